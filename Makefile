@@ -1,0 +1,48 @@
+# Thin wrapper around CMake/ctest. `make run` and `make test` set up
+# everything they need (Debian packages via scripts/setup.sh).
+BUILD    ?= build
+JOBS     ?= $(shell nproc)
+CMAKE    ?= cmake
+CTEST_J  ?= 2
+
+.PHONY: all setup build samples run test asan tsan bench corpus clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+samples: build
+	@bash scripts/make-samples.sh $(BUILD)/medstream-mkpdf examples
+
+run: samples
+	./$(BUILD)/medstream demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_J)
+
+# The same suite under sanitizers (Debug builds in their own directories).
+asan: setup
+	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMS_SANITIZE=address >/dev/null
+	@$(CMAKE) --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(CTEST_J)
+
+tsan: setup
+	@$(CMAKE) -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DMS_SANITIZE=thread >/dev/null
+	@$(CMAKE) --build build-tsan -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -j $(CTEST_J)
+
+corpus: build
+	MKPDF=$(BUILD)/medstream-mkpdf bash bench/make-corpus.sh bench/corpus
+
+bench: corpus
+	BUILD=$(BUILD) bash bench/run-local.sh bench/corpus
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan out

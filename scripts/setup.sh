@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# setup.sh -- install what building, running and testing medstream need.
+# Idempotent: installs only missing Debian packages. Run as root (or with
+# sudo available) on Debian 12.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  gcc make cmake pkg-config
+  # runtime libraries (-dev: headers + pkg-config files)
+  libuv1-dev librdkafka-dev libjansson-dev libinih-dev libutf8proc-dev libxxhash-dev
+  # MuPDF is static-only in Debian: it needs its private dependencies too
+  libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
+  libharfbuzz-dev libfreetype-dev zlib1g-dev
+  # tests and benchmarks
+  libcmocka-dev libck-dev qpdf python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} Debian packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "setup: missing packages and not root; run as root:" >&2
+  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
