@@ -1,0 +1,112 @@
+/* doc.c -- report lifecycle helpers. */
+#include "doc.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+ms_doc *ms_doc_new(void)
+{
+    return calloc(1, sizeof(ms_doc));
+}
+
+void ms_chunks_free(ms_chunk *chunks, size_t n)
+{
+    if (!chunks)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(chunks[i].text);
+        free(chunks[i].segs);
+    }
+    free(chunks);
+}
+
+void ms_doc_release_work(ms_doc *doc)
+{
+    free(doc->input);
+    doc->input = NULL;
+    doc->input_len = 0;
+    free(doc->text);
+    doc->text = NULL;
+    free(doc->pages);
+    doc->pages = NULL;
+    ms_chunks_free(doc->chunks, doc->nchunks);
+    doc->chunks = NULL;
+    doc->nchunks = 0;
+}
+
+void ms_doc_free(ms_doc *doc)
+{
+    if (!doc)
+        return;
+    ms_doc_release_work(doc);
+    free(doc->id);
+    free(doc->input_path);
+    free(doc->output);
+    free(doc);
+}
+
+void ms_doc_fail(ms_doc *doc, const char *stage, const char *reason,
+                 const char *fmt, ...)
+{
+    if (doc->reason)
+        return;
+    doc->reason = reason;
+    doc->failed_stage = stage;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(doc->message, sizeof doc->message, fmt, ap);
+    va_end(ap);
+}
+
+/* Ids become file names and object keys: keep [A-Za-z0-9._-], map the rest
+ * to '_', never start with '.', never empty, at most 200 bytes. */
+void ms_doc_set_id(ms_doc *doc, const char *id)
+{
+    size_t n = strlen(id);
+    if (n > 200)
+        n = 200;
+    char *s = malloc(n + 2);
+    if (!s)
+        return;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)id[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        s[j++] = ok ? (char)c : '_';
+    }
+    if (j == 0)
+        s[j++] = '_';
+    if (s[0] == '.')
+        s[0] = '_';
+    s[j] = '\0';
+    free(doc->id);
+    doc->id = s;
+}
+
+int ms_doc_render_dead_letter(ms_doc *doc)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema", json_string("medstream.dead_letter/v1"));
+    json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
+    json_t *pos = json_object();
+    json_object_set_new(pos, "label", json_string(doc->pos.label));
+    json_object_set_new(pos, "partition", json_integer(doc->pos.partition));
+    json_object_set_new(pos, "offset", json_integer(doc->pos.offset));
+    json_object_set_new(o, "source", pos);
+    json_object_set_new(o, "reason", json_string(doc->reason ? doc->reason : "unknown"));
+    json_object_set_new(o, "stage", json_string(doc->failed_stage ? doc->failed_stage : ""));
+    json_object_set_new(o, "message", json_string(doc->message));
+    json_object_set_new(o, "input_bytes", json_integer((json_int_t)doc->input_size));
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        return -1;
+    free(doc->output);
+    doc->output = s;
+    doc->output_len = strlen(s);
+    return 0;
+}

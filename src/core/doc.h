@@ -1,0 +1,127 @@
+/* doc.h -- one report moving through the pipeline.
+ *
+ * Ownership: a doc belongs to exactly one thread at a time. The loop thread
+ * owns it while a source creates it, while a loop stage or a sink works on
+ * it, and while the delivery tracker waits for it; a worker owns it between
+ * popping it from the work ring and pushing it onto the done ring. The ring
+ * push/pop is the hand-off (release/acquire), so fields need no locks. */
+#ifndef MS_DOC_H
+#define MS_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tracker.h"
+
+#define MS_MAX_STAGES 8
+
+/* Where a record came from. The tracker orders commits per (source, partition). */
+typedef struct ms_position {
+    uint64_t lane;      /* ordering key chosen by the source (topic+partition) */
+    int32_t partition;  /* kafka partition; 0 for a directory */
+    int64_t offset;     /* kafka offset; admission sequence for a directory */
+    char label[192];    /* human readable: "reports/1/42", "inbox/a.pdf" */
+} ms_position;
+
+/* Byte range of one page inside doc->text. */
+typedef struct ms_page {
+    size_t offset;
+    size_t len;
+} ms_page;
+
+/* A run of chunk bytes that maps 1:1 onto document bytes. */
+typedef struct ms_seg {
+    size_t chunk_off;
+    size_t doc_off;
+    size_t len;
+} ms_seg;
+
+typedef struct ms_chunk {
+    char *text;        /* NUL-terminated, len bytes, owned */
+    size_t len;        /* bytes */
+    size_t chars;      /* code points */
+    ms_seg *segs;      /* offset map, ascending chunk_off, owned */
+    size_t nsegs;
+} ms_chunk;
+
+typedef enum ms_doc_state {
+    MS_DOC_NEW = 0,    /* created by a source, not yet admitted */
+    MS_DOC_WORK,       /* queued for or running a CPU stage */
+    MS_DOC_LOOP,       /* running a loop stage (network) */
+    MS_DOC_SINK,       /* being written by the sinks */
+    MS_DOC_DONE        /* confirmed by every sink; waiting for commit */
+} ms_doc_state;
+
+typedef struct ms_doc ms_doc;
+
+struct ms_doc {
+    char *id;                 /* report id; file-name safe characters only */
+    ms_position pos;
+    uint64_t seq;             /* engine admission number */
+    void *source_ref;         /* opaque to everyone but the source */
+
+    /* Input: either bytes in memory, or a path a worker reads. */
+    unsigned char *input;
+    size_t input_len;
+    char *input_path;
+    size_t input_size;        /* bytes counted against engine.max_inflight_bytes */
+
+    /* parse_pdf */
+    char *text;               /* UTF-8, NFC, pages joined by "\n\n" */
+    size_t text_len;          /* bytes */
+    size_t text_chars;        /* code points */
+    ms_page *pages;
+    int npages;
+    int pages_failed;         /* pages MuPDF could not read (skipped) */
+
+    /* chunk */
+    ms_chunk *chunks;
+    size_t nchunks;
+    size_t boilerplate_chars; /* repeated header/footer code points left out */
+    size_t boilerplate_bytes;
+
+    /* Final rendering (summary or dead-letter JSON), what sinks write. */
+    char *output;
+    size_t output_len;
+
+    /* Failure: reason is a static machine-readable code, NULL while healthy. */
+    const char *reason;
+    const char *failed_stage;
+    char message[256];        /* never contains document text */
+
+    /* Timing per stage, milliseconds, indexed like the engine's stages. */
+    double stage_ms[MS_MAX_STAGES];
+    uint64_t admitted_ns;
+    uint64_t stage_started_ns; /* loop stages */
+
+    /* Engine bookkeeping. */
+    ms_doc_state state;
+    int stage;                /* index of the next stage to run */
+    ms_ticket ticket;         /* place in the delivery tracker */
+    int sinks_pending;
+    int sink_errors;
+    void *engine_ref;         /* the engine that admitted it */
+    ms_doc *next;             /* intrusive list link for whoever owns it */
+};
+
+ms_doc *ms_doc_new(void);
+void ms_doc_free(ms_doc *doc);
+
+/* Drop input bytes and intermediate data no longer needed once the output
+ * is rendered; keeps id, position, counters and output. */
+void ms_doc_release_work(ms_doc *doc);
+
+/* Mark the doc failed with a reason code and a message (printf style).
+ * The first failure wins; later calls are ignored. */
+void ms_doc_fail(ms_doc *doc, const char *stage, const char *reason,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Set doc->id, replacing characters unsafe in file names and object keys. */
+void ms_doc_set_id(ms_doc *doc, const char *id);
+
+/* Render doc->output as the dead-letter record (reason, message, position). */
+int ms_doc_render_dead_letter(ms_doc *doc);
+
+void ms_chunks_free(ms_chunk *chunks, size_t n);
+
+#endif

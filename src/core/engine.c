@@ -1,0 +1,581 @@
+/* engine.c -- the stream engine: loop, workers, backpressure, delivery.
+ *
+ * Threads: the loop thread runs everything in this file except worker_run()
+ * and the pool hooks, which run on worker threads. Docs cross between them
+ * only through the two rings:
+ *
+ *   work ring (loop -> workers)   done ring (workers -> loop, + uv_async)
+ *
+ * Both rings are sized above engine.max_inflight_docs, and a doc occupies at
+ * most one ring slot at a time, so a push can never find a ring full. */
+#include "engine.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "engine_internal.h"
+#include "log.h"
+#include "metrics.h"
+#include "pool.h"
+#include "ring.h"
+#include "tracker.h"
+
+static void dispatch(ms_engine *e, ms_doc *doc);
+static void check_finish(ms_engine *e);
+
+static int default_workers(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->nworkers = (int)ms_config_int(cfg, "engine.workers");
+    if (e->nworkers <= 0)
+        e->nworkers = default_workers();
+    e->max_docs = ms_config_int(cfg, "engine.max_inflight_docs");
+    e->max_bytes = ms_config_int(cfg, "engine.max_inflight_bytes");
+    e->resume_pct = (int)ms_config_int(cfg, "engine.resume_pct");
+    e->drain_timeout_ms = ms_config_int(cfg, "engine.drain_timeout_ms");
+    e->stats_interval_s = (int)ms_config_int(cfg, "stats.interval_s");
+    e->loop = calloc(1, sizeof(uv_loop_t));
+    e->work = ms_ring_new((size_t)e->max_docs + 1);
+    e->done = ms_ring_new((size_t)e->max_docs + 1);
+    e->tracker = ms_tracker_new(ms_engine_on_commit, e);
+    if (!e->loop || !e->work || !e->done || !e->tracker || uv_loop_init(e->loop) != 0) {
+        snprintf(err, errlen, "cannot create the engine (out of memory?)");
+        free(e->loop);
+        e->loop = NULL;
+        ms_engine_free(e);
+        return NULL;
+    }
+    e->loop_ready = true;
+    ms_engine_metrics_init(e);
+    return e;
+}
+
+void ms_engine_free(ms_engine *e)
+{
+    if (!e)
+        return;
+    for (int i = 0; i < e->nstages; i++)
+        if (e->stages[i]->ops->destroy)
+            e->stages[i]->ops->destroy(e->stages[i]);
+    for (int i = 0; i < e->nsinks; i++)
+        if (e->sinks[i]->ops->destroy)
+            e->sinks[i]->ops->destroy(e->sinks[i]);
+    if (e->source && e->source->ops->destroy)
+        e->source->ops->destroy(e->source);
+    if (e->loop_ready) {
+        /* Close anything a component left behind so the loop can close. */
+        uv_walk(e->loop, ms_engine_close_walk, NULL);
+        uv_run(e->loop, UV_RUN_DEFAULT);
+        uv_loop_close(e->loop);
+    }
+    free(e->loop);
+    ms_ring_free(e->work);
+    ms_ring_free(e->done);
+    ms_tracker_free(e->tracker);
+    free(e->wstate);
+    free(e);
+}
+
+int ms_engine_add_stage(ms_engine *e, ms_stage *stage)
+{
+    if (e->nstages == MS_MAX_STAGES)
+        return -1;
+    stage->index = e->nstages;
+    e->stages[e->nstages++] = stage;
+    ms_engine_stage_metrics(e, stage);
+    return 0;
+}
+
+void ms_engine_set_source(ms_engine *e, ms_source *src)
+{
+    e->source = src;
+    src->engine = e;
+    src->loop = e->loop;
+}
+
+int ms_engine_add_sink(ms_engine *e, ms_sink *sink)
+{
+    if (e->nsinks == MS_ENGINE_MAX_SINKS)
+        return -1;
+    e->sinks[e->nsinks++] = sink;
+    ms_engine_sink_metrics(e, sink);
+    return 0;
+}
+
+void ms_engine_set_once(ms_engine *e, bool once) { e->once = once; }
+void ms_engine_set_stats_interval(ms_engine *e, int s) { e->stats_interval_s = s; }
+void ms_engine_handle_signals(ms_engine *e, bool on) { e->handle_signals = on; }
+int ms_engine_workers(const ms_engine *e) { return e->nworkers; }
+void *ms_engine_loop(ms_engine *e) { return e->loop; }
+
+void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud)
+{
+    e->report_cb = cb;
+    e->report_ud = ud;
+}
+
+void ms_engine_get_totals(ms_engine *e, ms_engine_totals *out)
+{
+    *out = e->totals;
+}
+
+/* ---- workers ---------------------------------------------------------- */
+
+static void **wstate_slot(ms_engine *e, int worker, int stage)
+{
+    return &e->wstate[worker * MS_MAX_STAGES + stage];
+}
+
+/* Runs on a worker thread: every consecutive CPU stage, back to back. */
+static void worker_run(void *ud, int w, void *item)
+{
+    ms_engine *e = ud;
+    ms_doc *doc = item;
+    while (doc->stage < e->nstages && !doc->reason && !atomic_load(&e->abandon)) {
+        ms_stage *st = e->stages[doc->stage];
+        if (st->ops->kind != MS_STAGE_CPU)
+            break;
+        uint64_t t0 = ms_now_ns();
+        int rc = st->ops->process(st, *wstate_slot(e, w, doc->stage), doc);
+        uint64_t dt = ms_now_ns() - t0;
+        doc->stage_ms[doc->stage] = (double)dt / 1e6;
+        ms_engine_stage_observe(e, doc->stage, dt, rc == 0 && !doc->reason);
+        if (rc != 0 && !doc->reason)
+            ms_doc_fail(doc, st->ops->name, "internal", "stage returned an error without a reason");
+        doc->stage++;
+    }
+    if (doc->reason && !atomic_load(&e->abandon)) {
+        ms_doc_release_work(doc);
+        ms_doc_render_dead_letter(doc);
+    }
+    while (!ms_ring_push(e->done, doc))
+        sched_yield(); /* cannot happen: the ring holds every in-flight doc */
+    uv_async_send(&e->wake);
+}
+
+static int start_workers(ms_engine *e)
+{
+    e->wstate = calloc((size_t)e->nworkers * MS_MAX_STAGES, sizeof(void *));
+    if (!e->wstate)
+        return -1;
+    /* Per-worker stage state is created here, on the loop thread, so a
+     * failure is reported before any thread starts. */
+    for (int w = 0; w < e->nworkers; w++)
+        for (int i = 0; i < e->nstages; i++) {
+            ms_stage *st = e->stages[i];
+            if (st->ops->kind == MS_STAGE_CPU && st->ops->worker_init &&
+                st->ops->worker_init(st, w, wstate_slot(e, w, i)) != 0) {
+                ms_log(MS_LOG_ERROR, "cannot initialise stage for worker",
+                       KS("stage", st->ops->name), KI("worker", w), KEND);
+                return -1;
+            }
+        }
+    ms_pool_hooks hooks = {.run = worker_run, .ud = e};
+    e->pool = ms_pool_new(e->nworkers, e->work, &hooks);
+    return e->pool ? 0 : -1;
+}
+
+static void stop_workers(ms_engine *e)
+{
+    ms_pool_free(e->pool);
+    e->pool = NULL;
+    if (!e->wstate)
+        return;
+    for (int w = 0; w < e->nworkers; w++)
+        for (int i = 0; i < e->nstages; i++) {
+            ms_stage *st = e->stages[i];
+            void **slot = wstate_slot(e, w, i);
+            if (*slot && st->ops->worker_fini)
+                st->ops->worker_fini(st, *slot);
+            *slot = NULL;
+        }
+}
+
+/* ---- admission and backpressure -------------------------------------- */
+
+static bool at_limit(ms_engine *e, size_t bytes)
+{
+    if (e->inflight_docs == 0)
+        return false; /* never deadlock on one report larger than the limit */
+    return e->inflight_docs >= e->max_docs ||
+           e->inflight_bytes + (int64_t)bytes > e->max_bytes;
+}
+
+static void pause_source(ms_engine *e)
+{
+    if (e->paused || e->finishing)
+        return;
+    e->paused = true;
+    e->totals.pauses++;
+    ms_engine_paused_changed(e);
+    if (e->source && e->source->ops->pause)
+        e->source->ops->pause(e->source);
+}
+
+static void maybe_resume(ms_engine *e)
+{
+    if (!e->paused || e->stopping)
+        return;
+    if (e->inflight_docs * 100 > e->max_docs * e->resume_pct ||
+        e->inflight_bytes * 100 > e->max_bytes * e->resume_pct)
+        return;
+    e->paused = false;
+    ms_engine_paused_changed(e);
+    if (e->source && e->source->ops->resume)
+        e->source->ops->resume(e->source);
+}
+
+bool ms_engine_has_room(ms_engine *e, size_t bytes)
+{
+    if (e->stopping)
+        return false;
+    if (at_limit(e, bytes)) {
+        pause_source(e);
+        return false;
+    }
+    return true;
+}
+
+void ms_engine_submit(ms_engine *e, ms_doc *doc)
+{
+    if (ms_tracker_add(e->tracker, doc->pos.lane, doc->pos.offset, &doc->ticket) != 0) {
+        ms_log(MS_LOG_ERROR, "out of memory admitting a report", KS("id", doc->id), KEND);
+        ms_doc_free(doc);
+        return;
+    }
+    doc->seq = ++e->seq;
+    doc->admitted_ns = ms_now_ns();
+    e->inflight_docs++;
+    e->inflight_bytes += (int64_t)doc->input_size;
+    e->totals.admitted++;
+    ms_engine_inflight_changed(e);
+    if (at_limit(e, 0))
+        pause_source(e);
+    dispatch(e, doc);
+}
+
+void ms_engine_source_drained(ms_engine *e, bool drained)
+{
+    e->source_drained = drained;
+    check_finish(e);
+}
+
+void ms_engine_forget_lane(ms_engine *e, uint64_t lane)
+{
+    ms_tracker_forget(e->tracker, lane);
+}
+
+void ms_engine_source_failed(ms_engine *e, const char *why)
+{
+    ms_log(MS_LOG_ERROR, "source failed", KS("reason", why), KEND);
+    e->exit_code = 1;
+    ms_engine_begin_stop(e);
+}
+
+/* ---- moving docs between stages -------------------------------------- */
+
+static void release(ms_engine *e, ms_doc *doc)
+{
+    e->inflight_docs--;
+    e->inflight_bytes -= (int64_t)doc->input_size;
+    ms_engine_inflight_changed(e);
+    ms_doc_free(doc);
+    maybe_resume(e);
+    check_finish(e);
+}
+
+static void abandon_doc(ms_engine *e, ms_doc *doc)
+{
+    ms_tracker_abandon(e->tracker, &doc->ticket);
+    e->totals.abandoned++;
+    release(e, doc);
+}
+
+static void completed(ms_engine *e, ms_doc *doc)
+{
+    bool dead = doc->reason != NULL;
+    if (dead) {
+        e->totals.dead_letters++;
+        ms_log(MS_LOG_WARN, "dead letter", KS("id", doc->id), KS("stage", doc->failed_stage),
+               KS("reason", doc->reason), KS("detail", doc->message), KEND);
+    } else {
+        e->totals.delivered++;
+        ms_log(MS_LOG_DEBUG, "report delivered", KS("id", doc->id), KI("pages", doc->npages),
+               KI("chars", (long long)doc->text_chars), KEND);
+    }
+    ms_engine_delivered(e, doc);
+    if (e->report_cb)
+        e->report_cb(doc, e->report_ud);
+    /* May call the source's commit(). */
+    ms_tracker_done(e->tracker, &doc->ticket);
+    release(e, doc);
+}
+
+static void sink_write(ms_engine *e, ms_sink *s, ms_doc *doc);
+
+static void retry_fire(uv_timer_t *t)
+{
+    ms_retry *r = t->data;
+    ms_engine *e = r->engine;
+    ms_engine_retry_unlink(e, r);
+    ms_doc *doc = r->doc;
+    ms_sink *s = r->sink;
+    uv_close((uv_handle_t *)&r->timer, (uv_close_cb)free);
+    if (e->abandon) {
+        if (--doc->sinks_pending == 0)
+            abandon_doc(e, doc);
+        return;
+    }
+    sink_write(e, s, doc);
+}
+
+static void sink_done(ms_sink *s, ms_doc *doc, int status, const char *error)
+{
+    ms_engine *e = doc->engine_ref;
+    ms_engine_sink_observe(e, s, doc, status);
+    if (status != 0) {
+        e->totals.sink_errors++;
+        doc->sink_errors++;
+        if (!e->abandon) {
+            /* Exponential backoff, 100 ms doubling to 30 s; never dropped. */
+            int n = doc->sink_errors < 9 ? doc->sink_errors : 9;
+            uint64_t delay = 100u << n;
+            if (delay > 30000)
+                delay = 30000;
+            ms_log(MS_LOG_WARN, "sink write failed; will retry", KS("id", doc->id),
+                   KS("sink", s->name), KS("error", error ? error : "unknown"),
+                   KI("retry_ms", (long long)delay), KEND);
+            ms_engine_retry_later(e, s, doc, delay, retry_fire);
+            return;
+        }
+        if (--doc->sinks_pending == 0)
+            abandon_doc(e, doc);
+        return;
+    }
+    if (--doc->sinks_pending == 0) {
+        if (doc->sink_errors && e->abandon)
+            abandon_doc(e, doc);
+        else
+            completed(e, doc);
+    }
+}
+
+static void sink_write(ms_engine *e, ms_sink *s, ms_doc *doc)
+{
+    s->ops->write(s, doc, doc->reason != NULL, sink_done);
+}
+
+static void deliver(ms_engine *e, ms_doc *doc)
+{
+    bool dead = doc->reason != NULL;
+    if (dead && !doc->output) {
+        ms_doc_release_work(doc);
+        ms_doc_render_dead_letter(doc);
+    }
+    doc->state = MS_DOC_SINK;
+    doc->engine_ref = e;
+    int n = 0;
+    for (int i = 0; i < e->nsinks; i++)
+        if (dead ? e->sinks[i]->dead_letters : e->sinks[i]->summaries)
+            n++;
+    if (n == 0) {
+        ms_log(MS_LOG_WARN, "no sink accepts this record; counted as delivered",
+               KS("id", doc->id), KS("kind", dead ? "dead_letter" : "summary"), KEND);
+        completed(e, doc);
+        return;
+    }
+    /* One extra count while we loop: a sink may confirm synchronously. */
+    doc->sinks_pending = n + 1;
+    for (int i = 0; i < e->nsinks; i++)
+        if (dead ? e->sinks[i]->dead_letters : e->sinks[i]->summaries)
+            sink_write(e, e->sinks[i], doc);
+    if (--doc->sinks_pending == 0)
+        completed(e, doc);
+}
+
+static void loop_stage_done(ms_stage *st, ms_doc *doc)
+{
+    ms_engine *e = doc->engine_ref;
+    uint64_t dt = ms_now_ns() - doc->stage_started_ns;
+    doc->stage_ms[doc->stage] = (double)dt / 1e6;
+    ms_engine_stage_observe(e, doc->stage, dt, !doc->reason);
+    doc->stage++;
+    dispatch(e, doc);
+}
+
+static void dispatch(ms_engine *e, ms_doc *doc)
+{
+    doc->engine_ref = e;
+    if (e->abandon) {
+        abandon_doc(e, doc);
+        return;
+    }
+    if (doc->reason || doc->stage >= e->nstages) {
+        deliver(e, doc);
+        return;
+    }
+    ms_stage *st = e->stages[doc->stage];
+    if (st->ops->kind == MS_STAGE_CPU) {
+        doc->state = MS_DOC_WORK;
+        while (!ms_ring_push(e->work, doc))
+            sched_yield(); /* cannot happen, see the top of this file */
+        ms_pool_notify(e->pool);
+    } else {
+        doc->state = MS_DOC_LOOP;
+        doc->stage_started_ns = ms_now_ns();
+        st->ops->start(st, doc, loop_stage_done);
+    }
+}
+
+static void on_wake(uv_async_t *a)
+{
+    ms_engine *e = a->data;
+    ms_doc *doc;
+    while ((doc = ms_ring_pop(e->done)))
+        dispatch(e, doc);
+    if (atomic_load(&e->stop_requested) && !e->stopping)
+        ms_engine_begin_stop(e);
+}
+
+/* ---- commit, stop, finish -------------------------------------------- */
+
+void ms_engine_on_commit(uint64_t lane, int64_t next_offset, void *ud)
+{
+    ms_engine *e = ud;
+    ms_engine_committed(e);
+    if (e->source && e->source->ops->commit)
+        e->source->ops->commit(e->source, lane, next_offset);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+    ms_engine *e = t->data;
+    ms_log(MS_LOG_WARN, "drain timeout: abandoning unfinished reports (they will be redelivered)",
+           KI("in_flight", e->inflight_docs), KEND);
+    ms_engine_abandon_all(e);
+}
+
+void ms_engine_abandon_all(ms_engine *e)
+{
+    e->abandon = true;
+    for (int i = 0; i < e->nstages; i++)
+        if (e->stages[i]->ops->abort_all)
+            e->stages[i]->ops->abort_all(e->stages[i]);
+    ms_engine_retry_cancel_all(e, abandon_doc);
+    check_finish(e);
+}
+
+void ms_engine_begin_stop(ms_engine *e)
+{
+    if (e->stopping)
+        return;
+    e->stopping = true;
+    ms_log(MS_LOG_INFO, "stopping: draining in-flight reports",
+           KI("in_flight", e->inflight_docs), KI("drain_timeout_ms", e->drain_timeout_ms), KEND);
+    if (e->source && e->source->ops->stop)
+        e->source->ops->stop(e->source);
+    if (e->inflight_docs > 0) {
+        if (e->drain_timeout_ms == 0) {
+            ms_engine_abandon_all(e);
+            return;
+        }
+        uv_timer_start(&e->drain_timer, on_drain_timeout, (uint64_t)e->drain_timeout_ms, 0);
+    }
+    check_finish(e);
+}
+
+void ms_engine_stop(ms_engine *e)
+{
+    atomic_store(&e->stop_requested, true);
+    uv_async_send(&e->wake);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    ms_engine *e = h->data;
+    if (e->stopping) {
+        /* Second signal: leave at once; unfinished work is not committed. */
+        static const char msg[] = "second signal: exiting without committing unfinished work\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+        _exit(128 + signum);
+    }
+    ms_log(MS_LOG_INFO, "signal received", KS("signal", signum == SIGINT ? "SIGINT" : "SIGTERM"), KEND);
+    ms_engine_begin_stop(e);
+}
+
+static void source_closed(ms_source *src)
+{
+    ms_engine *e = src->engine;
+    ms_engine_close_handles(e);
+}
+
+static void check_finish(ms_engine *e)
+{
+    if (e->finishing || !e->running)
+        return;
+    bool want = e->stopping || (e->once && e->source_drained);
+    if (!want || e->inflight_docs > 0)
+        return;
+    e->finishing = true;
+    if (!e->stopping && e->source && e->source->ops->stop)
+        e->source->ops->stop(e->source);
+    ms_log(MS_LOG_INFO, "finished", KI("delivered", (long long)e->totals.delivered),
+           KI("dead_letters", (long long)e->totals.dead_letters),
+           KI("abandoned", (long long)e->totals.abandoned), KEND);
+    if (e->source && e->source->ops->close)
+        e->source->ops->close(e->source, source_closed);
+    else
+        ms_engine_close_handles(e);
+}
+
+int ms_engine_run(ms_engine *e)
+{
+    for (int i = 0; i < e->nsinks; i++)
+        if (e->sinks[i]->ops->attach && e->sinks[i]->ops->attach(e->sinks[i], e->loop) != 0)
+            return 1;
+    for (int i = 0; i < e->nstages; i++)
+        if (e->stages[i]->ops->kind == MS_STAGE_LOOP && e->stages[i]->ops->attach &&
+            e->stages[i]->ops->attach(e->stages[i], e->loop) != 0)
+            return 1;
+    if (ms_engine_open_handles(e, on_wake, on_signal) != 0)
+        return 1;
+    if (start_workers(e) != 0) {
+        ms_engine_close_handles(e);
+        uv_run(e->loop, UV_RUN_DEFAULT);
+        stop_workers(e);
+        return 1;
+    }
+    e->running = true;
+    ms_log(MS_LOG_INFO, "started", KS("source", e->source ? e->source->ops->name : "none"),
+           KI("workers", e->nworkers), KI("max_inflight_docs", e->max_docs),
+           KI("max_inflight_bytes", e->max_bytes), KEND);
+    if (!e->source || e->source->ops->start(e->source) != 0) {
+        e->exit_code = 1;
+        ms_engine_begin_stop(e);
+    }
+    uv_run(e->loop, UV_RUN_DEFAULT);
+    e->running = false;
+    stop_workers(e);
+    /* Anything a worker pushed after the loop ended (abandon path). */
+    ms_doc *doc;
+    while ((doc = ms_ring_pop(e->done)) || (doc = ms_ring_pop(e->work)))
+        ms_doc_free(doc);
+    ms_log_status(NULL);
+    return e->exit_code;
+}

@@ -1,0 +1,78 @@
+/* engine.h -- the stream engine: one libuv loop, a worker pool, stages,
+ * one source, sinks, backpressure and the delivery rule.
+ *
+ * Life of a report: the source submits a doc (loop thread) -> CPU stages on
+ * a worker (work ring) -> back to the loop (done ring + uv_async) -> loop
+ * stages, if any -> every sink -> the delivery tracker marks it done and
+ * the source commits the watermark. See docs/architecture.md. */
+#ifndef MS_ENGINE_H
+#define MS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "doc.h"
+#include "stage.h"
+#include "io/sink.h"
+#include "io/source.h"
+
+typedef struct ms_engine ms_engine;
+
+/* Called on the loop thread for every report that reached its sinks
+ * (summary or dead letter), after every sink confirmed it. */
+typedef void (*ms_report_cb)(const ms_doc *doc, void *ud);
+
+typedef struct ms_engine_totals {
+    uint64_t admitted;
+    uint64_t delivered;        /* summaries confirmed by every sink */
+    uint64_t dead_letters;     /* dead letters confirmed */
+    uint64_t abandoned;        /* left unfinished at shutdown (not committed) */
+    uint64_t sink_errors;      /* failed writes (retried) */
+    uint64_t pauses;           /* times the source was paused */
+    int64_t max_inflight_docs; /* high-water marks */
+    int64_t max_inflight_bytes;
+} ms_engine_totals;
+
+/* Reads engine.* keys. The engine takes ownership of stages, source and
+ * sinks added below. */
+ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen);
+void ms_engine_free(ms_engine *e);
+
+int ms_engine_add_stage(ms_engine *e, ms_stage *stage);
+void ms_engine_set_source(ms_engine *e, ms_source *src);
+int ms_engine_add_sink(ms_engine *e, ms_sink *sink);
+
+void ms_engine_set_once(ms_engine *e, bool once);
+void ms_engine_set_stats_interval(ms_engine *e, int seconds);
+void ms_engine_handle_signals(ms_engine *e, bool on);
+void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud);
+
+/* Run until stopped (signal, ms_engine_stop) or, with once, until the
+ * source is drained and everything is delivered and committed. Returns the
+ * process exit code. */
+int ms_engine_run(ms_engine *e);
+
+/* Graceful stop, callable from any thread (what SIGTERM does). */
+void ms_engine_stop(ms_engine *e);
+
+void ms_engine_get_totals(ms_engine *e, ms_engine_totals *out);
+int ms_engine_workers(const ms_engine *e);
+void *ms_engine_loop(ms_engine *e);
+
+/* --- for sources (loop thread) --- */
+
+/* True when a record of `bytes` may be submitted now. False means: stop
+ * producing; the engine has paused the source and will call resume(). */
+bool ms_engine_has_room(ms_engine *e, size_t bytes);
+/* Admit a doc (pos, id and input set). The engine owns it from here. */
+void ms_engine_submit(ms_engine *e, ms_doc *doc);
+/* The source has no more data for now (drained) or has more again. */
+void ms_engine_source_drained(ms_engine *e, bool drained);
+/* A partition was revoked: its in-flight records will not be committed. */
+void ms_engine_forget_lane(ms_engine *e, uint64_t lane);
+/* The source failed for good (e.g. cannot connect): stop with exit code 1. */
+void ms_engine_source_failed(ms_engine *e, const char *why);
+
+#endif

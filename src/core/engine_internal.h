@@ -1,0 +1,102 @@
+/* engine_internal.h -- the engine's private state, shared by engine.c
+ * (flow of docs) and engine_aux.c (handles, metrics, retries, status). */
+#ifndef MS_ENGINE_INTERNAL_H
+#define MS_ENGINE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <uv.h>
+
+#include "engine.h"
+#include "metrics.h"
+#include "pool.h"
+#include "ring.h"
+#include "tracker.h"
+
+#define MS_ENGINE_MAX_SINKS 8
+
+typedef struct ms_retry {
+    uv_timer_t timer;
+    struct ms_engine *engine;
+    ms_sink *sink;
+    ms_doc *doc;
+    struct ms_retry *prev, *next;
+} ms_retry;
+
+typedef struct stage_metrics {
+    ms_metric *seconds, *ok, *failed;
+} stage_metrics;
+
+typedef struct sink_metrics {
+    ms_metric *writes, *errors, *seconds;
+} sink_metrics;
+
+struct ms_engine {
+    uv_loop_t *loop;
+    bool loop_ready;
+    uv_async_t wake;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t drain_timer, stats_timer, status_timer;
+    bool handles_open;
+
+    int nworkers;
+    ms_pool *pool;
+    ms_ring *work, *done;
+    void **wstate;             /* [worker * MS_MAX_STAGES + stage] */
+
+    ms_stage *stages[MS_MAX_STAGES];
+    int nstages;
+    stage_metrics stage_m[MS_MAX_STAGES];
+    ms_source *source;
+    ms_sink *sinks[MS_ENGINE_MAX_SINKS];
+    sink_metrics sink_m[MS_ENGINE_MAX_SINKS];
+    int nsinks;
+    ms_tracker *tracker;
+    ms_retry *retries;
+
+    int64_t max_docs, max_bytes, drain_timeout_ms;
+    int resume_pct;
+    int64_t inflight_docs, inflight_bytes;
+    uint64_t seq;
+    bool paused, once, source_drained, handle_signals;
+    bool running, stopping, finishing;
+    _Atomic bool abandon;
+    atomic_bool stop_requested;
+    int exit_code;
+
+    int stats_interval_s;
+    uint64_t stats_last_ns, stats_last_done;
+    ms_engine_totals totals;
+    ms_report_cb report_cb;
+    void *report_ud;
+
+    struct {
+        ms_metric *admitted, *delivered, *dead, *abandoned, *commits, *pauses;
+        ms_metric *inflight, *inflight_bytes, *inflight_max, *inflight_bytes_max;
+        ms_metric *paused, *work_depth, *done_depth, *busy, *e2e;
+    } m;
+};
+
+void ms_engine_metrics_init(ms_engine *e);
+void ms_engine_stage_metrics(ms_engine *e, ms_stage *st);
+void ms_engine_sink_metrics(ms_engine *e, ms_sink *s);
+void ms_engine_stage_observe(ms_engine *e, int stage, uint64_t ns, bool ok);
+void ms_engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status);
+void ms_engine_inflight_changed(ms_engine *e);
+void ms_engine_paused_changed(ms_engine *e);
+void ms_engine_delivered(ms_engine *e, ms_doc *doc);
+void ms_engine_committed(ms_engine *e);
+
+void ms_engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay_ms,
+                           uv_timer_cb fire);
+void ms_engine_retry_unlink(ms_engine *e, ms_retry *r);
+void ms_engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *));
+
+int ms_engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig);
+void ms_engine_close_handles(ms_engine *e);
+void ms_engine_close_walk(uv_handle_t *h, void *arg);
+
+void ms_engine_on_commit(uint64_t lane, int64_t next_offset, void *ud);
+void ms_engine_begin_stop(ms_engine *e);
+void ms_engine_abandon_all(ms_engine *e);
+
+#endif
