@@ -1,0 +1,110 @@
+/* assemble.c -- renders a report's summary JSON (medstream.summary/v1).
+ *
+ * Today the summary carries what the spine knows: source position, pages,
+ * characters, the chunks (document byte ranges and sizes), the boilerplate
+ * left out, and the time spent per stage. Entities and findings join it
+ * when the extraction stages land. */
+#include "assemble.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct assemble_state {
+    const char *const *names;
+    int n;
+} assemble_state;
+
+static json_t *chunk_json(const ms_chunk *c, size_t index)
+{
+    json_t *o = json_object();
+    size_t begin = c->nsegs ? c->segs[0].doc_off : 0;
+    size_t end = c->nsegs ? c->segs[c->nsegs - 1].doc_off + c->segs[c->nsegs - 1].len : 0;
+    json_object_set_new(o, "index", json_integer((json_int_t)index));
+    json_object_set_new(o, "doc_begin", json_integer((json_int_t)begin));
+    json_object_set_new(o, "doc_end", json_integer((json_int_t)end));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)c->len));
+    json_object_set_new(o, "characters", json_integer((json_int_t)c->chars));
+    json_object_set_new(o, "segments", json_integer((json_int_t)c->nsegs));
+    return o;
+}
+
+int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema", json_string("medstream.summary/v1"));
+    json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
+    json_t *src = json_object();
+    json_object_set_new(src, "label", json_string(doc->pos.label));
+    json_object_set_new(src, "partition", json_integer(doc->pos.partition));
+    json_object_set_new(src, "offset", json_integer(doc->pos.offset));
+    json_object_set_new(o, "source", src);
+    json_object_set_new(o, "input_bytes", json_integer((json_int_t)doc->input_size));
+    json_object_set_new(o, "pages", json_integer(doc->npages));
+    json_object_set_new(o, "pages_failed", json_integer(doc->pages_failed));
+    json_object_set_new(o, "characters", json_integer((json_int_t)doc->text_chars));
+    json_object_set_new(o, "text_bytes", json_integer((json_int_t)doc->text_len));
+    json_t *bp = json_object();
+    json_object_set_new(bp, "characters", json_integer((json_int_t)doc->boilerplate_chars));
+    json_object_set_new(bp, "bytes", json_integer((json_int_t)doc->boilerplate_bytes));
+    json_object_set_new(o, "boilerplate_removed", bp);
+    json_t *chunks = json_array();
+    for (size_t i = 0; i < doc->nchunks; i++)
+        json_array_append_new(chunks, chunk_json(&doc->chunks[i], i));
+    json_object_set_new(o, "chunks", chunks);
+    json_t *t = json_object();
+    for (int i = 0; i < n && i < MS_MAX_STAGES; i++)
+        if (doc->stage > i)
+            json_object_set_new(t, names[i], json_real(doc->stage_ms[i]));
+    json_object_set_new(o, "timings_ms", t);
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        return -1;
+    free(doc->output);
+    doc->output = s;
+    doc->output_len = strlen(s);
+    return 0;
+}
+
+static int assemble_process(ms_stage *st, void *wstate, ms_doc *doc)
+{
+    assemble_state *a = st->state;
+    if (ms_assemble_render(doc, a->names, a->n) != 0) {
+        ms_doc_fail(doc, "assemble", "internal", "cannot render the summary (out of memory)");
+        return -1;
+    }
+    /* The sinks need only the output: free text, pages and chunks now so
+     * memory per in-flight report stays small while sinks work. */
+    ms_doc_release_work(doc);
+    return 0;
+}
+
+static void assemble_destroy(ms_stage *st)
+{
+    free(st->state);
+    free(st);
+}
+
+static const ms_stage_ops assemble_ops = {
+    .name = "assemble",
+    .kind = MS_STAGE_CPU,
+    .process = assemble_process,
+    .destroy = assemble_destroy,
+};
+
+ms_stage *ms_assemble_stage_new(const char *const *names, int n)
+{
+    ms_stage *st = calloc(1, sizeof *st);
+    assemble_state *a = calloc(1, sizeof *a);
+    if (!st || !a) {
+        free(st);
+        free(a);
+        return NULL;
+    }
+    a->names = names;
+    a->n = n;
+    st->ops = &assemble_ops;
+    st->state = a;
+    return st;
+}

@@ -1,0 +1,15 @@
+/* assemble.h -- the last CPU stage: renders a report's summary JSON
+ * (medstream.summary/v1) into doc->output for the sinks. */
+#ifndef MS_ASSEMBLE_H
+#define MS_ASSEMBLE_H
+
+#include "core/stage.h"
+
+/* stage_names: the engine's stage names by index (for timings), owned by
+ * the caller and alive as long as the stage. */
+ms_stage *ms_assemble_stage_new(const char *const *stage_names, int nstages);
+
+/* Render the summary of a doc (used by the stage and by tests). */
+int ms_assemble_render(ms_doc *doc, const char *const *stage_names, int nstages);
+
+#endif
