@@ -1,0 +1,30 @@
+/* testutil.h -- small helpers shared by the tests. */
+#ifndef MS_TESTUTIL_H
+#define MS_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Exit code ctest treats as "skipped". */
+#define MS_TEST_SKIP 77
+
+/* Print why and exit 77 (skipped). */
+void ms_test_skip(const char *why);
+
+/* A new empty directory under $TMPDIR (removed by ms_test_rm_rf). */
+char *ms_test_tmpdir(const char *tag);
+int ms_test_rm_rf(const char *path);
+
+/* ../shared beside the source tree ($MS_SHARED), or NULL when absent. */
+const char *ms_test_shared_dir(void);
+
+/* Whole file into a NUL-terminated buffer; NULL on error. */
+char *ms_test_read_file(const char *path, size_t *len);
+int ms_test_write_file(const char *path, const void *data, size_t len);
+
+/* Number of regular files in dir whose name ends with suffix. */
+int ms_test_count_files(const char *dir, const char *suffix);
+
+/* Path join into a static-free malloc'd string. */
+char *ms_test_path(const char *dir, const char *name);
+
+#endif
