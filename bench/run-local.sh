@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# run-local.sh DIR -- the parse stage against its physical floor, side by side.
+#
+# Runs, on the same files and the same number of cores:
+#   floor:     N parse_floor processes (raw MuPDF text extraction, one per
+#              worker, the files split round-robin between them)
+#   medstream: medstream run --once with engine.workers=N (dir source ->
+#              parse -> chunk -> assemble -> file sink)
+# ROUNDS times, alternating, and prints pages/s for both and the ratio
+# (median over the rounds). Environment: BUILD (default build), WORKERS
+# (default: nproc), ROUNDS (default 3), FSYNC (default false).
+set -euo pipefail
+dir=${1:?usage: bench/run-local.sh DIR}
+BUILD=${BUILD:-build}
+WORKERS=${WORKERS:-$(nproc)}
+ROUNDS=${ROUNDS:-3}
+FSYNC=${FSYNC:-false}
+floor_bin="$BUILD/parse_floor"
+ms_bin="$BUILD/medstream"
+for b in "$floor_bin" "$ms_bin"; do
+  [ -x "$b" ] || { echo "run-local: $b not built (make build)" >&2; exit 1; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-bench-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+mapfile -t files < <(find "$dir" -maxdepth 1 -type f -iname '*.pdf' | sort)
+n=${#files[@]}
+[ "$n" -gt 0 ] || { echo "run-local: no PDFs in $dir" >&2; exit 1; }
+for ((w = 0; w < WORKERS; w++)); do : > "$tmp/list.$w"; done
+for ((i = 0; i < n; i++)); do echo "${files[$i]}" >> "$tmp/list.$((i % WORKERS))"; done
+
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+
+run_floor() {
+  local t0 t1 pages=0
+  t0=$(now)
+  for ((w = 0; w < WORKERS; w++)); do
+    "$floor_bin" --list "$tmp/list.$w" > "$tmp/floor.$w" &
+  done
+  wait
+  t1=$(now)
+  for ((w = 0; w < WORKERS; w++)); do
+    p=$(grep -o 'pages=[0-9]*' "$tmp/floor.$w" | head -1 | cut -d= -f2)
+    pages=$((pages + p))
+  done
+  echo "$pages $(calc "$t1 - $t0")"
+}
+
+run_medstream() {
+  local t0 t1 pages
+  rm -rf "$tmp/out"
+  t0=$(now)
+  "$ms_bin" run --once --set source.type=dir --set source.path="$dir" \
+    --set engine.workers="$WORKERS" --set sink.file.dir="$tmp/out" \
+    --set sink.file.fsync="$FSYNC" --set log.level=error
+  t1=$(now)
+  pages=$(cat "$tmp/out"/*.json | grep -o '"pages": [0-9]*' | awk '{s += $2} END {print s + 0}')
+  echo "$pages $(calc "$t1 - $t0")"
+}
+
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+echo "run-local: $n PDFs in $dir, $WORKERS workers on $(nproc) cores, $ROUNDS rounds"
+: > "$tmp/floor.rates"; : > "$tmp/ms.rates"; : > "$tmp/ratios"
+for ((r = 1; r <= ROUNDS; r++)); do
+  read -r fp fs < <(run_floor)
+  read -r mp mt < <(run_medstream)
+  fr=$(calc "$fp / $fs")
+  mr=$(calc "$mp / $mt")
+  ratio=$(calc "$mr / $fr")
+  printf 'round %d: floor %d pages in %.2f s = %.1f pages/s | medstream %d pages in %.2f s = %.1f pages/s | ratio %.3f\n' \
+    "$r" "$fp" "$fs" "$fr" "$mp" "$mt" "$mr" "$ratio"
+  echo "$fr" >> "$tmp/floor.rates"; echo "$mr" >> "$tmp/ms.rates"; echo "$ratio" >> "$tmp/ratios"
+done
+printf 'median: floor %.1f pages/s, medstream %.1f pages/s, ratio %.3f (target >= 0.85)\n' \
+  "$(median < "$tmp/floor.rates")" "$(median < "$tmp/ms.rates")" "$(median < "$tmp/ratios")"
