@@ -98,6 +98,9 @@ static ms_engine_totals run_once(ms_test_record *rec, bool once, int stop_after)
     assert_int_equal(ms_config_set(cfg, "sink.file.dir", out, "test", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "sink.file.fsync", "false", "test", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "log.level", "warn", "test", err, sizeof err), 0);
+    /* The mock group coordinator waits session.timeout.ms - 1s for members
+     * after a LeaveGroup (a real broker does not); keep restarts quick. */
+    assert_int_equal(ms_config_set(cfg, "kafka.session.timeout.ms", "6000", "test", err, sizeof err), 0);
     ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
     if (!e)
         fail_msg("build: %s", err);
