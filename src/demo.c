@@ -93,12 +93,12 @@ static void on_report(const ms_doc *doc, void *ud)
         ms += doc->stage_ms[i];
     if (doc->reason) {
         dm->dead++;
-        printf("  dead-letter  %-22s %-20s reason=%s -> %s/dead-letter/%s.json\n",
+        printf("  dead-letter  %-28s %-20s reason=%s -> %s/dead-letter/%s.json\n",
                record_name(dm, doc), doc->id, doc->reason, dm->out_dir, doc->id);
     } else {
         dm->ok++;
         dm->pages += (uint64_t)doc->npages;
-        printf("  summary      %-22s %-20s pages=%d chars=%zu chunks=%zu boilerplate=%zu "
+        printf("  summary      %-28s %-20s pages=%d chars=%zu chunks=%zu boilerplate=%zu "
                "%.1f ms -> %s/%s.json\n",
                record_name(dm, doc), doc->id, doc->npages, doc->text_chars, doc->nchunks,
                doc->boilerplate_chars, ms, dm->out_dir, doc->id);
@@ -213,9 +213,10 @@ int ms_cli_demo(const ms_cli_opts *o)
     ms_engine_free(e);
     ms_config_free(cfg);
     ms_kafka_mock_free(mock);
-    printf("medstream demo: %llu reports -> %llu summaries, %llu dead letters; %llu pages "
+    printf("medstream demo: %llu reports -> %llu summaries, %llu dead letter%s; %llu pages "
            "in %.2f s; output in %s/\n",
            (unsigned long long)(dm.ok + dm.dead), (unsigned long long)dm.ok,
-           (unsigned long long)dm.dead, (unsigned long long)dm.pages, secs, dm.out_dir);
+           (unsigned long long)dm.dead, dm.dead == 1 ? "" : "s", (unsigned long long)dm.pages,
+           secs, dm.out_dir);
     return rc;
 }

@@ -33,8 +33,7 @@ void ms_doc_release_work(ms_doc *doc)
     free(doc->pages);
     doc->pages = NULL;
     ms_chunks_free(doc->chunks, doc->nchunks);
-    doc->chunks = NULL;
-    doc->nchunks = 0;
+    doc->chunks = NULL; /* nchunks, like npages, stays: it is a count */
 }
 
 void ms_doc_free(ms_doc *doc)
