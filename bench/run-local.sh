@@ -8,7 +8,9 @@
 #              parse -> chunk -> assemble -> file sink)
 # ROUNDS times, alternating, and prints pages/s for both and the ratio
 # (median over the rounds). Environment: BUILD (default build), WORKERS
-# (default: nproc), ROUNDS (default 3), FSYNC (default false).
+# (default: nproc), ROUNDS (default 3), FSYNC (default false), SINK_DIR
+# (where medstream writes its summaries; default a fresh directory under
+# TMPDIR -- point it at tmpfs, e.g. /dev/shm, to leave the disk out).
 set -euo pipefail
 dir=${1:?usage: bench/run-local.sh DIR}
 BUILD=${BUILD:-build}
@@ -21,7 +23,12 @@ for b in "$floor_bin" "$ms_bin"; do
   [ -x "$b" ] || { echo "run-local: $b not built (make build)" >&2; exit 1; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-bench-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${SINK_DIR:-}" ]; then
+  out=$(mktemp -d "$SINK_DIR/ms-bench-out-XXXXXX")
+else
+  out=$tmp/out
+fi
+trap 'rm -rf "$tmp" "$out"' EXIT
 
 mapfile -t files < <(find "$dir" -maxdepth 1 -type f -iname '*.pdf' | sort)
 n=${#files[@]}
@@ -36,7 +43,7 @@ run_floor() {
   local t0 t1 pages=0
   t0=$(now)
   for ((w = 0; w < WORKERS; w++)); do
-    "$floor_bin" --list "$tmp/list.$w" > "$tmp/floor.$w" &
+    "$floor_bin" --list "$tmp/list.$w" > "$tmp/floor.$w" 2> "$tmp/floor.$w.err" &
   done
   wait
   t1=$(now)
@@ -49,19 +56,19 @@ run_floor() {
 
 run_medstream() {
   local t0 t1 pages
-  rm -rf "$tmp/out"
+  rm -rf "$out"
   t0=$(now)
   "$ms_bin" run --once --set source.type=dir --set source.path="$dir" \
-    --set engine.workers="$WORKERS" --set sink.file.dir="$tmp/out" \
+    --set engine.workers="$WORKERS" --set sink.file.dir="$out" \
     --set sink.file.fsync="$FSYNC" --set log.level=error
   t1=$(now)
-  pages=$(cat "$tmp/out"/*.json | grep -o '"pages": [0-9]*' | awk '{s += $2} END {print s + 0}')
+  pages=$(cat "$out"/*.json | grep -o '"pages": [0-9]*' | awk '{s += $2} END {print s + 0}')
   echo "$pages $(calc "$t1 - $t0")"
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-echo "run-local: $n PDFs in $dir, $WORKERS workers on $(nproc) cores, $ROUNDS rounds"
+echo "run-local: $n PDFs in $dir, $WORKERS workers on $(nproc) cores, $ROUNDS rounds, summaries to $(df --output=fstype "$out" | tail -1)"
 : > "$tmp/floor.rates"; : > "$tmp/ms.rates"; : > "$tmp/ratios"
 for ((r = 1; r <= ROUNDS; r++)); do
   read -r fp fs < <(run_floor)
