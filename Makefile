@@ -25,18 +25,17 @@ run: samples
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_J)
 
-# The same suite under sanitizers (Debug builds in their own directories).
+# The same suite under sanitizers (Debug builds in their own directories;
+# sanitizer options are set per test in tests/CMakeLists.txt).
 asan: setup
 	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMS_SANITIZE=address >/dev/null
 	@$(CMAKE) --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(CTEST_J)
+	cd build-asan && ctest --output-on-failure -j $(CTEST_J)
 
 tsan: setup
 	@$(CMAKE) -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DMS_SANITIZE=thread >/dev/null
 	@$(CMAKE) --build build-tsan -j $(JOBS)
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-	  ctest --output-on-failure -j $(CTEST_J)
+	cd build-tsan && ctest --output-on-failure -j $(CTEST_J)
 
 corpus: build
 	MKPDF=$(BUILD)/medstream-mkpdf bash bench/make-corpus.sh bench/corpus
