@@ -86,16 +86,21 @@ void ms_doc_set_id(ms_doc *doc, const char *id)
     doc->id = s;
 }
 
+json_t *ms_doc_source_json(const ms_doc *doc)
+{
+    json_t *pos = json_object();
+    json_object_set_new(pos, "label", json_string(doc->pos.label));
+    json_object_set_new(pos, "partition", json_integer(doc->pos.partition));
+    json_object_set_new(pos, "offset", json_integer(doc->pos.offset));
+    return pos;
+}
+
 int ms_doc_render_dead_letter(ms_doc *doc)
 {
     json_t *o = json_object();
     json_object_set_new(o, "schema", json_string("medstream.dead_letter/v1"));
     json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
-    json_t *pos = json_object();
-    json_object_set_new(pos, "label", json_string(doc->pos.label));
-    json_object_set_new(pos, "partition", json_integer(doc->pos.partition));
-    json_object_set_new(pos, "offset", json_integer(doc->pos.offset));
-    json_object_set_new(o, "source", pos);
+    json_object_set_new(o, "source", ms_doc_source_json(doc));
     json_object_set_new(o, "reason", json_string(doc->reason ? doc->reason : "unknown"));
     json_object_set_new(o, "stage", json_string(doc->failed_stage ? doc->failed_stage : ""));
     json_object_set_new(o, "message", json_string(doc->message));

@@ -122,6 +122,10 @@ void ms_doc_set_id(ms_doc *doc, const char *id);
 /* Render doc->output as the dead-letter record (reason, message, position). */
 int ms_doc_render_dead_letter(ms_doc *doc);
 
+/* The "source" object shared by summaries and dead letters: label,
+ * partition, offset (a new jansson reference). */
+struct json_t *ms_doc_source_json(const ms_doc *doc);
+
 void ms_chunks_free(ms_chunk *chunks, size_t n);
 
 #endif

@@ -150,7 +150,8 @@ static void scan(dir_source *d)
         ent_push(&found, e->d_name, (uint64_t)st.st_size, mt);
     }
     closedir(dir);
-    qsort(found.v, found.n, sizeof *found.v, cmp_ent);
+    if (found.n > 1) /* qsort(NULL, 0) is undefined behaviour */
+        qsort(found.v, found.n, sizeof *found.v, cmp_ent);
 
     ent_list next_candidates = {0};
     size_t before = d->nseen;

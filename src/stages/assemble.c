@@ -34,11 +34,7 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
     json_t *o = json_object();
     json_object_set_new(o, "schema", json_string("medstream.summary/v1"));
     json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
-    json_t *src = json_object();
-    json_object_set_new(src, "label", json_string(doc->pos.label));
-    json_object_set_new(src, "partition", json_integer(doc->pos.partition));
-    json_object_set_new(src, "offset", json_integer(doc->pos.offset));
-    json_object_set_new(o, "source", src);
+    json_object_set_new(o, "source", ms_doc_source_json(doc));
     json_object_set_new(o, "input_bytes", json_integer((json_int_t)doc->input_size));
     json_object_set_new(o, "pages", json_integer(doc->npages));
     json_object_set_new(o, "pages_failed", json_integer(doc->pages_failed));
