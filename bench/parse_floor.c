@@ -19,6 +19,7 @@
  * reader cannot see never reaches a summary); the floor is the cost of the
  * same MuPDF work without medstream around it. --no-clip measures MuPDF's
  * default (flags 0) instead, which skips the per-glyph bounds test. */
+#include <malloc.h>
 #include <mupdf/fitz.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -123,6 +124,9 @@ static int run_list(fz_context *ctx, const char *list, totals *t)
 
 int main(int argc, char **argv)
 {
+    /* The same allocator setting as medstream (src/main.c), so the two
+     * differ only in the work they do. */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
     fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
     if (!ctx) {
         fprintf(stderr, "parse_floor: cannot create MuPDF context\n");

@@ -68,7 +68,7 @@ run_medstream() {
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-echo "run-local: $n PDFs in $dir, $WORKERS workers on $(nproc) cores, $ROUNDS rounds, summaries to $(df --output=fstype "$out" | tail -1)"
+echo "run-local: $n PDFs in $dir, $WORKERS workers on $(nproc) cores, $ROUNDS rounds, summaries to $(df --output=fstype "$(dirname "$out")" | tail -1)"
 : > "$tmp/floor.rates"; : > "$tmp/ms.rates"; : > "$tmp/ratios"
 for ((r = 1; r <= ROUNDS; r++)); do
   read -r fp fs < <(run_floor)

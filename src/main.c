@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "core/config.h"
@@ -158,6 +161,14 @@ static int cmd_check_config(const ms_cli_opts *o)
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* Workers allocate and free a few MB per report in their own malloc
+     * arenas; glibc's default 128 KB trim threshold hands that memory back
+     * to the kernel after every report and faults it in again for the next
+     * (about 15% of wall time on 2 cores, bench/RESULTS.md). Keep up to
+     * 16 MB of free memory per arena instead. */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+#endif
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -20,6 +20,7 @@ static int add_stages(ms_engine *e, const ms_config *cfg, char *err, size_t errl
         .max_pages = (int)ms_config_int(cfg, "parse.max_pages"),
         .max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes"),
         .timeout_ms = (int)ms_config_int(cfg, "parse.timeout_ms"),
+        .keep_offpage_text = ms_config_bool(cfg, "parse.keep_offpage_text"),
     };
     ms_chunk_opts co;
     ms_chunk_opts_default(&co);

@@ -62,6 +62,8 @@ const ms_cfg_key ms_cfg_keys[] = {
          "Largest PDF accepted; a bigger input goes to the dead-letter output without being opened."),
     INT("parse.timeout_ms", "30000", 1, 3600000,
         "Per-report parse time budget; a report still parsing after this is aborted and dead-lettered."),
+    BOOL("parse.keep_offpage_text", "false",
+         "Keep text drawn outside the page (invisible to a reader). Off: hidden text never reaches a summary; on: extraction is about 20% faster."),
 
     INT("chunk.max_bytes", "20000", 64, 1000000,
         "UTF-8 bytes per chunk sent for extraction (Comprehend Medical DetectEntitiesV2 accepts 20,000; the Infer operations 10,000)."),

@@ -318,8 +318,11 @@ static int run_page(parse_worker *w, fz_document *fdoc, int i, sbuf *raw)
     fz_device *dev = NULL;
     int rc = PAGE_OK;
     /* Glyphs outside the media box are invisible to a reader; dropping
-     * them keeps hidden text out of summaries (costs ~8% of extraction). */
-    fz_stext_options so = {.flags = FZ_STEXT_MEDIABOX_CLIP};
+     * them keeps hidden text out of summaries. The per-glyph bounds test
+     * costs about 20% of extraction (bench/RESULTS.md). */
+    fz_stext_options so = {
+        .flags = w->ps->opts.keep_offpage_text ? 0 : FZ_STEXT_MEDIABOX_CLIP,
+    };
 
     fz_var(page);
     fz_var(tp);

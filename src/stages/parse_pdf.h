@@ -12,6 +12,7 @@
 #ifndef MS_PARSE_PDF_H
 #define MS_PARSE_PDF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/stage.h"
@@ -20,6 +21,7 @@ typedef struct ms_parse_opts {
     int max_pages;       /* more pages: too_large; 0 = no limit */
     size_t max_bytes;    /* bigger input: too_large; 0 = no limit */
     int timeout_ms;      /* budget for the whole report; 0 = no limit */
+    bool keep_offpage_text; /* false: drop glyphs outside the media box */
 } ms_parse_opts;
 
 /* A new parse stage (opts may be NULL: no limits). NULL on failure or on
