@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # make-corpus.sh OUT_DIR -- generate the benchmark corpus of multi-page PDFs.
 #
-# Each PDF joins several MTSamples transcriptions (../shared/corpora/text/
-# mtsamples.csv, CC0) into one report of 2 to ~12 pages (3 to 7 notes) with a hospital
-# header and a "Page N of M" footer, the way a multi-part clinical report
-# looks. Deterministic: the same COUNT and SEED give the same corpus.
+# Each PDF joins 3 to 7 MTSamples transcriptions (../shared/corpora/text/
+# mtsamples.csv, CC0) into one report, mostly 3 to 8 pages long, with a
+# hospital header and a "Page N of M" footer, the way a multi-part clinical
+# report looks. Deterministic: the same COUNT and SEED give the same corpus.
 # Environment: MKPDF (default build/medstream-mkpdf), COUNT (default 1000),
 # SEED (default 1), CSV (default ../shared/corpora/text/mtsamples.csv).
 # The corpus is generated, never committed (bench/corpus/ is ignored).
