@@ -13,7 +13,7 @@ PACKAGES=(
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libharfbuzz-dev libfreetype-dev zlib1g-dev
   # tests and benchmarks
-  libcmocka-dev libck-dev qpdf python3
+  libcmocka-dev libck-dev qpdf python3 python3-jsonschema
 )
 
 missing=()
