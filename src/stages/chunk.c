@@ -63,7 +63,30 @@ static int sentence_end(const unsigned char *k, size_t pos, size_t i)
     unsigned char c = k[j];
     if ((c == '"' || c == '\'' || c == ')' || c == ']') && j > pos)
         c = k[j - 1];
-    return c == '.' || c == '?' || c == '!';
+    if (c == '?' || c == '!')
+        return 1;
+    if (c != '.')
+        return 0;
+    /* A title or an initial is not a sentence end: cutting "Dr. | Chen"
+     * would separate a name from the title that marks it. */
+    size_t w = j;
+    while (w > pos && ((k[w - 1] | 0x20) >= 'a' && (k[w - 1] | 0x20) <= 'z'))
+        w--;
+    size_t wl = j - w;
+    if (wl == 1 && k[w] >= 'A' && k[w] <= 'Z')
+        return 0;                          /* "J. Smith" */
+    static const char *const titles[] = {"dr", "mr", "mrs", "ms", "st",
+                                         "prof", "vs", "no"};
+    for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++) {
+        if (strlen(titles[t]) != wl)
+            continue;
+        size_t q = 0;
+        while (q < wl && (k[w + q] | 0x20) == titles[t][q])
+            q++;
+        if (q == wl)
+            return 0;
+    }
+    return 1;
 }
 
 /* Where the content of a chunk starting at pos ends (exclusive), given
