@@ -1,0 +1,147 @@
+/* nlp_bench -- speed of the local entity engine on one core.
+ *
+ *   nlp_bench [--seconds S] [--chunk BYTES] FILE...
+ *
+ * Reads the files (plain UTF-8 text: MTSamples' CSV, report .txt files),
+ * cuts the text into chunks of at most --chunk bytes at a whitespace (the
+ * pipeline's chunker sends 20,000-byte chunks), and runs ms_nlp_detect()
+ * over them in a loop on this thread for at least --seconds. Prints MB/s
+ * and entities/s, and the same throughput as ratios: against the 20 MB/s
+ * per core goal and against Amazon Comprehend Medical's default
+ * DetectEntitiesV2 quota (40,000 characters/s for a whole account). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nlp/nlp.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *b = malloc(cap);
+    size_t got;
+    while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+            }
+            b = nb;
+        }
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = 5;
+    size_t chunk = 20000;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (!strcmp(argv[first], "--seconds") && first + 1 < argc)
+            seconds = atof(argv[++first]);
+        else if (!strcmp(argv[first], "--chunk") && first + 1 < argc)
+            chunk = (size_t)atol(argv[++first]);
+        else {
+            fprintf(stderr, "usage: nlp_bench [--seconds S] [--chunk BYTES] FILE...\n");
+            return 2;
+        }
+    }
+    if (first == argc || chunk < 64) {
+        fprintf(stderr, "usage: nlp_bench [--seconds S] [--chunk BYTES] FILE...\n");
+        return 2;
+    }
+    /* all text, then chunk boundaries at whitespace */
+    char *all = NULL;
+    size_t total = 0;
+    for (int i = first; i < argc; i++) {
+        size_t n;
+        char *b = slurp(argv[i], &n);
+        if (!b) {
+            fprintf(stderr, "nlp_bench: cannot read %s\n", argv[i]);
+            return 1;
+        }
+        char *na = realloc(all, total + n + 1);
+        if (!na)
+            return 1;
+        all = na;
+        memcpy(all + total, b, n);
+        total += n;
+        all[total++] = '\n';
+        free(b);
+    }
+    size_t nch = 0, cap = 1024;
+    size_t *cut = malloc(cap * sizeof *cut);
+    cut[nch++] = 0;
+    for (size_t pos = 0; pos < total;) {
+        size_t end = pos + chunk < total ? pos + chunk : total;
+        if (end < total) {
+            size_t e = end;
+            while (e > pos + chunk / 2 && all[e] != ' ' && all[e] != '\n')
+                e--;
+            if (e > pos + chunk / 2)
+                end = e;
+            while (end > pos && ((unsigned char)all[end] & 0xC0) == 0x80)
+                end--;
+        }
+        if (nch == cap)
+            cut = realloc(cut, (cap *= 2) * sizeof *cut);
+        cut[nch++] = end;
+        pos = end;
+    }
+    nch--;
+
+    ms_nlp_engine *e = ms_nlp_engine_new();
+    ms_nlp_result r = {0};
+    if (!e)
+        return 1;
+    size_t chars = 0;
+    for (size_t i = 0; i < total; i++)
+        chars += ((unsigned char)all[i] & 0xC0) != 0x80;
+    /* one warm-up pass, then timed passes */
+    for (size_t k = 0; k < nch; k++)
+        ms_nlp_detect(e, all + cut[k], cut[k + 1] - cut[k], &r);
+    double t0 = now(), t;
+    size_t passes = 0, ents = 0;
+    do {
+        for (size_t k = 0; k < nch; k++) {
+            if (ms_nlp_detect(e, all + cut[k], cut[k + 1] - cut[k], &r) != 0) {
+                fprintf(stderr, "nlp_bench: out of memory\n");
+                return 1;
+            }
+            ents += r.n;
+        }
+        passes++;
+        t = now() - t0;
+    } while (t < seconds);
+    double mbs = (double)total * (double)passes / t / 1e6;
+    double cps = (double)chars * (double)passes / t;
+    printf("nlp_bench: %zu bytes (%zu chunks of <= %zu bytes), %zu passes in %.2f s\n",
+           total, nch, chunk, passes, t);
+    printf("  throughput      %8.1f MB/s   %10.0f characters/s   %10.0f entities/s\n",
+           mbs, cps, (double)ents / t);
+    printf("  vs goal         %8.2fx of 20 MB/s per core\n", mbs / 20.0);
+    printf("  vs CM quota     %8.0fx DetectEntitiesV2's 40,000 characters/s\n",
+           cps / 40000.0);
+    ms_nlp_result_free(&r);
+    ms_nlp_engine_free(e);
+    free(cut);
+    free(all);
+    return 0;
+}

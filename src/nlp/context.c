@@ -1,0 +1,708 @@
+/* context.c -- ConText-style negation, hypothetical, uncertainty, history
+ * and family traits (see context.h).
+ *
+ * Per entity: find the sentence around it (bounded byte window), tokenize
+ * the part before and the part after it, and scan the tokens left to right
+ * matching trigger phrases, longest first. A pre-trigger opens a scope that
+ * runs forward to the entity unless a termination term closes it first or
+ * it is more than max_dist words away; a post-trigger after the entity
+ * applies backwards the same way. Pseudo-triggers are consumed without
+ * effect. The trigger lists below are this project's own. */
+#include "nlp/context.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_PRE, K_POST, K_PSEUDO, K_TERM };
+enum { C_NEG, C_HYPO, C_UNC, C_HIST, C_FAM, C_NCLASS, C_ALL = C_NCLASS };
+
+typedef struct {
+    const char *phrase;   /* lower case words separated by single spaces */
+    uint8_t kind;
+    uint8_t cls;          /* trait class; for K_TERM the class it ends */
+    uint8_t max_dist;     /* words between trigger and entity; 0: default */
+    uint8_t at_end;       /* post: only when no word follows ("X negative.") */
+} trig;
+
+#define PRE(p, c) {p, K_PRE, c, 0, 0}
+#define PRED(p, c, d) {p, K_PRE, c, d, 0}
+#define POST(p, c) {p, K_POST, c, 0, 0}
+#define POSTD(p, c, d) {p, K_POST, c, d, 0}
+#define POSTE(p, c, d) {p, K_POST, c, d, 1}
+#define PSEUDO(p) {p, K_PSEUDO, C_ALL, 0, 0}
+#define TERM(p) {p, K_TERM, C_ALL, 0, 0}
+#define TERMC(p, c) {p, K_TERM, c, 0, 0}
+
+static const trig TRIGGERS[] = {
+    /* ---- negation, before the concept ---- */
+    PRE("no", C_NEG), PRE("not", C_NEG), PRE("nor", C_NEG),
+    PRE("neither", C_NEG), PRE("without", C_NEG), PRE("w/o", C_NEG),
+    PRE("denies", C_NEG), PRE("denied", C_NEG), PRE("deny", C_NEG),
+    PRE("denying", C_NEG), PRE("negative for", C_NEG),
+    PRE("neg for", C_NEG), PRE("free of", C_NEG), PRE("clear of", C_NEG),
+    PRE("absence of", C_NEG), PRE("absent", C_NEG), PRE("lack of", C_NEG),
+    PRE("lacks", C_NEG), PRE("never", C_NEG), PRE("rules out", C_NEG),
+    PRE("ruled out for", C_NEG), PRE("fails to reveal", C_NEG),
+    PRE("failed to reveal", C_NEG), PRE("fails to show", C_NEG),
+    PRE("failed to show", C_NEG), PRE("unremarkable for", C_NEG),
+    PRE("didn't", C_NEG), PRE("doesn't", C_NEG), PRE("don't", C_NEG),
+    PRE("isn't", C_NEG), PRE("wasn't", C_NEG), PRE("weren't", C_NEG),
+    PRE("aren't", C_NEG), PRE("hasn't", C_NEG), PRE("haven't", C_NEG),
+    PRE("hadn't", C_NEG), PRE("cannot see", C_NEG),
+    PRE("no history of", C_NEG), PRE("no prior history of", C_NEG),
+    PRE("no past history of", C_NEG), PRE("no known history of", C_NEG),
+    PRE("no h/o", C_NEG), PRE("no hx of", C_NEG), PRE("no family history of", C_NEG),
+    PRED("negative", C_NEG, 2), PRE("-ve for", C_NEG),
+    PRE("low suspicion for", C_NEG), PRE("low suspicion of", C_NEG),
+    PRE("low likelihood of", C_NEG), PRE("low probability of", C_NEG),
+    PRE("unlikely to be", C_NEG),
+
+    /* ---- negation, after the concept ---- */
+    POST("ruled out", C_NEG), POST("was ruled out", C_NEG),
+    POST("been ruled out", C_NEG), POST("is ruled out", C_NEG),
+    POSTE("negative", C_NEG, 3), POSTE("-ve", C_NEG, 3),
+    POSTE("absent", C_NEG, 3),
+    POSTD("excluded", C_NEG, 3), POST("not seen", C_NEG),
+    POST("not present", C_NEG), POST("not identified", C_NEG),
+    POST("not appreciated", C_NEG), POST("not detected", C_NEG),
+    POST("not noted", C_NEG), POST("not visualized", C_NEG),
+    POST("not evident", C_NEG), POST("not found", C_NEG),
+    POST("not demonstrated", C_NEG), POST("not observed", C_NEG),
+    POST("not elicited", C_NEG), POST("not reported", C_NEG),
+    POSTD("resolved", C_NEG, 1), POSTD("has resolved", C_NEG, 1),
+    POSTD("have resolved", C_NEG, 1), POSTD("had resolved", C_NEG, 1),
+    POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
+    POSTD("unlikely", C_NEG, 4), POSTD("is unlikely", C_NEG, 4),
+
+    /* ---- pseudo-triggers: look like negation, are not ---- */
+    PSEUDO("no change"), PSEUDO("no significant change"),
+    PSEUDO("no interval change"), PSEUDO("no definite change"),
+    PSEUDO("no suspicious change"), PSEUDO("no increase"),
+    PSEUDO("no further"), PSEUDO("not only"), PSEUDO("not just"),
+    PSEUDO("not necessarily"), PSEUDO("not certain if"),
+    PSEUDO("not certain whether"), PSEUDO("not clear"),
+    PSEUDO("not sure"), PSEUDO("not known"), PSEUDO("whether or not"),
+    PSEUDO("or not"), PSEUDO("if not"), PSEUDO("not able"),
+    PSEUDO("not been able"), PSEUDO("not completely"),
+    PSEUDO("not fully"), PSEUDO("not entirely"), PSEUDO("not drain"),
+    PSEUDO("not extend"), PSEUDO("not cause"), PSEUDO("not caused"),
+    PSEUDO("gram negative"), PSEUDO("gram-negative"),
+    PSEUDO("without difficulty"), PSEUDO("without further"),
+    PSEUDO("without any further"), PSEUDO("no other"),
+    PSEUDO("not want"), PSEUDO("not wish"), PSEUDO("without change"),
+    PSEUDO("without significant change"), PSEUDO("not changed"),
+    PSEUDO("no specific diagnosis"), PSEUDO("no diagnosis"),
+    PSEUDO("no definite diagnosis"), PSEUDO("no clear diagnosis"),
+    PSEUDO("no explanation for"), PSEUDO("no cause for"),
+    PSEUDO("no etiology for"), PSEUDO("no specific cause"),
+
+    /* ---- hypothetical ---- */
+    PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),
+    PRED("should", C_HYPO, 12), PRED("in case", C_HYPO, 12),
+    PRED("in the event", C_HYPO, 12), PRE("risk of", C_HYPO),
+    PRE("risk for", C_HYPO), PRE("at risk for", C_HYPO),
+    PRE("watch for", C_HYPO), PRE("monitor for", C_HYPO),
+    PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
+    PRE("prevention of", C_HYPO), PRE("prophylaxis for", C_HYPO),
+    PRE("prophylaxis against", C_HYPO), PRE("evaluate for", C_HYPO),
+    PRE("to evaluate", C_HYPO), PRE("evaluation for", C_HYPO),
+    PRE("to assess", C_HYPO), PRE("assess for", C_HYPO),
+    PRE("screen for", C_HYPO), PRE("screening for", C_HYPO),
+    PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
+    PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
+    PRE("precautions", C_HYPO),
+
+    /* ---- uncertainty (LOW_CONFIDENCE) ---- */
+    PRE("possible", C_UNC), PRE("possibly", C_UNC), PRE("probable", C_UNC),
+    PRE("probably", C_UNC), PRE("suspected", C_UNC), PRE("suspect", C_UNC),
+    PRE("suspicious for", C_UNC), PRE("suspicion of", C_UNC),
+    PRE("suspicion for", C_UNC), PRE("concern for", C_UNC),
+    PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
+    PRE("question of", C_UNC), PRE("questionable", C_UNC),
+    PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
+    PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
+    PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),
+    PRE("might", C_UNC), PRE("could be", C_UNC), PRE("cannot exclude", C_UNC),
+    PRE("can not exclude", C_UNC), PRE("cannot rule out", C_UNC),
+    PRE("can't rule out", C_UNC), PRE("differential", C_UNC),
+    PRE("ddx", C_UNC), PRE("presumed", C_UNC), PRE("presumably", C_UNC),
+    PRE("equivocal", C_UNC), PRE("thought to be", C_UNC),
+    PRE("felt to be", C_UNC), PRE("consider", C_UNC),
+    PRED("?", C_UNC, 1),
+    POSTD("suspected", C_UNC, 3), POSTD("is suspected", C_UNC, 3),
+    POSTD("questioned", C_UNC, 3), POST("not excluded", C_UNC),
+    POST("not been excluded", C_UNC), POST("cannot be excluded", C_UNC),
+    POST("can not be excluded", C_UNC), POST("not ruled out", C_UNC),
+    POST("not been ruled out", C_UNC), POST("cannot be ruled out", C_UNC),
+    POSTD("versus", C_UNC, 2), POSTD("vs", C_UNC, 2),
+    POSTD("likely", C_UNC, 2), POSTD("questionable", C_UNC, 2),
+    POSTD("possible", C_UNC, 2), POSTD("?", C_UNC, 1),
+
+    /* ---- history ---- */
+    PRE("history of", C_HIST), PRE("hx of", C_HIST), PRE("h/o", C_HIST),
+    PRE("hx", C_HIST), PRE("status post", C_HIST), PRE("s/p", C_HIST),
+    PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
+    PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
+    PRE("was diagnosed with", C_HIST),
+    PRE("past medical history", C_HIST), PRE("medical history", C_HIST),
+    PRE("surgical history", C_HIST), PRE("pmh", C_HIST), PRE("pmhx", C_HIST),
+    POSTD("in the past", C_HIST, 6), POSTD("ago", C_HIST, 6),
+    POSTD("last year", C_HIST, 4), POSTD("previously", C_HIST, 3),
+
+    /* ---- family ---- */
+    PRED("family history of", C_FAM, 30), PRED("family history", C_FAM, 30),
+    PRED("family hx", C_FAM, 30), PRED("fh", C_FAM, 30),
+    PRED("fhx", C_FAM, 30), PRED("mother", C_FAM, 8),
+    PRED("mother's", C_FAM, 8), PRED("father", C_FAM, 8),
+    PRED("father's", C_FAM, 8), PRED("brother", C_FAM, 8),
+    PRED("brothers", C_FAM, 8), PRED("sister", C_FAM, 8),
+    PRED("sisters", C_FAM, 8), PRED("sibling", C_FAM, 8),
+    PRED("siblings", C_FAM, 8), PRED("aunt", C_FAM, 8),
+    PRED("uncle", C_FAM, 8), PRED("grandmother", C_FAM, 8),
+    PRED("grandfather", C_FAM, 8), PRED("grandparents", C_FAM, 8),
+    PRED("cousin", C_FAM, 8), PRED("son", C_FAM, 8),
+    PRED("daughter", C_FAM, 8), PRED("sons", C_FAM, 8),
+    PRED("daughters", C_FAM, 8), PRED("parents", C_FAM, 8),
+    PRED("mom", C_FAM, 8), PRED("dad", C_FAM, 8),
+    PRED("maternal", C_FAM, 8), PRED("paternal", C_FAM, 8),
+    PRED("niece", C_FAM, 8), PRED("nephew", C_FAM, 8),
+    PRED("relative", C_FAM, 8), PRED("relatives", C_FAM, 8),
+    PRED("family member", C_FAM, 8), PRED("family members", C_FAM, 8),
+
+    /* ---- terminations ---- */
+    TERM("but"), TERM("however"), TERM("although"), TERM("though"),
+    TERM("except"), TERM("except for"), TERM("aside from"),
+    TERM("apart from"), TERM("other than"), TERM("yet"), TERM("still"),
+    TERM("nevertheless"), TERM("which"), TERM("who"), TERM("whom"),
+    TERM("whose"), TERM("where"), TERM("secondary to"), TERM("due to"),
+    TERM("because"), TERM("cause of"), TERM("causes of"),
+    TERM("source of"), TERM("etiology of"), TERM("reason for"),
+    TERM("origin of"), TERM("presents with"), TERM("presented with"),
+    TERM("presenting with"), TERM("complains of"), TERM("complaining of"),
+    TERM("complained of"), TERM("reports"), TERM("reported"),
+    TERM("reporting"), TERM("admits to"), TERM("shows"), TERM("showed"),
+    TERM("reveals"), TERM("revealed"), TERM("demonstrates"),
+    TERM("demonstrated"), TERM("now"), TERM("currently"),
+    TERMC("positive for", C_NEG), TERMC("+ve for", C_NEG), TERMC("significant for", C_NEG),
+    TERMC("has", C_NEG), TERMC("patient", C_FAM),
+    TERMC("she", C_FAM), TERMC("he", C_FAM),
+};
+
+#define NTRIG (sizeof TRIGGERS / sizeof TRIGGERS[0])
+#define MAXW 6           /* words per phrase */
+#define WLEN 32          /* token bytes, NUL included */
+
+static const int DEF_PRE_DIST[C_NCLASS] = {12, 30, 8, 30, 8};
+static const int DEF_POST_DIST[C_NCLASS] = {6, 6, 4, 6, 4};
+static const char *const TRAIT_NAME[C_NCLASS] = {
+    "NEGATION", "HYPOTHETICAL", "LOW_CONFIDENCE", "PAST_HISTORY",
+    "PERTAINS_TO_FAMILY"};
+static const float TRAIT_SCORE[C_NCLASS] = {0.9f, 0.8f, 0.75f, 0.85f, 0.85f};
+
+/* ---- compiled phrase index ---- */
+
+typedef struct {
+    char w[MAXW][WLEN];
+    int nw;
+    int idx;             /* into TRIGGERS */
+} cphrase;
+
+static cphrase g_phr[NTRIG];
+
+/* A bit per hash bucket of every trigger's first word: most words of a
+ * sentence start no trigger, and one hash plus one bit test says so
+ * without the binary search. */
+#define FIRST_BITS 4096
+static uint64_t g_first[FIRST_BITS / 64];
+
+static uint32_t word_hash(const char *w)
+{
+    uint32_t h = 2166136261u;
+    while (*w)
+        h = (h ^ (unsigned char)*w++) * 16777619u;
+    return h % FIRST_BITS;
+}
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static int cmp_phrase(const void *a, const void *b)
+{
+    const cphrase *x = a, *y = b;
+    int c = strcmp(x->w[0], y->w[0]);
+    return c ? c : x->idx - y->idx;
+}
+
+static void build_index(void)
+{
+    for (size_t i = 0; i < NTRIG; i++) {
+        cphrase *p = &g_phr[i];
+        memset(p, 0, sizeof *p);
+        p->idx = (int)i;
+        const char *s = TRIGGERS[i].phrase;
+        while (*s && p->nw < MAXW) {
+            size_t k = 0;
+            while (*s && *s != ' ' && k < WLEN - 1)
+                p->w[p->nw][k++] = *s++;
+            p->nw++;
+            while (*s == ' ')
+                s++;
+        }
+    }
+    qsort(g_phr, NTRIG, sizeof g_phr[0], cmp_phrase);
+    for (size_t i = 0; i < NTRIG; i++) {
+        uint32_t h = word_hash(g_phr[i].w[0]);
+        g_first[h / 64] |= 1ull << (h % 64);
+    }
+}
+
+/* ---- tokens ---- */
+
+enum { T_WORD, T_COMMA, T_COLON, T_SEMI, T_OPEN, T_CLOSE };
+
+typedef struct {
+    char w[WLEN];        /* lower case; "" if the word is too long */
+    uint8_t type;
+} token;
+
+#define MAXTOK 512
+#define WBACK 800        /* bytes looked at before an entity */
+#define WFWD 400         /* and after it */
+#define NEG_ONLY_BACK 160 /* before a medication or procedure */
+
+static bool is_wordc(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Is there a curly apostrophe (U+2019) at i? */
+static bool curly_apos(const char *t, size_t i, size_t end)
+{
+    return i + 2 < end && (unsigned char)t[i] == 0xE2 &&
+           (unsigned char)t[i + 1] == 0x80 && (unsigned char)t[i + 2] == 0x99;
+}
+
+static size_t tokenize(const char *t, size_t a, size_t b, token *out,
+                       size_t max)
+{
+    size_t n = 0, i = a;
+    while (i < b && n < max) {
+        unsigned char c = (unsigned char)t[i];
+        if (is_wordc(c) && !curly_apos(t, i, b)) {
+            token *tk = &out[n++];
+            tk->type = T_WORD;
+            size_t k = 0;
+            bool toolong = false;
+            while (i < b) {
+                unsigned char d = (unsigned char)t[i];
+                char put;
+                size_t adv = 1;
+                if (curly_apos(t, i, b)) {
+                    if (!(i + 3 < b && is_wordc((unsigned char)t[i + 3])))
+                        break;
+                    put = '\'';
+                    adv = 3;
+                } else if (is_wordc(d)) {
+                    put = (char)((d >= 'A' && d <= 'Z') ? d + 32 : d);
+                } else if ((d == '\'' || d == '/' || d == '-' || d == '.') &&
+                           i + 1 < b && is_wordc((unsigned char)t[i + 1]) &&
+                           !curly_apos(t, i + 1, b)) {
+                    put = (char)d;
+                } else {
+                    break;
+                }
+                if (k < WLEN - 1)
+                    tk->w[k++] = put;
+                else
+                    toolong = true;
+                i += adv;
+            }
+            tk->w[toolong ? 0 : k] = '\0';
+            continue;
+        }
+        if ((c == '-' || c == '+') && i + 2 < b && (t[i + 1] | 0x20) == 'v' &&
+            (t[i + 2] | 0x20) == 'e' &&
+            (i + 3 >= b || !is_wordc((unsigned char)t[i + 3])) &&
+            (i == a || !is_wordc((unsigned char)t[i - 1]))) {
+            token *tk = &out[n++];       /* "-ve" / "+ve" shorthand */
+            tk->type = T_WORD;
+            memcpy(tk->w, c == '-' ? "-ve" : "+ve", 4);
+            i += 3;
+            continue;
+        }
+        if (c == '(' || c == ')' || c == '[' || c == ']') {
+            token *tk = &out[n++];
+            tk->type = (c == '(' || c == '[') ? T_OPEN : T_CLOSE;
+            tk->w[0] = '\0';
+        } else if (c == ',' || c == ':' || c == ';') {
+            token *tk = &out[n++];
+            tk->type = c == ',' ? T_COMMA : c == ':' ? T_COLON : T_SEMI;
+            tk->w[0] = '\0';
+        } else if (c == '?' && i + 1 < b && is_wordc((unsigned char)t[i + 1])) {
+            token *tk = &out[n++];
+            tk->type = T_WORD;
+            tk->w[0] = '?';
+            tk->w[1] = '\0';
+        } else if (c == '?' && out && n > 0 && out[n - 1].type == T_WORD) {
+            /* "pneumonia?" -- a post uncertainty mark */
+            token *tk = &out[n++];
+            tk->type = T_WORD;
+            tk->w[0] = '?';
+            tk->w[1] = '\0';
+        }
+        i++;
+    }
+    return n;
+}
+
+/* ---- sentence bounds ---- */
+
+static bool is_abbrev_before(const char *t, size_t dot, size_t lo)
+{
+    size_t s = dot;
+    while (s > lo && is_wordc((unsigned char)t[s - 1]) && dot - s < 6)
+        s--;
+    size_t n = dot - s;
+    if (n == 0)
+        return false;
+    if (s > lo && is_wordc((unsigned char)t[s - 1]))
+        return false;        /* longer word */
+    if (n == 1 && ((t[s] >= 'a' && t[s] <= 'z') || (t[s] >= 'A' && t[s] <= 'Z')))
+        return true;         /* initial, p.o., e.g. */
+    static const char *const ab[] = {"dr", "mr", "mrs", "ms", "st", "vs",
+                                     "approx", "pt", "pts", "no", "fig", "jr",
+                                     "sr", "prof"};
+    for (size_t k = 0; k < sizeof ab / sizeof ab[0]; k++) {
+        if (strlen(ab[k]) != n)
+            continue;
+        size_t j = 0;
+        while (j < n && (t[s + j] | 0x20) == ab[k][j])
+            j++;
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+/* Does a sentence end at byte i? (The boundary char itself is excluded
+ * from both sides.) */
+static bool boundary_at(const char *t, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (c == '!' || c == ';')
+        return true;
+    if (c == '?')
+        return i + 1 >= len || is_space((unsigned char)t[i + 1]);
+    if (c == '.') {
+        if (i + 1 < len && !is_space((unsigned char)t[i + 1]))
+            return false;
+        size_t j = i + 1, lim = i + 64 < len ? i + 64 : len;
+        while (j < lim && is_space((unsigned char)t[j]))
+            j++;
+        if (j < len && t[j] >= 'a' && t[j] <= 'z')
+            return false;
+        size_t lo = i > 8 ? i - 8 : 0;
+        return !is_abbrev_before(t, i, lo);
+    }
+    if (c == ' ' && i > 0 && t[i - 1] == ' ' && i + 1 < len &&
+        t[i + 1] >= 'A' && t[i + 1] <= 'Z') {
+        /* "...  REFERRING DIAGNOSIS: x" -- a heading inside a PDF line */
+        size_t k = i + 1;
+        while (k < len && k < i + 41 &&
+               ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' || t[k] == '/' ||
+                t[k] == '&' || t[k] == '-'))
+            k++;
+        return k > i + 2 && k < len && t[k] == ':';
+    }
+    if (c == '\n') {
+        size_t j = i + 1, lim = i + 64 < len ? i + 64 : len;
+        while (j < lim && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r'))
+            j++;
+        if (j >= len)
+            return true;
+        unsigned char d = (unsigned char)t[j];
+        if (d == '\n' || d == '-' || d == '*')
+            return true;
+        if (d == 0xE2 && j + 2 < len && (unsigned char)t[j + 1] == 0x80 &&
+            (unsigned char)t[j + 2] == 0xA2)
+            return true;     /* bullet */
+        if (d >= '0' && d <= '9') {
+            size_t k = j;
+            while (k < len && k < j + 3 && t[k] >= '0' && t[k] <= '9')
+                k++;
+            if (k < len && (t[k] == '.' || t[k] == ')'))
+                return true;
+        }
+        /* "HEADING:" starting the next line */
+        size_t k = j;
+        while (k < len && k < j + 40 &&
+               ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' || t[k] == '/' ||
+                t[k] == '&'))
+            k++;
+        if (k > j + 1 && k < len && t[k] == ':')
+            return true;
+        return false;
+    }
+    return false;
+}
+
+/* ---- matching ---- */
+
+/* Longest trigger starting at token i; -1 if none. *nw gets its length. */
+static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
+{
+    if (tk[i].type != T_WORD || !tk[i].w[0])
+        return -1;
+    uint32_t h = word_hash(tk[i].w);
+    if (!(g_first[h / 64] & (1ull << (h % 64))))
+        return -1;
+    size_t lo = 0, hi = NTRIG;
+    while (lo < hi) {            /* first phrase with w[0] >= token */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(g_phr[mid].w[0], tk[i].w) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int best = -1, bestn = 0;
+    for (size_t p = lo; p < NTRIG && strcmp(g_phr[p].w[0], tk[i].w) == 0; p++) {
+        const cphrase *ph = &g_phr[p];
+        if (ph->nw < bestn || i + (size_t)ph->nw > n)
+            continue;
+        if (ph->nw == bestn && (best < 0 || TRIGGERS[best].kind == want ||
+                                TRIGGERS[ph->idx].kind != want))
+            continue;
+        int k = 1;
+        while (k < ph->nw && tk[i + (size_t)k].type == T_WORD &&
+               strcmp(tk[i + (size_t)k].w, ph->w[k]) == 0)
+            k++;
+        if (k == ph->nw) {
+            best = ph->idx;
+            bestn = ph->nw;
+        }
+    }
+    *nw = bestn;
+    return best;
+}
+
+static bool is_family_word(const char *w)
+{
+    static const char *const fam[] = {
+        "mother", "father", "brother", "brothers", "sister", "sisters",
+        "sibling", "siblings", "aunt", "uncle", "grandmother", "grandfather",
+        "cousin", "son", "daughter", "parents", "mom", "dad", "family",
+        "niece", "nephew", "relatives"};
+    for (size_t k = 0; k < sizeof fam / sizeof fam[0]; k++)
+        if (strcmp(w, fam[k]) == 0)
+            return true;
+    return false;
+}
+
+/* ---- traits ---- */
+
+static void add_trait(ms_nlp_entity *e, int cls, float score)
+{
+    const char *name = TRAIT_NAME[cls];
+    for (int k = 0; k < e->ntraits; k++)
+        if (e->traits[k].name && strcmp(e->traits[k].name, name) == 0)
+            return;
+    if (e->ntraits >= MS_NLP_MAX_TRAITS)
+        return;
+    e->traits[e->ntraits].name = name;
+    e->traits[e->ntraits].score = score;
+    e->ntraits++;
+}
+
+static bool cat_is(const ms_nlp_entity *e, const char *c)
+{
+    return e->category && strcmp(e->category, c) == 0;
+}
+
+typedef struct {
+    token tok[MAXTOK];
+    /* The last sentence start found (memo_s) scanning back from memo_b:
+     * the next entity of the same sentence only scans back to memo_b. */
+    size_t memo_b, memo_s;
+    bool memo;
+} scratch;
+
+/* Scan one entity; found[c] set for each class that applies. neg_only
+ * restricts to negation from a trigger at most near words before. */
+static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
+                        scratch *sc, bool found[C_NCLASS], bool neg_only)
+{
+    size_t b = e->byte_begin, en = e->byte_end;
+    if (b > len)
+        b = len;
+    if (en > len)
+        en = len;
+    if (en < b)
+        en = b;
+
+    /* sentence start (negation of a medication or procedure only looks a
+     * few words back: a short window) */
+    size_t back = neg_only ? NEG_ONLY_BACK : WBACK;
+    size_t lo = b > back ? b - back : 0, s = lo;
+    bool found_b = false;
+    size_t stop = lo;
+    if (sc->memo && sc->memo_b <= b && sc->memo_s >= lo)
+        stop = sc->memo_b;
+    for (size_t i = b; i > stop; i--) {
+        if (boundary_at(text, len, i - 1)) {
+            s = i;
+            found_b = true;
+            break;
+        }
+    }
+    if (!found_b && stop > lo) {
+        s = sc->memo_s;              /* same sentence as the last entity */
+        found_b = true;
+    }
+    sc->memo = found_b;
+    sc->memo_b = b;
+    sc->memo_s = s;
+    if (!found_b && lo > 0) {
+        while (s < b && !is_space((unsigned char)text[s]))
+            s++;        /* do not start inside a word */
+    }
+    /* sentence end */
+    size_t hi = len - en > WFWD ? en + WFWD : len, f = hi;
+    for (size_t i = en; i < hi; i++) {
+        if (boundary_at(text, len, i)) {
+            f = i;
+            break;
+        }
+    }
+
+    /* before the entity */
+    token *tk = sc->tok;
+    size_t n = tokenize(text, s, b, tk, MAXTOK);
+    int open[C_NCLASS], maxd[C_NCLASS] = {0};
+    for (int c = 0; c < C_NCLASS; c++)
+        open[c] = -1;
+    int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
+    for (size_t i = 0; i < n;) {
+        if (tk[i].type == T_OPEN) {
+            paren = (int)i;
+            memcpy(saved, open, sizeof saved);
+            memcpy(savedd, maxd, sizeof savedd);
+        }
+        if (tk[i].type == T_CLOSE && paren >= 0) {
+            /* a trigger inside "( ... )" does not reach past it */
+            for (int c = 0; c < C_NCLASS; c++) {
+                if (open[c] > paren) {
+                    open[c] = saved[c];
+                    maxd[c] = savedd[c];
+                }
+            }
+            paren = -1;
+        }
+        int nw = 0, t = match_at(tk, n, i, &nw, K_PRE);
+        if (t < 0) {
+            i++;
+            continue;
+        }
+        const trig *tr = &TRIGGERS[t];
+        if (tr->kind == K_TERM) {
+            for (int c = 0; c < C_NCLASS; c++)
+                if (tr->cls == C_ALL || tr->cls == c)
+                    open[c] = -1;
+        } else if (tr->kind == K_PRE) {
+            open[tr->cls] = (int)(i + (size_t)nw);
+            maxd[tr->cls] = tr->max_dist ? tr->max_dist
+                                         : DEF_PRE_DIST[tr->cls];
+        }
+        i += (size_t)nw;
+    }
+    for (int c = 0; c < C_NCLASS; c++) {
+        if (open[c] < 0 || (neg_only && c != C_NEG))
+            continue;
+        int words = 0;
+        for (size_t i = (size_t)open[c]; i < n; i++)
+            words += tk[i].type == T_WORD;
+        int lim = maxd[c];
+        if (neg_only && lim > 3)
+            lim = 3;
+        if (words <= lim)
+            found[c] = true;
+    }
+    if (neg_only)
+        return;
+
+    /* after the entity */
+    n = tokenize(text, en, f, tk, MAXTOK);
+    int words = 0;
+    for (size_t i = 0; i < n;) {
+        int nw = 0, t = match_at(tk, n, i, &nw, K_POST);
+        if (t < 0) {
+            if (tk[i].type == T_WORD && strcmp(tk[i].w, "in") == 0 &&
+                words <= DEF_POST_DIST[C_FAM]) {
+                for (size_t k = i + 1; k < n && k <= i + 3; k++) {
+                    if (tk[k].type != T_WORD)
+                        break;
+                    if (is_family_word(tk[k].w)) {
+                        found[C_FAM] = true;
+                        break;
+                    }
+                }
+            }
+            words += tk[i].type == T_WORD;
+            i++;
+            continue;
+        }
+        const trig *tr = &TRIGGERS[t];
+        if (tr->kind == K_TERM && tr->cls == C_ALL)
+            break;
+        if (tr->kind == K_POST) {
+            int lim = tr->max_dist ? tr->max_dist : DEF_POST_DIST[tr->cls];
+            size_t nx = i + (size_t)nw;
+            bool end_ok = !tr->at_end || nx >= n || tk[nx].type != T_WORD;
+            if (words <= lim && end_ok)
+                found[tr->cls] = true;
+        }
+        words += nw;
+        i += (size_t)nw;
+    }
+}
+
+void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
+                      size_t n)
+{
+    if (!text || !ents || n == 0)
+        return;
+    pthread_once(&g_once, build_index);
+    scratch *sc = malloc(sizeof *sc);
+    if (!sc)
+        return;      /* traits are best effort */
+    sc->memo = false;
+    for (size_t i = 0; i < n; i++) {
+        ms_nlp_entity *e = &ents[i];
+        if (e->parent != -1 || e->is_attribute)
+            continue;
+        bool cond = cat_is(e, "MEDICAL_CONDITION");
+        bool other = cat_is(e, "MEDICATION") ||
+                     cat_is(e, "TEST_TREATMENT_PROCEDURE");
+        if (!cond && !other)
+            continue;
+        bool found[C_NCLASS] = {false};
+        scan_entity(text, len, e, sc, found, !cond);
+        if (cond) {
+            if (e->section == MS_SEC_PAST_HISTORY)
+                found[C_HIST] = true;
+            if (e->section == MS_SEC_FAMILY_HISTORY)
+                found[C_FAM] = true;
+        }
+        for (int c = 0; c < C_NCLASS; c++)
+            if (found[c])
+                add_trait(e, c, TRAIT_SCORE[c]);
+    }
+    free(sc);
+}

@@ -1,0 +1,441 @@
+/* engine.c -- the local clinical entity engine: tokenise, look up the
+ * compiled lexicon (longest match, no overlaps), find attributes, add PHI
+ * and time expressions (phi.c), sections and ConText traits (sections.c,
+ * context.c), and render DetectEntitiesV2 JSON.
+ *
+ * Entity scores (deterministic): a lexicon match scores 0.95 when the text
+ * is written exactly as the lexicon writes it (or the entry is
+ * case-sensitive), 0.90 when only letter case differs, and 0.75 when only
+ * case differs and the entry is an abbreviation of at most three
+ * characters ("cbc" for "CBC"). Attribute scores: see attrs.c. */
+#include "nlp/nlp.h"
+#include "nlp/context.h"
+#include "nlp/nlp_internal.h"
+#include "nlp/phi.h"
+#include "nlp/sections.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+ms_nlp_engine *ms_nlp_engine_new(void)
+{
+    ms_nlp_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->lex = &ms_lex_main;
+    e->vocab = ms_lex_index_build(ms_attr_vocab, ms_attr_vocab_n);
+    if (!e->vocab) { free(e); return NULL; }
+    return e;
+}
+
+void ms_nlp_engine_free(ms_nlp_engine *e)
+{
+    if (!e) return;
+    ms_lex_index_free(e->vocab);
+    free(e);
+}
+
+void ms_nlp_result_free(ms_nlp_result *r)
+{
+    if (!r) return;
+    ms_nlp_scratch *sc = r->scratch;
+    if (sc) {
+        free(sc->tk.v);
+        free(sc->sp);
+        free(sc);
+    }
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+static ms_nlp_entity *grow(ms_nlp_ctx *c)
+{
+    ms_nlp_result *r = c->out;
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 64;
+        ms_nlp_entity *nv = realloc(r->v, nc * sizeof *nv);
+        if (!nv) return NULL;
+        r->v = nv;
+        r->cap = nc;
+    }
+    ms_nlp_scratch *sc = c->sc;
+    if (r->n >= sc->spcap) {
+        size_t nc = r->cap;
+        ms_espan *ns = realloc(sc->sp, nc * sizeof *ns);
+        if (!ns) return NULL;
+        sc->sp = ns;
+        sc->spcap = nc;
+    }
+    ms_nlp_entity *en = &r->v[r->n];
+    memset(en, 0, sizeof *en);
+    en->parent = -1;
+    return en;
+}
+
+int ms_nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
+                size_t t0, size_t t1, int kind, const char *category,
+                const char *type, float score)
+{
+    ms_nlp_entity *en = grow(c);
+    if (!en) return -1;
+    en->byte_begin = bb;
+    en->byte_end = be;
+    en->begin = cb;
+    en->end = ce;
+    en->category = category;
+    en->type = type;
+    en->score = score;
+    c->sc->sp[c->out->n] = (ms_espan){t0, t1, kind};
+    return (int)c->out->n++;
+}
+
+static size_t cps(const unsigned char *s, size_t n, size_t b, size_t e)
+{
+    size_t k = 0;
+    while (b < e) {
+        uint32_t cp;
+        b += s[b] < 0x80 ? 1 : ms_lex_decode(s, n, b, &cp);
+        k++;
+    }
+    return k;
+}
+
+int ms_nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
+                     size_t sub_e, int parent, const char *category,
+                     const char *type, float score, float rel_score)
+{
+    const ms_tok *a = &c->t[t0], *z = &c->t[t1 - 1];
+    size_t cb = a->cb + cps(c->s, c->len, a->b, sub_b);
+    size_t ce = z->ce - cps(c->s, c->len, sub_e, z->e);
+    int i = ms_nlp_emit(c, sub_b, sub_e, cb, ce, t0, t1, -1, category, type, score);
+    if (i < 0) return -1;
+    ms_nlp_entity *en = &c->out->v[i];
+    en->parent = parent;
+    en->is_attribute = true;
+    en->relationship_type = type;
+    en->relationship_score = rel_score;
+    return i;
+}
+
+static const char *const lt_names[] = {
+    [MS_LT_GENERIC_NAME] = "GENERIC_NAME", [MS_LT_BRAND_NAME] = "BRAND_NAME",
+    [MS_LT_TEST_NAME] = "TEST_NAME", [MS_LT_DIAGNOSIS] = "DIAGNOSIS",
+    [MS_LT_SIGN] = "SIGN", [MS_LT_SYMPTOM] = "SYMPTOM",
+    [MS_LT_PROCEDURE_NAME] = "PROCEDURE_NAME",
+    [MS_LT_TREATMENT_NAME] = "TREATMENT_NAME",
+    [MS_LT_SYSTEM_ORGAN_SITE] = "SYSTEM_ORGAN_SITE", [MS_LT_DIRECTION] = "DIRECTION",
+};
+
+static float lex_score(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
+{
+    if (en->cs) return 0.95f;
+    /* exact spelling? compare the tokens with the surface form */
+    const unsigned char *k = (const unsigned char *)en->surface;
+    bool exact = true;
+    for (size_t j = 0; j < en->ntok && exact; j++) {
+        if (j) k++;
+        MS_LEX_FOLD_EACH(c->s, c->t[i + j].b, c->t[i + j].e, 0,
+                         (exact = exact && *k == _c, k += exact ? 1 : 0));
+    }
+    if (exact) return 0.95f;
+    return strlen(en->key) <= 3 ? 0.75f : 0.90f;
+}
+
+static int emit_lex(ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
+{
+    const char *cat, *type = lt_names[en->type];
+    switch (en->kind) {
+    case MS_LEX_MED: cat = "MEDICATION"; break;
+    case MS_LEX_COND: cat = "MEDICAL_CONDITION"; type = "DX_NAME"; break;
+    case MS_LEX_ANAT: cat = "ANATOMY"; break;
+    default: cat = "TEST_TREATMENT_PROCEDURE"; break;
+    }
+    const ms_tok *a = &c->t[i], *z = &c->t[i + m - 1];
+    int k = ms_nlp_emit(c, a->b, z->e, a->cb, z->ce, i, i + m, en->kind, cat, type,
+                        lex_score(c, i, en));
+    if (k < 0) return -1;
+    ms_nlp_entity *x = &c->out->v[k];
+    if (en->kind == MS_LEX_COND) {
+        x->traits[0].name = lt_names[en->type];
+        x->traits[0].score = 0.90f;
+        x->ntraits = 1;
+    }
+    x->canonical = en->canonical;
+    x->lay = en->lay;
+    x->med_class = en->med_class;
+    x->code = en->code;
+    if (en->code)
+        x->code_system = en->kind == MS_LEX_MED ? "RxNorm"
+                         : en->kind == MS_LEX_COND ? "ICD-10-CM" : NULL;
+    if (!x->code_system) x->code = NULL;
+    x->unit = en->unit;
+    x->has_range = en->has_range;
+    x->range_low = en->low;
+    x->range_high = en->high;
+    return 0;
+}
+
+/* "Acute pancreatitis" is a lexicon row of its own (it has its own code),
+ * but the service reports the acuity as an ACUITY attribute of
+ * "pancreatitis". When a condition match starts with an acuity word and the
+ * rest is a condition of its own, emit the rest, keeping what the lexicon
+ * knows about the whole phrase; attrs.c then links the acuity word. Returns
+ * true when it did (false on no split, or out of memory: then the caller
+ * emits the whole phrase). */
+static bool split_acuity(ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *full)
+{
+    const ms_lex_entry *ac = NULL, *rest = NULL;
+    size_t a = ms_match_longest(c->e->vocab, c->s, c->t, c->nt, i, MS_AV_ACUITY,
+                                (size_t)-1, &ac);
+    if (!a || a >= m)
+        return false;
+    size_t r = ms_match_longest(c->e->lex, c->s, c->t, c->nt, i + a, -1, (size_t)-1, &rest);
+    if (r != m - a || rest->kind != MS_LEX_COND)
+        return false;
+    if (emit_lex(c, i + a, r, rest) < 0)
+        return false;
+    ms_nlp_entity *x = &c->out->v[c->out->n - 1];
+    x->canonical = full->canonical;
+    if (full->lay)
+        x->lay = full->lay;
+    x->code = full->code;
+    x->code_system = full->code ? "ICD-10-CM" : NULL;
+    return true;
+}
+
+/* First token whose end is after byte b. */
+static size_t tok_at(const ms_tok *t, size_t nt, size_t b)
+{
+    size_t lo = 0, hi = nt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].e <= b) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+static const char *time_type(const ms_nlp_entity *x)
+{
+    if (strcmp(x->category, "MEDICATION") == 0) return "TIME_TO_MEDICATION_NAME";
+    if (strcmp(x->category, "MEDICAL_CONDITION") == 0) return "TIME_TO_DX_NAME";
+    if (strcmp(x->type, "TEST_NAME") == 0) return "TIME_TO_TEST_NAME";
+    if (strcmp(x->type, "PROCEDURE_NAME") == 0) return "TIME_TO_PROCEDURE_NAME";
+    return "TIME_TO_TREATMENT_NAME";
+}
+
+/* Keep PHI that does not overlap the engine's own entities; link each time
+ * expression to the nearest medical entity in its sentence (10 tokens) or
+ * drop it, as the service reports time expressions only when linked. */
+static void merge_phi(ms_nlp_ctx *c, size_t ntop, size_t nmine, uint8_t *mark)
+{
+    ms_nlp_result *r = c->out;
+    const ms_espan *sp = c->sc->sp;
+    size_t w = nmine;
+    for (size_t i = nmine; i < r->n; i++) {
+        ms_nlp_entity x = r->v[i];
+        if (x.byte_end <= x.byte_begin || x.byte_end > c->len) continue;
+        size_t t0 = tok_at(c->t, c->nt, x.byte_begin), t1 = t0;
+        bool clash = false;
+        while (t1 < c->nt && c->t[t1].b < x.byte_end) clash |= mark[t1++] != 0;
+        if (clash || t1 == t0) continue;
+        if (x.category && strcmp(x.category, "TIME_EXPRESSION") == 0) {
+            size_t lo = 0, hi = ntop;   /* first top-level entity at/after t0 */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (sp[mid].t0 < t0) lo = mid + 1; else hi = mid;
+            }
+            int best = -1;
+            size_t bestd = 11;
+            for (int side = 0; side < 2; side++) {
+                for (size_t j = side ? lo : lo; side ? j < ntop : j > 0; side ? j++ : j--) {
+                    size_t k = side ? j : j - 1;
+                    if (sp[k].kind == MS_LEX_ANAT) continue;
+                    size_t a = side ? t1 : sp[k].t1, b = side ? sp[k].t0 : t0;
+                    size_t d = b > a ? b - a : 0;
+                    bool sent = false;
+                    for (size_t q = a; q <= b && q < c->nt && !sent; q++)
+                        sent = q > a - (a > 0) && (c->t[q].flags & MS_TF_SENT) && q != a - 1;
+                    if (d < bestd && !sent) { bestd = d; best = (int)k; }
+                    break;
+                }
+            }
+            if (best < 0) continue;
+            x.parent = best;
+            x.is_attribute = true;
+            x.type = time_type(&r->v[best]);
+            x.relationship_type = "OVERLAP";
+            x.relationship_score = 0.99f - 0.01f * (float)bestd;
+        }
+        r->v[w++] = x;
+    }
+    r->n = w;
+}
+
+int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
+                  ms_nlp_result *out)
+{
+    out->n = 0;
+    if (!out->scratch && !(out->scratch = calloc(1, sizeof(ms_nlp_scratch))))
+        return -1;
+    ms_nlp_scratch *sc = out->scratch;
+    if (!text) len = 0;
+    if (ms_tokenise(text, len, &sc->tk) < 0) return -1;
+    ms_nlp_ctx c = {e, (const unsigned char *)text, len, sc->tk.v, sc->tk.n, out, sc};
+    for (size_t i = 0; i < c.nt;) {
+        const ms_lex_entry *en = NULL;
+        size_t m = (c.t[i].flags & MS_TF_WORD)
+                       ? ms_match_longest(e->lex, c.s, c.t, c.nt, i, -1, (size_t)-1, &en)
+                       : 0;
+        if (!m) { i++; continue; }
+        if (en->kind == MS_LEX_COND && m > 1 && split_acuity(&c, i, m, en)) {
+            i += m;
+            continue;
+        }
+        if (!(en->kind == MS_LEX_ANAT && en->type == MS_LT_DIRECTION) &&
+            emit_lex(&c, i, m, en) < 0)
+            return -1;
+        i += m;
+    }
+    size_t ntop = out->n;
+    if (ms_attrs_run(&c, ntop) < 0) return -1;
+    size_t nmine = out->n;
+    uint8_t *mark = calloc(c.nt ? c.nt : 1, 1);
+    if (!mark) return -1;
+    for (size_t i = 0; i < nmine; i++)
+        for (size_t k = sc->sp[i].t0; k < sc->sp[i].t1; k++) mark[k] = 1;
+    int rc = ms_phi_find(text, len, out);
+    merge_phi(&c, ntop, nmine, mark);
+    free(mark);
+    if (rc < 0) return -1;
+    ms_sections_mark(text, len, out->v, out->n);
+    ms_context_apply(text, len, out->v, out->n);
+    return 0;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *jstr(const char *text, size_t len, size_t b, size_t e)
+{
+    if (e > len || b > e) b = e = 0;
+    json_t *j = json_stringn(text + b, e - b);
+    if (j) return j;
+    /* invalid UTF-8: replace each undecodable byte with U+FFFD */
+    char *buf = malloc(3 * (e - b) + 1);
+    if (!buf) return NULL;
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = b; i < e;) {
+        uint32_t cp;
+        size_t l = ms_lex_decode(s, e, i, &cp);
+        if (cp == 0xFFFD && l == 1 && s[i] >= 0x80) {
+            memcpy(buf + o, "\xEF\xBF\xBD", 3); o += 3;
+        } else if (s[i] == 0) {
+            buf[o++] = ' ';
+        } else {
+            memcpy(buf + o, s + i, l); o += l;
+        }
+        i += l;
+    }
+    j = json_stringn(buf, o);
+    free(buf);
+    return j;
+}
+
+static json_t *jscore(float f) { return json_real(round((double)f * 1e4) / 1e4); }
+
+static json_t *jentity(const ms_nlp_entity *x, int id, const char *text, size_t len)
+{
+    json_t *o = json_object();
+    json_t *tr = json_array();
+    if (!o || !tr) { json_decref(o); json_decref(tr); return NULL; }
+    json_object_set_new(o, "Id", json_integer(id));
+    json_object_set_new(o, "BeginOffset", json_integer((json_int_t)x->begin));
+    json_object_set_new(o, "EndOffset", json_integer((json_int_t)x->end));
+    json_object_set_new(o, "Score", jscore(x->score));
+    json_object_set_new(o, "Text", jstr(text, len, x->byte_begin, x->byte_end));
+    json_object_set_new(o, "Category", json_string(x->category ? x->category : ""));
+    json_object_set_new(o, "Type", json_string(x->type ? x->type : ""));
+    for (int i = 0; i < x->ntraits && i < MS_NLP_MAX_TRAITS; i++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "Name", json_string(x->traits[i].name));
+        json_object_set_new(t, "Score", jscore(x->traits[i].score));
+        json_array_append_new(tr, t);
+    }
+    json_object_set_new(o, "Traits", tr);
+    if (x->is_attribute && x->parent >= 0) {
+        json_object_set_new(o, "RelationshipScore", jscore(x->relationship_score));
+        json_object_set_new(o, "RelationshipType",
+                            json_string(x->relationship_type ? x->relationship_type : x->type));
+    }
+    return o;
+}
+
+typedef struct okey { size_t begin, idx; } okey;
+
+static int cmp_okey(const void *a, const void *b)
+{
+    const okey *x = a, *y = b;
+    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+json_t *ms_nlp_result_to_json(const ms_nlp_result *r, const char *text, size_t len)
+{
+    size_t n = r ? r->n : 0;
+    json_t *root = json_object(), *ents = json_array(), *unm = json_array();
+    okey *ok = malloc((n ? n : 1) * sizeof *ok);
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    size_t *kids = malloc((n ? n : 1) * sizeof *kids);
+    size_t *start = calloc(n + 2, sizeof *start);
+    if (!root || !ents || !unm || !ord || !kids || !start || !ok) {
+        json_decref(root); json_decref(ents); json_decref(unm);
+        free(ord); free(kids); free(start); free(ok);
+        return NULL;
+    }
+    const ms_nlp_entity *v = n ? r->v : NULL;
+    for (size_t i = 0; i < n; i++) ok[i] = (okey){v[i].begin, i};
+    if (n) qsort(ok, n, sizeof *ok, cmp_okey);
+    for (size_t i = 0; i < n; i++) ord[i] = ok[i].idx;
+    free(ok);
+    /* children of each parent, in text order (counting sort by parent) */
+    for (size_t i = 0; i < n; i++)
+        if (v[i].parent >= 0 && (size_t)v[i].parent < n) start[v[i].parent + 1]++;
+    for (size_t i = 0; i < n; i++) start[i + 1] += start[i];
+    size_t *fill = calloc(n + 1, sizeof *fill);
+    if (!fill) { json_decref(root); free(ord); free(kids); free(start); return NULL; }
+    for (size_t k = 0; k < n; k++) {
+        size_t i = ord[k];
+        if (v[i].parent >= 0 && (size_t)v[i].parent < n) {
+            size_t p = (size_t)v[i].parent;
+            kids[start[p] + fill[p]++] = i;
+        }
+    }
+    int id = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = ord[k];
+        if (v[i].parent >= 0 && (size_t)v[i].parent < n) continue;
+        json_t *o = jentity(&v[i], id++, text, len);
+        if (!o) continue;
+        if (v[i].is_attribute) {
+            json_t *u = json_object();
+            json_object_set_new(u, "Type", json_string(v[i].category ? v[i].category : ""));
+            json_object_set_new(u, "Attribute", o);
+            json_array_append_new(unm, u);
+            continue;
+        }
+        if (start[i + 1] > start[i]) {
+            json_t *at = json_array();
+            for (size_t q = start[i]; q < start[i + 1]; q++) {
+                json_t *a = jentity(&v[kids[q]], id++, text, len);
+                if (a) json_array_append_new(at, a);
+            }
+            json_object_set_new(o, "Attributes", at);
+        }
+        json_array_append_new(ents, o);
+    }
+    json_object_set_new(root, "Entities", ents);
+    json_object_set_new(root, "UnmappedAttributes", unm);
+    free(ord); free(kids); free(start); free(fill);
+    return root;
+}

@@ -1,0 +1,79 @@
+/* nlp_internal.h -- state shared by the engine's own modules (engine.c,
+ * attrs.c). Not part of the public contract. */
+#ifndef MS_NLP_INTERNAL_H
+#define MS_NLP_INTERNAL_H
+
+#include "nlp/match.h"
+#include "nlp/nlp.h"
+
+/* Attribute vocabulary types (ms_lex_entry.type in the run-time index). */
+enum {
+    MS_AV_DOSE_UNIT = 0,   /* mg, mL, units, tablets ... (after a number) */
+    MS_AV_VOL_UNIT,        /* mL, L, tab ... (strength denominators) */
+    MS_AV_PER_TIME,        /* hr, h, min (rate denominators) */
+    MS_AV_TIME_UNIT,       /* days, weeks, times ... (durations) */
+    MS_AV_FREQ,            /* daily, bid, as needed ... */
+    MS_AV_ROUTE,           /* po, IV, by mouth ... */
+    MS_AV_FORM,            /* tab, capsule, inhaler ... */
+    MS_AV_NUMWORD,         /* one .. twelve */
+    MS_AV_ARTICLE,         /* a, an (only in "for a week") */
+    MS_AV_LEAD_FOR,        /* for (not part of the DURATION text) */
+    MS_AV_LEAD_X,          /* x (part of the DURATION text: "x 7 days") */
+    MS_AV_EVERY,           /* every */
+    MS_AV_TEST_UNIT,       /* mg/dL, %, x10^9/L, mmHg ... */
+    MS_AV_TEST_WORD,       /* positive, negative, normal ... */
+    MS_AV_TEST_FILLER,     /* was, of, :, = ... between a test and value */
+    MS_AV_ACUITY,          /* acute, chronic, subacute, acute on chronic */
+    MS_AV_DIRECTION,       /* left, right, bilateral ... (before a site) */
+    MS_AV_DIRECTION_POST,  /* bilaterally (after a site) */
+    MS_AV_KG,              /* kg (mg/kg) */
+    MS_AV_OF,              /* of (between a dose and its medication) */
+};
+
+extern const ms_lex_phrase ms_attr_vocab[];
+extern const size_t ms_attr_vocab_n;
+
+struct ms_nlp_engine {
+    const ms_lex_index *lex;     /* compiled lexicon */
+    ms_lex_index *vocab;         /* attribute vocabulary */
+};
+
+/* Token span and lexicon kind of each engine-made entity (parallel to
+ * out->v while the engine works). */
+typedef struct ms_espan {
+    size_t t0, t1;
+    int kind;                    /* MS_LEX_*, or -1 for an attribute */
+} ms_espan;
+
+typedef struct ms_nlp_scratch {
+    ms_toks tk;
+    ms_espan *sp;
+    size_t spcap;
+} ms_nlp_scratch;
+
+typedef struct ms_nlp_ctx {
+    const ms_nlp_engine *e;
+    const unsigned char *s;
+    size_t len;
+    const ms_tok *t;
+    size_t nt;
+    ms_nlp_result *out;
+    ms_nlp_scratch *sc;
+} ms_nlp_ctx;
+
+/* Append an entity covering bytes [bb, be) / code points [cb, ce) with
+ * token span [t0, t1). Returns its index, or -1 on OOM. */
+int ms_nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
+                size_t t0, size_t t1, int kind, const char *category,
+                const char *type, float score);
+
+/* Attach an attribute spanning tokens [t0, t1) (or sub-token byte range
+ * when sub_b/sub_e differ from the token bounds) to parent. */
+int ms_nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
+                     size_t sub_e, int parent, const char *category,
+                     const char *type, float score, float rel_score);
+
+/* Find and link the attributes of the top-level entities out->v[0, ntop). */
+int ms_attrs_run(ms_nlp_ctx *c, size_t ntop);
+
+#endif
