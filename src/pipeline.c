@@ -10,11 +10,13 @@
 #include "io/source_kafka.h"
 #include "stages/assemble.h"
 #include "stages/chunk.h"
+#include "stages/extract_local.h"
 #include "stages/parse_pdf.h"
 
-static const char *const stage_names[] = {"parse", "chunk", "assemble"};
+const char *const ms_pipeline_stage_names[MS_PIPELINE_NSTAGES] = {"parse", "chunk", "extract",
+                                                                  "assemble"};
 
-static int add_stages(ms_engine *e, const ms_config *cfg, char *err, size_t errlen)
+int ms_pipeline_stages(const ms_config *cfg, ms_stage **out, char *err, size_t errlen)
 {
     ms_parse_opts po = {
         .max_pages = (int)ms_config_int(cfg, "parse.max_pages"),
@@ -28,19 +30,30 @@ static int add_stages(ms_engine *e, const ms_config *cfg, char *err, size_t errl
     co.strip_boilerplate = ms_config_bool(cfg, "chunk.strip_boilerplate");
     co.boilerplate_min_pages = (int)ms_config_int(cfg, "chunk.boilerplate_min_pages");
 
-    ms_stage *parse = ms_parse_stage_new(&po);
-    ms_stage *chunk = ms_chunk_stage_new(&co);
-    ms_stage *assemble = ms_assemble_stage_new(stage_names, 3);
-    if (!parse || !chunk || !assemble) {
-        snprintf(err, errlen, "cannot create the pipeline stages");
-        if (parse) parse->ops->destroy(parse);
-        if (chunk) chunk->ops->destroy(chunk);
-        if (assemble) assemble->ops->destroy(assemble);
-        return -1;
+    out[0] = ms_parse_stage_new(&po);
+    out[1] = ms_chunk_stage_new(&co);
+    out[2] = ms_extract_local_stage_new();
+    out[3] = ms_assemble_stage_new(ms_pipeline_stage_names, MS_PIPELINE_NSTAGES);
+    for (int i = 0; i < MS_PIPELINE_NSTAGES; i++) {
+        if (!out[i]) {
+            snprintf(err, errlen, "cannot create the pipeline stage '%s'",
+                     ms_pipeline_stage_names[i]);
+            for (int j = 0; j < MS_PIPELINE_NSTAGES; j++)
+                if (out[j])
+                    out[j]->ops->destroy(out[j]);
+            return -1;
+        }
     }
-    ms_engine_add_stage(e, parse);
-    ms_engine_add_stage(e, chunk);
-    ms_engine_add_stage(e, assemble);
+    return 0;
+}
+
+static int add_stages(ms_engine *e, const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_stage *stages[MS_PIPELINE_NSTAGES];
+    if (ms_pipeline_stages(cfg, stages, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < MS_PIPELINE_NSTAGES; i++)
+        ms_engine_add_stage(e, stages[i]);
     return 0;
 }
 

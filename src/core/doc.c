@@ -32,6 +32,9 @@ void ms_doc_release_work(ms_doc *doc)
     doc->text = NULL;
     free(doc->pages);
     doc->pages = NULL;
+    if (doc->extract && doc->extract_free)
+        doc->extract_free(doc->extract, doc->nchunks);
+    doc->extract = NULL;
     ms_chunks_free(doc->chunks, doc->nchunks);
     doc->chunks = NULL; /* nchunks, like npages, stays: it is a count */
 }
@@ -105,7 +108,7 @@ int ms_doc_render_dead_letter(ms_doc *doc)
     json_object_set_new(o, "stage", json_string(doc->failed_stage ? doc->failed_stage : ""));
     json_object_set_new(o, "message", json_string(doc->message));
     json_object_set_new(o, "input_bytes", json_integer((json_int_t)doc->input_size));
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (!s)
         return -1;

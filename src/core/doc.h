@@ -80,6 +80,13 @@ struct ms_doc {
     size_t boilerplate_chars; /* repeated header/footer code points left out */
     size_t boilerplate_bytes;
 
+    /* extract: per-chunk entities, in whatever form the extract stage
+     * keeps them (the local engine: one ms_nlp_result per chunk), freed
+     * with extract_free. NULL when no extract stage ran. */
+    void *extract;
+    void (*extract_free)(void *extract, size_t nchunks);
+    const char *extract_engine;  /* "local", "comprehend"; static */
+
     /* Final rendering (summary or dead-letter JSON), what sinks write. */
     char *output;
     size_t output_len;

@@ -1,14 +1,18 @@
 /* assemble.c -- renders a report's summary JSON (medstream.summary/v1).
  *
- * Today the summary carries what the spine knows: source position, pages,
- * characters, the chunks (document byte ranges and sizes), the boilerplate
- * left out, and the time spent per stage. Entities and findings join it
- * when the extraction stages land. */
+ * The summary carries the source position, pages, characters, the chunks
+ * (document byte ranges and sizes), the boilerplate left out and the time
+ * spent per stage; when an extract stage ran, also the entities in
+ * document coordinates (Comprehend Medical's shape), the grouped findings
+ * and the plain-language text for the patient (findings.h). The schema is
+ * docs/summary.schema.json. */
 #include "assemble.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "findings.h"
 
 typedef struct assemble_state {
     const char *const *names;
@@ -48,12 +52,29 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
     for (size_t i = 0; i < doc->nchunks; i++)
         json_array_append_new(chunks, chunk_json(&doc->chunks[i], i));
     json_object_set_new(o, "chunks", chunks);
+    if (doc->extract) {
+        ms_findings f;
+        if (ms_findings_build(doc, &f) != 0) {
+            ms_findings_free(&f);
+            json_decref(o);
+            return -1;
+        }
+        json_t *x = json_object();
+        json_object_set_new(x, "engine", json_string(doc->extract_engine ? doc->extract_engine : ""));
+        json_object_set_new(o, "extraction", x);
+        json_object_set_new(o, "entities", ms_findings_entities_json(&f));
+        json_object_set_new(o, "findings", ms_findings_json(&f));
+        char *text = ms_findings_patient_text(&f);
+        json_object_set_new(o, "patient_summary", text ? json_string(text) : json_null());
+        free(text);
+        ms_findings_free(&f);
+    }
     json_t *t = json_object();
     for (int i = 0; i < n && i < MS_MAX_STAGES; i++)
         if (doc->stage > i)
             json_object_set_new(t, names[i], json_real(doc->stage_ms[i]));
     json_object_set_new(o, "timings_ms", t);
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (!s)
         return -1;

@@ -1,0 +1,287 @@
+/* test_findings.c -- assembly: per-chunk entities merged into document
+ * coordinates through the chunker's offset map, duplicates dropped where
+ * chunks overlap, attributes kept with their entity, findings grouped, and
+ * the patient text's promises (lay term first, negations apart, the
+ * not-medical-advice line). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/doc.h"
+#include "nlp/nlp.h"
+#include "stages/chunk.h"
+#include "stages/findings.h"
+
+static ms_nlp_engine *engine;
+
+static int setup(void **state)
+{
+    (void)state;
+    engine = ms_nlp_engine_new();
+    return engine ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ms_nlp_engine_free(engine);
+    return 0;
+}
+
+static void free_results(void *p, size_t n)
+{
+    ms_nlp_result *r = p;
+    for (size_t i = 0; i < n; i++)
+        ms_nlp_result_free(&r[i]);
+    free(r);
+}
+
+/* A doc over text with the given chunks; runs the engine on each chunk as
+ * the extract stage does. Takes ownership of chunks. */
+static ms_doc *doc_with(const char *text, ms_chunk *chunks, size_t n)
+{
+    ms_doc *d = ms_doc_new();
+    assert_non_null(d);
+    d->text = strdup(text);
+    d->text_len = strlen(text);
+    d->text_chars = ms_utf8_chars(text, d->text_len);
+    d->npages = 1;
+    d->chunks = chunks;
+    d->nchunks = n;
+    ms_nlp_result *r = calloc(n ? n : 1, sizeof *r);
+    assert_non_null(r);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ms_nlp_detect(engine, chunks[i].text, chunks[i].len, &r[i]), 0);
+    d->extract = r;
+    d->extract_free = free_results;
+    return d;
+}
+
+static ms_doc *doc_chunked(const char *text, size_t max_bytes)
+{
+    ms_chunk_opts o;
+    ms_chunk_opts_default(&o);
+    o.max_bytes = max_bytes;
+    ms_page pg = {0, strlen(text)};
+    ms_chunk *c = NULL;
+    size_t n = 0;
+    assert_int_equal(ms_chunk_text(text, strlen(text), &pg, 1, &o, &c, &n, NULL, NULL), 0);
+    return doc_with(text, c, n);
+}
+
+/* A chunk that is text[b, e) of the document, by hand. */
+static ms_chunk chunk_of(const char *text, size_t b, size_t e)
+{
+    ms_chunk c;
+    memset(&c, 0, sizeof c);
+    c.text = strndup(text + b, e - b);
+    c.len = e - b;
+    c.chars = ms_utf8_chars(c.text, c.len);
+    c.segs = malloc(sizeof *c.segs);
+    c.segs[0] = (ms_seg){0, b, e - b};
+    c.nsegs = 1;
+    return c;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* "Begin:End:Type" of every entity and attribute, one string, in order;
+ * also checks each one's code-point offsets slice its Text. */
+static char *signature(const char *text, json_t *ents)
+{
+    size_t len = strlen(text), ncp = 0;
+    size_t *at = malloc((len + 1) * sizeof *at);
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            at[ncp++] = i;
+    at[ncp] = len;
+    size_t cap = 1 << 16, n = 0;
+    char *sig = calloc(1, cap);
+    size_t i, k;
+    json_t *e, *a;
+    json_array_foreach(json_object_get(ents, "Entities"), i, e) {
+        json_t *list[32];
+        size_t nl = 0;
+        list[nl++] = e;
+        json_array_foreach(json_object_get(e, "Attributes"), k, a)
+            if (nl < 32)
+                list[nl++] = a;
+        for (k = 0; k < nl; k++) {
+            json_int_t b = json_integer_value(json_object_get(list[k], "BeginOffset"));
+            json_int_t en = json_integer_value(json_object_get(list[k], "EndOffset"));
+            assert_true(b >= 0 && b < en && (size_t)en <= ncp);
+            const char *t = jstr(list[k], "Text");
+            assert_int_equal(strlen(t), at[en] - at[b]);
+            assert_memory_equal(t, text + at[b], strlen(t));
+            if (n + 128 < cap)
+                n += (size_t)snprintf(sig + n, cap - n, "%s%lld:%lld:%s",
+                                      k ? "+" : " ", (long long)b, (long long)en,
+                                      jstr(list[k], "Type"));
+        }
+    }
+    free(at);
+    return sig;
+}
+
+static char *build_signature(ms_doc *d, ms_findings *f)
+{
+    assert_int_equal(ms_findings_build(d, f), 0);
+    json_t *j = ms_findings_entities_json(f);
+    assert_non_null(j);
+    char *s = signature(d->text, j);
+    json_decref(j);
+    return s;
+}
+
+static const char *NOTE =
+    "Mr. Ortiz takes aspirin 81 mg by mouth daily. He denies chest pain.\n"
+    "Hemoglobin 10.2 g/dL. Metformin 500 mg twice daily. "
+    "History of hypertension. \xc3\x9c" "bung: lisinopril 10 mg daily.\n";
+
+/* Many small chunks give exactly the entities of one big chunk, in
+ * document offsets (the chunker cuts between sentences). */
+static void test_remap(void **state)
+{
+    (void)state;
+    char *text = malloc(40 * strlen(NOTE) + 1);
+    text[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        strcat(text, NOTE);
+    ms_doc *one = doc_chunked(text, 100000);
+    ms_doc *many = doc_chunked(text, 120);
+    assert_int_equal(one->nchunks, 1);
+    assert_true(many->nchunks > 40);
+    ms_findings f1, f2;
+    char *s1 = build_signature(one, &f1);
+    char *s2 = build_signature(many, &f2);
+    assert_true(strlen(s1) > 1000);
+    if (strcmp(s1, s2) != 0) {
+        size_t k = 0;
+        while (s1[k] == s2[k]) k++;
+        print_message("differ at %zu: ...%.80s... vs ...%.80s...\n", k, s1 + (k > 40 ? k - 40 : 0), s2 + (k > 40 ? k - 40 : 0));
+    }
+    assert_string_equal(s1, s2);
+    assert_int_equal(f1.all.n, f2.all.n);
+    ms_findings_free(&f1);
+    ms_findings_free(&f2);
+    free(s1);
+    free(s2);
+    ms_doc_free(one);
+    ms_doc_free(many);
+    free(text);
+}
+
+/* Overlapping chunks: what both saw is reported once, with its attributes
+ * once; a medication cut by a chunk's edge ("aspir") is not reported. */
+static void test_seam_dedup(void **state)
+{
+    (void)state;
+    const char *text = NOTE;
+    size_t len = strlen(text);
+    ms_doc *ref = doc_chunked(text, 100000);
+    ms_findings fr;
+    char *want = build_signature(ref, &fr);
+
+    const char *mid = strstr(text, "Hemoglobin");
+    size_t cut = (size_t)(mid - text) + 30;      /* inside "Metformin ..." */
+    size_t back = (size_t)(strstr(text, "aspirin") - text);
+    ms_chunk *c = calloc(2, sizeof *c);
+    c[0] = chunk_of(text, 0, cut);
+    c[1] = chunk_of(text, back, len);            /* overlaps all of chunk 0's
+                                                  * text from "aspirin" on */
+    ms_doc *d = doc_with(text, c, 2);
+    ms_findings f;
+    char *got = build_signature(d, &f);
+    assert_string_equal(got, want);
+    assert_int_equal(f.all.n, fr.all.n);
+    free(got);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+
+    /* a chunk ending inside a word: its piece must not survive */
+    c = calloc(2, sizeof *c);
+    size_t split = back + 5;                      /* "aspir|in" */
+    c[0] = chunk_of(text, 0, split);
+    c[1] = chunk_of(text, back, len);
+    d = doc_with(text, c, 2);
+    got = build_signature(d, &f);
+    assert_string_equal(got, want);
+    free(got);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+    ms_findings_free(&fr);
+    free(want);
+    ms_doc_free(ref);
+}
+
+static void test_grouping_and_text(void **state)
+{
+    (void)state;
+    const char *text =
+        "ALLERGIES: penicillin.\n"
+        "MEDICATIONS: Lipitor 40 mg by mouth nightly.\n"
+        "FAMILY HISTORY: Mother with breast cancer.\n"
+        "ASSESSMENT: Hypertension. No pneumonia. Sodium 128 mmol/L.\n";
+    ms_doc *d = doc_chunked(text, 100000);
+    ms_findings f;
+    assert_int_equal(ms_findings_build(d, &f), 0);
+    json_t *j = ms_findings_json(&f);
+    assert_non_null(j);
+    json_t *meds = json_object_get(j, "medications");
+    assert_true(json_array_size(meds) >= 1);
+    bool lipitor = false;
+    size_t i;
+    json_t *m;
+    json_array_foreach(meds, i, m)
+        if (!strcmp(jstr(m, "text"), "Lipitor")) {
+            lipitor = true;
+            assert_string_equal(jstr(m, "generic"), "atorvastatin");
+            assert_string_equal(jstr(m, "dosage"), "40 mg");
+            assert_string_equal(jstr(m, "frequency"), "nightly");
+        }
+    assert_true(lipitor);
+    assert_int_equal(json_array_size(json_object_get(j, "allergies")), 1);
+    json_t *cond = json_object_get(j, "conditions");
+    assert_true(json_array_size(json_object_get(cond, "affirmed")) >= 1);
+    assert_true(json_array_size(json_object_get(cond, "negated")) >= 1);
+    assert_true(json_array_size(json_object_get(cond, "family")) >= 1);
+    json_t *tests = json_object_get(j, "tests");
+    assert_int_equal(json_array_size(tests), 1);
+    json_t *na = json_array_get(tests, 0);
+    assert_string_equal(jstr(na, "flag"), "low");
+    json_decref(j);
+
+    char *t = ms_findings_patient_text(&f);
+    assert_non_null(t);
+    assert_non_null(strstr(t, "high blood pressure (hypertension)"));
+    assert_non_null(strstr(t, "not medical advice"));
+    /* the negated finding is not among what was found */
+    const char *neg = strstr(t, "pneumonia");
+    assert_non_null(neg);
+    const char *found = strstr(t, "high blood pressure");
+    assert_non_null(found);
+    free(t);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_remap),
+        cmocka_unit_test(test_seam_dedup),
+        cmocka_unit_test(test_grouping_and_text),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
