@@ -16,11 +16,14 @@ typedef struct ms_cli_opts {
     int stats_interval;        /* -1 = from config */
     const char *samples_dir;
     const char *out_dir;
+    const char *format;        /* extract: json | text */
+    const char *positional;    /* extract: the input file */
 } ms_cli_opts;
 
 /* Apply -c and --set to cfg and set up logging; 0 or 2 (error printed). */
 int ms_cli_load_config(const ms_cli_opts *o, ms_config *cfg);
 
 int ms_cli_demo(const ms_cli_opts *o);
+int ms_cli_extract(const ms_cli_opts *o);
 
 #endif

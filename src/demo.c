@@ -6,6 +6,8 @@
  * runs the real pipeline -- Kafka source, parse, chunk, assemble, file sink
  * -- with --once semantics into ./out, printing one line per report. */
 #include <dirent.h>
+#include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,44 @@ static const char *record_name(demo *dm, const ms_doc *doc)
     return "?";
 }
 
+/* One line of what the summary found: counts, then the first few names. */
+static void print_findings(const char *summary)
+{
+    json_t *j = json_loads(summary, 0, NULL);
+    json_t *f = json_object_get(j, "findings");
+    if (!f) {
+        json_decref(j);
+        return;
+    }
+    json_t *cond = json_object_get(f, "conditions");
+    size_t found = json_array_size(json_object_get(cond, "affirmed"));
+    size_t negated = json_array_size(json_object_get(cond, "negated"));
+    printf("               found: %zu conditions (%zu ruled out), %zu medicines, %zu test results",
+           found, negated, json_array_size(json_object_get(f, "medications")),
+           json_array_size(json_object_get(f, "tests")));
+    const char *sep = " - ";
+    size_t i, shown = 0;
+    const char *names[3];
+    json_t *c;
+    json_array_foreach(json_object_get(cond, "affirmed"), i, c) {
+        const char *name = json_string_value(json_object_get(c, "lay"));
+        if (!name)
+            name = json_string_value(json_object_get(c, "canonical"));
+        if (!name || shown == 3)
+            continue;
+        bool again = false;          /* one name per condition, not per mention */
+        for (size_t k = 0; k < shown && !again; k++)
+            again = strcmp(names[k], name) == 0;
+        if (again)
+            continue;
+        printf("%s%s", sep, name);
+        sep = ", ";
+        names[shown++] = name;
+    }
+    printf("\n");
+    json_decref(j);
+}
+
 static void on_report(const ms_doc *doc, void *ud)
 {
     demo *dm = ud;
@@ -102,6 +142,8 @@ static void on_report(const ms_doc *doc, void *ud)
                "%.1f ms -> %s/%s.json\n",
                record_name(dm, doc), doc->id, doc->npages, doc->text_chars, doc->nchunks,
                doc->boilerplate_chars, ms, dm->out_dir, doc->id);
+        if (doc->output)
+            print_findings(doc->output);
     }
     fflush(stdout);
 }

@@ -27,6 +27,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  run            run the pipeline described by the configuration\n"
             "  demo           mock Kafka cluster + bundled sample reports -> ./out\n"
+            "  extract FILE   one PDF or text file -> its summary on stdout\n"
             "  check-config   validate and print the effective configuration\n"
             "  version        print the version\n"
             "\n"
@@ -37,6 +38,8 @@ static void usage(FILE *out)
             "                          and everything is delivered and committed\n"
             "  --stats-interval SECS   run/demo: print a one-line summary every SECS\n"
             "  --describe              check-config: print the key reference (Markdown)\n"
+            "  --format json|text      extract: the whole summary (json, default) or\n"
+            "                          only the plain-language text\n"
             "  --samples DIR           demo: directory of sample PDFs (default examples)\n"
             "  --out DIR               demo: output directory (default out)\n"
             "\n"
@@ -82,6 +85,12 @@ static int parse_args(int argc, char **argv, ms_cli_opts *o)
         } else if (!strcmp(a, "--out") && next) {
             o->out_dir = next;
             i++;
+        } else if (!strcmp(a, "--format") && next) {
+            o->format = next;
+            i++;
+        } else if (!strcmp(argv[1], "extract") && !o->positional &&
+                   (a[0] != '-' || !strcmp(a, "-"))) {
+            o->positional = a;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             exit(0);
@@ -190,6 +199,8 @@ int main(int argc, char **argv)
         return cmd_run(&o);
     if (!strcmp(cmd, "demo"))
         return ms_cli_demo(&o);
+    if (!strcmp(cmd, "extract"))
+        return ms_cli_extract(&o);
     if (!strcmp(cmd, "check-config"))
         return cmd_check_config(&o);
     fprintf(stderr, "medstream: unknown command '%s'\n\n", cmd);

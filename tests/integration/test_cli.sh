@@ -50,6 +50,32 @@ check "dead letter for the non-PDF" 'grep -q "\"not_pdf\"" "$tmp/out/dead-letter
 check "summary has pages and chunks" 'grep -q "\"pages\": 1" "$tmp/out/report-1.json" && grep -q "\"chunks\"" "$tmp/out/report-1.json"'
 check "logs never contain document text" '! grep -q "chest pain" "$tmp/run.log"'
 
+# --- extract: one file, its summary on stdout -------------------------------------
+cat > "$tmp/note.txt" <<'NOTE'
+MEDICATIONS: Lipitor 40 mg po nightly. Metformin 500 mg twice daily.
+ASSESSMENT: Hypertension. Denies chest pain. Hemoglobin 10.2 g/dL.
+NOTE
+"$MS_BIN" extract "$tmp/note.txt" > "$tmp/note.json"
+check "extract prints summary JSON" 'grep -q "\"schema\": \"medstream.summary/v1\"" "$tmp/note.json"'
+check "extract finds the brand and its generic" 'grep -q "\"generic\": \"atorvastatin\"" "$tmp/note.json"'
+check "extract JSON has Comprehend-shaped entities" 'grep -q "\"Type\": \"BRAND_NAME\"" "$tmp/note.json"'
+"$MS_BIN" extract "$tmp/note.txt" --format text > "$tmp/note.out"
+check "extract --format text ends with the advice line" 'tail -1 "$tmp/note.out" | grep -q "not medical advice"'
+check "extract text uses lay words" 'grep -q "by mouth" "$tmp/note.out"'
+"$MS_BIN" extract - --format text < "$tmp/note.txt" > "$tmp/stdin.out"
+check "extract reads stdin" 'cmp -s "$tmp/note.out" "$tmp/stdin.out"'
+"$MS_BIN" extract "$tmp/in/report-1.pdf" > "$tmp/pdf.json"
+check "extract reads a PDF" 'grep -q "\"pages\": 1" "$tmp/pdf.json"'
+set +e
+"$MS_BIN" extract "$tmp/note.txt" --format yaml 2> "$tmp/fmt.err"; rc_fmt=$?
+"$MS_BIN" extract "$tmp/missing.txt" 2> "$tmp/missing.err"; rc_missing=$?
+: > "$tmp/empty.txt"
+"$MS_BIN" extract "$tmp/empty.txt" > /dev/null 2> "$tmp/empty.err"; rc_empty=$?
+set -e
+check "extract: bad --format is a usage error" '[ $rc_fmt -eq 2 ] && grep -q "json or text" "$tmp/fmt.err"'
+check "extract: missing file is reported" '[ $rc_missing -ne 0 ] && grep -q "cannot read" "$tmp/missing.err"'
+check "extract: empty file is a dead letter on stderr" '[ $rc_empty -eq 1 ] && grep -q "no_text" "$tmp/empty.err"'
+
 # --- the demo -----------------------------------------------------------------
 mkdir -p "$tmp/samples"
 cp "$tmp/in"/report-*.pdf "$tmp/samples/"
