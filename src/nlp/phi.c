@@ -10,90 +10,13 @@
  * the number ("67" of "67-year-old"), a name is the name without its title
  * or label, an ID is the value after its label. */
 #include "nlp/phi.h"
+#include "nlp/phi_scan.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PHI "PROTECTED_HEALTH_INFORMATION"
-
-static bool is_up(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static bool is_lo(unsigned char c) { return c >= 'a' && c <= 'z'; }
-static bool is_al(unsigned char c) { return is_up(c) || is_lo(c); }
-static bool is_dg(unsigned char c) { return c >= '0' && c <= '9'; }
-static bool is_an(unsigned char c) { return is_al(c) || is_dg(c); }
-static unsigned char lc(unsigned char c) { return is_up(c) ? c + 32 : c; }
-
-typedef struct {
-    const char *t;
-    size_t len;
-} txt;
-
-#define AT(i) ((i) < x->len ? (unsigned char)x->t[(i)] : 0)
-
-static size_t run_alnum(const txt *x, size_t i)
-{
-    while (i < x->len && is_an(AT(i)))
-        i++;
-    return i;
-}
-
-static size_t run_alpha(const txt *x, size_t i)
-{
-    while (i < x->len && is_al(AT(i)))
-        i++;
-    return i;
-}
-
-static size_t run_digit(const txt *x, size_t i)
-{
-    while (i < x->len && is_dg(AT(i)))
-        i++;
-    return i;
-}
-
-/* Spaces and tabs only. */
-static size_t skip_sp(const txt *x, size_t i)
-{
-    while (i < x->len && (AT(i) == ' ' || AT(i) == '\t'))
-        i++;
-    return i;
-}
-
-/* Is [a, b) equal to the lower-case word w, ignoring case? */
-static bool eq_ci(const txt *x, size_t a, size_t b, const char *w)
-{
-    /* first letter before strlen: this runs for every word of the text */
-    if (b <= a || lc(AT(a)) != (unsigned char)w[0])
-        return b <= a && w[0] == '\0';
-    size_t n = strlen(w);
-    if (b - a != n)
-        return false;
-    for (size_t k = 0; k < n; k++)
-        if (lc(AT(a + k)) != (unsigned char)w[k])
-            return false;
-    return true;
-}
-
-static int in_list(const txt *x, size_t a, size_t b, const char *const *l,
-                   size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if (eq_ci(x, a, b, l[k]))
-            return (int)k;
-    return -1;
-}
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Number value of digits [a, b), capped. */
-static long num(const txt *x, size_t a, size_t b)
-{
-    long v = 0;
-    for (size_t i = a; i < b && i < a + 9; i++)
-        v = v * 10 + (AT(i) - '0');
-    return v;
-}
 
 /* ---- output ---- */
 
@@ -455,22 +378,7 @@ static size_t id_value(const txt *x, size_t p)
 
 /* ---- age ---- */
 
-static bool word_at(const txt *x, size_t i, const char *w, size_t *end)
-{
-    size_t n = strlen(w);
-    if (i + n > x->len || !eq_ci(x, i, i + n, w) || is_an(AT(i + n)))
-        return false;
-    *end = i + n;
-    return true;
-}
 
-/* Separator between age words: '-', or blanks. */
-static size_t sep(const txt *x, size_t i)
-{
-    if (AT(i) == '-')
-        return i + 1;
-    return skip_sp(x, i);
-}
 
 static bool age_unit(const txt *x, size_t i, size_t *end)
 {
@@ -620,235 +528,6 @@ static size_t m_address(const txt *x, size_t i)
     return sz ? sz : p;
 }
 
-/* ---- time expressions ---- */
-
-static const char *const NUMWORDS[] = {
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-    "ten", "eleven", "twelve", "several", "few", "a", "an", "couple"};
-static const char *const TUNITS[] = {
-    "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day",
-    "days", "week", "weeks", "wk", "wks", "month", "months", "mo", "year",
-    "years", "yr", "yrs", "night", "nights"};
-
-/* "3 days", "two weeks ago", "a few months prior", "yesterday", "last
- * night", "this morning", "on admission", "hospital day 3", "POD 2". */
-static size_t m_time(const txt *x, size_t i)
-{
-    static const char *const single[] = {"yesterday", "today", "tonight",
-                                         "overnight"};
-    static const char *const last[] = {"last", "this", "past", "previous",
-                                       "next"};
-    static const char *const period[] = {"night", "week", "month", "year",
-                                         "morning", "afternoon", "evening",
-                                         "weekend", "summer", "winter",
-                                         "spring", "fall"};
-    static const char *const admit[] = {"admission", "discharge",
-                                        "presentation", "arrival"};
-    size_t e = run_alnum(x, i), w, we;
-    if (e == i)
-        return 0;
-    if (in_list(x, i, e, single, N(single)) >= 0)
-        return e;
-    if (in_list(x, i, e, last, N(last)) >= 0) {
-        w = skip_sp(x, e);
-        we = run_alpha(x, w);
-        return w > e && in_list(x, w, we, period, N(period)) >= 0 ? we : 0;
-    }
-    if (eq_ci(x, i, e, "on") || eq_ci(x, i, e, "at") || eq_ci(x, i, e, "upon")) {
-        w = skip_sp(x, e);
-        we = run_alpha(x, w);
-        return w > e && in_list(x, w, we, admit, N(admit)) >= 0 ? we : 0;
-    }
-    /* hospital day 3, postoperative day 2, POD 2, POD #2 */
-    if (eq_ci(x, i, e, "hospital") || eq_ci(x, i, e, "postoperative") ||
-        eq_ci(x, i, e, "post-operative")) {
-        w = skip_sp(x, e);
-        if (!word_at(x, w, "day", &we) || w == e)
-            return 0;
-        e = we;
-    } else if (!(e - i == 3 && AT(i) == 'P' && AT(i + 1) == 'O' && AT(i + 2) == 'D')) {
-        e = 0;
-    }
-    if (e) {
-        w = skip_sp(x, e);
-        if (AT(w) == '#')
-            w++;
-        we = run_digit(x, w);
-        return we > w && we - w <= 3 && !is_an(AT(we)) ? we : 0;
-    }
-    /* a number (digits or a word) then a time unit, optionally "ago" */
-    e = run_alnum(x, i);
-    bool digits = run_digit(x, i) == e && e - i <= 3;
-    if (!digits && in_list(x, i, e, NUMWORDS, N(NUMWORDS)) < 0)
-        return 0;
-    w = skip_sp(x, e);
-    if (!digits && eq_ci(x, i, e, "a")) {
-        size_t fe = run_alpha(x, w);      /* "a few", "a couple of" */
-        if (eq_ci(x, w, fe, "few") || eq_ci(x, w, fe, "couple")) {
-            w = skip_sp(x, fe);
-            size_t oe = run_alpha(x, w);
-            if (eq_ci(x, w, oe, "of"))
-                w = skip_sp(x, oe);
-        }
-    }
-    if (AT(w) == '-' && digits)
-        w++;
-    we = run_alpha(x, w);
-    if (we == w || is_an(AT(we)) || in_list(x, w, we, TUNITS, N(TUNITS)) < 0)
-        return 0;
-    /* a bare "a day" / "one week" needs ago/prior to be a time expression */
-    size_t a = skip_sp(x, we), ae = run_alpha(x, a);
-    bool ago = a > we && (eq_ci(x, a, ae, "ago") || eq_ci(x, a, ae, "prior") ||
-                          eq_ci(x, a, ae, "earlier") || eq_ci(x, a, ae, "later"));
-    if (ago)
-        return ae;
-    return digits || !eq_ci(x, i, e, "a") ? we : 0;
-}
-
-/* ---- names ---- */
-
-/* One to three capitalised words ("John", "O'Neil", "J.") from i. */
-static size_t cap_words(const txt *x, size_t i)
-{
-    size_t end = 0, w = i;
-    for (int k = 0; k < 3; k++) {
-        if (!is_up(AT(w)))
-            break;
-        size_t we = w + 1;
-        while (we < x->len && (is_lo(AT(we)) || is_up(AT(we)) ||
-                               (AT(we) == '\'' && is_al(AT(we + 1))) ||
-                               (AT(we) == '-' && is_up(AT(we + 1)))))
-            we++;
-        if (we == w + 1 && AT(we) == '.')
-            we++;                          /* an initial */
-        else if (we == w + 1)
-            break;
-        end = we;
-        if (AT(we) != ' ' || !is_up(AT(we + 1)))
-            break;
-        w = we + 1;
-    }
-    return end;
-}
-
-static size_t m_name(const txt *x, size_t i, size_t *nb)
-{
-    static const char *const titles[] = {"dr", "mr", "mrs", "ms", "miss",
-                                         "mx", "prof"};
-    static const char *const labels[] = {"patient", "name", "attending",
-                                         "physician", "provider", "surgeon",
-                                         "pcp", "resident", "by", "nurse"};
-    size_t e = run_alpha(x, i);
-    if (e == i)
-        return 0;
-    size_t p;
-    if (in_list(x, i, e, titles, N(titles)) >= 0 && is_up(AT(i))) {
-        p = AT(e) == '.' ? e + 1 : e;
-        if (AT(p) != ' ')
-            return 0;
-        p = skip_sp(x, p);
-    } else if (in_list(x, i, e, labels, N(labels)) >= 0) {
-        p = e;
-        if (eq_ci(x, i, e, "patient")) {       /* "Patient name:" */
-            size_t q = skip_sp(x, p), qe = run_alpha(x, q);
-            if (eq_ci(x, q, qe, "name"))
-                p = qe;
-        }
-        if (eq_ci(x, i, e, "by")) {            /* "Signed by", "Dictated by" */
-            if (AT(p) != ' ')
-                return 0;
-        } else if (AT(p) != ':') {
-            return 0;
-        } else {
-            p++;
-        }
-        p = skip_sp(x, p);
-        if (eq_ci(x, i, e, "by") && (!is_up(AT(p)) || !is_lo(AT(p + 1))))
-            return 0;
-        /* "Dr. Smith" after a label: skip the title */
-        size_t te = run_alpha(x, p);
-        if (in_list(x, p, te, titles, N(titles)) >= 0 && AT(te) == '.')
-            p = skip_sp(x, te + 1);
-    } else {
-        return 0;
-    }
-    size_t ne = cap_words(x, p);
-    if (!ne)
-        return 0;
-    /* a label followed by a sentence ("Patient: The ...") is not a name:
-     * require every word to be a name-like word (no common words) */
-    static const char *const stop[] = {"the", "a", "an", "this", "is", "was",
-                                       "he", "she", "they", "patient", "no",
-                                       "none", "not", "unknown", "male",
-                                       "female", "mr", "ms"};
-    for (size_t w = p; w < ne;) {
-        size_t we = run_alpha(x, w);
-        if (in_list(x, w, we, stop, N(stop)) >= 0)
-            return 0;
-        w = we;
-        while (w < ne && !is_al(AT(w)))
-            w++;
-    }
-    *nb = p;
-    return ne;
-}
-
-/* ---- profession ---- */
-
-static const char *const PROFESSIONS[] = {
-    "accountant", "actor", "architect", "artist", "baker", "banker",
-    "barber", "bartender", "bus driver", "butcher", "carpenter", "cashier",
-    "chef", "cook", "construction worker", "dentist", "designer", "doctor",
-    "driver", "electrician", "engineer", "farmer", "firefighter",
-    "fisherman", "hairdresser", "homemaker", "janitor", "journalist",
-    "landscaper", "lawyer", "librarian", "machinist", "manager", "mechanic",
-    "miner", "musician", "nurse", "painter", "paramedic", "pharmacist",
-    "physician", "pilot", "plumber", "police officer", "professor",
-    "programmer", "receptionist", "salesman", "scientist", "secretary",
-    "soldier", "student", "surgeon", "teacher", "truck driver", "veteran",
-    "waiter", "waitress", "welder", "writer", "software engineer",
-    "nursing assistant", "social worker", "retail worker", "clerk"};
-
-/* A profession after a cue: "works as a", "worked as an", "employed as",
- * "occupation:", "retired", "is a". Returns the cue's end is not part of
- * the entity: *pb receives the profession start. */
-static size_t m_profession(const txt *x, size_t i, size_t *pb)
-{
-    size_t e = run_alpha(x, i), p = 0, q, qe;
-    if (e == i)
-        return 0;
-    if (eq_ci(x, i, e, "works") || eq_ci(x, i, e, "worked") ||
-        eq_ci(x, i, e, "employed") || eq_ci(x, i, e, "working")) {
-        q = skip_sp(x, e);
-        qe = run_alpha(x, q);
-        if (!eq_ci(x, q, qe, "as"))
-            return 0;
-        p = skip_sp(x, qe);
-    } else if (eq_ci(x, i, e, "occupation") && AT(e) == ':') {
-        p = skip_sp(x, e + 1);
-    } else if (eq_ci(x, i, e, "retired")) {
-        p = skip_sp(x, e);
-    } else {
-        return 0;
-    }
-    qe = run_alpha(x, p);
-    if (eq_ci(x, p, qe, "a") || eq_ci(x, p, qe, "an"))
-        p = skip_sp(x, qe);
-    for (size_t k = 0; k < N(PROFESSIONS); k++) {
-        size_t n = strlen(PROFESSIONS[k]);
-        if (p + n <= x->len && eq_ci(x, p, p + n, PROFESSIONS[k])) {
-            size_t end = p + n;
-            if (AT(end) == 's' && !is_an(AT(end + 1)))
-                end++;
-            if (is_an(AT(end)))
-                continue;
-            *pb = p;
-            return end;
-        }
-    }
-    return 0;
-}
-
 /* Every lower-case word that can start a word-led matcher (ID labels, age,
  * time expressions, name titles and labels, professions, URLs), sorted. A
  * lower-case word not in it can only start an e-mail address, so the pass
@@ -939,11 +618,11 @@ int ms_phi_find(const char *text, size_t len, ms_nlp_result *out)
             emit(&em, x, vb, ve, PHI, "AGE", 0.95f);
         } else if ((e = m_address(x, i))) {
             emit(&em, x, i, e, PHI, "ADDRESS", 0.90f);
-        } else if ((e = m_time(x, i))) {
+        } else if ((e = ms_phi_time(x, i))) {
             emit(&em, x, i, e, "TIME_EXPRESSION", "TIME_TO_DX_NAME", 0.90f);
-        } else if ((e = m_name(x, i, &vb))) {
+        } else if ((e = ms_phi_name(x, i, &vb))) {
             emit(&em, x, vb, e, PHI, "NAME", 0.90f);
-        } else if ((e = m_profession(x, i, &vb))) {
+        } else if ((e = ms_phi_profession(x, i, &vb))) {
             emit(&em, x, vb, e, PHI, "PROFESSION", 0.85f);
         } else if ((e = state_zip(x, i))) {
             emit(&em, x, i, e, PHI, "ADDRESS", 0.85f);
