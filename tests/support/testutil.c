@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void ms_test_skip(const char *why)
@@ -126,4 +129,52 @@ char *ms_test_path(const char *dir, const char *name)
     if (p)
         snprintf(p, n, "%s/%s", dir, name);
     return p;
+}
+
+int ms_test_peer_start(char *const argv[], int *pid_out)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    char line[256];
+    int port = -1;
+    /* The peer prints "port N" once it listens; anything else first is
+     * ignored. EOF means it died. */
+    while (f && fgets(line, sizeof line, f))
+        if (strncasecmp(line, "port ", 5) == 0 && sscanf(line + 5, "%d", &port) == 1)
+            break;
+    if (f)
+        fclose(f);
+    if (port <= 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    *pid_out = (int)pid;
+    return port;
+}
+
+void ms_test_peer_stop(int pid)
+{
+    if (pid <= 0)
+        return;
+    kill((pid_t)pid, SIGTERM);
+    waitpid((pid_t)pid, NULL, 0);
+}
+
+const char *ms_test_system_python(void)
+{
+    return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : NULL;
 }

@@ -27,4 +27,13 @@ int ms_test_count_files(const char *dir, const char *suffix);
 /* Path join into a static-free malloc'd string. */
 char *ms_test_path(const char *dir, const char *name);
 
+/* Start a local protocol peer (argv[0] is run through PATH) that prints
+ * "port N" (any case) on stdout once it listens; returns N and the child's pid, or -1
+ * when it could not start. Stop it with ms_test_peer_stop. */
+int ms_test_peer_start(char *const argv[], int *pid_out);
+void ms_test_peer_stop(int pid);
+
+/* Debian's python3 (with python3-botocore, boto3) or NULL when absent. */
+const char *ms_test_system_python(void);
+
 #endif
