@@ -25,5 +25,7 @@ int ms_cli_load_config(const ms_cli_opts *o, ms_config *cfg);
 
 int ms_cli_demo(const ms_cli_opts *o);
 int ms_cli_extract(const ms_cli_opts *o);
+/* `medstream awscurl ...`: argv[0] is "awscurl" (own options). */
+int ms_cli_awscurl(int argc, char **argv);
 
 #endif

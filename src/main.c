@@ -3,6 +3,7 @@
  *   medstream run          [-c FILE] [--set k=v]... [--once] [--stats-interval S]
  *   medstream demo         [-c FILE] [--set k=v]... [--samples DIR] [--out DIR]
  *   medstream check-config [-c FILE] [--set k=v]... [--describe]
+ *   medstream awscurl      [options] URL   (awscurl_cmd.c)
  *   medstream version
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
@@ -29,6 +30,8 @@ static void usage(FILE *out)
             "  demo           mock Kafka cluster + bundled sample reports -> ./out\n"
             "  extract FILE   one PDF or text file -> its summary on stdout\n"
             "  check-config   validate and print the effective configuration\n"
+            "  awscurl URL    sign a request with the AWS credential chain and send\n"
+            "                 it, or --dry-run to show the signature (awscurl -h)\n"
             "  version        print the version\n"
             "\n"
             "options:\n"
@@ -191,6 +194,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (!strcmp(cmd, "awscurl"))
+        return ms_cli_awscurl(argc - 1, argv + 1);
     ms_cli_opts o = {.stats_interval = -1};
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)

@@ -92,7 +92,7 @@ static void test_table_sane(void **state)
         if (k->type == MS_CFG_INT || k->type == MS_CFG_SIZE || k->type == MS_CFG_DOUBLE)
             assert_true(k->min <= k->max);
     }
-    assert_int_equal(n, 26); /* a tripwire: adding or dropping a key is deliberate */
+    assert_int_equal(n, 36); /* a tripwire: adding or dropping a key is deliberate */
 }
 
 static void test_defaults(void **state)
@@ -115,6 +115,11 @@ static void test_defaults(void **state)
     assert_int_equal(ms_config_int(cfg, "chunk.max_bytes"), 20000);
     assert_true(ms_config_bool(cfg, "chunk.strip_boilerplate"));
     assert_string_equal(ms_config_str(cfg, "sink.file.dir"), "./out");
+    assert_string_equal(ms_config_str(cfg, "aws.region"), "");
+    assert_int_equal(ms_config_int(cfg, "aws.max_attempts"), 3);
+    assert_true(ms_config_bool(cfg, "aws.http2"));
+    assert_false(ms_config_bool(cfg, "tls.insecure"));   /* verification on by default */
+    assert_string_equal(ms_config_str(cfg, "tls.ca_file"), "");
     assert_true(ms_config_bool(cfg, "sink.file.fsync"));
     assert_true(ms_config_double(cfg, "engine.resume_pct") == 75.0);
     for (const ms_cfg_key *k = ms_cfg_keys; k->name; k++)
