@@ -192,10 +192,13 @@ static void retries_throttles_and_5xx(void **state)
     json_decref(r.body);
     assert_int_equal(ms_aws_retry_quota(a)->available, 485);
 
-    /* a reset and a 500, then success */
+    /* a reset and a 500, then success. When the reset hits a reused
+     * keep-alive connection before any answer byte, curl itself resends
+     * once on a fresh connection (its documented behaviour for dead reused
+     * connections), so the client may count 2 attempts for the server's 3. */
     call(a, &loop, "{\"id\":\"r1\",\"script\":[\"reset\",\"500\"]}", &r);
     assert_int_equal(r.outcome, MS_AWS_SUCCESS);
-    assert_int_equal(r.attempts, 3);
+    assert_true(r.attempts == 2 || r.attempts == 3);
     json_decref(r.body);
 
     json_t *st = peer_stats();
