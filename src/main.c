@@ -4,6 +4,7 @@
  *   medstream demo         [-c FILE] [--set k=v]... [--samples DIR] [--out DIR]
  *   medstream check-config [-c FILE] [--set k=v]... [--describe]
  *   medstream awscurl      [options] URL   (awscurl_cmd.c)
+ *   medstream emulate      [options]       (emulator/emu_cmd.c)
  *   medstream version
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
@@ -18,6 +19,7 @@
 #include "core/config.h"
 #include "core/engine.h"
 #include "core/log.h"
+#include "emulator/emulator.h"
 #include "pipeline.h"
 
 static void usage(FILE *out)
@@ -32,6 +34,7 @@ static void usage(FILE *out)
             "  check-config   validate and print the effective configuration\n"
             "  awscurl URL    sign a request with the AWS credential chain and send\n"
             "                 it, or --dry-run to show the signature (awscurl -h)\n"
+            "  emulate        a local Amazon Comprehend Medical (emulate -h)\n"
             "  version        print the version\n"
             "\n"
             "options:\n"
@@ -196,6 +199,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "awscurl"))
         return ms_cli_awscurl(argc - 1, argv + 1);
+    if (!strcmp(cmd, "emulate"))
+        return ms_emulate_main(argc - 1, argv + 1);
     ms_cli_opts o = {.stats_interval = -1};
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)
