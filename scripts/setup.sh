@@ -9,8 +9,8 @@ PACKAGES=(
   gcc make cmake pkg-config
   # runtime libraries (-dev: headers + pkg-config files)
   libuv1-dev librdkafka-dev libjansson-dev libinih-dev libutf8proc-dev libxxhash-dev
-  # AWS layer: HTTP client and SigV4 crypto
-  libcurl4-openssl-dev libssl-dev
+  # AWS layer: HTTP client and SigV4 crypto; Redis chunk cache (hiredis)
+  libcurl4-openssl-dev libssl-dev libhiredis-dev
   # MuPDF is static-only in Debian: it needs its private dependencies too
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libharfbuzz-dev libfreetype-dev zlib1g-dev
@@ -18,6 +18,8 @@ PACKAGES=(
   libcmocka-dev libck-dev qpdf python3 python3-jsonschema
   # independent AWS clients (SigV4 cross-check) and the TLS test certificate
   python3-botocore python3-boto3 openssl
+  # the shared chunk cache test; the boto3 baselines of bench/run-comprehend.sh
+  redis-server python3-fitz
 )
 
 missing=()

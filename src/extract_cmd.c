@@ -78,6 +78,12 @@ static int set_text(ms_doc *doc, const unsigned char *p, size_t len)
 static int run_stage(ms_stage *st, ms_doc *doc)
 {
     void *ws = NULL;
+    if (st->ops->kind != MS_STAGE_CPU || !st->ops->process) {
+        /* A loop stage (extract.engine=comprehend) needs the engine's loop. */
+        ms_doc_fail(doc, st->ops->name, "internal",
+                    "medstream extract runs CPU stages only; use extract.engine=local");
+        return -1;
+    }
     if (st->ops->worker_init && st->ops->worker_init(st, 0, &ws) != 0) {
         ms_doc_fail(doc, st->ops->name, "internal", "cannot start the stage");
         return -1;

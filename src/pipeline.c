@@ -10,6 +10,7 @@
 #include "io/source_kafka.h"
 #include "stages/assemble.h"
 #include "stages/chunk.h"
+#include "stages/extract_comprehend.h"
 #include "stages/extract_local.h"
 #include "stages/parse_pdf.h"
 
@@ -30,14 +31,20 @@ int ms_pipeline_stages(const ms_config *cfg, ms_stage **out, char *err, size_t e
     co.strip_boilerplate = ms_config_bool(cfg, "chunk.strip_boilerplate");
     co.boilerplate_min_pages = (int)ms_config_int(cfg, "chunk.boilerplate_min_pages");
 
+    char xerr[256] = "";
+    bool comprehend = strcmp(ms_config_str(cfg, "extract.engine"), "comprehend") == 0;
     out[0] = ms_parse_stage_new(&po);
     out[1] = ms_chunk_stage_new(&co);
-    out[2] = ms_extract_local_stage_new();
+    out[2] = comprehend ? ms_extract_comprehend_stage_new(cfg, xerr, sizeof xerr)
+                        : ms_extract_local_stage_new();
     out[3] = ms_assemble_stage_new(ms_pipeline_stage_names, MS_PIPELINE_NSTAGES);
     for (int i = 0; i < MS_PIPELINE_NSTAGES; i++) {
         if (!out[i]) {
-            snprintf(err, errlen, "cannot create the pipeline stage '%s'",
-                     ms_pipeline_stage_names[i]);
+            if (i == 2 && xerr[0])
+                snprintf(err, errlen, "%s", xerr);
+            else
+                snprintf(err, errlen, "cannot create the pipeline stage '%s'",
+                         ms_pipeline_stage_names[i]);
             for (int j = 0; j < MS_PIPELINE_NSTAGES; j++)
                 if (out[j])
                     out[j]->ops->destroy(out[j]);
@@ -102,6 +109,9 @@ ms_engine *ms_pipeline_build(const ms_config *cfg, char *err, size_t errlen)
 
 int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen)
 {
+    if (strcmp(ms_config_str(cfg, "extract.engine"), "comprehend") == 0 &&
+        ms_extract_comprehend_check(cfg, err, errlen) != 0)
+        return -1;
     if (strcmp(ms_config_str(cfg, "source.type"), "kafka") == 0)
         return ms_kafka_conf_check(cfg, err, errlen);
     return 0;

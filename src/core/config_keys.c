@@ -17,6 +17,7 @@
 #define BOOL(n, d, h)          { n, MS_CFG_BOOL, d, 0, 0, NULL, 0, h }
 #define STR(n, d, h)           { n, MS_CFG_STRING, d, 0, 0, NULL, 0, h }
 #define ENUM(n, d, c, h)       { n, MS_CFG_ENUM, d, 0, 0, c, 0, h }
+#define DBL(n, d, lo, hi, h)   { n, MS_CFG_DOUBLE, d, lo, hi, NULL, 0, h }
 
 const ms_cfg_key ms_cfg_keys[] = {
     INT("engine.workers", "0", 0, 256,
@@ -93,6 +94,48 @@ const ms_cfg_key ms_cfg_keys[] = {
          "Leave out header and footer lines repeated across pages, so they are neither billed nor extracted."),
     INT("chunk.boilerplate_min_pages", "3", 2, 100000,
         "A header or footer line is stripped only when it repeats on at least this many pages."),
+
+    ENUM("extract.engine", "local", "local|comprehend",
+         "Who finds the entities: `local` (the embedded engine, no network) or `comprehend` (Amazon Comprehend Medical, billed per character; see docs/comprehend.md)."),
+
+    STR("comprehend.operations", "DetectEntitiesV2",
+        "Comma-separated Comprehend Medical operations run on every chunk: DetectEntitiesV2, InferICD10CM, InferRxNorm, InferSNOMEDCT, DetectPHI; each one is billed separately."),
+    STR("comprehend.endpoint", "",
+        "Comprehend Medical endpoint URL (e.g. a local `medstream emulate`); empty = AWS_ENDPOINT_URL_COMPREHENDMEDICAL, AWS_ENDPOINT_URL, then the region's endpoint."),
+    DBL("comprehend.detect_entities_v2.tps", "40", 0, 1e6,
+        "DetectEntitiesV2 requests per second sent at most (0 = no limit); set it to your account's quota."),
+    DBL("comprehend.detect_entities_v2.cps", "40000", 0, 1e9,
+        "DetectEntitiesV2 characters per second sent at most (0 = no limit); set it to your account's quota."),
+    DBL("comprehend.infer_icd10cm.tps", "40", 0, 1e6,
+        "InferICD10CM requests per second sent at most (0 = no limit)."),
+    DBL("comprehend.infer_icd10cm.cps", "40000", 0, 1e9,
+        "InferICD10CM characters per second sent at most (0 = no limit)."),
+    DBL("comprehend.infer_rxnorm.tps", "40", 0, 1e6,
+        "InferRxNorm requests per second sent at most (0 = no limit)."),
+    DBL("comprehend.infer_rxnorm.cps", "40000", 0, 1e9,
+        "InferRxNorm characters per second sent at most (0 = no limit)."),
+    DBL("comprehend.infer_snomedct.tps", "2", 0, 1e6,
+        "InferSNOMEDCT requests per second sent at most (0 = no limit); its default quota is far lower than the others'."),
+    DBL("comprehend.infer_snomedct.cps", "5000", 0, 1e9,
+        "InferSNOMEDCT characters per second sent at most (0 = no limit)."),
+    DBL("comprehend.detect_phi.tps", "40", 0, 1e6,
+        "DetectPHI requests per second sent at most (0 = no limit)."),
+    DBL("comprehend.detect_phi.cps", "40000", 0, 1e9,
+        "DetectPHI characters per second sent at most (0 = no limit)."),
+    INT("comprehend.concurrency_initial", "1", 1, 10000,
+        "Requests in flight per operation at start; the adaptive limit grows from here while round trips stay fast."),
+    INT("comprehend.concurrency_max", "64", 1, 10000,
+        "Ceiling of the adaptive per-operation concurrency limit; keep it at or below aws.max_connections."),
+    DBL("comprehend.rtt_deviation_k", "2", 0, 100,
+        "The concurrency limit shrinks when a window's round-trip time exceeds its moving mean by k deviations; lower reacts sooner to a slowing service."),
+    INT("comprehend.max_attempts", "0", 0, 100,
+        "Attempts per request before it goes back to the queue (0 = aws.max_attempts); throttled or failed requests are never dropped."),
+    INT("comprehend.cache_mb", "64", 0, 1048576,
+        "In-memory cache of answers by hash of (operation, text), in MiB (0 = off); a hit is not sent and not billed."),
+    STR("comprehend.cache.redis_url", "",
+        "Shared answer cache, `redis://host[:port][/db]` (ElastiCache in production; empty = off); errors and timeouts fall through to the service."),
+    INT("comprehend.cache.ttl_s", "604800", 0, 315360000,
+        "Lifetime of an answer in Redis, seconds (0 = no expiry)."),
 
     ENUM("sink.type", "file", "file",
          "Where summaries are delivered: `file` writes JSON files into `sink.file.dir`."),

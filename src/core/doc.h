@@ -44,6 +44,18 @@ typedef struct ms_chunk {
     size_t nsegs;
 } ms_chunk;
 
+/* What an extract stage that calls a paid service spent on one report, per
+ * operation (Comprehend Medical: "DetectEntitiesV2", ...). Rendered in the
+ * summary's "extraction" block; op == NULL marks an unused slot. */
+#define MS_DOC_MAX_BILLED_OPS 8
+typedef struct ms_doc_billing {
+    const char *op;           /* static */
+    uint64_t requests;        /* answered, billed requests */
+    uint64_t characters;      /* in those requests */
+    uint64_t billed_units;    /* 100 characters a unit, at least 1 per request */
+    uint64_t cache_hits;      /* answered from the cache: not sent, not billed */
+} ms_doc_billing;
+
 typedef enum ms_doc_state {
     MS_DOC_NEW = 0,    /* created by a source, not yet admitted */
     MS_DOC_WORK,       /* queued for or running a CPU stage */
@@ -86,6 +98,7 @@ struct ms_doc {
     void *extract;
     void (*extract_free)(void *extract, size_t nchunks);
     const char *extract_engine;  /* "local", "comprehend"; static */
+    ms_doc_billing billing[MS_DOC_MAX_BILLED_OPS];
 
     /* Final rendering (summary or dead-letter JSON), what sinks write. */
     char *output;

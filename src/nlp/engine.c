@@ -46,6 +46,11 @@ void ms_nlp_result_free(ms_nlp_result *r)
         free(sc);
     }
     free(r->v);
+    for (void *b = r->arena; b;) {
+        void *next = *(void **)b;
+        free(b);
+        b = next;
+    }
     memset(r, 0, sizeof *r);
 }
 

@@ -76,12 +76,30 @@ typedef struct ms_nlp_entity {
     double range_low, range_high;
 
     ms_nlp_section section;
+
+    /* Concepts Amazon Comprehend Medical inferred (InferICD10CM,
+     * InferRxNorm, InferSNOMEDCT; stages/cm_parse.c): the best-scored
+     * concept of each system, code and description, NULL when none. The
+     * local engine never sets them. An inferred ICD-10-CM or RxNorm code
+     * is also put in code_system/code (it wins over the lexicon's), and a
+     * SNOMED CT code when there is no other; concept_description describes
+     * whatever code holds when it was inferred. */
+    const char *icd10cm, *icd10cm_desc;
+    const char *rxnorm, *rxnorm_desc;
+    const char *snomedct, *snomedct_desc;
+    float icd10cm_score, rxnorm_score, snomedct_score;
+    const char *concept_description;
 } ms_nlp_entity;
 
 typedef struct ms_nlp_result {
     ms_nlp_entity *v;            /* entities then attributes, any order */
     size_t n, cap;
     void *scratch;               /* engine-private, reused across calls */
+    /* Strings owned by the result (names and codes a Comprehend Medical
+     * response brought that are not static): a list of malloc'd blocks,
+     * each starting with the pointer to the next. Freed by
+     * ms_nlp_result_free; ms_nlp_detect leaves it alone. */
+    void *arena;
 } ms_nlp_result;
 
 typedef struct ms_nlp_engine ms_nlp_engine;

@@ -33,6 +33,39 @@ static json_t *chunk_json(const ms_chunk *c, size_t index)
     return o;
 }
 
+/* Which engine extracted, and what it cost: per operation and in total
+ * (requests and characters the service answered and billed, its billed
+ * units, and requests answered from the cache, which bill nothing). The
+ * local engine calls no service: no operations, zeros. */
+static json_t *extraction_json(const ms_doc *doc)
+{
+    json_t *x = json_object();
+    json_t *ops = json_object();
+    uint64_t req = 0, chars = 0, units = 0, hits = 0;
+    for (int i = 0; i < MS_DOC_MAX_BILLED_OPS; i++) {
+        const ms_doc_billing *b = &doc->billing[i];
+        if (!b->op)
+            continue;
+        json_t *j = json_object();
+        json_object_set_new(j, "requests", json_integer((json_int_t)b->requests));
+        json_object_set_new(j, "characters", json_integer((json_int_t)b->characters));
+        json_object_set_new(j, "billed_units", json_integer((json_int_t)b->billed_units));
+        json_object_set_new(j, "cache_hits", json_integer((json_int_t)b->cache_hits));
+        json_object_set_new(ops, b->op, j);
+        req += b->requests;
+        chars += b->characters;
+        units += b->billed_units;
+        hits += b->cache_hits;
+    }
+    json_object_set_new(x, "engine", json_string(doc->extract_engine ? doc->extract_engine : ""));
+    json_object_set_new(x, "operations", ops);
+    json_object_set_new(x, "requests", json_integer((json_int_t)req));
+    json_object_set_new(x, "characters", json_integer((json_int_t)chars));
+    json_object_set_new(x, "billed_units", json_integer((json_int_t)units));
+    json_object_set_new(x, "cache_hits", json_integer((json_int_t)hits));
+    return x;
+}
+
 int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
 {
     json_t *o = json_object();
@@ -59,9 +92,7 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
             json_decref(o);
             return -1;
         }
-        json_t *x = json_object();
-        json_object_set_new(x, "engine", json_string(doc->extract_engine ? doc->extract_engine : ""));
-        json_object_set_new(o, "extraction", x);
+        json_object_set_new(o, "extraction", extraction_json(doc));
         json_object_set_new(o, "entities", ms_findings_entities_json(&f));
         json_object_set_new(o, "findings", ms_findings_json(&f));
         char *text = ms_findings_patient_text(&f);

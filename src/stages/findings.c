@@ -383,6 +383,19 @@ static void set_attr(json_t *o, const char *key, const ms_findings *f, size_t id
     json_object_set_new(o, key, ms_fx_text(f, ms_fx_attr(f, idx, type)));
 }
 
+/* What Comprehend Medical inferred (never set by the local engine, so its
+ * output is unchanged): "snomedct", and "concept", the description of the
+ * main code (desc: the ICD-10-CM / RxNorm one, else SNOMED CT's). */
+static void set_inferred(json_t *o, const ms_nlp_entity *e, const char *desc)
+{
+    if (e->snomedct)
+        json_object_set_new(o, "snomedct", json_string(e->snomedct));
+    if (!desc)
+        desc = e->snomedct_desc;
+    if (desc)
+        json_object_set_new(o, "concept", json_string(desc));
+}
+
 static json_t *medication_json(const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
@@ -398,8 +411,12 @@ static json_t *medication_json(const ms_findings *f, size_t i)
     set_attr(o, "duration", f, i, "DURATION");
     set_attr(o, "rate", f, i, "RATE");
     json_object_set_new(o, "negated", json_boolean(ms_fx_has_trait(e, "NEGATION")));
-    if (e->code)
-        json_object_set_new(o, "rxnorm", json_string(e->code));
+    const char *rx = e->rxnorm;
+    if (!rx && e->code && (!e->code_system || strcmp(e->code_system, "RxNorm") == 0))
+        rx = e->code;
+    if (rx)
+        json_object_set_new(o, "rxnorm", json_string(rx));
+    set_inferred(o, e, e->rxnorm_desc);
     return o;
 }
 
@@ -415,8 +432,12 @@ static json_t *condition_json(const ms_findings *f, size_t i)
     for (int t = 0; t < e->ntraits; t++)
         json_array_append_new(traits, json_string(e->traits[t].name));
     json_object_set_new(o, "traits", traits);
-    if (e->code && e->code_system && strcmp(e->code_system, "ICD-10-CM") == 0)
+    /* an inferred ICD-10-CM code wins over the lexicon's */
+    if (e->icd10cm)
+        json_object_set_new(o, "icd10cm", json_string(e->icd10cm));
+    else if (e->code && e->code_system && strcmp(e->code_system, "ICD-10-CM") == 0)
         json_object_set_new(o, "icd10cm", json_string(e->code));
+    set_inferred(o, e, e->icd10cm_desc);
     return o;
 }
 
@@ -450,6 +471,7 @@ static json_t *procedure_json(const ms_findings *f, size_t i)
     json_object_set_new(o, "type", json_string(e->type));
     json_object_set_new(o, "canonical", e->canonical ? json_string(e->canonical) : json_null());
     json_object_set_new(o, "negated", json_boolean(ms_fx_has_trait(e, "NEGATION")));
+    set_inferred(o, e, NULL);
     return o;
 }
 
