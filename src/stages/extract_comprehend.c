@@ -569,7 +569,9 @@ static void close_net(cm_stage *x)
         x->aws = NULL;
         ms_aws_close(a, close_done, x);
     }
-    close_done(x);
+    /* Drop this function's hold without freeing: when destroy called us it
+     * holds a reference of its own, and abort_all never frees. */
+    x->closes_pending--;
 }
 
 static void cm_abort_all(ms_stage *st)

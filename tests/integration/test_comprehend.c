@@ -362,8 +362,8 @@ static void faults_everything_completes(void **state)
 {
     (void)state;
     emu e;
-    emu_start(&e, "--fault-throttle 0.2 --fault-5xx 0.1 --fault-reset 0.05 --fault-stall 0.02 "
-                  "--seed 7");
+    emu_start(&e, "--fault-throttle 0.2 --fault-5xx 0.1 --fault-reset 0.08 --fault-stall 0.04 "
+                  "--seed 13");
     char *in = dir_of("in"), *out = dir_of("out-faults");
     ms_config *cfg = config(in, out, &e, "DetectEntitiesV2,InferICD10CM,InferRxNorm");
     set(cfg, "aws.request_timeout_ms", "300");
@@ -383,7 +383,12 @@ static void faults_everything_completes(void **state)
            (long long)json_integer_value(json_object_get(f, "reset")),
            (long long)json_integer_value(json_object_get(f, "stall")),
            (long long)stat_total(e.port, "billed_units"), (long long)sum_field(out, "billed_units"));
+    /* Every kind of fault really happened (the seed makes it likely; the
+     * connection-level ones are summed so arrival order cannot flake it). */
     assert_true(json_integer_value(json_object_get(f, "throttle")) > 0);
+    assert_true(json_integer_value(json_object_get(f, "5xx")) > 0);
+    assert_true(json_integer_value(json_object_get(f, "reset")) +
+                json_integer_value(json_object_get(f, "stall")) > 0);
     /* A 200 the client gave up on (timeout) is billed but not counted:
      * the summaries never claim more than the meter. */
     assert_true(sum_field(out, "billed_units") <= stat_total(e.port, "billed_units"));
