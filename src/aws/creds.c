@@ -21,6 +21,7 @@
 
 #include "aws/creds_internal.h"
 #include "core/log.h"
+#include "core/errbuf.h"
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
@@ -53,18 +54,6 @@ struct ms_aws_creds_chain {
     int refs;
     int open_handles;
 };
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- helpers shared with the providers ---- */
 
@@ -160,7 +149,7 @@ int ms_creds_parse_json(const char *body, size_t len, const char *token_key,
     json_error_t je;
     json_t *o = json_loadb(body, len, 0, &je);
     if (!json_is_object(o)) {
-        errf(err, errlen, "%s: response is not a JSON object", what);
+        ms_errf(err, errlen, "%s: response is not a JSON object", what);
         json_decref(o);
         return -1;
     }
@@ -171,12 +160,12 @@ int ms_creds_parse_json(const char *body, size_t len, const char *token_key,
     json_t *exp = json_object_get(o, "Expiration");
     int rc = 0;
     if (!res->ak || !res->sk) {
-        errf(err, errlen, "%s: response lacks AccessKeyId or SecretAccessKey", what);
+        ms_errf(err, errlen, "%s: response lacks AccessKeyId or SecretAccessKey", what);
         rc = -1;
     } else if (exp && !json_is_null(exp) &&
                (!json_is_string(exp) ||
                 ms_creds_parse_time(json_string_value(exp), &res->expires_at))) {
-        errf(err, errlen, "%s: Expiration is not an ISO 8601 time", what);
+        ms_errf(err, errlen, "%s: Expiration is not an ISO 8601 time", what);
         rc = -1;
     }
     if (rc)
@@ -190,7 +179,7 @@ char *ms_creds_read_small_file(const char *path, size_t max, const char *what,
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        errf(err, errlen, "%s: cannot read %s: %s", what, path, strerror(errno));
+        ms_errf(err, errlen, "%s: cannot read %s: %s", what, path, strerror(errno));
         return NULL;
     }
     char *buf = malloc(max + 1);
@@ -198,7 +187,7 @@ char *ms_creds_read_small_file(const char *path, size_t max, const char *what,
     int rerr = ferror(f);
     fclose(f);
     if (!buf || rerr || n > max) {
-        errf(err, errlen, "%s: cannot read %s: %s", what, path,
+        ms_errf(err, errlen, "%s: cannot read %s: %s", what, path,
              !buf ? "out of memory" : rerr ? "read error" : "file too large");
         free(buf);
         return NULL;
@@ -208,7 +197,7 @@ char *ms_creds_read_small_file(const char *path, size_t max, const char *what,
         n--;
     buf[n] = 0;
     if (!n) {
-        errf(err, errlen, "%s: %s is empty", what, path);
+        ms_errf(err, errlen, "%s: %s is empty", what, path);
         free(buf);
         return NULL;
     }
@@ -517,7 +506,7 @@ ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
         o = &none;
     ms_aws_creds_chain *c = calloc(1, sizeof *c);
     if (!c) {
-        errf(err, errlen, "aws credentials: out of memory");
+        ms_errf(err, errlen, "aws credentials: out of memory");
         return NULL;
     }
     c->loop = loop;
@@ -531,7 +520,7 @@ ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
         /* Copies, so the source and the current set can be freed alike. */
         if (dup_into(&c->cur.ak, c->src.ak) || dup_into(&c->cur.sk, c->src.sk) ||
             dup_into(&c->cur.token, c->src.token)) {
-            errf(err, errlen, "aws credentials: out of memory");
+            ms_errf(err, errlen, "aws credentials: out of memory");
             maybe_free(c);
             return NULL;
         }

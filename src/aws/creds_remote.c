@@ -16,6 +16,7 @@
 
 #include "aws/creds_internal.h"
 #include "core/log.h"
+#include "core/errbuf.h"
 
 #define MAX_RESPONSE (1u << 20)
 #define MAX_TOKEN_FILE (256u << 10)
@@ -29,16 +30,6 @@ typedef struct rjob {
     char url[2048];
     char host[256];        /* for messages */
 } rjob;
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void wipe_free(char *s)
 {
@@ -103,17 +94,17 @@ static int check_resp(rjob *r, const ms_http_resp *resp, const char *what,
                       const char *step, char *err, size_t errlen)
 {
     if (r->job->canceled) {
-        errf(err, errlen, "%s: canceled (the credential chain was closed)", what);
+        ms_errf(err, errlen, "%s: canceled (the credential chain was closed)", what);
         return -1;
     }
     if (resp->err != MS_HTTP_OK) {
-        errf(err, errlen, "%s: %s request to %s failed: %s%s%s", what, step, r->host,
+        ms_errf(err, errlen, "%s: %s request to %s failed: %s%s%s", what, step, r->host,
              ms_http_err_name(resp->err), resp->errmsg && *resp->errmsg ? " - " : "",
              resp->errmsg ? resp->errmsg : "");
         return -1;
     }
     if (resp->status != 200) {
-        errf(err, errlen, "%s: %s request to %s returned HTTP %ld", what, step, r->host,
+        ms_errf(err, errlen, "%s: %s request to %s returned HTTP %ld", what, step, r->host,
              resp->status);
         return -1;
     }
@@ -336,10 +327,10 @@ static void webid_cb(const ms_http_resp *resp, void *ud)
     if (resp->status != 200) {
         char *code = xml_text(b, e, "Code"), *msg = xml_text(b, e, "Message");
         if (code)
-            errf(err, sizeof err, "%s: %s returned HTTP %ld %s%s%.300s", what, r->host,
+            ms_errf(err, sizeof err, "%s: %s returned HTTP %ld %s%s%.300s", what, r->host,
                  resp->status, code, msg ? ": " : "", msg ? msg : "");
         else
-            errf(err, sizeof err, "%s: %s returned HTTP %ld", what, r->host, resp->status);
+            ms_errf(err, sizeof err, "%s: %s returned HTTP %ld", what, r->host, resp->status);
         free(code);
         free(msg);
         finish(r, NULL, err);
@@ -347,7 +338,7 @@ static void webid_cb(const ms_http_resp *resp, void *ud)
     }
     const char *cs, *ce;
     if (xml_find(b, e, "Credentials", &cs, &ce)) {
-        errf(err, sizeof err, "%s: the response from %s has no Credentials", what, r->host);
+        ms_errf(err, sizeof err, "%s: the response from %s has no Credentials", what, r->host);
         finish(r, NULL, err);
         return;
     }
@@ -358,10 +349,10 @@ static void webid_cb(const ms_http_resp *resp, void *ud)
     };
     char *exp = xml_text(cs, ce, "Expiration");
     if (!res.ak || !*res.ak || !res.sk || !*res.sk || !res.token || !*res.token) {
-        errf(err, sizeof err, "%s: the response from %s lacks AccessKeyId, "
+        ms_errf(err, sizeof err, "%s: the response from %s lacks AccessKeyId, "
              "SecretAccessKey or SessionToken", what, r->host);
     } else if (!exp || ms_creds_parse_time(exp, &res.expires_at)) {
-        errf(err, sizeof err, "%s: the response from %s has no valid Expiration", what,
+        ms_errf(err, sizeof err, "%s: the response from %s has no valid Expiration", what,
              r->host);
     } else {
         free(exp);
@@ -490,7 +481,7 @@ static void imds_token_cb(const ms_http_resp *resp, void *ud)
         /* IMDSv2 refused or unknown (old or proxied IMDS): IMDSv1, unless
          * forbidden. A timeout never gets here: no fallback then. */
         if (r->job->src->imds_v1_disabled) {
-            errf(err, sizeof err, "imds: the token request to %s returned HTTP %ld and "
+            ms_errf(err, sizeof err, "imds: the token request to %s returned HTTP %ld and "
                  "IMDSv1 is disabled", r->host, resp->status);
             finish(r, NULL, err);
             return;
@@ -506,7 +497,7 @@ static void imds_token_cb(const ms_http_resp *resp, void *ud)
                      resp->body[n - 1] == ' '))
             n--;
         if (!n || memchr(resp->body, '\n', n) || memchr(resp->body, '\r', n)) {
-            errf(err, sizeof err, "imds: the token from %s is empty or malformed", r->host);
+            ms_errf(err, sizeof err, "imds: the token from %s is empty or malformed", r->host);
             finish(r, NULL, err);
             return;
         }
@@ -524,7 +515,7 @@ static void imds_role_cb(const ms_http_resp *resp, void *ud)
     rjob *r = ud;
     char err[768];
     if (!r->job->canceled && resp->err == MS_HTTP_OK && resp->status == 404) {
-        errf(err, sizeof err, "imds: no IAM role is attached to this instance (%s: HTTP 404)",
+        ms_errf(err, sizeof err, "imds: no IAM role is attached to this instance (%s: HTTP 404)",
              r->host);
         finish(r, NULL, err);
         return;
@@ -567,7 +558,7 @@ static void imds_creds_cb(const ms_http_resp *resp, void *ud)
     json_t *o = json_loadb(resp->body, resp->body_len, 0, NULL);
     json_t *code = json_object_get(o, "Code");
     if (json_is_string(code) && strcmp(json_string_value(code), "Success") != 0) {
-        errf(err, sizeof err, "imds: the credentials response has Code %.100s",
+        ms_errf(err, sizeof err, "imds: the credentials response has Code %.100s",
              json_string_value(code));
         json_decref(o);
         finish(r, NULL, err);

@@ -16,18 +16,7 @@
 #include "aws/creds_internal.h"
 #include "aws/endpoint.h"
 #include "aws/profile.h"
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include "core/errbuf.h"
 
 static const char *env(const char *name)
 {
@@ -98,7 +87,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
 
     if (o->access_key_id && *o->access_key_id) {
         if (!o->secret_access_key || !*o->secret_access_key) {
-            errf(err, errlen, "aws credentials: an access key was given without a secret key");
+            ms_errf(err, errlen, "aws credentials: an access key was given without a secret key");
             return -1;
         }
         s->provider = "static";
@@ -110,7 +99,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     const char *ak = env("AWS_ACCESS_KEY_ID"), *sk = env("AWS_SECRET_ACCESS_KEY");
     if (ak || sk) {
         if (!ak || !sk) {
-            errf(err, errlen, "aws credentials (environment): %s is set but %s is not",
+            ms_errf(err, errlen, "aws credentials (environment): %s is set but %s is not",
                  ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
                  ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
             return -1;
@@ -125,7 +114,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     char perr[1024];
     ms_aws_profile *p = ms_aws_profile_load(o->profile, perr, sizeof perr);
     if (!p) {
-        errf(err, errlen, "aws credentials (profile): %s", perr);
+        ms_errf(err, errlen, "aws credentials (profile): %s", perr);
         return -1;
     }
     int rc = -1;
@@ -143,17 +132,17 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
         arn = ms_aws_profile_get(p, "role_arn");
         sess = ms_aws_profile_get(p, "role_session_name");
         if (!arn) {
-            errf(err, errlen, "aws credentials (web identity): %s has web_identity_token_file but no role_arn",
+            ms_errf(err, errlen, "aws credentials (web identity): %s has web_identity_token_file but no role_arn",
                  where);
             goto out;
         }
     } else if (tf && !arn) {
-        errf(err, errlen, "aws credentials (web identity): AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
+        ms_errf(err, errlen, "aws credentials (web identity): AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
         goto out;
     }
     if (tf) {
         if (!o->http) {
-            errf(err, errlen, "aws credentials (web identity): no HTTP client given");
+            ms_errf(err, errlen, "aws credentials (web identity): no HTTP client given");
             goto out;
         }
         s->kind = MS_CREDS_WEBID;
@@ -170,7 +159,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
                 snprintf(region, sizeof region, "us-east-1");
             if (ms_aws_endpoint_resolve(ms_aws_service_find("sts"), region, false, NULL, p,
                                         url, sizeof url, NULL, eerr, sizeof eerr)) {
-                errf(err, errlen, "aws credentials (web identity): %s", eerr);
+                ms_errf(err, errlen, "aws credentials (web identity): %s", eerr);
                 goto out;
             }
         }
@@ -190,7 +179,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     /* the profile */
     const char *role = ms_aws_profile_get(p, "role_arn");
     if (role) {
-        errf(err, errlen,
+        ms_errf(err, errlen,
              "aws credentials (profile): %s has role_arn%s: assuming a role from a "
              "profile is not supported; use credential_process or web identity",
              where, ms_aws_profile_get(p, "source_profile") ? " with source_profile"
@@ -201,7 +190,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     const char *psk = ms_aws_profile_get(p, "aws_secret_access_key");
     if (pak || psk) {
         if (!pak || !psk) {
-            errf(err, errlen, "aws credentials (profile): %s has %s but no %s", where,
+            ms_errf(err, errlen, "aws credentials (profile): %s has %s but no %s", where,
                  pak ? "aws_access_key_id" : "aws_secret_access_key",
                  pak ? "aws_secret_access_key" : "aws_access_key_id");
             goto out;
@@ -224,13 +213,13 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
         goto out;
     }
     if (ms_aws_profile_get(p, "sso_session") || ms_aws_profile_get(p, "sso_start_url")) {
-        errf(err, errlen, "aws credentials (profile): %s uses SSO, which is not supported; "
+        ms_errf(err, errlen, "aws credentials (profile): %s uses SSO, which is not supported; "
              "use credential_process (e.g. aws configure export-credentials)", where);
         goto out;
     }
     if (!ms_aws_profile_exists(p) &&
         ((o->profile && *o->profile) || env("AWS_PROFILE"))) {
-        errf(err, errlen, "aws credentials (profile): %s not found", where);
+        ms_errf(err, errlen, "aws credentials (profile): %s not found", where);
         goto out;
     }
 
@@ -239,7 +228,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     if (rel || full) {
         if (!o->http) {
-            errf(err, errlen, "aws credentials (ecs): no HTTP client given");
+            ms_errf(err, errlen, "aws credentials (ecs): no HTTP client given");
             goto out;
         }
         s->kind = MS_CREDS_ECS;
@@ -254,7 +243,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
             snprintf(url, sizeof url, "%.*s%s%s", (int)hl, host, rel[0] == '/' ? "" : "/", rel);
         } else {
             if (!ecs_full_uri_allowed(full)) {
-                errf(err, errlen,
+                ms_errf(err, errlen,
                      "aws credentials (ecs): AWS_CONTAINER_CREDENTIALS_FULL_URI must use https "
                      "or a loopback / ECS / EKS agent address over http");
                 goto out;
@@ -272,13 +261,13 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     /* EC2 instance metadata */
     const char *dis = env("AWS_EC2_METADATA_DISABLED");
     if (truthy(dis)) {
-        errf(err, errlen,
+        ms_errf(err, errlen,
              "aws credentials: none found (environment, web identity, %s, ECS; "
              "IMDS disabled by AWS_EC2_METADATA_DISABLED)", where);
         goto out;
     }
     if (!o->http) {
-        errf(err, errlen, "aws credentials (imds): no HTTP client given");
+        ms_errf(err, errlen, "aws credentials (imds): no HTTP client given");
         goto out;
     }
     const char *base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
@@ -292,7 +281,7 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
                                                      : "http://169.254.169.254";
     }
     if (strncasecmp(base, "http://", 7) && strncasecmp(base, "https://", 8)) {
-        errf(err, errlen, "aws credentials (imds): the metadata endpoint must be an http(s) URL");
+        ms_errf(err, errlen, "aws credentials (imds): the metadata endpoint must be an http(s) URL");
         goto out;
     }
     const char *v1 = env("AWS_EC2_METADATA_V1_DISABLED");
@@ -308,13 +297,13 @@ int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     rc = 0;
     goto out;
 oom:
-    errf(err, errlen, "aws credentials: out of memory");
+    ms_errf(err, errlen, "aws credentials: out of memory");
     rc = -1;
 out:
     ms_aws_profile_free(p);
     return rc;
 oom_early:
-    errf(err, errlen, "aws credentials: out of memory");
+    ms_errf(err, errlen, "aws credentials: out of memory");
     return -1;
 }
 

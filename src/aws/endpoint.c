@@ -2,6 +2,7 @@
  * endpoint.h for the order). */
 #define _GNU_SOURCE
 #include "aws/endpoint.h"
+#include "core/errbuf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -22,18 +23,6 @@ static const ms_aws_service services[] = {
      * "kafka-cluster"; the control plane lives at kafka.{region}. */
     {"kafka", "KAFKA", "kafka", "kafka-cluster"},
 };
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 const ms_aws_service *ms_aws_service_find(const char *id)
 {
@@ -80,18 +69,18 @@ int ms_aws_region_resolve(const char *explicit_region, const ms_aws_profile *p,
                  ms_aws_profile_name(p));
         from = profile_origin;
     } else {
-        errf(err, errlen,
+        ms_errf(err, errlen,
              "no AWS region: set aws.region, AWS_REGION, AWS_DEFAULT_REGION "
              "or region in the profile%s%s",
              p ? " " : "", p ? ms_aws_profile_origin(p) : "");
         return -1;
     }
     if (!region_valid(v)) {
-        errf(err, errlen, "invalid AWS region '%.64s' (from %s)", v, from);
+        ms_errf(err, errlen, "invalid AWS region '%.64s' (from %s)", v, from);
         return -1;
     }
     if (strlen(v) >= outlen) {
-        errf(err, errlen, "AWS region too long (from %s)", from);
+        ms_errf(err, errlen, "AWS region too long (from %s)", from);
         return -1;
     }
     strcpy(out, v);
@@ -115,18 +104,18 @@ static int url_check(const char *url, const char *from, char *out,
     else if (strncasecmp(url, "http://", 7) == 0)
         host = url + 7;
     else {
-        errf(err, errlen, "endpoint URL from %s must start with http:// or https://",
+        ms_errf(err, errlen, "endpoint URL from %s must start with http:// or https://",
              from);
         return -1;
     }
     for (const char *c = url; *c; c++) {
         if ((unsigned char)*c <= ' ' || *c == 0x7f) {
-            errf(err, errlen, "endpoint URL from %s contains whitespace or a control character",
+            ms_errf(err, errlen, "endpoint URL from %s contains whitespace or a control character",
                  from);
             return -1;
         }
         if (*c == '?' || *c == '#') {
-            errf(err, errlen, "endpoint URL from %s must not have a query or fragment",
+            ms_errf(err, errlen, "endpoint URL from %s must not have a query or fragment",
                  from);
             return -1;
         }
@@ -136,12 +125,12 @@ static int url_check(const char *url, const char *from, char *out,
     if (host[0] == '[') {
         const char *rb = memchr(host, ']', hl);
         if (!rb || rb == host + 1) {
-            errf(err, errlen, "endpoint URL from %s has a malformed IPv6 host", from);
+            ms_errf(err, errlen, "endpoint URL from %s has a malformed IPv6 host", from);
             return -1;
         }
         if (rb + 1 < host + hl) {
             if (rb[1] != ':') {
-                errf(err, errlen, "endpoint URL from %s has a malformed host", from);
+                ms_errf(err, errlen, "endpoint URL from %s has a malformed host", from);
                 return -1;
             }
             port = rb + 2;
@@ -151,11 +140,11 @@ static int url_check(const char *url, const char *from, char *out,
         if (colon)
             port = colon + 1;
         if ((colon ? (size_t)(colon - host) : hl) == 0) {
-            errf(err, errlen, "endpoint URL from %s has no host", from);
+            ms_errf(err, errlen, "endpoint URL from %s has no host", from);
             return -1;
         }
         if (memchr(host, '@', hl)) {
-            errf(err, errlen, "endpoint URL from %s must not carry user information", from);
+            ms_errf(err, errlen, "endpoint URL from %s must not carry user information", from);
             return -1;
         }
     }
@@ -168,7 +157,7 @@ static int url_check(const char *url, const char *from, char *out,
                 pn = 70000;   /* stays out of range, never overflows */
         }
         if (c == port || c != host + hl || pn < 1 || pn > 65535) {
-            errf(err, errlen, "endpoint URL from %s has an invalid port", from);
+            ms_errf(err, errlen, "endpoint URL from %s has an invalid port", from);
             return -1;
         }
     }
@@ -176,7 +165,7 @@ static int url_check(const char *url, const char *from, char *out,
     while (n > 0 && url[n - 1] == '/' && (size_t)(&url[n - 1] - host) >= hl)
         n--;
     if (n >= outlen) {
-        errf(err, errlen, "endpoint URL from %s is too long", from);
+        ms_errf(err, errlen, "endpoint URL from %s is too long", from);
         return -1;
     }
     memcpy(out, url, n);
@@ -226,7 +215,7 @@ int ms_aws_endpoint_resolve(const ms_aws_service *svc, const char *region,
         return 0;
     }
     if (!region || !region_valid(region)) {
-        errf(err, errlen, "no valid AWS region for the %s endpoint", svc->id);
+        ms_errf(err, errlen, "no valid AWS region for the %s endpoint", svc->id);
         return -1;
     }
     const char *suffix = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn"
@@ -234,7 +223,7 @@ int ms_aws_endpoint_resolve(const ms_aws_service *svc, const char *region,
     int n = snprintf(out, outlen, "https://%s%s.%s.%s", svc->host_prefix,
                      fips ? "-fips" : "", region, suffix);
     if (n < 0 || (size_t)n >= outlen) {
-        errf(err, errlen, "endpoint for %s does not fit", svc->id);
+        ms_errf(err, errlen, "endpoint for %s does not fit", svc->id);
         return -1;
     }
     if (origin)

@@ -34,6 +34,7 @@
 
 #include "aws/http_internal.h"
 #include "core/log.h"
+#include "core/errbuf.h"
 
 #define DEFAULT_MAX_HOST_CONNS 64L
 #define DEFAULT_MAX_TOTAL_CONNS 256L
@@ -60,17 +61,6 @@ static CURLcode g_init_rc = CURLE_FAILED_INIT;
 static void global_init(void)
 {
     g_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
 }
 
 /* ---- lists -------------------------------------------------------------- */
@@ -408,7 +398,7 @@ ms_http *ms_http_new(uv_loop_t *loop, const ms_http_opts *opts, char *err, size_
     ms_http_opts o = opts ? *opts : (ms_http_opts){0};
     pthread_once(&g_once, global_init);
     if (g_init_rc != CURLE_OK) {
-        set_err(err, errlen, "curl_global_init: %s", curl_easy_strerror(g_init_rc));
+        ms_errf(err, errlen, "curl_global_init: %s", curl_easy_strerror(g_init_rc));
         return NULL;
     }
     if (o.ca_file && !o.ca_file[0])
@@ -419,7 +409,7 @@ ms_http *ms_http_new(uv_loop_t *loop, const ms_http_opts *opts, char *err, size_
         FILE *f = NULL;
         errno = 0;
         if (stat(o.ca_file, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fopen(o.ca_file, "r"))) {
-            set_err(err, errlen, "CA file %s: %s", o.ca_file,
+            ms_errf(err, errlen, "CA file %s: %s", o.ca_file,
                     errno ? strerror(errno) : "not a regular file");
             return NULL;
         }
@@ -428,7 +418,7 @@ ms_http *ms_http_new(uv_loop_t *loop, const ms_http_opts *opts, char *err, size_
 
     ms_http *h = calloc(1, sizeof *h);
     if (!h) {
-        set_err(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     h->loop = loop;
@@ -440,7 +430,7 @@ ms_http *ms_http_new(uv_loop_t *loop, const ms_http_opts *opts, char *err, size_
     h->multi = curl_multi_init();
     h->share = curl_share_init();
     if ((o.ca_file && !h->ca_file) || !h->multi || !h->share) {
-        set_err(err, errlen, "curl_multi_init failed");
+        ms_errf(err, errlen, "curl_multi_init failed");
         if (h->multi)
             curl_multi_cleanup(h->multi);
         if (h->share)

@@ -6,6 +6,7 @@
  * names. The files are small, so linear lookups are fine. */
 #define _GNU_SOURCE
 #include "aws/profile.h"
+#include "core/errbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -93,18 +94,6 @@ static int kv_set(ms_kvlist *l, const char *key, const char *value,
     return 0;
 }
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -189,7 +178,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
     if (!f) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
-        errf(err, errlen, "%s: %s", path, strerror(errno));
+        ms_errf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char *line = NULL, *svc = NULL;
@@ -212,20 +201,20 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
         if (*s == '[' && !indented) {
             char *end = strchr(s, ']');
             if (!end) {
-                errf(err, errlen, "%s:%d: section header without ']'", path, lineno);
+                ms_errf(err, errlen, "%s:%d: section header without ']'", path, lineno);
                 rc = -1;
                 break;
             }
             char *rest = trim(end + 1);
             if (*rest && *rest != '#' && *rest != ';') {
-                errf(err, errlen, "%s:%d: text after the section header", path, lineno);
+                ms_errf(err, errlen, "%s:%d: text after the section header", path, lineno);
                 rc = -1;
                 break;
             }
             *end = 0;
             char *hdr = trim(s + 1);
             if (!*hdr) {
-                errf(err, errlen, "%s:%d: empty section name", path, lineno);
+                ms_errf(err, errlen, "%s:%d: empty section name", path, lineno);
                 rc = -1;
                 break;
             }
@@ -235,7 +224,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
             svc = sn ? strdup(sn) : NULL;
             if (sn && !svc) {
                 rc = -1;
-                errf(err, errlen, "out of memory");
+                ms_errf(err, errlen, "out of memory");
                 break;
             }
             if (sk == SEC_PROFILE)
@@ -246,7 +235,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
             continue;
         }
         if (!in_section) {
-            errf(err, errlen, "%s:%d: property outside a section", path, lineno);
+            ms_errf(err, errlen, "%s:%d: property outside a section", path, lineno);
             rc = -1;
             break;
         }
@@ -257,7 +246,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
             continue;
         }
         if (!eq) {
-            errf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+            ms_errf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
             rc = -1;
             break;
         }
@@ -267,7 +256,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
         cut_comment(val);
         val = trim(val);
         if (!*key) {
-            errf(err, errlen, "%s:%d: empty key", path, lineno);
+            ms_errf(err, errlen, "%s:%d: empty key", path, lineno);
             rc = -1;
             break;
         }
@@ -276,7 +265,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
             snprintf(full, sizeof full, "%s.%s", parent, key);
         } else {
             if (indented && !have_prop) {
-                errf(err, errlen, "%s:%d: indented property without a parent", path, lineno);
+                ms_errf(err, errlen, "%s:%d: indented property without a parent", path, lineno);
                 rc = -1;
                 break;
             }
@@ -299,7 +288,7 @@ static int parse_file(const char *path, file_kind fk, parse_target *t,
             r = kv_set(t->services_all, sk_key, val, false);
         }
         if (r) {
-            errf(err, errlen, "out of memory");
+            ms_errf(err, errlen, "out of memory");
             rc = -1;
             break;
         }
@@ -328,7 +317,7 @@ ms_aws_profile *ms_aws_profile_load(const char *name, char *err, size_t errlen)
     char *crd = file_path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
     ms_kvlist cfg_keys = {0}, svc_all = {0};
     if (!p || !cfg || !crd || !(p->name = strdup(name))) {
-        errf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         goto fail;
     }
     parse_target tc = {name, &cfg_keys, false, &svc_all};
@@ -340,7 +329,7 @@ ms_aws_profile *ms_aws_profile_load(const char *name, char *err, size_t errlen)
      * replacing. */
     for (size_t i = 0; i < cfg_keys.n; i++)
         if (kv_set(&p->keys, cfg_keys.v[i].key, cfg_keys.v[i].value, true)) {
-            errf(err, errlen, "out of memory");
+            ms_errf(err, errlen, "out of memory");
             goto fail;
         }
     const char *services = kv_get(&p->keys, "services");
@@ -350,7 +339,7 @@ ms_aws_profile *ms_aws_profile_load(const char *name, char *err, size_t errlen)
             const char *k = svc_all.v[i].key;
             if (strncmp(k, services, sl) == 0 && k[sl] == '\x1f' &&
                 kv_set(&p->services, k + sl + 1, svc_all.v[i].value, false)) {
-                errf(err, errlen, "out of memory");
+                ms_errf(err, errlen, "out of memory");
                 goto fail;
             }
         }
@@ -367,7 +356,7 @@ ms_aws_profile *ms_aws_profile_load(const char *name, char *err, size_t errlen)
         snprintf(origin, sizeof origin, "%s [%s%s]", cfg, dflt ? "" : "profile ",
                  name);
     if (!(p->origin = strdup(origin))) {
-        errf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         goto fail;
     }
     kv_free(&cfg_keys);

@@ -23,60 +23,8 @@
 #include "stages/chunk.h"
 #include "stages/cm_parse.h"
 #include "stages/findings.h"
+#include "cm_testutil.h"
 #include "testutil.h"
-
-static ms_nlp_engine *engine;
-
-static int setup(void **state)
-{
-    (void)state;
-    engine = ms_nlp_engine_new();
-    return engine ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ms_nlp_engine_free(engine);
-    return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Parse a whole text's response (base 0). */
-static int parse(ms_cm_op op, const char *json, const char *text, size_t len,
-                 const ms_nlp_engine *enrich, ms_nlp_result *r, char *err)
-{
-    return ms_cm_parse_merge(op, json, strlen(json), text, len, 0, 0, len, enrich, r, err, 256);
-}
-
-static const ms_nlp_entity *find(const ms_nlp_result *r, const char *text, const char *word,
-                                 const char *category, bool attr)
-{
-    size_t b = (size_t)(strstr(text, word) - text), e = b + strlen(word);
-    for (size_t i = 0; i < r->n; i++)
-        if (r->v[i].byte_begin == b && r->v[i].byte_end == e &&
-            strcmp(r->v[i].category, category) == 0 && (r->v[i].parent >= 0) == attr)
-            return &r->v[i];
-    return NULL;
-}
-
-/* ---- the documented examples ------------------------------------------- */
-
-static char *shared_file(const char *name, size_t *len)
-{
-    const char *dir = ms_test_shared_dir();
-    if (!dir)
-        return NULL;
-    char p[4096];
-    snprintf(p, sizeof p, "%s/aws/comprehend-medical-examples/%s", dir, name);
-    return ms_test_read_file(p, len);
-}
 
 /* Every entity's offsets slice the text; returns how many differ from
  * their Text in the response (there should be none after realignment). */
@@ -97,8 +45,8 @@ static void test_examples(void **state)
 {
     (void)state;
     size_t tl, jl;
-    char *text = shared_file("detect_entities_v2_example.txt", &tl);
-    char *json = shared_file("detect_entities_v2_example.json", &jl);
+    char *text = ms_cmt_shared_file("detect_entities_v2_example.txt", &tl);
+    char *json = ms_cmt_shared_file("detect_entities_v2_example.json", &jl);
     if (!text || !json) {
         free(text);
         free(json);
@@ -111,7 +59,7 @@ static void test_examples(void **state)
                                        NULL, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 6);
     check_slices(&r, text, tl);
-    const ms_nlp_entity *asp = find(&r, text, "aspirin", "MEDICATION", false);
+    const ms_nlp_entity *asp = ms_cmt_find(&r, text, "aspirin", "MEDICATION", false);
     assert_non_null(asp);
     assert_string_equal(asp->type, "GENERIC_NAME");
     assert_true(fabsf(asp->score - 0.9988f) < 1e-3f);
@@ -120,7 +68,7 @@ static void test_examples(void **state)
                                            {"tab", "FORM"}};
     for (size_t k = 0; k < 5; k++) {
         /* the example's attributes have no Category: derived from the type */
-        const ms_nlp_entity *a = find(&r, text, attrs[k][0], "MEDICATION", true);
+        const ms_nlp_entity *a = ms_cmt_find(&r, text, attrs[k][0], "MEDICATION", true);
         assert_non_null(a);
         assert_ptr_equal(&r.v[a->parent], asp);
         assert_string_equal(a->type, attrs[k][1]);
@@ -131,16 +79,16 @@ static void test_examples(void **state)
     free(text);
     free(json);
 
-    text = shared_file("infer_snomedct_example.txt", &tl);
-    json = shared_file("infer_snomedct_example.json", &jl);
+    text = ms_cmt_shared_file("infer_snomedct_example.txt", &tl);
+    json = ms_cmt_shared_file("infer_snomedct_example.json", &jl);
     assert_non_null(text);
     assert_non_null(json);
     assert_int_equal(ms_cm_parse_merge(MS_CM_INFER_SNOMEDCT, json, jl, text, tl, 0, 0, tl,
-                                       engine, &r, err, sizeof err), 0);
+                                       ms_cmt_engine, &r, err, sizeof err), 0);
     assert_int_equal(r.n, 7);            /* 5 entities, 2 linked HEENT attributes */
     check_slices(&r, text, tl);
     /* documented one code point late (and past the end): realigned by Text */
-    const ms_nlp_entity *les = find(&r, text, "oropharyngeal lesion", "MEDICAL_CONDITION", false);
+    const ms_nlp_entity *les = ms_cmt_find(&r, text, "oropharyngeal lesion", "MEDICAL_CONDITION", false);
     assert_non_null(les);
     assert_int_equal(les->begin, 38);
     assert_int_equal(les->end, 58);
@@ -149,11 +97,11 @@ static void test_examples(void **state)
     assert_string_equal(les->code_system, "SNOMED CT");
     assert_int_equal(les->ntraits, 1);
     assert_string_equal(les->traits[0].name, "SIGN");
-    assert_non_null(find(&r, text, "oropharyngeal", "ANATOMY", false));
-    const ms_nlp_entity *heent = find(&r, text, "HEENT", "ANATOMY", false);
+    assert_non_null(ms_cmt_find(&r, text, "oropharyngeal", "ANATOMY", false));
+    const ms_nlp_entity *heent = ms_cmt_find(&r, text, "HEENT", "ANATOMY", false);
     assert_non_null(heent);
     assert_string_equal(heent->snomedct, "69536005");
-    const ms_nlp_entity *bog = find(&r, text, "Boggy inferior turbinates", "MEDICAL_CONDITION",
+    const ms_nlp_entity *bog = ms_cmt_find(&r, text, "Boggy inferior turbinates", "MEDICAL_CONDITION",
                                     false);
     assert_non_null(bog);
     assert_string_equal(bog->snomedct, "254477009");
@@ -241,17 +189,17 @@ static void assert_same(const ms_nlp_result *want, const ms_nlp_result *got,
 static size_t round_trip(const char *text, size_t len, double *times, size_t *agree)
 {
     ms_nlp_result want = {0}, got = {0};
-    assert_int_equal(ms_nlp_detect(engine, text, len, &want), 0);
+    assert_int_equal(ms_nlp_detect(ms_cmt_engine, text, len, &want), 0);
     json_t *j = ms_nlp_result_to_json(&want, text, len);
     assert_non_null(j);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     assert_non_null(s);
     char err[256];
-    double t0 = now_s();
-    int rc = parse(MS_CM_DETECT_ENTITIES_V2, s, text, len, NULL, &got, err);
+    double t0 = ms_cmt_now_s();
+    int rc = ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, s, text, len, NULL, &got, err);
     if (times)
-        times[0] += now_s() - t0;
+        times[0] += ms_cmt_now_s() - t0;
     if (rc)
         print_message("%s\n", err);
     assert_int_equal(rc, 0);
@@ -260,9 +208,9 @@ static size_t round_trip(const char *text, size_t len, double *times, size_t *ag
         /* the same response with lexicon look-ups: the canonical names
          * come back for (almost) every entity the lexicon found */
         ms_nlp_result en = {0};
-        t0 = now_s();
-        assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, s, text, len, engine, &en, err), 0);
-        times[1] += now_s() - t0;
+        t0 = ms_cmt_now_s();
+        assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, s, text, len, ms_cmt_engine, &en, err), 0);
+        times[1] += ms_cmt_now_s() - t0;
         for (size_t i = 0; i < want.n; i++) {
             const ms_nlp_entity *x = &want.v[i];
             if (!x->canonical || x->parent >= 0 || x->is_attribute)
@@ -444,7 +392,7 @@ static void test_halves(void **state)
         cut--;
     assert_true(cut <= 10000 && len - cut <= 10000);
     ms_nlp_result whole = {0}, halves = {0}, one = {0};
-    assert_int_equal(ms_nlp_detect(engine, text, len, &whole), 0);
+    assert_int_equal(ms_nlp_detect(ms_cmt_engine, text, len, &whole), 0);
     range h[2] = {{0, cut, &whole}, {cut, len, &whole}};
     size_t cpcut = ms_utf8_chars(text, cut);
     char err[256];
@@ -458,7 +406,7 @@ static void test_halves(void **state)
     json_t *j = ms_nlp_result_to_json(&whole, text, len);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, s, text, len, NULL, &one, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, s, text, len, NULL, &one, err), 0);
     free(s);
     assert_same(&whole, &one, NULL, NULL);
     assert_same(&whole, &halves, in_either, h);
@@ -488,7 +436,7 @@ static void test_unknown_enums(void **state)
         "\"EndOffset\":36,\"Text\":\"xyz\",\"Type\":\"INGREDIENT\",\"Score\":0.5}}]}");
     ms_nlp_result r = {0};
     char err[256];
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, json, text, strlen(text), engine, &r, err),
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, json, text, strlen(text), ms_cmt_engine, &r, err),
                      0);
     memset(json, 'X', strlen(json));   /* nothing may point into the response */
     free(json);
@@ -518,5 +466,5 @@ int main(void)
         cmocka_unit_test(test_halves),
         cmocka_unit_test(test_unknown_enums),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ms_cmt_setup, ms_cmt_teardown);
 }

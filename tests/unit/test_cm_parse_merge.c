@@ -23,58 +23,8 @@
 #include "stages/chunk.h"
 #include "stages/cm_parse.h"
 #include "stages/findings.h"
+#include "cm_testutil.h"
 #include "testutil.h"
-
-static ms_nlp_engine *engine;
-
-static int setup(void **state)
-{
-    (void)state;
-    engine = ms_nlp_engine_new();
-    return engine ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ms_nlp_engine_free(engine);
-    return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Parse a whole text's response (base 0). */
-static int parse(ms_cm_op op, const char *json, const char *text, size_t len,
-                 const ms_nlp_engine *enrich, ms_nlp_result *r, char *err)
-{
-    return ms_cm_parse_merge(op, json, strlen(json), text, len, 0, 0, len, enrich, r, err, 256);
-}
-
-static const ms_nlp_entity *find(const ms_nlp_result *r, const char *text, const char *word,
-                                 const char *category, bool attr)
-{
-    size_t b = (size_t)(strstr(text, word) - text), e = b + strlen(word);
-    for (size_t i = 0; i < r->n; i++)
-        if (r->v[i].byte_begin == b && r->v[i].byte_end == e &&
-            strcmp(r->v[i].category, category) == 0 && (r->v[i].parent >= 0) == attr)
-            return &r->v[i];
-    return NULL;
-}
-
-static char *shared_file(const char *name, size_t *len)
-{
-    const char *dir = ms_test_shared_dir();
-    if (!dir)
-        return NULL;
-    char p[4096];
-    snprintf(p, sizeof p, "%s/aws/comprehend-medical-examples/%s", dir, name);
-    return ms_test_read_file(p, len);
-}
 
 static const char *NOTE =
     "HISTORY OF PRESENT ILLNESS: Mr. Ortiz, 67, takes aspirin 81 mg by mouth daily and "
@@ -261,18 +211,18 @@ static void test_merge_findings(void **state)
     char err[256];
     ms_nlp_result *r = calloc(1, sizeof *r);
     char *dv2 = detect_v2_response();
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, dv2, MTEXT, len, engine, r, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, dv2, MTEXT, len, ms_cmt_engine, r, err), 0);
     size_t n0 = r->n;
-    assert_int_equal(parse(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, len, engine, r, err), 0);
-    assert_int_equal(parse(MS_CM_INFER_RXNORM, RX_RESPONSE, MTEXT, len, engine, r, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, len, ms_cmt_engine, r, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_INFER_RXNORM, RX_RESPONSE, MTEXT, len, ms_cmt_engine, r, err), 0);
     assert_int_equal(r->n, n0);   /* every Infer entity matched a detected one */
-    const ms_nlp_entity *ht = find(r, MTEXT, "hypertension", "MEDICAL_CONDITION", false);
+    const ms_nlp_entity *ht = ms_cmt_find(r, MTEXT, "hypertension", "MEDICAL_CONDITION", false);
     assert_string_equal(ht->icd10cm, "I11.9");
     assert_string_equal(ht->code, "I11.9");
     assert_string_equal(ht->lay, "high blood pressure");   /* from the lexicon */
-    assert_string_equal(find(r, MTEXT, "type 2 diabetes mellitus", "MEDICAL_CONDITION", false)
+    assert_string_equal(ms_cmt_find(r, MTEXT, "type 2 diabetes mellitus", "MEDICAL_CONDITION", false)
                             ->icd10cm, "E11.9");
-    assert_string_equal(find(r, MTEXT, "Zestril", "MEDICATION", false)->canonical, "lisinopril");
+    assert_string_equal(ms_cmt_find(r, MTEXT, "Zestril", "MEDICATION", false)->canonical, "lisinopril");
 
     char *pt = NULL;
     json_t *f = findings_of(r, &pt);
@@ -297,10 +247,10 @@ static void test_merge_findings(void **state)
 
     /* InferICD10CM alone still yields coded conditions, with lay terms */
     r = calloc(1, sizeof *r);
-    assert_int_equal(parse(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, len, engine, r, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, len, ms_cmt_engine, r, err), 0);
     assert_int_equal(r->n, 3);
     /* ... and DetectEntitiesV2 after it keeps the codes on its copies */
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, dv2, MTEXT, len, engine, r, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, dv2, MTEXT, len, ms_cmt_engine, r, err), 0);
     f = findings_of(r, NULL);
     aff = json_object_get(json_object_get(f, "conditions"), "affirmed");
     assert_string_equal(sval(item(aff, "hypertension"), "icd10cm"), "I11.9");
@@ -337,10 +287,10 @@ static void test_merge_scale(void **state)
     sprintf(icd + b, "]}");
     ms_nlp_result r = {0};
     char err[256];
-    double t0 = now_s();
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, dv2, text, len, NULL, &r, err), 0);
-    assert_int_equal(parse(MS_CM_INFER_ICD10CM, icd, text, len, NULL, &r, err), 0);
-    double dt = now_s() - t0;
+    double t0 = ms_cmt_now_s();
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, dv2, text, len, NULL, &r, err), 0);
+    assert_int_equal(ms_cmt_parse(MS_CM_INFER_ICD10CM, icd, text, len, NULL, &r, err), 0);
+    double dt = ms_cmt_now_s() - t0;
     print_message("%d entities + %d inferred merged in %.3f s\n", N, N, dt);
     assert_int_equal(r.n, N);
     for (int i = 0; i < N; i++) {
@@ -382,13 +332,13 @@ static void test_malformed(void **state)
     };
     ms_nlp_result r = {0};
     char err[256];
-    assert_int_equal(parse(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, strlen(MTEXT), NULL, &r,
+    assert_int_equal(ms_cmt_parse(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, strlen(MTEXT), NULL, &r,
                            err), 0);
     size_t n0 = r.n;
     void *arena0 = r.arena;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
-        assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, bad[i][0], text, len, NULL, &r, err), -1);
+        assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, bad[i][0], text, len, NULL, &r, err), -1);
         if (!strstr(err, bad[i][1]))
             fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, bad[i][1]);
         assert_null(strstr(err, "ZEBRA"));
@@ -402,7 +352,7 @@ static void test_malformed(void **state)
     memset(d + 12, '[', deep);
     memset(d + 12 + deep, ']', deep);
     strcpy(d + 12 + 2 * deep, "}");
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2, d, text, len, NULL, &r, err), -1);
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2, d, text, len, NULL, &r, err), -1);
     free(d);
     /* the text sent must lie inside the chunk */
     assert_int_equal(ms_cm_parse_merge(MS_CM_DETECT_ENTITIES_V2, "{\"Entities\":[]}", 15, text,
@@ -410,7 +360,7 @@ static void test_malformed(void **state)
     assert_int_equal(ms_cm_parse_merge((ms_cm_op)42, "{\"Entities\":[]}", 15, text, len, 0, 0,
                                        len, NULL, &r, err, sizeof err), -1);
     /* no usable Type: that entity is skipped, not the response */
-    assert_int_equal(parse(MS_CM_DETECT_ENTITIES_V2,
+    assert_int_equal(ms_cmt_parse(MS_CM_DETECT_ENTITIES_V2,
                            "{\"Entities\":[{\"BeginOffset\":0,\"EndOffset\":5,\"Category\":\"Q\"},"
                            "{\"BeginOffset\":10,\"EndOffset\":22,\"Type\":\"DX_NAME\"}]}",
                            text, len, NULL, &r, err), 0);
@@ -474,7 +424,7 @@ static void fuzz_one(ms_cm_op op, const char *seed, const char *text, size_t len
             }
         }
         char err[128];
-        if (ms_cm_parse_merge(op, buf, bl, text, len, 0, 0, len, it % 2 ? engine : NULL, &r,
+        if (ms_cm_parse_merge(op, buf, bl, text, len, 0, 0, len, it % 2 ? ms_cmt_engine : NULL, &r,
                               err, sizeof err) == 0) {
             ok++;
             for (size_t i = 0; i < r.n; i++) {
@@ -499,7 +449,7 @@ static void test_fuzz(void **state)
     fuzz_one(MS_CM_INFER_ICD10CM, ICD_RESPONSE, MTEXT, strlen(MTEXT), &rs, 4000);
     fuzz_one(MS_CM_INFER_RXNORM, RX_RESPONSE, MTEXT, strlen(MTEXT), &rs, 4000);
     ms_nlp_result w = {0};
-    assert_int_equal(ms_nlp_detect(engine, NOTE, strlen(NOTE), &w), 0);
+    assert_int_equal(ms_nlp_detect(ms_cmt_engine, NOTE, strlen(NOTE), &w), 0);
     json_t *j = ms_nlp_result_to_json(&w, NOTE, strlen(NOTE));
     char *s = json_dumps(j, JSON_COMPACT);
     fuzz_one(MS_CM_DETECT_ENTITIES_V2, s, NOTE, strlen(NOTE), &rs, 4000);
@@ -508,8 +458,8 @@ static void test_fuzz(void **state)
     json_decref(j);
     ms_nlp_result_free(&w);
     size_t tl, jl;
-    char *text = shared_file("infer_snomedct_example.txt", &tl);
-    char *json = shared_file("infer_snomedct_example.json", &jl);
+    char *text = ms_cmt_shared_file("infer_snomedct_example.txt", &tl);
+    char *json = ms_cmt_shared_file("infer_snomedct_example.json", &jl);
     if (text && json)
         fuzz_one(MS_CM_INFER_SNOMEDCT, json, text, tl, &rs, 4000);
     free(text);
@@ -524,5 +474,5 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_fuzz),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ms_cmt_setup, ms_cmt_teardown);
 }
