@@ -208,18 +208,6 @@ static json_int_t jget(json_t *j, const char *a, const char *b, const char *c)
 
 /* ---- the SDK scripts ---------------------------------------------------- */
 
-static int run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static void boto3(const emu *e, const char *check, const char *extra)
 {
     if (!have_boto3) {
@@ -227,7 +215,7 @@ static void boto3(const emu *e, const char *check, const char *extra)
                check);
         return;
     }
-    assert_int_equal(run("/usr/bin/python3 %s/tests/support/emulator_boto3.py "
+    assert_int_equal(ms_test_run("/usr/bin/python3 %s/tests/support/emulator_boto3.py "
                          "--endpoint %s %s %s",
                          src, e->url, check, extra ? extra : ""), 0);
 }
@@ -249,35 +237,23 @@ static void fidelity_boto3(void **state)
     emu_stop(&auth);
 }
 
-/* npm install into <build>/tests/npm-emulator once; NULL (with the reason
- * printed) when node, npm or the registry is not available. */
-static const char *node_modules(void)
+/* The SDK, npm-installed into <build>/tests/npm-emulator once; returns the
+ * npm prefix (malloc'd) or NULL when node, npm or the registry is missing. */
+static char *node_prefix(void)
 {
-    static char dir[1024];
-    if (run("command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1") != 0) {
-        printf("SKIP node SDK checks: node or npm not installed\n");
-        return NULL;
-    }
-    char cwd[512];
-    if (!getcwd(cwd, sizeof cwd))
-        return NULL;
-    snprintf(dir, sizeof dir, "%s/npm-emulator", cwd);
     const char *spec = getenv("MS_NPM_SDK_SPEC") ? getenv("MS_NPM_SDK_SPEC") : NPM_SPEC_DEFAULT;
-    char marker[1100];
-    snprintf(marker, sizeof marker,
-             "%s/node_modules/@aws-sdk/client-comprehendmedical/package.json", dir);
-    if (access(marker, R_OK) != 0 &&
-        run("timeout 300 npm install --prefix '%s' --no-audit --no-fund --no-save "
-            "--loglevel=error '%s' >/dev/null 2>&1", dir, spec) != 0) {
-        printf("SKIP node SDK checks: npm install %s failed (registry unreachable?)\n", spec);
+    char *mods = ms_test_npm_install("emulator", "@aws-sdk/client-comprehendmedical", spec);
+    if (!mods) {
+        printf("SKIP node SDK checks (see above)\n");
         return NULL;
     }
-    return dir;
+    mods[strlen(mods) - strlen("/node_modules")] = '\0';
+    return mods;
 }
 
 static void node(const char *mods, const emu *e, const char *check, const char *extra)
 {
-    assert_int_equal(run("NODE_NO_WARNINGS=1 node %s/tests/support/emulator_sdk.mjs "
+    assert_int_equal(ms_test_run("NODE_NO_WARNINGS=1 node %s/tests/support/emulator_sdk.mjs "
                          "--modules '%s' --endpoint %s %s %s",
                          src, mods, e->url, check, extra ? extra : ""), 0);
 }
@@ -285,7 +261,7 @@ static void node(const char *mods, const emu *e, const char *check, const char *
 static void fidelity_node(void **state)
 {
     (void)state;
-    const char *mods = node_modules();
+    char *mods = node_prefix();
     if (!mods)
         return;
     emu open_, quota, auth;
@@ -299,6 +275,7 @@ static void fidelity_node(void **state)
     emu_start(&auth, (const char *[]){"--verify-sigv4", AKID ":" SECRET, NULL});
     node(mods, &auth, "sigv4", "--key '" AKID ":" SECRET "'");
     emu_stop(&auth);
+    free(mods);
 }
 
 /* ---- HTTP ----------------------------------------------------------------- */
@@ -549,12 +526,12 @@ static void stall_and_latency(void **state)
 static void bad_options(void **state)
 {
     (void)state;
-    assert_int_equal(run("'%s' emulate --fault-reset 0.7 --fault-stall 0.7 >/dev/null 2>&1", bin), 2);
-    assert_int_equal(run("'%s' emulate --op Nope:tps=1 >/dev/null 2>&1", bin), 2);
-    assert_int_equal(run("'%s' emulate --op DetectPHI:speed=1 >/dev/null 2>&1", bin), 2);
-    assert_int_equal(run("'%s' emulate --listen 127.0.0.1 >/dev/null 2>&1", bin), 2);
-    assert_int_equal(run("'%s' emulate --verify-sigv4 nocolon >/dev/null 2>&1", bin), 2);
-    assert_int_equal(run("'%s' emulate --help >/dev/null 2>&1", bin), 0);
+    assert_int_equal(ms_test_run("'%s' emulate --fault-reset 0.7 --fault-stall 0.7 >/dev/null 2>&1", bin), 2);
+    assert_int_equal(ms_test_run("'%s' emulate --op Nope:tps=1 >/dev/null 2>&1", bin), 2);
+    assert_int_equal(ms_test_run("'%s' emulate --op DetectPHI:speed=1 >/dev/null 2>&1", bin), 2);
+    assert_int_equal(ms_test_run("'%s' emulate --listen 127.0.0.1 >/dev/null 2>&1", bin), 2);
+    assert_int_equal(ms_test_run("'%s' emulate --verify-sigv4 nocolon >/dev/null 2>&1", bin), 2);
+    assert_int_equal(ms_test_run("'%s' emulate --help >/dev/null 2>&1", bin), 0);
 }
 
 static int setup(void **state)
@@ -566,7 +543,7 @@ static int setup(void **state)
         ms_test_skip("MS_BIN / MS_SRC not set (run through ctest)");
     signal(SIGPIPE, SIG_IGN);
     have_boto3 = ms_test_system_python() &&
-                 run("/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1") == 0;
+                 ms_test_run("/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1") == 0;
     return 0;
 }
 

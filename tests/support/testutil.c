@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -177,4 +178,47 @@ void ms_test_peer_stop(int pid)
 const char *ms_test_system_python(void)
 {
     return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : NULL;
+}
+
+int ms_test_run(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+char *ms_test_npm_install(const char *name, const char *pkg, const char *spec)
+{
+    if (ms_test_run("command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1") != 0) {
+        printf("node or npm not installed\n");
+        return NULL;
+    }
+    char cwd[1024];
+    if (!getcwd(cwd, sizeof cwd))
+        return NULL;
+    size_t n = strlen(cwd) + strlen(name) + strlen(pkg) + 64;
+    char *dir = malloc(n), *marker = malloc(n);
+    if (!dir || !marker) {
+        free(dir);
+        free(marker);
+        return NULL;
+    }
+    snprintf(dir, n, "%s/npm-%s/node_modules", cwd, name);
+    snprintf(marker, n, "%s/%s/package.json", dir, pkg);
+    int ok = access(marker, R_OK) == 0 ||
+             ms_test_run("timeout 300 npm install --prefix '%s/npm-%s' --no-audit --no-fund "
+                         "--no-save --loglevel=error '%s' >/dev/null 2>&1",
+                         cwd, name, spec) == 0;
+    free(marker);
+    if (!ok) {
+        printf("npm install %s failed (registry unreachable?)\n", spec);
+        free(dir);
+        return NULL;
+    }
+    return dir;
 }

@@ -33,6 +33,17 @@ char *ms_test_path(const char *dir, const char *name);
 int ms_test_peer_start(char *const argv[], int *pid_out);
 void ms_test_peer_stop(int pid);
 
+/* system(3) on a printf-formatted command (stdout flushed first): the
+ * command's exit status, or -1 when it did not exit normally. */
+int ms_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* npm-install spec (package pkg) into <cwd>/npm-<name> once -- ctest runs
+ * tests in the build's tests/ directory, so peers are installed there, never
+ * in the source tree. Returns that prefix's node_modules directory
+ * (malloc'd), or NULL after printing why (node or npm missing, registry
+ * unreachable). */
+char *ms_test_npm_install(const char *name, const char *pkg, const char *spec);
+
 /* Debian's python3 (with python3-botocore, boto3) or NULL when absent. */
 const char *ms_test_system_python(void);
 
