@@ -134,12 +134,12 @@ int ms_cli_extract(const ms_cli_opts *o)
     ms_doc_set_id(doc, base ? base + 1 : o->positional);
     snprintf(doc->pos.label, sizeof doc->pos.label, "%s", o->positional);
     doc->input_size = len;
-    int first = 0;
+    int first = MS_PIPELINE_PARSE; /* fetch is a loop stage, for S3 records only */
     if (looks_like_pdf(input, len)) {
         doc->input = input;
         doc->input_len = len;
     } else {
-        first = 1; /* no parse stage for plain text */
+        first = MS_PIPELINE_PARSE + 1; /* no parse stage for plain text */
         if (set_text(doc, input, len) != 0)
             ms_doc_fail(doc, "parse", "out_of_memory", "cannot hold the text");
         free(input);

@@ -1,5 +1,5 @@
 /* pipeline.h -- build an engine from a configuration: the stages
- * (parse -> chunk -> extract -> assemble), the source and the sinks it
+ * (fetch -> parse -> chunk -> extract -> assemble), the source and the sinks it
  * names. */
 #ifndef MS_PIPELINE_H
 #define MS_PIPELINE_H
@@ -10,7 +10,12 @@
 #include "core/engine.h"
 #include "core/stage.h"
 
-#define MS_PIPELINE_NSTAGES 4
+/* Stage indexes: fetch (S3 objects named by a record; a no-op for the
+ * rest), parse, chunk, extract, assemble. */
+#define MS_PIPELINE_FETCH 0
+#define MS_PIPELINE_PARSE 1
+#define MS_PIPELINE_EXTRACT 3
+#define MS_PIPELINE_NSTAGES 5
 extern const char *const ms_pipeline_stage_names[MS_PIPELINE_NSTAGES];
 
 ms_engine *ms_pipeline_build(const ms_config *cfg, char *err, size_t errlen);

@@ -47,6 +47,9 @@ void ms_doc_free(ms_doc *doc)
     free(doc->id);
     free(doc->input_path);
     free(doc->output);
+    free(doc->s3_uri);
+    free(doc->patient_json);
+    free(doc->metadata_json);
     free(doc);
 }
 

@@ -77,6 +77,10 @@ struct ms_doc {
     size_t input_len;
     char *input_path;
     size_t input_size;        /* bytes counted against engine.max_inflight_bytes */
+    char *s3_uri;             /* "s3://bucket/key": the fetch stage reads the
+                                 input from S3 before parsing (record.h) */
+    char *patient_json;       /* the envelope's patient object (for sinks), or NULL */
+    char *metadata_json;      /* the envelope's metadata object, or NULL */
 
     /* parse_pdf */
     char *text;               /* UTF-8, NFC, pages joined by "\n\n" */

@@ -3,9 +3,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
 #include "core/log.h"
+#include "msk_iam.h"
 
 typedef struct pass_ctx {
     rd_kafka_conf_t *conf;
@@ -48,6 +50,27 @@ static int set(rd_kafka_conf_t *conf, const char *k, const char *v, char *err, s
     return 0;
 }
 
+/* msk.iam: OAUTHBEARER tokens from msk_iam.c. The mechanism must be
+ * OAUTHBEARER; MSK listens for IAM on SASL_SSL (port 9098), so anything
+ * else is worth a warning (tests use SASL_PLAINTEXT). */
+static int msk_iam(rd_kafka_conf_t *conf, char *err, size_t errlen)
+{
+    char v[64] = "";
+    size_t n = sizeof v;
+    if (rd_kafka_conf_get(conf, "sasl.mechanisms", v, &n) != RD_KAFKA_CONF_OK ||
+        strcmp(v, "OAUTHBEARER") != 0) {
+        snprintf(err, errlen, "msk.iam needs kafka.sasl.mechanism = OAUTHBEARER (it is '%s')", v);
+        return -1;
+    }
+    n = sizeof v;
+    if (rd_kafka_conf_get(conf, "security.protocol", v, &n) == RD_KAFKA_CONF_OK &&
+        strcasecmp(v, "sasl_ssl") != 0)
+        ms_log(MS_LOG_WARN, "msk.iam without kafka.security.protocol = SASL_SSL: MSK accepts IAM "
+               "only over TLS", KS("security.protocol", v), KEND);
+    rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf, ms_msk_iam_refresh_cb);
+    return 0;
+}
+
 rd_kafka_conf_t *ms_kafka_conf_new(const ms_config *cfg, ms_kafka_role role,
                                    char *err, size_t errlen)
 {
@@ -85,6 +108,10 @@ rd_kafka_conf_t *ms_kafka_conf_new(const ms_config *cfg, ms_kafka_role role,
         rc = set(conf, "test.mock.num.brokers", n, err, errlen);
     }
     if (rc != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    if (ms_config_bool(cfg, "msk.iam") && msk_iam(conf, err, errlen) != 0) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

@@ -25,6 +25,8 @@
 #include "core/engine.h"
 #include "core/log.h"
 #include "kafka_conf.h"
+#include "msk_iam.h"
+#include "record.h"
 
 typedef struct part {
     char *topic;
@@ -52,6 +54,9 @@ typedef struct kafka_source {
     int nparts, capparts;
     bool paused, stopped, closing, started, ever_assigned;
     int64_t commit_interval_ms;
+    size_t max_bytes;        /* parse.max_bytes: caps a decoded envelope */
+    const ms_config *cfg;    /* outlives the source */
+    ms_msk_iam_ref *msk;     /* msk.iam: the token refresher */
 } kafka_source;
 
 static int topic_index(kafka_source *k, const char *topic)
@@ -271,16 +276,12 @@ static void handle_message(kafka_source *k, rd_kafka_message_t *m)
     ms_doc *doc = ms_doc_new();
     if (!doc)
         return;
-    doc->input = malloc(m->len ? m->len : 1);
-    if (!doc->input) {
-        ms_doc_free(doc);
-        return;
-    }
-    memcpy(doc->input, m->payload, m->len);
-    doc->input_len = doc->input_size = m->len;
     char id[256];
     snprintf(id, sizeof id, "%s-%d-%lld", topic, (int)m->partition, (long long)m->offset);
     ms_doc_set_id(doc, id);
+    /* Raw PDF, envelope or S3 event (record.h); a bad one is submitted
+     * failed and becomes a dead letter, its offset committed like any other. */
+    ms_record_fill_doc(doc, m->payload, m->len, k->max_bytes);
     doc->pos.lane = p->lane;
     doc->pos.partition = m->partition;
     doc->pos.offset = m->offset;
@@ -332,6 +333,9 @@ static void on_commit_timer(uv_timer_t *t)
 
 /* ---- source interface -------------------------------------------------- */
 
+static int begin(kafka_source *k);
+static void msk_ready(void *ud, const char *error);
+
 static int kafka_start(ms_source *src)
 {
     kafka_source *k = (kafka_source *)src;
@@ -347,11 +351,37 @@ static int kafka_start(ms_source *src)
     uv_timer_init(loop, &k->commit_timer);
     k->poll.data = k->idle.data = k->commit_timer.data = k;
     k->open_handles = 3;
-    uv_poll_start(&k->poll, UV_READABLE, on_readable);
     if (k->commit_interval_ms > 0)
         uv_timer_start(&k->commit_timer, on_commit_timer, (uint64_t)k->commit_interval_ms,
                        (uint64_t)k->commit_interval_ms);
+    if (k->cfg && ms_config_bool(k->cfg, "msk.iam")) {
+        /* Serve librdkafka's queue (where its OAUTHBEARER refresh callback
+         * runs) only once an MSK IAM token exists (msk_iam.h). */
+        char err[512];
+        k->msk = ms_msk_iam_acquire(loop, k->cfg, msk_ready, k, err, sizeof err);
+        if (!k->msk) {
+            ms_log(MS_LOG_ERROR, "msk iam: cannot start", KS("error", err), KEND);
+            return -1;
+        }
+        return 0;
+    }
+    return begin(k);
+}
 
+static void msk_ready(void *ud, const char *error)
+{
+    kafka_source *k = ud;
+    if (error) {
+        ms_engine_source_failed(k->base.engine, error);
+        return;
+    }
+    if (!k->closing && !k->stopped && !k->started && begin(k) != 0)
+        ms_engine_source_failed(k->base.engine, "kafka subscribe failed");
+}
+
+static int begin(kafka_source *k)
+{
+    uv_poll_start(&k->poll, UV_READABLE, on_readable);
     rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(k->ntopics);
     for (int i = 0; i < k->ntopics; i++)
         rd_kafka_topic_partition_list_add(subs, k->topics[i], RD_KAFKA_PARTITION_UA);
@@ -425,6 +455,8 @@ static void kafka_close(ms_source *src, void (*done)(ms_source *))
         rd_kafka_consumer_close(k->rk);
         ms_log(MS_LOG_INFO, "kafka consumer closed", KEND);
     }
+    ms_msk_iam_release(k->msk); /* after the close: leaving the group may connect */
+    k->msk = NULL;
     if (!k->open_handles) {
         done(src);
         return;
@@ -438,6 +470,7 @@ static void kafka_close(ms_source *src, void (*done)(ms_source *))
 static void kafka_destroy(ms_source *src)
 {
     kafka_source *k = (kafka_source *)src;
+    ms_msk_iam_release(k->msk);
     if (k->queue)
         rd_kafka_queue_destroy(k->queue);
     if (k->rk)
@@ -493,6 +526,8 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     k->base.state = k;
     k->pipe_fds[0] = k->pipe_fds[1] = -1;
     k->commit_interval_ms = ms_config_int(cfg, "source.commit_interval_ms");
+    k->max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes");
+    k->cfg = cfg;
     if (split_topics(k, ms_config_str(cfg, "source.topics")) != 0) {
         snprintf(err, errlen, "source.topics: no topic given");
         kafka_destroy(&k->base);

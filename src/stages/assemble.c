@@ -102,8 +102,8 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
     }
     json_t *t = json_object();
     for (int i = 0; i < n && i < MS_MAX_STAGES; i++)
-        if (doc->stage > i)
-            json_object_set_new(t, names[i], json_real(doc->stage_ms[i]));
+        if (doc->stage > i && (doc->s3_uri || strcmp(names[i], "fetch") != 0))
+            json_object_set_new(t, names[i], json_real(doc->stage_ms[i])); /* fetch: S3 only */
     json_object_set_new(o, "timings_ms", t);
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(o);
