@@ -1,0 +1,21 @@
+/* source_kinesis.h -- reports from an Amazon Kinesis data stream
+ * (source.type = kinesis). See docs/kinesis.md. */
+#ifndef MS_SOURCE_KINESIS_H
+#define MS_SOURCE_KINESIS_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/doc.h"
+#include "source.h"
+
+ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen);
+
+/* The one place where a record's bytes become a report: copies data and
+ * sets input, id and position (pos.label "stream/shard/sequence"; the id is
+ * "<shard>-<sequence>" when the record names no other). NULL when out of
+ * memory. */
+ms_doc *ms_kinesis_record_doc(const unsigned char *data, size_t len, const ms_position *pos,
+                              const char *id);
+
+#endif
