@@ -27,5 +27,7 @@ int ms_cli_demo(const ms_cli_opts *o);
 int ms_cli_extract(const ms_cli_opts *o);
 /* `medstream awscurl ...`: argv[0] is "awscurl" (own options). */
 int ms_cli_awscurl(int argc, char **argv);
+/* `medstream top [URL]`: argv[0] is "top" (top_cmd.c). */
+int ms_cli_top(int argc, char **argv);
 
 #endif

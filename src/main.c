@@ -5,6 +5,7 @@
  *   medstream check-config [-c FILE] [--set k=v]... [--describe]
  *   medstream awscurl      [options] URL   (awscurl_cmd.c)
  *   medstream emulate      [options]       (emulator/emu_cmd.c)
+ *   medstream top          [URL]           (top_cmd.c)
  *   medstream version
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
@@ -35,6 +36,7 @@ static void usage(FILE *out)
             "  awscurl URL    sign a request with the AWS credential chain and send\n"
             "                 it, or --dry-run to show the signature (awscurl -h)\n"
             "  emulate        a local Amazon Comprehend Medical (emulate -h)\n"
+            "  top [URL]      live dashboard of a running pipeline's /stats (top -h)\n"
             "  version        print the version\n"
             "\n"
             "options:\n"
@@ -201,6 +203,8 @@ int main(int argc, char **argv)
         return ms_cli_awscurl(argc - 1, argv + 1);
     if (!strcmp(cmd, "emulate"))
         return ms_emulate_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "top"))
+        return ms_cli_top(argc - 1, argv + 1);
     ms_cli_opts o = {.stats_interval = -1};
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)

@@ -81,8 +81,12 @@ void ms_engine_free(ms_engine *e)
         /* Close anything a component left behind so the loop can close. */
         uv_walk(e->loop, ms_engine_close_walk, NULL);
         uv_run(e->loop, UV_RUN_DEFAULT);
-        uv_loop_close(e->loop);
     }
+    for (int i = 0; i < e->nservices; i++)
+        if (e->services[i].destroy)
+            e->services[i].destroy(e->services[i].ud);
+    if (e->loop_ready)
+        uv_loop_close(e->loop);
     free(e->loop);
     ms_ring_free(e->work);
     ms_ring_free(e->done);
@@ -132,6 +136,19 @@ void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud)
 void ms_engine_get_totals(ms_engine *e, ms_engine_totals *out)
 {
     *out = e->totals;
+}
+
+bool ms_engine_is_running(const ms_engine *e)
+{
+    return e->running && !e->stopping && !e->finishing;
+}
+
+int ms_engine_add_service(ms_engine *e, const ms_engine_service *svc)
+{
+    if (e->nservices == MS_ENGINE_MAX_SERVICES)
+        return -1;
+    e->services[e->nservices++] = *svc;
+    return 0;
 }
 
 /* ---- workers ---------------------------------------------------------- */
@@ -555,6 +572,9 @@ int ms_engine_run(ms_engine *e)
             return 1;
     if (ms_engine_open_handles(e, on_wake, on_signal) != 0)
         return 1;
+    for (int i = 0; i < e->nservices; i++)
+        e->service_started[i] =
+            !e->services[i].start || e->services[i].start(e->services[i].ud, e, e->loop) == 0;
     if (start_workers(e) != 0) {
         ms_engine_close_handles(e);
         uv_run(e->loop, UV_RUN_DEFAULT);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "engine_internal.h"
@@ -181,6 +182,13 @@ static void on_stats(uv_timer_t *t)
            KS("paused", e->paused ? "true" : "false"), KEND);
 }
 
+static void add_throttles(ms_metric *m, void *ud)
+{
+    if (m->type == MS_METRIC_COUNTER && strstr(m->labels, "outcome=\"throttle\"") &&
+        strcmp(m->name, "medstream_comprehend_attempts_total") == 0)
+        *(uint64_t *)ud += ms_metric_count(m);
+}
+
 static void on_status(uv_timer_t *t)
 {
     ms_engine *e = t->data;
@@ -191,11 +199,14 @@ static void on_status(uv_timer_t *t)
     last_ns = now;
     last_done = done;
     refresh_gauges(e);
+    uint64_t throttles = 0;
+    ms_metrics_foreach(add_throttles, &throttles);
     char line[256];
     snprintf(line, sizeof line,
-             "medstream: %llu reports (%.1f/s)  in flight %lld/%lld  %s  dead letters %llu  sink errors %llu",
+             "medstream: %llu reports (%.1f/s)  in flight %lld/%lld  %s  throttles %llu  dead letters %llu  sink errors %llu",
              (unsigned long long)done, rate, (long long)e->inflight_docs, (long long)e->max_docs,
-             e->paused ? "PAUSED" : "flowing", (unsigned long long)e->totals.dead_letters,
+             e->paused ? "PAUSED" : "flowing", (unsigned long long)throttles,
+             (unsigned long long)e->totals.dead_letters,
              (unsigned long long)e->totals.sink_errors);
     ms_log_status(line);
 }
@@ -248,6 +259,11 @@ void ms_engine_close_handles(ms_engine *e)
     close_one((uv_handle_t *)&e->status_timer);
     close_one((uv_handle_t *)&e->sigint);
     close_one((uv_handle_t *)&e->sigterm);
+    for (int i = 0; i < e->nservices; i++) {
+        if (e->service_started[i] && e->services[i].stop)
+            e->services[i].stop(e->services[i].ud);
+        e->service_started[i] = false;
+    }
     ms_log_status(NULL);
 }
 

@@ -52,6 +52,9 @@ struct ms_engine {
     int nsinks;
     ms_tracker *tracker;
     ms_retry *retries;
+    ms_engine_service services[MS_ENGINE_MAX_SERVICES];
+    bool service_started[MS_ENGINE_MAX_SERVICES];
+    int nservices;
 
     int64_t max_docs, max_bytes, drain_timeout_ms;
     int resume_pct;
