@@ -18,8 +18,9 @@ PACKAGES=(
   libcmocka-dev libck-dev qpdf python3 python3-jsonschema
   # independent AWS clients (SigV4 cross-check) and the TLS test certificate
   python3-botocore python3-boto3 openssl
-  # the shared chunk cache test; the boto3 baselines of bench/run-comprehend.sh
-  redis-server python3-fitz
+  # the shared chunk cache test; the boto3 baselines of bench/run-comprehend.sh;
+  # Prometheus scraping /metrics (and promtool) in the metrics test
+  redis-server python3-fitz prometheus
 )
 
 missing=()

@@ -92,7 +92,7 @@ static void test_table_sane(void **state)
         if (k->type == MS_CFG_INT || k->type == MS_CFG_SIZE || k->type == MS_CFG_DOUBLE)
             assert_true(k->min <= k->max);
     }
-    assert_int_equal(n, 56); /* a tripwire: adding or dropping a key is deliberate */
+    assert_int_equal(n, 96); /* a tripwire: adding or dropping a key is deliberate */
 }
 
 static void test_defaults(void **state)
@@ -295,7 +295,7 @@ static void test_enum(void **state)
     load_ok(cfg, "[source]\ntype = KAFKA\n");
     assert_string_equal(ms_config_str(cfg, "source.type"), "kafka");
     assert_string_equal(load_err(cfg, "[source]\ntype = s3\n"),
-        ":2: source.type: expected one of dir|kafka, got \"s3\"");
+        ":2: source.type: expected one of dir|kafka|kinesis, got \"s3\"");
     assert_string_equal(load_err(cfg, "[log]\nlevel = inf\n"),
         ":2: log.level: expected one of debug|info|warn|error, got \"inf\"");
     ms_config_free(cfg);
