@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/metrics.h"
 #include "aws/aws.h"
 #include "checkpoint.h"
 #include "source.h"
@@ -45,6 +46,7 @@ typedef struct kin_shard {
     kin_inflight *fifo;
     size_t fifo_head, fifo_tail, fifo_cap;
     char last_admitted[KIN_SEQ_MAX];
+    ms_metric *lag;     /* medstream_source_lag_seconds{stream,shard} */
 } kin_shard;
 
 typedef struct kin_source {
@@ -54,6 +56,7 @@ typedef struct kin_source {
     char start[32];
     double start_ts;          /* at_timestamp: seconds since the epoch */
     int64_t poll_ms, max_records, ckpt_interval_ms;
+    size_t max_bytes;         /* parse.max_bytes: the record decoder's cap */
     ms_aws_opts aopts;
     char region[64], profile[128], ca_file[1024];
     ms_aws *aws;
@@ -87,8 +90,6 @@ bool ms_kin_parents_done(kin_source *k, const kin_shard *s);
 bool ms_kin_has_known_parent(kin_source *k, const kin_shard *s);
 int ms_kin_fifo_push(kin_shard *s, int64_t counter, const char *seq);
 void ms_kin_shard_free(kin_shard *s);
-/* Base64 (standard alphabet, padding optional); -1 when malformed. */
-int ms_kin_b64_decode(const char *in, size_t inlen, unsigned char *out, size_t *outlen);
 /* ISO-8601 UTC ("2024-05-01T12:00:00Z", fraction allowed) or epoch seconds. */
 int ms_kin_parse_time(const char *s, double *out);
 

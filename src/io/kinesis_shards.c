@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/record.h"
 #include "core/log.h"
 #include "kinesis_internal.h"
 #include "source_kinesis.h"
@@ -128,45 +129,6 @@ void ms_kin_shard_free(kin_shard *s)
     free(s);
 }
 
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-int ms_kin_b64_decode(const char *in, size_t inlen, unsigned char *out, size_t *outlen)
-{
-    while (inlen > 0 && in[inlen - 1] == '=')
-        inlen--;
-    if (inlen % 4 == 1)
-        return -1;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < inlen; i++) {
-        int v = b64_value((unsigned char)in[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-        }
-    }
-    *outlen = o;
-    return 0;
-}
-
 int ms_kin_parse_time(const char *s, double *out)
 {
     if (!s || !*s)
@@ -193,19 +155,15 @@ int ms_kin_parse_time(const char *s, double *out)
 }
 
 ms_doc *ms_kinesis_record_doc(const unsigned char *data, size_t len, const ms_position *pos,
-                              const char *id)
+                              const char *id, size_t max_bytes)
 {
     ms_doc *doc = ms_doc_new();
     if (!doc)
         return NULL;
-    doc->input = malloc(len ? len : 1);
-    if (!doc->input) {
-        ms_doc_free(doc);
-        return NULL;
-    }
-    memcpy(doc->input, data, len);
-    doc->input_len = doc->input_size = len;
     doc->pos = *pos;
     ms_doc_set_id(doc, id);
+    /* Raw PDF, envelope or S3 event, as on Kafka (record.h); a record that
+     * cannot be decoded is submitted failed and becomes a dead letter. */
+    ms_record_fill_doc(doc, data, len, max_bytes);
     return doc;
 }

@@ -21,6 +21,7 @@
  * delivered is recorded as SHARD_END; only then are its children read (the
  * order KCL keeps). Backpressure stops admitting and polling; fetched
  * records wait in memory. */
+#include "io/record.h"
 #include "source_kinesis.h"
 
 #include <stdio.h>
@@ -251,6 +252,15 @@ static void on_records(kin_source *k, kin_shard *s, const ms_aws_result *r, json
     }
     json_t *behind = json_object_get(root, "MillisBehindLatest");
     bool caught_up = !behind || json_integer_value(behind) == 0;
+    if (json_is_integer(behind)) {
+        if (!s->lag) {
+            char labels[320];
+            snprintf(labels, sizeof labels, "stream=\"%.64s\",shard=\"%.128s\"", k->stream, s->id);
+            s->lag = ms_gauge("medstream_source_lag_ms", labels,
+                              "How far behind the newest record the source reads (Kinesis MillisBehindLatest)");
+        }
+        ms_gauge_set(s->lag, (int64_t)json_integer_value(behind));
+    }
     const char *next = json_string_value(json_object_get(root, "NextShardIterator"));
     free(s->iter);
     s->iter = next && *next ? strdup(next) : NULL;
@@ -308,7 +318,10 @@ static void feed(kin_source *k, kin_shard *s)
         unsigned char *data = malloc(b64len / 4 * 3 + 3);
         if (!data)
             return;
-        if (!b64 || ms_kin_b64_decode(b64, b64len, data, &len) != 0) {
+        long got = b64 ? ms_record_base64_decode(b64, b64len, data) : -1;
+        if (got >= 0)
+            len = (size_t)got;
+        if (got < 0) {
             ms_log(MS_LOG_WARN, "kinesis record data is not base64; admitted empty",
                    KS("shard", s->id), KEND);
             len = 0;
@@ -321,7 +334,7 @@ static void feed(kin_source *k, kin_shard *s)
         snprintf(pos.label, sizeof pos.label, "%.64s/%.40s/%.80s", k->stream, s->id, seq);
         char id[320];
         snprintf(id, sizeof id, "%s-%s", s->id, seq);
-        ms_doc *doc = ms_kinesis_record_doc(data, len, &pos, id);
+        ms_doc *doc = ms_kinesis_record_doc(data, len, &pos, id, k->max_bytes);
         free(data);
         if (!doc || ms_kin_fifo_push(s, s->next_counter, seq) != 0) {
             ms_doc_free(doc);
@@ -616,6 +629,7 @@ ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
              ms_config_str(cfg, "source.kinesis.endpoint"));
     copy_cfg(k->start, sizeof k->start, ms_config_str(cfg, "source.kinesis.start"));
     k->poll_ms = ms_config_int(cfg, "source.kinesis.poll_interval_ms");
+    k->max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes");
     k->max_records = ms_config_int(cfg, "source.kinesis.max_records");
     k->ckpt_interval_ms = ms_config_int(cfg, "checkpoint.interval_ms");
     if (!k->stream[0]) {
