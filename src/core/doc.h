@@ -117,6 +117,7 @@ struct ms_doc {
     double stage_ms[MS_MAX_STAGES];
     uint64_t admitted_ns;
     uint64_t stage_started_ns; /* loop stages */
+    uint64_t sink_started_ns;  /* handed to the sinks (their latency, retries included) */
 
     /* Engine bookkeeping. */
     ms_doc_state state;

@@ -418,6 +418,7 @@ static void deliver(ms_engine *e, ms_doc *doc)
     }
     /* One extra count while we loop: a sink may confirm synchronously. */
     doc->sinks_pending = n + 1;
+    doc->sink_started_ns = ms_now_ns();
     for (int i = 0; i < e->nsinks; i++)
         if (dead ? e->sinks[i]->dead_letters : e->sinks[i]->summaries)
             sink_write(e, e->sinks[i], doc);

@@ -71,6 +71,10 @@ void ms_engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status)
 {
     sink_metrics *m = s->metrics;
     ms_counter_add(status == 0 ? m->writes : m->errors, 1);
+    /* From delivery to this sink's confirmation, failed attempts and the
+     * backoff between them included: what a report waits for the sink. */
+    if (status == 0 && doc->sink_started_ns)
+        ms_histogram_observe_ns(m->seconds, ms_now_ns() - doc->sink_started_ns);
 }
 
 void ms_engine_inflight_changed(ms_engine *e)

@@ -24,6 +24,7 @@
 
 #include "core/engine.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "kafka_conf.h"
 #include "msk_iam.h"
 #include "record.h"
@@ -36,6 +37,7 @@ typedef struct part {
     int64_t rewind_to;       /* -1, or the offset we sought back to */
     int64_t commit_next;     /* watermark to commit, -1 = none */
     int64_t committed_next;  /* last watermark handed to librdkafka */
+    ms_metric *lag;          /* medstream_source_lag_records{topic,partition} */
 } part;
 
 typedef struct kafka_source {
@@ -272,6 +274,21 @@ static void handle_message(kafka_source *k, rd_kafka_message_t *m)
         rd_kafka_topic_partition_list_destroy(l);
         p->rewind_to = m->offset;
         return;
+    }
+    /* Lag: records on the broker past this one. The high watermark is
+     * librdkafka's cached value from its last fetch: no broker round trip. */
+    int64_t lo, hi;
+    if (rd_kafka_get_watermark_offsets(k->rk, topic, m->partition, &lo, &hi) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0) {
+        if (!p->lag) {
+            char labels[320];
+            snprintf(labels, sizeof labels, "topic=\"%.200s\",partition=\"%d\"", topic,
+                     (int)m->partition);
+            p->lag = ms_gauge("medstream_source_lag_records", labels,
+                              "Records on the broker after the last one read (Kafka consumer lag)");
+        }
+        int64_t lag = hi - (m->offset + 1);
+        ms_gauge_set(p->lag, lag > 0 ? lag : 0);
     }
     ms_doc *doc = ms_doc_new();
     if (!doc)

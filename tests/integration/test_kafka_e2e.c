@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/engine.h"
+#include "core/metrics.h"
 #include "io/kafka_mock.h"
 #include "pdfgen.h"
 #include "pipeline.h"
@@ -132,6 +133,20 @@ static void check_exactly_once(const ms_test_record *rec)
     assert_int_equal(rec_dead, dead);
 }
 
+typedef struct lag_seen {
+    int partitions;
+    int64_t total;
+} lag_seen;
+
+static void find_lag(ms_metric *m, void *ud)
+{
+    lag_seen *l = ud;
+    if (strcmp(m->name, "medstream_source_lag_records") == 0) {
+        l->partitions++;
+        l->total += m->gauge;
+    }
+}
+
 static void test_stop_and_restart(void **state)
 {
     (void)state;
@@ -155,6 +170,14 @@ static void test_stop_and_restart(void **state)
     assert_int_equal(t3.delivered, 6);
     assert_int_equal(t3.dead_letters, 0);
     check_exactly_once(&rec);
+
+    /* Consumer lag per partition was exported while reading, and is 0 once
+     * everything was read; the sinks' latency was recorded. */
+    lag_seen lag = {0, 0};
+    ms_metrics_foreach(find_lag, &lag);
+    assert_true(lag.partitions > 0);
+    assert_int_equal(lag.total, 0);
+    assert_true(ms_histogram("medstream_sink_seconds", "sink=\"file\"", "")->count > 0);
 
     /* Nothing new: a fourth run delivers nothing and still exits. */
     ms_engine_totals t4 = run_once(&rec, true, 0);
