@@ -148,7 +148,7 @@ static char *make_inbox(const char *tag)
 {
     char *in = ms_test_path(tmp, tag);
     mkdir(in, 0755);
-    assert_int_equal(ms_test_run("cp %s/examples/*.pdf '%s'/", src, in), 0);
+    assert_int_equal(ms_test_make_samples(in), 0);
     char *bad = ms_test_path(in, "not-a-pdf.pdf");
     assert_int_equal(ms_test_write_file(bad, "plain text, no PDF header\n", 26), 0);
     free(bad);

@@ -222,3 +222,13 @@ char *ms_test_npm_install(const char *name, const char *pkg, const char *spec)
     }
     return dir;
 }
+
+int ms_test_make_samples(const char *dir)
+{
+    const char *src = getenv("MS_SRC"), *mkpdf = getenv("MS_MKPDF");
+    if (!src || !mkpdf)
+        return -1;
+    return ms_test_run("cp '%s'/examples/*.txt '%s'/ && bash '%s/scripts/make-samples.sh' '%s' '%s' "
+                       ">/dev/null && rm -f '%s'/*.txt",
+                       src, dir, src, mkpdf, dir, dir) == 0 ? 0 : -1;
+}

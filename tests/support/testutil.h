@@ -44,6 +44,11 @@ int ms_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * unreachable). */
 char *ms_test_npm_install(const char *name, const char *pkg, const char *spec);
 
+/* The bundled sample reports (the .txt files in examples/, as `make samples` renders
+ * them) written as PDFs into dir; the generated PDFs are not in the
+ * repository, so tests make their own. Needs MS_SRC and MS_MKPDF. */
+int ms_test_make_samples(const char *dir);
+
 /* Debian's python3 (with python3-botocore, boto3) or NULL when absent. */
 const char *ms_test_system_python(void);
 
