@@ -4,6 +4,7 @@
 #include "aws/aws.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,11 +114,33 @@ static uint64_t now_ns(const ms_aws *a)
 
 /* ---- context ------------------------------------------------------------ */
 
+/* Option strings built from a configuration live as long as the process:
+ * components create their clients after the configuration may be gone,
+ * and there are only a handful of distinct values. */
+static const char *intern(const char *s)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static struct interned { struct interned *next; char s[]; } *list;
+    if (!s)
+        return NULL;
+    pthread_mutex_lock(&mu);
+    struct interned *i = list;
+    while (i && strcmp(i->s, s) != 0)
+        i = i->next;
+    if (!i && (i = malloc(sizeof *i + strlen(s) + 1))) {
+        strcpy(i->s, s);
+        i->next = list;
+        list = i;
+    }
+    pthread_mutex_unlock(&mu);
+    return i ? i->s : "";
+}
+
 void ms_aws_opts_from_config(const ms_config *cfg, ms_aws_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->region = ms_config_str(cfg, "aws.region");
-    o->profile = ms_config_str(cfg, "aws.profile");
+    o->region = intern(ms_config_str(cfg, "aws.region"));
+    o->profile = intern(ms_config_str(cfg, "aws.profile"));
     o->fips = ms_config_bool(cfg, "aws.fips");
     o->max_attempts = (int)ms_config_int(cfg, "aws.max_attempts");
     /* The SDKs read AWS_MAX_ATTEMPTS; so do we, unless the key is set. */
@@ -133,7 +156,7 @@ void ms_aws_opts_from_config(const ms_config *cfg, ms_aws_opts *o)
     o->http.no_http2 = !ms_config_bool(cfg, "aws.http2");
     o->http.tls_insecure = ms_config_bool(cfg, "tls.insecure");
     const char *ca = ms_config_str(cfg, "tls.ca_file");
-    o->http.ca_file = ca && *ca ? ca : NULL;
+    o->http.ca_file = ca && *ca ? intern(ca) : NULL;
 }
 
 ms_aws *ms_aws_new(uv_loop_t *loop, const ms_aws_opts *o, char *err, size_t errlen)

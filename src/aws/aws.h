@@ -40,7 +40,9 @@ typedef struct ms_aws_opts {
     ms_aws_creds_opts creds;   /* .http, .profile and .region are filled in */
 } ms_aws_opts;
 
-/* Options from the aws.* and tls.* keys of cfg. */
+/* Options from the aws.* and tls.* keys of cfg. The strings they point to
+ * are copies that live as long as the process: the options may be kept,
+ * copied and used after cfg is freed. */
 void ms_aws_opts_from_config(const ms_config *cfg, ms_aws_opts *o);
 
 /* NULL with a reason (no region anywhere, a malformed profile file, the

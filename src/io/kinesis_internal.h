@@ -58,7 +58,6 @@ typedef struct kin_source {
     int64_t poll_ms, max_records, ckpt_interval_ms;
     size_t max_bytes;         /* parse.max_bytes: the record decoder's cap */
     ms_aws_opts aopts;
-    char region[64], profile[128], ca_file[1024];
     ms_aws *aws;
     ms_checkpoint *ckpt;
     uv_timer_t tick;

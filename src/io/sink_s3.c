@@ -22,7 +22,6 @@
 
 typedef struct s3_sink {
     ms_aws_opts aopts;
-    char region[64], profile[128], ca_file[1024];
     char bucket[256];
     char key_tmpl[512], dl_tmpl[512];
     char sse[16], kms_key_id[256];
@@ -394,12 +393,6 @@ ms_sink *ms_sink_s3_new(const ms_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);
-    copy_str(s->region, sizeof s->region, s->aopts.region);
-    copy_str(s->profile, sizeof s->profile, s->aopts.profile);
-    copy_str(s->ca_file, sizeof s->ca_file, s->aopts.http.ca_file);
-    s->aopts.region = s->region;
-    s->aopts.profile = s->profile;
-    s->aopts.http.ca_file = s->ca_file[0] ? s->ca_file : NULL;
     copy_str(s->bucket, sizeof s->bucket, ms_config_str(cfg, "sink.s3.bucket"));
     copy_str(s->key_tmpl, sizeof s->key_tmpl, ms_config_str(cfg, "sink.s3.key_template"));
     copy_str(s->dl_tmpl, sizeof s->dl_tmpl, ms_config_str(cfg, "sink.s3.dead_letter_template"));

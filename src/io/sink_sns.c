@@ -21,7 +21,6 @@
 
 typedef struct sns_sink {
     ms_aws_opts aopts;
-    char region[64], profile[128], ca_file[1024];
     char topic_arn[512];
     char endpoint_cfg[1024];
     char endpoint[1024];
@@ -350,12 +349,6 @@ ms_sink *ms_sink_sns_new(const ms_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);
-    copy_str(s->region, sizeof s->region, s->aopts.region);
-    copy_str(s->profile, sizeof s->profile, s->aopts.profile);
-    copy_str(s->ca_file, sizeof s->ca_file, s->aopts.http.ca_file);
-    s->aopts.region = s->region;
-    s->aopts.profile = s->profile;
-    s->aopts.http.ca_file = s->ca_file[0] ? s->ca_file : NULL;
     copy_str(s->topic_arn, sizeof s->topic_arn, ms_config_str(cfg, "sink.sns.topic_arn"));
     copy_str(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.sns.endpoint"));
     s->include_summary = ms_config_bool(cfg, "sink.sns.include_summary");

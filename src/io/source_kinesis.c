@@ -645,12 +645,6 @@ ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &k->aopts);
-    copy_cfg(k->region, sizeof k->region, k->aopts.region);
-    copy_cfg(k->profile, sizeof k->profile, k->aopts.profile);
-    copy_cfg(k->ca_file, sizeof k->ca_file, k->aopts.http.ca_file);
-    k->aopts.region = k->region;
-    k->aopts.profile = k->profile;
-    k->aopts.http.ca_file = k->ca_file[0] ? k->ca_file : NULL;
     k->ckpt = ms_checkpoint_open(cfg, k->stream, err, errlen);
     if (!k->ckpt) {
         kin_destroy(&k->base);

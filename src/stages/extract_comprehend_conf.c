@@ -122,12 +122,6 @@ void ms_cmx_configure(cm_stage *x, const ms_config *cfg)
     /* validated by ms_extract_comprehend_check */
     parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, sizeof err);
     ms_aws_opts_from_config(cfg, &x->aopts);
-    copy_str(x->region, sizeof x->region, x->aopts.region);
-    copy_str(x->profile, sizeof x->profile, x->aopts.profile);
-    copy_str(x->ca_file, sizeof x->ca_file, x->aopts.http.ca_file);
-    x->aopts.region = x->region;
-    x->aopts.profile = x->profile;
-    x->aopts.http.ca_file = x->ca_file[0] ? x->ca_file : NULL;
     copy_str(x->endpoint_cfg, sizeof x->endpoint_cfg, ms_config_str(cfg, "comprehend.endpoint"));
     copy_str(x->redis_url, sizeof x->redis_url, ms_config_str(cfg, "comprehend.cache.redis_url"));
     x->max_attempts = (int)ms_config_int(cfg, "comprehend.max_attempts");

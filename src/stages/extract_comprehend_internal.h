@@ -68,7 +68,7 @@ typedef struct cm_op {
 struct cm_stage {
     ms_stage stage;
     /* options, copied: the config may be gone by attach() */
-    char region[64], profile[128], ca_file[1024], endpoint_cfg[512], redis_url[512];
+    char endpoint_cfg[512], redis_url[512];
     ms_aws_opts aopts;
     int max_attempts;
     size_t cache_bytes;
