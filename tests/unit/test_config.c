@@ -8,11 +8,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
+#include "pipeline.h"
 #include "testutil.h"
 
 static char *tmpdir;
@@ -696,6 +698,35 @@ static void test_example_config_loads(void **state)
     free(path);
 }
 
+/* Every shipped profile loads and passes the same validation as
+ * `check-config` (librdkafka's for the Kafka one, sink and Comprehend
+ * settings), with its ${VAR:-default} placeholders at their defaults. */
+static void test_all_profiles_check(void **state)
+{
+    char *dir = ms_test_path(src_dir(), "configs");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || strcmp(de->d_name + l - 4, ".ini") != 0)
+            continue;
+        char *path = ms_test_path(dir, de->d_name);
+        ms_config *cfg = ms_config_new();
+        if (ms_config_load_file(cfg, path, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        if (ms_pipeline_check(cfg, err, sizeof err) != 0)
+            fail_msg("%s: %s", de->d_name, err);
+        ms_config_free(cfg);
+        free(path);
+        n++;
+    }
+    closedir(d);
+    free(dir);
+    assert_true(n >= 6);   /* local, msk, kinesis, throughput, latency, cost */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_docs_in_sync),
         cmocka_unit_test(test_example_config_loads),
+        cmocka_unit_test(test_all_profiles_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
