@@ -32,7 +32,7 @@
 #define KEY_EVENT "ward+3/jan/report+1.pdf"   /* as S3 events encode it */
 
 static const char *src, *python;
-static char *modules;   /* s3rver's node_modules, for the whole run */
+static const char *modules;   /* s3rver's node_modules, for the whole run */
 static char *tmp;
 static int s3_pid = -1, s3_port;
 static char s3_url[64];
@@ -215,21 +215,8 @@ static int setup(void **state)
     if (!src)
         ms_test_skip("MS_SRC is not set (run through ctest)");
     python = ms_test_system_python();
-    if (!python || ms_test_run("'%s' -c 'import boto3' 2>/dev/null", python) != 0)
-        ms_test_skip("Debian's python3 with boto3 (python3-boto3) is not installed");
-    modules = ms_test_npm_install("s3rver", "s3rver", "s3rver@3");
-    if (!modules)
-        ms_test_skip("s3rver (npm) is not available");
     tmp = ms_test_tmpdir("s3-event");
-    setenv("HOME", tmp, 1);
-    setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1); /* s3rver's fixed credentials */
-    setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
-    unsetenv("AWS_SESSION_TOKEN");
-    unsetenv("AWS_PROFILE");
-    unsetenv("AWS_ENDPOINT_URL");
-    unsetenv("AWS_ENDPOINT_URL_S3");
-    setenv("AWS_REGION", "us-east-1", 1);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    modules = ms_test_s3rver_setup(tmp);
 
     char script[1024], data[1100];
     snprintf(script, sizeof script, "%s/tests/support/s3rver_run.js", src);

@@ -26,10 +26,9 @@ import argparse
 import hashlib
 import hmac
 import json
+import os
 import socket
-import socketserver
 import struct
-import sys
 import threading
 import time
 import urllib.parse
@@ -190,6 +189,20 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, {"id": rid, "attempt": n})
         else:
             self.reply(200, {"id": rid, "attempt": n, "target": self.headers.get("X-Amz-Target")})
+
+
+def serve_until_orphaned(srv):
+    """Print the port for the test, then serve until the test that started
+    us is gone (it may have died before it could stop us)."""
+    print(f"port {srv.server_address[1]}", flush=True)
+    parent = os.getppid()
+
+    def orphan_watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=orphan_watch, daemon=True).start()
+    srv.serve_forever()
 
 
 class Server(ThreadingHTTPServer):

@@ -17,9 +17,11 @@ import http.client
 import json
 import os
 import sys
-import time
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aws_peer  # noqa: E402
 
 ARGS = None
 LOCK = threading.Lock()
@@ -102,16 +104,7 @@ def main():
     ARGS = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    print(f"port {srv.server_address[1]}", flush=True)
-    parent = os.getppid()
-
-    def orphan_watch():
-        # Leave with the test that started us, even when it could not stop us.
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-    threading.Thread(target=orphan_watch, daemon=True).start()
-    srv.serve_forever()
+    aws_peer.serve_until_orphaned(srv)
 
 
 if __name__ == "__main__":

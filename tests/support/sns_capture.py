@@ -19,7 +19,6 @@ import json
 import os
 import sys
 import threading
-import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -94,16 +93,7 @@ def main():
     aws_peer.ARGS = argparse.Namespace(key=args.key, token=None)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    print(f"port {srv.server_address[1]}", flush=True)
-    parent = os.getppid()
-
-    def orphan_watch():
-        # Leave with the test that started us, even when it could not stop us.
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-    threading.Thread(target=orphan_watch, daemon=True).start()
-    srv.serve_forever()
+    aws_peer.serve_until_orphaned(srv)
 
 
 if __name__ == "__main__":

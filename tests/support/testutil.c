@@ -232,3 +232,25 @@ int ms_test_make_samples(const char *dir)
                        ">/dev/null && rm -f '%s'/*.txt",
                        src, dir, src, mkpdf, dir, dir) == 0 ? 0 : -1;
 }
+
+const char *ms_test_s3rver_setup(const char *tmp)
+{
+    const char *python = ms_test_system_python();
+    if (!python || ms_test_run("'%s' -c 'import boto3' 2>/dev/null", python) != 0)
+        ms_test_skip("Debian's python3 with boto3 (python3-boto3) is not installed");
+    char *modules = ms_test_npm_install("s3rver", "s3rver", "s3rver@3");
+    if (!modules)
+        ms_test_skip("s3rver (npm) is not available");
+    /* s3rver's fixed credentials; nothing of the machine's AWS setup may be
+     * picked up. */
+    setenv("HOME", tmp, 1);
+    setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_PROFILE");
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_S3");
+    setenv("AWS_REGION", "us-east-1", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    return modules;
+}

@@ -44,6 +44,13 @@ int ms_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * unreachable). */
 char *ms_test_npm_install(const char *name, const char *pkg, const char *spec);
 
+/* For tests against s3rver: skips (exit 77, reason printed) unless
+ * Debian's python3 with boto3 and the s3rver npm package are available;
+ * sets the environment to s3rver's credentials (HOME = tmp, no profile, no
+ * endpoint overrides, us-east-1, no instance metadata). Returns s3rver's
+ * node_modules directory (malloc'd, kept for the run). */
+const char *ms_test_s3rver_setup(const char *tmp);
+
 /* The bundled sample reports (the .txt files in examples/, as `make samples` renders
  * them) written as PDFs into dir; the generated PDFs are not in the
  * repository, so tests make their own. Needs MS_SRC and MS_MKPDF. */
