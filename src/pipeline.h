@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
 #include "core/stage.h"
 

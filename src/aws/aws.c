@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "aws/sigv4.h"
-#include "core/log.h"
+#include "base/log.h"
 
 #define MAX_EXTRA_HEADERS 32
 

@@ -21,12 +21,12 @@
 
 #include <uv.h>
 
-#include "aws/creds.h"
+#include "aws/creds/creds.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
 #include "aws/profile.h"
 #include "aws/retry.h"
-#include "core/config.h"
+#include "base/config.h"
 
 typedef struct ms_aws ms_aws;
 

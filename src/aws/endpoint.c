@@ -2,7 +2,7 @@
  * endpoint.h for the order). */
 #define _GNU_SOURCE
 #include "aws/endpoint.h"
-#include "core/errbuf.h"
+#include "base/errbuf.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -33,8 +33,8 @@
 #include <sys/stat.h>
 
 #include "aws/http_internal.h"
-#include "core/log.h"
-#include "core/errbuf.h"
+#include "base/log.h"
+#include "base/errbuf.h"
 
 #define DEFAULT_MAX_HOST_CONNS 64L
 #define DEFAULT_MAX_TOTAL_CONNS 256L

@@ -6,7 +6,7 @@
  * names. The files are small, so linear lookups are fine. */
 #define _GNU_SOURCE
 #include "aws/profile.h"
-#include "core/errbuf.h"
+#include "base/errbuf.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* doc.c -- report lifecycle helpers. */
-#include "doc.h"
+#include "core/doc.h"
 
 #include <jansson.h>
 #include <stdarg.h>

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tracker.h"
+#include "core/tracker.h"
 
 #define MS_MAX_STAGES 8
 

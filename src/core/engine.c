@@ -8,7 +8,7 @@
  *
  * Both rings are sized above engine.max_inflight_docs, and a doc occupies at
  * most one ring slot at a time, so a push can never find a ring full. */
-#include "engine.h"
+#include "core/engine.h"
 
 #include <signal.h>
 #include <stdatomic.h>
@@ -18,12 +18,12 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "engine_internal.h"
-#include "log.h"
-#include "metrics.h"
-#include "pool.h"
-#include "ring.h"
-#include "tracker.h"
+#include "core/engine_internal.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "core/pool.h"
+#include "core/ring.h"
+#include "core/tracker.h"
 
 static void dispatch(ms_engine *e, ms_doc *doc);
 static void check_finish(ms_engine *e);

@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "doc.h"
-#include "stage.h"
-#include "io/sink.h"
-#include "io/source.h"
+#include "base/config.h"
+#include "core/doc.h"
+#include "core/stage.h"
+#include "core/sink.h"
+#include "core/source.h"
 
 typedef struct ms_engine ms_engine;
 

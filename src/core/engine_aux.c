@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine_internal.h"
-#include "log.h"
+#include "core/engine_internal.h"
+#include "base/log.h"
 
 /* ---- metrics ---------------------------------------------------------- */
 

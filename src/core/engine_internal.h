@@ -6,11 +6,11 @@
 #include <stdatomic.h>
 #include <uv.h>
 
-#include "engine.h"
-#include "metrics.h"
-#include "pool.h"
-#include "ring.h"
-#include "tracker.h"
+#include "core/engine.h"
+#include "base/metrics.h"
+#include "core/pool.h"
+#include "core/ring.h"
+#include "core/tracker.h"
 
 #define MS_ENGINE_MAX_SINKS 8
 

@@ -5,7 +5,7 @@
  * before waiting; a producer pushes and only then reads `sleepers`. With
  * both sides sequentially consistent, either the worker sees the item or the
  * producer sees the sleeper and signals under the mutex. */
-#include "pool.h"
+#include "core/pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -6,7 +6,7 @@
 #ifndef MS_POOL_H
 #define MS_POOL_H
 
-#include "ring.h"
+#include "core/ring.h"
 
 typedef struct ms_pool ms_pool;
 

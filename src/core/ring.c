@@ -11,7 +11,7 @@
  *
  * The two positions sit on separate cache lines so producers and consumers
  * do not false-share them. */
-#include "ring.h"
+#include "core/ring.h"
 
 #include <assert.h>
 #include <stdalign.h>

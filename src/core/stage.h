@@ -13,7 +13,7 @@
 #ifndef MS_STAGE_H
 #define MS_STAGE_H
 
-#include "doc.h"
+#include "core/doc.h"
 
 typedef enum ms_stage_kind {
     MS_STAGE_CPU,

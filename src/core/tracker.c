@@ -6,7 +6,7 @@
  * counted: the tracker's table holds one reference and every record in
  * flight holds one, so a forgotten (revoked) lane lives until its last
  * record finishes. */
-#include "tracker.h"
+#include "core/tracker.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "core/log.h"
+#include "base/log.h"
 
 struct ms_emu {
     uv_loop_t *loop;

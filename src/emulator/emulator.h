@@ -22,8 +22,8 @@
 
 #include <uv.h>
 
-#include "core/bucket.h"
-#include "core/httpd.h"
+#include "base/bucket.h"
+#include "base/httpd.h"
 #include "nlp/nlp.h"
 
 /* The command: argv[0] is "emulate". Returns the exit code. */

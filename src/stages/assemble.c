@@ -6,13 +6,13 @@
  * document coordinates (Comprehend Medical's shape), the grouped findings
  * and the plain-language text for the patient (findings.h). The schema is
  * docs/summary.schema.json. */
-#include "assemble.h"
+#include "stages/assemble.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings.h"
+#include "stages/findings.h"
 
 typedef struct assemble_state {
     const char *const *names;

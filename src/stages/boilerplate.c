@@ -6,7 +6,7 @@
  * each zone, and a second pass over the collected lines picks those whose
  * form is frequent enough. Work is linear in the size of the zones plus the
  * blank lines skipped to reach them. */
-#include "boilerplate.h"
+#include "stages/boilerplate.h"
 
 #include <errno.h>
 #include <stdint.h>

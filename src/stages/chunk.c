@@ -7,7 +7,7 @@
  * latest sentence and whitespace break and stopping at the first paragraph
  * break, and every chunk consumes at least half a window, so the whole walk
  * is linear in the text size. */
-#include "chunk.h"
+#include "stages/chunk.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boilerplate.h"
-#include "core/metrics.h"
+#include "stages/boilerplate.h"
+#include "base/metrics.h"
 
 /* A run of kept text that is contiguous in the document. */
 typedef struct run {

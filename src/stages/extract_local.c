@@ -1,5 +1,5 @@
 /* extract_local.c -- see extract_local.h. */
-#include "extract_local.h"
+#include "stages/extract_local.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,8 +12,8 @@
 #include <uv.h>
 
 #include "aws/aws.h"
-#include "core/log.h"
-#include "io/record.h"
+#include "base/log.h"
+#include "sources/record.h"
 
 typedef struct fetch_job fetch_job;
 

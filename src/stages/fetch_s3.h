@@ -16,7 +16,7 @@
 #ifndef MS_FETCH_S3_H
 #define MS_FETCH_S3_H
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/stage.h"
 
 ms_stage *ms_fetch_s3_stage_new(const ms_config *cfg);

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE /* qsort_r */
 /* findings.c -- merge per-chunk entities and group them (see findings.h).
  * The patient text is in findings_text.c. */
-#include "findings.h"
+#include "stages/findings.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "findings_internal.h"
+#include "stages/findings_internal.h"
 #include "nlp/sections.h"
 #include "stages/chunk.h"
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "findings.h"
+#include "stages/findings.h"
 
 /* How a condition is reported, most specific first: a family member's
  * condition is not the patient's, a negated one was looked for and not

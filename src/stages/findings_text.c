@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "findings_internal.h"
+#include "stages/findings_internal.h"
 
 #define MAX_ITEMS 12
 

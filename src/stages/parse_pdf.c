@@ -16,7 +16,7 @@
  * MuPDF's own messages never reach stderr: they go to the debug log,
  * truncated. doc->message is always our wording, never MuPDF's, so nothing
  * taken from the document (names, strings) can leak into dead letters. */
-#include "parse_pdf.h"
+#include "stages/parse_pdf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +33,8 @@
 #include <utf8proc.h>
 
 #include "core/doc.h"
-#include "core/log.h"
-#include "text_norm.h"
+#include "base/log.h"
+#include "stages/text_norm.h"
 
 #define STORE_BYTES ((size_t)64 << 20)
 #define MAGIC_WINDOW 1024

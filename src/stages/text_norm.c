@@ -5,7 +5,7 @@
  * character has NFC_Quick_Check = Yes (the first "Maybe", a combining mark
  * that could compose with its predecessor, is U+0300), so Latin-1 text is
  * already in NFC and the common page costs a single copy. */
-#include "text_norm.h"
+#include "stages/text_norm.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  *                   [--min-pages N] [--font-size N] IN.txt|- OUT.pdf
  *
  * Exit 0 on success, 1 on an error, 2 on bad usage. */
-#include "pdfgen.h"
+#include "tools/pdfgen.h"
 
 #include <errno.h>
 #include <limits.h>

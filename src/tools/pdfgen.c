@@ -4,7 +4,7 @@
  * into pages of lines (greedy word wrap on measured Helvetica widths), then
  * every page becomes a content stream of BT/Tf/Td/Tj/ET operators. Knowing
  * the page count before writing lets the footer say "page N of M". */
-#include "pdfgen.h"
+#include "tools/pdfgen.h"
 
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>

@@ -17,7 +17,7 @@
 #include <uv.h>
 
 #include "aws/aws.h"
-#include "core/config.h"
+#include "base/config.h"
 #include "testutil.h"
 
 #define AKID "AKIDMEDSTREAMTEST"

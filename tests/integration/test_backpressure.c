@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
-#include "io/kafka_mock.h"
+#include "kafka/kafka_mock.h"
 #include "pdfgen.h"
 #include "pipeline.h"
 #include "testsink.h"

@@ -28,11 +28,11 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
-#include "core/metrics.h"
-#include "io/metrics_cloudwatch.h"
-#include "io/metrics_emf.h"
+#include "base/metrics.h"
+#include "telemetry/metrics_cloudwatch.h"
+#include "telemetry/metrics_emf.h"
 #include "pipeline.h"
 #include "testutil.h"
 

@@ -33,9 +33,9 @@
 
 #include <jansson.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "pdfgen.h"
 #include "pipeline.h"
 #include "testsink.h"

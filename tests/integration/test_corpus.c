@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/doc.h"
 #include "core/engine.h"
 #include "pipeline.h"

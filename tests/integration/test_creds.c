@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "aws/creds.h"
+#include "aws/creds/creds.h"
 #include "aws/http.h"
 #include "testutil.h"
 

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
-#include "core/metrics.h"
-#include "io/kafka_mock.h"
+#include "base/metrics.h"
+#include "kafka/kafka_mock.h"
 #include "pdfgen.h"
 #include "pipeline.h"
 #include "testsink.h"

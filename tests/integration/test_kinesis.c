@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
 #include "pipeline.h"
 #include "testsink.h"

@@ -18,9 +18,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
-#include "io/kafka_mock.h"
+#include "kafka/kafka_mock.h"
 #include "pdfgen.h"
 #include "pipeline.h"
 #include "testsink.h"

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/engine.h"
-#include "io/kafka_mock.h"
+#include "kafka/kafka_mock.h"
 #include "pipeline.h"
 #include "testutil.h"
 

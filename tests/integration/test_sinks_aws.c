@@ -22,10 +22,10 @@
 
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "base/config.h"
 #include "core/doc.h"
 #include "core/engine.h"
-#include "io/sink_sns.h"
+#include "sinks/sink_sns.h"
 #include "pipeline.h"
 #include "testutil.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "stages/cm_parse.h"
+#include "stages/comprehend/cm_parse.h"
 #include "testutil.h"
 
 ms_nlp_engine *ms_cmt_engine;

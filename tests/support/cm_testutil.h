@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "nlp/nlp.h"
-#include "stages/cm_ops.h"
+#include "stages/comprehend/cm_ops.h"
 
 /* The local engine, built by ms_cmt_setup (a cmocka group setup). */
 extern ms_nlp_engine *ms_cmt_engine;

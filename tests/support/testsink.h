@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "io/sink.h"
+#include "core/sink.h"
 
 typedef struct ms_test_record {
     char **ids;

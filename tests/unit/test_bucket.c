@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "core/bucket.h"
+#include "base/bucket.h"
 
 #define EPS 1e-9
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "stages/cm_cache.h"
+#include "stages/comprehend/cm_cache.h"
 
 static void keys(void **state)
 {

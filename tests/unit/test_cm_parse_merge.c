@@ -21,7 +21,7 @@
 #include "core/doc.h"
 #include "nlp/nlp.h"
 #include "stages/chunk.h"
-#include "stages/cm_parse.h"
+#include "stages/comprehend/cm_parse.h"
 #include "stages/findings.h"
 #include "cm_testutil.h"
 #include "testutil.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "stages/cm_sched.h"
+#include "stages/comprehend/cm_sched.h"
 
 #define MAXQ 20000
 

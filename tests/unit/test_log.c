@@ -19,7 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "base/log.h"
 #include "testutil.h"
 
 /* ---- stderr capture ------------------------------------------------------- */

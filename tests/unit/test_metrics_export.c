@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "io/http_admin.h"
-#include "io/metrics_cloudwatch.h"
-#include "io/metrics_prom.h"
+#include "base/metrics.h"
+#include "telemetry/http_admin.h"
+#include "telemetry/metrics_cloudwatch.h"
+#include "telemetry/metrics_prom.h"
 
 static void prom_exposition(void **state)
 {

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <uv.h>
 
-#include "core/config.h"
-#include "io/msk_iam.h"
+#include "base/config.h"
+#include "kafka/msk_iam.h"
 #include "testutil.h"
 
 #define AK "AKIDEXAMPLE"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "io/record.h"
+#include "sources/record.h"
 
 static int dec(const char *s, size_t max, ms_record *r, const char **reason, char *msg)
 {

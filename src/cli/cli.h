@@ -1,0 +1,33 @@
+/* cli.h -- options shared by the medstream commands (main.c, demo.c). */
+#ifndef MS_CLI_H
+#define MS_CLI_H
+
+#include <stdbool.h>
+
+#include "base/config.h"
+
+#define MS_CLI_MAX_SETS 256
+
+typedef struct ms_cli_opts {
+    const char *config_file;
+    const char *sets[MS_CLI_MAX_SETS];
+    int nsets;
+    bool once, describe;
+    int stats_interval;        /* -1 = from config */
+    const char *samples_dir;
+    const char *out_dir;
+    const char *format;        /* extract: json | text */
+    const char *positional;    /* extract: the input file */
+} ms_cli_opts;
+
+/* Apply -c and --set to cfg and set up logging; 0 or 2 (error printed). */
+int ms_cli_load_config(const ms_cli_opts *o, ms_config *cfg);
+
+int ms_cli_demo(const ms_cli_opts *o);
+int ms_cli_extract(const ms_cli_opts *o);
+/* `medstream awscurl ...`: argv[0] is "awscurl" (own options). */
+int ms_cli_awscurl(int argc, char **argv);
+/* `medstream top [URL]`: argv[0] is "top" (top_cmd.c). */
+int ms_cli_top(int argc, char **argv);
+
+#endif

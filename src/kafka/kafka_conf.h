@@ -1,0 +1,26 @@
+/* kafka_conf.h -- librdkafka configuration from medstream's config.
+ *
+ * Every `kafka.*` key that is not one of ours is handed to librdkafka
+ * verbatim (see librdkafka's CONFIGURATION.md); errors name the file and
+ * line the key came from. medstream's own defaults are applied first and
+ * the delivery rule's requirements last (auto commit stays off). */
+#ifndef MS_KAFKA_CONF_H
+#define MS_KAFKA_CONF_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+
+#include "base/config.h"
+
+typedef enum ms_kafka_role {
+    MS_KAFKA_CONSUMER,
+    MS_KAFKA_PRODUCER
+} ms_kafka_role;
+
+rd_kafka_conf_t *ms_kafka_conf_new(const ms_config *cfg, ms_kafka_role role,
+                                   char *err, size_t errlen);
+
+/* Validate the kafka.* keys without creating a client (check-config). */
+int ms_kafka_conf_check(const ms_config *cfg, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,292 @@
+/* sink_file.c -- one JSON file per report, written atomically.
+ *
+ * Each write is a chain of libuv file-system requests (run on libuv's
+ * thread pool, so the loop never blocks on the disk):
+ *   open(.tmp) -> write... -> fsync -> close -> rename -> fsync(dir) -> done
+ * The file name is derived from the report id, so a replay overwrites. */
+#include "sinks/sink_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "base/log.h"
+
+typedef struct file_sink {
+    char *dir;
+    char *dl_dir;
+    bool fsync_each;
+    uv_loop_t *loop;
+    uv_file dir_fd, dl_dir_fd;
+    unsigned long long tmp_seq;
+} file_sink;
+
+typedef struct write_req {
+    uv_fs_t fs;
+    ms_sink *sink;
+    ms_doc *doc;
+    ms_sink_done_cb done;
+    bool dead_letter;
+    uv_file fd;
+    size_t written;
+    char tmp[4096];
+    char path[4096];
+    char error[160];
+} write_req;
+
+static void step_open(uv_fs_t *req);
+static void step_write(uv_fs_t *req);
+static void step_fsync(uv_fs_t *req);
+static void start_close(write_req *w);
+static void step_close(uv_fs_t *req);
+static void step_rename(uv_fs_t *req);
+static void step_dirsync(uv_fs_t *req);
+
+static void finish(write_req *w, int status)
+{
+    ms_sink_done_cb done = w->done;
+    ms_sink *sink = w->sink;
+    ms_doc *doc = w->doc;
+    const char *err = status == 0 ? NULL : w->error;
+    char errcopy[160];
+    if (err) {
+        snprintf(errcopy, sizeof errcopy, "%s", err);
+        err = errcopy;
+    }
+    free(w);
+    done(sink, doc, status, err);
+}
+
+/* Record the first error, clean up the temporary file, report failure. */
+static void fail(write_req *w, const char *what, int uverr)
+{
+    snprintf(w->error, sizeof w->error, "%s: %s", what, uv_strerror(uverr));
+    uv_loop_t *loop = ((file_sink *)w->sink->state)->loop;
+    if (w->fd >= 0) {
+        uv_fs_t r;
+        uv_fs_close(loop, &r, w->fd, NULL);
+        uv_fs_req_cleanup(&r);
+        w->fd = -1;
+    }
+    uv_fs_t r;
+    uv_fs_unlink(loop, &r, w->tmp, NULL);
+    uv_fs_req_cleanup(&r);
+    finish(w, -1);
+}
+
+static void do_write(write_req *w)
+{
+    uv_buf_t buf = uv_buf_init(w->doc->output + w->written,
+                               (unsigned int)(w->doc->output_len - w->written));
+    uv_fs_write(w->fs.loop, &w->fs, w->fd, &buf, 1, -1, step_write);
+}
+
+static void step_open(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fail(w, "open", (int)r);
+        return;
+    }
+    w->fd = (uv_file)r;
+    do_write(w);
+}
+
+static void step_write(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fail(w, "write", (int)r);
+        return;
+    }
+    w->written += (size_t)r;
+    if (w->written < w->doc->output_len) {
+        do_write(w);
+        return;
+    }
+    file_sink *fs = w->sink->state;
+    if (fs->fsync_each)
+        uv_fs_fsync(w->fs.loop, &w->fs, w->fd, step_fsync);
+    else
+        start_close(w);
+}
+
+static void step_fsync(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fail(w, "fsync", (int)r);
+        return;
+    }
+    start_close(w);
+}
+
+static void start_close(write_req *w)
+{
+    uv_file fd = w->fd;
+    w->fd = -1;
+    uv_fs_close(w->fs.loop, &w->fs, fd, step_close);
+}
+
+static void step_close(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fail(w, "close", (int)r);
+        return;
+    }
+    uv_fs_rename(w->fs.loop, &w->fs, w->tmp, w->path, step_rename);
+}
+
+static void step_rename(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fail(w, "rename", (int)r);
+        return;
+    }
+    file_sink *fs = w->sink->state;
+    if (!fs->fsync_each) {
+        finish(w, 0);
+        return;
+    }
+    /* The rename is durable only once the directory entry is. */
+    uv_fs_fsync(w->fs.loop, &w->fs, w->dead_letter ? fs->dl_dir_fd : fs->dir_fd, step_dirsync);
+}
+
+static void step_dirsync(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        snprintf(w->error, sizeof w->error, "fsync directory: %s", uv_strerror((int)r));
+        finish(w, -1);
+        return;
+    }
+    finish(w, 0);
+}
+
+static void file_write(ms_sink *sink, ms_doc *doc, bool dead_letter, ms_sink_done_cb done)
+{
+    file_sink *fs = sink->state;
+    write_req *w = calloc(1, sizeof *w);
+    if (!w) {
+        done(sink, doc, -1, "out of memory");
+        return;
+    }
+    w->sink = sink;
+    w->doc = doc;
+    w->done = done;
+    w->dead_letter = dead_letter;
+    w->fd = -1;
+    w->fs.data = w;
+    const char *dir = dead_letter ? fs->dl_dir : fs->dir;
+    snprintf(w->path, sizeof w->path, "%s/%s.json", dir, doc->id);
+    snprintf(w->tmp, sizeof w->tmp, "%s/.%s.json.%ld.%llu.tmp", dir, doc->id, (long)getpid(),
+             ++fs->tmp_seq);
+    if (!doc->output) {
+        snprintf(w->error, sizeof w->error, "nothing to write");
+        finish(w, -1);
+        return;
+    }
+    uv_fs_open(fs->loop, &w->fs, w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, step_open);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int file_attach(ms_sink *sink, void *loop)
+{
+    file_sink *fs = sink->state;
+    fs->loop = loop;
+    if (mkdir_p(fs->dl_dir) != 0) {
+        ms_log(MS_LOG_ERROR, "cannot create output directory", KS("dir", fs->dl_dir),
+               KS("error", strerror(errno)), KEND);
+        return -1;
+    }
+    fs->dir_fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fs->dl_dir_fd = open(fs->dl_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fs->dir_fd < 0 || fs->dl_dir_fd < 0) {
+        ms_log(MS_LOG_ERROR, "cannot open output directory", KS("dir", fs->dir),
+               KS("error", strerror(errno)), KEND);
+        return -1;
+    }
+    return 0;
+}
+
+static void file_destroy(ms_sink *sink)
+{
+    file_sink *fs = sink->state;
+    if (fs->dir_fd >= 0)
+        close(fs->dir_fd);
+    if (fs->dl_dir_fd >= 0)
+        close(fs->dl_dir_fd);
+    free(fs->dir);
+    free(fs->dl_dir);
+    free(fs);
+    free(sink);
+}
+
+static const ms_sink_ops file_ops = {
+    .name = "file",
+    .attach = file_attach,
+    .write = file_write,
+    .destroy = file_destroy,
+};
+
+ms_sink *ms_sink_file_new(const char *dir, bool fsync_each)
+{
+    ms_sink *sink = calloc(1, sizeof *sink);
+    file_sink *fs = calloc(1, sizeof *fs);
+    size_t n = strlen(dir) + sizeof "/dead-letter";
+    char *dl = malloc(n);
+    char *d = strdup(dir);
+    if (!sink || !fs || !dl || !d) {
+        free(sink);
+        free(fs);
+        free(dl);
+        free(d);
+        return NULL;
+    }
+    snprintf(dl, n, "%s/dead-letter", dir);
+    fs->dir = d;
+    fs->dl_dir = dl;
+    fs->fsync_each = fsync_each;
+    fs->dir_fd = fs->dl_dir_fd = -1;
+    sink->ops = &file_ops;
+    sink->state = fs;
+    snprintf(sink->name, sizeof sink->name, "file");
+    sink->summaries = true;
+    sink->dead_letters = true;
+    return sink;
+}

@@ -1,0 +1,571 @@
+/* source_kafka.c -- reports from Kafka / Amazon MSK topics.
+ *
+ * A librdkafka high-level consumer (cooperative-sticky) whose queue is
+ * driven by the loop: librdkafka writes a byte to a pipe when its consumer
+ * queue becomes non-empty, uv_poll wakes us, and we serve the queue without
+ * blocking. Offsets are never auto-committed: the engine calls commit() with
+ * the delivery watermark of a partition, and we commit it (batched every
+ * source.commit_interval_ms, synchronously on revoke and on close).
+ *
+ * Backpressure pauses every assigned partition. A message that arrives when
+ * the engine has no room is not admitted: its partition is sought back to
+ * that offset, so it is fetched again after resume. */
+#define _GNU_SOURCE /* pipe2 */
+#include "sources/source_kafka.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "core/engine.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "kafka/kafka_conf.h"
+#include "kafka/msk_iam.h"
+#include "sources/record.h"
+
+typedef struct part {
+    char *topic;
+    int32_t partition;
+    uint64_t lane;
+    bool eof;
+    int64_t rewind_to;       /* -1, or the offset we sought back to */
+    int64_t commit_next;     /* watermark to commit, -1 = none */
+    int64_t committed_next;  /* last watermark handed to librdkafka */
+    ms_metric *lag;          /* medstream_source_lag_records{topic,partition} */
+} part;
+
+typedef struct kafka_source {
+    ms_source base;
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *queue;
+    int pipe_fds[2];
+    uv_poll_t poll;
+    uv_idle_t idle;
+    uv_timer_t commit_timer;
+    int open_handles;
+    void (*close_done)(ms_source *);
+    char **topics;
+    int ntopics;
+    part *parts;
+    int nparts, capparts;
+    bool paused, stopped, closing, started, ever_assigned;
+    int64_t commit_interval_ms;
+    size_t max_bytes;        /* parse.max_bytes: caps a decoded envelope */
+    const ms_config *cfg;    /* outlives the source */
+    ms_msk_iam_ref *msk;     /* msk.iam: the token refresher */
+} kafka_source;
+
+static int topic_index(kafka_source *k, const char *topic)
+{
+    for (int i = 0; i < k->ntopics; i++)
+        if (strcmp(k->topics[i], topic) == 0)
+            return i;
+    return 0;
+}
+
+static part *find_part(kafka_source *k, const char *topic, int32_t partition)
+{
+    for (int i = 0; i < k->nparts; i++)
+        if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
+            return &k->parts[i];
+    return NULL;
+}
+
+static part *find_lane(kafka_source *k, uint64_t lane)
+{
+    for (int i = 0; i < k->nparts; i++)
+        if (k->parts[i].lane == lane)
+            return &k->parts[i];
+    return NULL;
+}
+
+static part *add_part(kafka_source *k, const char *topic, int32_t partition)
+{
+    part *p = find_part(k, topic, partition);
+    if (p)
+        return p;
+    if (k->nparts == k->capparts) {
+        int ncap = k->capparts ? k->capparts * 2 : 16;
+        part *v = realloc(k->parts, (size_t)ncap * sizeof *v);
+        if (!v)
+            return NULL;
+        k->parts = v;
+        k->capparts = ncap;
+    }
+    p = &k->parts[k->nparts++];
+    memset(p, 0, sizeof *p);
+    p->topic = strdup(topic);
+    p->partition = partition;
+    p->lane = ((uint64_t)(uint32_t)topic_index(k, topic) << 32) | (uint32_t)partition;
+    p->rewind_to = -1;
+    p->commit_next = -1;
+    p->committed_next = -1;
+    return p;
+}
+
+static void remove_part(kafka_source *k, part *p)
+{
+    free(p->topic);
+    *p = k->parts[--k->nparts];
+}
+
+/* The partitions to pause/resume/commit, as a librdkafka list. */
+static rd_kafka_topic_partition_list_t *assignment_list(kafka_source *k)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(k->nparts ? k->nparts : 1);
+    for (int i = 0; i < k->nparts; i++)
+        rd_kafka_topic_partition_list_add(l, k->parts[i].topic, k->parts[i].partition);
+    return l;
+}
+
+/* Commit every partition whose watermark moved. sync: wait for the broker. */
+static void commit_pending(kafka_source *k, bool sync)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    for (int i = 0; i < k->nparts; i++) {
+        part *p = &k->parts[i];
+        if (p->commit_next >= 0 && p->commit_next != p->committed_next) {
+            rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->commit_next;
+            p->committed_next = p->commit_next;
+        }
+    }
+    if (l->cnt > 0) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, l, sync ? 0 : 1);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            ms_log(MS_LOG_WARN, "offset commit failed", KS("error", rd_kafka_err2str(err)), KEND);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void update_drained(kafka_source *k)
+{
+    bool all = k->ever_assigned && k->nparts > 0;
+    for (int i = 0; i < k->nparts && all; i++)
+        if (!k->parts[i].eof || k->parts[i].rewind_to >= 0)
+            all = false;
+    ms_engine_source_drained(k->base.engine, all);
+}
+
+/* ---- rebalance -------------------------------------------------------- */
+
+static void on_assign(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
+{
+    for (int i = 0; i < parts->cnt; i++) {
+        add_part(k, parts->elems[i].topic, parts->elems[i].partition);
+        ms_log(MS_LOG_INFO, "partition assigned", KS("topic", parts->elems[i].topic),
+               KI("partition", parts->elems[i].partition), KEND);
+    }
+    k->ever_assigned = true;
+    rd_kafka_error_t *error = NULL;
+    rd_kafka_resp_err_t err = 0;
+    if (strcmp(rd_kafka_rebalance_protocol(k->rk), "COOPERATIVE") == 0)
+        error = rd_kafka_incremental_assign(k->rk, parts);
+    else
+        err = rd_kafka_assign(k->rk, parts);
+    if (error) {
+        ms_log(MS_LOG_ERROR, "assign failed", KS("error", rd_kafka_error_string(error)), KEND);
+        rd_kafka_error_destroy(error);
+    } else if (err) {
+        ms_log(MS_LOG_ERROR, "assign failed", KS("error", rd_kafka_err2str(err)), KEND);
+    }
+    if (k->paused || k->stopped)
+        rd_kafka_pause_partitions(k->rk, parts);
+    update_drained(k);
+}
+
+static void on_revoke(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
+{
+    bool lost = rd_kafka_assignment_lost(k->rk);
+    /* Commit what is confirmed for these partitions before letting go; the
+     * rest of their in-flight work will be redone by the next owner. */
+    if (!lost)
+        commit_pending(k, true);
+    for (int i = 0; i < parts->cnt; i++) {
+        part *p = find_part(k, parts->elems[i].topic, parts->elems[i].partition);
+        ms_log(MS_LOG_INFO, lost ? "partition lost" : "partition revoked",
+               KS("topic", parts->elems[i].topic), KI("partition", parts->elems[i].partition), KEND);
+        if (!p)
+            continue;
+        ms_engine_forget_lane(k->base.engine, p->lane);
+        remove_part(k, p);
+    }
+    if (strcmp(rd_kafka_rebalance_protocol(k->rk), "COOPERATIVE") == 0) {
+        rd_kafka_error_t *error = rd_kafka_incremental_unassign(k->rk, parts);
+        if (error)
+            rd_kafka_error_destroy(error);
+    } else {
+        rd_kafka_assign(k->rk, NULL);
+    }
+    update_drained(k);
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    kafka_source *k = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+        on_assign(k, parts);
+    else
+        on_revoke(k, parts);
+}
+
+static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        ms_log(MS_LOG_WARN, "offset commit failed", KS("error", rd_kafka_err2str(err)), KEND);
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+static void pause_all(kafka_source *k, bool pause)
+{
+    if (!k->nparts)
+        return;
+    rd_kafka_topic_partition_list_t *l = assignment_list(k);
+    if (pause)
+        rd_kafka_pause_partitions(k->rk, l);
+    else
+        rd_kafka_resume_partitions(k->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void handle_message(kafka_source *k, rd_kafka_message_t *m)
+{
+    const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+    part *p = m->rkt ? find_part(k, topic, m->partition) : NULL;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (p && (p->rewind_to < 0 || m->offset <= p->rewind_to)) {
+            p->eof = true;
+            p->rewind_to = -1;
+        }
+        update_drained(k);
+        return;
+    }
+    if (m->err) {
+        ms_log(MS_LOG_WARN, "consumer error", KS("error", rd_kafka_message_errstr(m)),
+               KS("topic", topic), KI("partition", m->partition), KEND);
+        return;
+    }
+    if (!p || k->stopped)
+        return; /* not (or no longer) ours: not admitted, not committed */
+    if (p->rewind_to >= 0) {
+        if (m->offset != p->rewind_to)
+            return; /* prefetched beyond the rewind point: will be fetched again */
+        p->rewind_to = -1;
+    }
+    if (p->eof) {
+        p->eof = false;
+        ms_engine_source_drained(k->base.engine, false);
+    }
+    if (!ms_engine_has_room(k->base.engine, m->len)) {
+        /* Not admitted: read it again after resume. */
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = m->offset;
+        rd_kafka_error_t *error = rd_kafka_seek_partitions(k->rk, l, 0);
+        if (error)
+            rd_kafka_error_destroy(error);
+        rd_kafka_topic_partition_list_destroy(l);
+        p->rewind_to = m->offset;
+        return;
+    }
+    /* Lag: records on the broker past this one. The high watermark is
+     * librdkafka's cached value from its last fetch: no broker round trip. */
+    int64_t lo, hi;
+    if (rd_kafka_get_watermark_offsets(k->rk, topic, m->partition, &lo, &hi) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0) {
+        if (!p->lag) {
+            char labels[320];
+            snprintf(labels, sizeof labels, "topic=\"%.200s\",partition=\"%d\"", topic,
+                     (int)m->partition);
+            p->lag = ms_gauge("medstream_source_lag_records", labels,
+                              "Records on the broker after the last one read (Kafka consumer lag)");
+        }
+        int64_t lag = hi - (m->offset + 1);
+        ms_gauge_set(p->lag, lag > 0 ? lag : 0);
+    }
+    ms_doc *doc = ms_doc_new();
+    if (!doc)
+        return;
+    char id[256];
+    snprintf(id, sizeof id, "%s-%d-%lld", topic, (int)m->partition, (long long)m->offset);
+    ms_doc_set_id(doc, id);
+    /* Raw PDF, envelope or S3 event (record.h); a bad one is submitted
+     * failed and becomes a dead letter, its offset committed like any other. */
+    ms_record_fill_doc(doc, m->payload, m->len, k->max_bytes);
+    doc->pos.lane = p->lane;
+    doc->pos.partition = m->partition;
+    doc->pos.offset = m->offset;
+    snprintf(doc->pos.label, sizeof doc->pos.label, "%s/%d/%lld", topic, (int)m->partition,
+             (long long)m->offset);
+    ms_engine_submit(k->base.engine, doc);
+}
+
+static void on_idle(uv_idle_t *h);
+
+/* Serve the consumer queue without blocking; at most `budget` events per
+ * loop turn so one busy topic cannot starve the rest of the loop. When the
+ * budget runs out, an idle handle brings us back on the next turn (the pipe
+ * only signals the empty -> non-empty transition). */
+static void serve(kafka_source *k)
+{
+    int budget = 512;
+    while (budget-- > 0 && k->rk && !k->closing) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, 0);
+        if (!m) {
+            uv_idle_stop(&k->idle);
+            return;
+        }
+        handle_message(k, m);
+        rd_kafka_message_destroy(m);
+    }
+    if (!k->closing)
+        uv_idle_start(&k->idle, on_idle);
+}
+
+static void on_idle(uv_idle_t *h)
+{
+    serve(h->data);
+}
+
+static void on_readable(uv_poll_t *h, int status, int events)
+{
+    kafka_source *k = h->data;
+    char buf[256];
+    while (read(k->pipe_fds[0], buf, sizeof buf) > 0)
+        ;
+    serve(k);
+}
+
+static void on_commit_timer(uv_timer_t *t)
+{
+    commit_pending(t->data, false);
+}
+
+/* ---- source interface -------------------------------------------------- */
+
+static int begin(kafka_source *k);
+static void msk_ready(void *ud, const char *error);
+
+static int kafka_start(ms_source *src)
+{
+    kafka_source *k = (kafka_source *)src;
+    uv_loop_t *loop = src->loop;
+    if (pipe2(k->pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+        ms_log(MS_LOG_ERROR, "pipe failed", KS("error", strerror(errno)), KEND);
+        return -1;
+    }
+    k->queue = rd_kafka_queue_get_consumer(k->rk);
+    rd_kafka_queue_io_event_enable(k->queue, k->pipe_fds[1], "1", 1);
+    uv_poll_init(loop, &k->poll, k->pipe_fds[0]);
+    uv_idle_init(loop, &k->idle);
+    uv_timer_init(loop, &k->commit_timer);
+    k->poll.data = k->idle.data = k->commit_timer.data = k;
+    k->open_handles = 3;
+    if (k->commit_interval_ms > 0)
+        uv_timer_start(&k->commit_timer, on_commit_timer, (uint64_t)k->commit_interval_ms,
+                       (uint64_t)k->commit_interval_ms);
+    if (k->cfg && ms_config_bool(k->cfg, "msk.iam")) {
+        /* Serve librdkafka's queue (where its OAUTHBEARER refresh callback
+         * runs) only once an MSK IAM token exists (msk_iam.h). */
+        char err[512];
+        k->msk = ms_msk_iam_acquire(loop, k->cfg, msk_ready, k, err, sizeof err);
+        if (!k->msk) {
+            ms_log(MS_LOG_ERROR, "msk iam: cannot start", KS("error", err), KEND);
+            return -1;
+        }
+        return 0;
+    }
+    return begin(k);
+}
+
+static void msk_ready(void *ud, const char *error)
+{
+    kafka_source *k = ud;
+    if (error) {
+        ms_engine_source_failed(k->base.engine, error);
+        return;
+    }
+    if (!k->closing && !k->stopped && !k->started && begin(k) != 0)
+        ms_engine_source_failed(k->base.engine, "kafka subscribe failed");
+}
+
+static int begin(kafka_source *k)
+{
+    uv_poll_start(&k->poll, UV_READABLE, on_readable);
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(k->ntopics);
+    for (int i = 0; i < k->ntopics; i++)
+        rd_kafka_topic_partition_list_add(subs, k->topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(k->rk, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (err) {
+        ms_log(MS_LOG_ERROR, "subscribe failed", KS("error", rd_kafka_err2str(err)), KEND);
+        return -1;
+    }
+    k->started = true;
+    ms_log(MS_LOG_INFO, "kafka consumer subscribed", KI("topics", k->ntopics), KEND);
+    serve(k);
+    return 0;
+}
+
+static void kafka_pause(ms_source *src)
+{
+    kafka_source *k = (kafka_source *)src;
+    if (k->paused)
+        return;
+    k->paused = true;
+    pause_all(k, true);
+}
+
+static void kafka_resume(ms_source *src)
+{
+    kafka_source *k = (kafka_source *)src;
+    if (!k->paused || k->stopped)
+        return;
+    k->paused = false;
+    pause_all(k, false);
+}
+
+static void kafka_commit(ms_source *src, uint64_t lane, int64_t next)
+{
+    kafka_source *k = (kafka_source *)src;
+    part *p = find_lane(k, lane);
+    if (!p)
+        return;
+    p->commit_next = next;
+    if (k->commit_interval_ms == 0)
+        commit_pending(k, false);
+}
+
+static void kafka_stop(ms_source *src)
+{
+    kafka_source *k = (kafka_source *)src;
+    if (k->stopped)
+        return;
+    k->stopped = true;
+    pause_all(k, true);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    kafka_source *k = h->data;
+    if (--k->open_handles == 0 && k->close_done)
+        k->close_done(&k->base);
+}
+
+static void kafka_close(ms_source *src, void (*done)(ms_source *))
+{
+    kafka_source *k = (kafka_source *)src;
+    kafka_stop(src);
+    if (k->started) {
+        commit_pending(k, true);
+        k->closing = true;
+        /* Leaves the group; the revoke callback runs from inside and commits
+         * again (a no-op when nothing moved). */
+        rd_kafka_queue_io_event_enable(k->queue, -1, NULL, 0);
+        rd_kafka_consumer_close(k->rk);
+        ms_log(MS_LOG_INFO, "kafka consumer closed", KEND);
+    }
+    ms_msk_iam_release(k->msk); /* after the close: leaving the group may connect */
+    k->msk = NULL;
+    if (!k->open_handles) {
+        done(src);
+        return;
+    }
+    k->close_done = done;
+    uv_close((uv_handle_t *)&k->poll, on_closed);
+    uv_close((uv_handle_t *)&k->idle, on_closed);
+    uv_close((uv_handle_t *)&k->commit_timer, on_closed);
+}
+
+static void kafka_destroy(ms_source *src)
+{
+    kafka_source *k = (kafka_source *)src;
+    ms_msk_iam_release(k->msk);
+    if (k->queue)
+        rd_kafka_queue_destroy(k->queue);
+    if (k->rk)
+        rd_kafka_destroy(k->rk);
+    if (k->pipe_fds[0] > 0) {
+        close(k->pipe_fds[0]);
+        close(k->pipe_fds[1]);
+    }
+    for (int i = 0; i < k->nparts; i++)
+        free(k->parts[i].topic);
+    free(k->parts);
+    for (int i = 0; i < k->ntopics; i++)
+        free(k->topics[i]);
+    free(k->topics);
+    free(k);
+}
+
+static const ms_source_ops kafka_ops = {
+    .name = "kafka",
+    .start = kafka_start,
+    .pause = kafka_pause,
+    .resume = kafka_resume,
+    .commit = kafka_commit,
+    .stop = kafka_stop,
+    .close = kafka_close,
+    .destroy = kafka_destroy,
+};
+
+static int split_topics(kafka_source *k, const char *list)
+{
+    char *copy = strdup(list), *save = NULL;
+    if (!copy)
+        return -1;
+    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        char **v = realloc(k->topics, (size_t)(k->ntopics + 1) * sizeof *v);
+        if (!v)
+            break;
+        k->topics = v;
+        k->topics[k->ntopics++] = strdup(t);
+    }
+    free(copy);
+    return k->ntopics > 0 ? 0 : -1;
+}
+
+ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
+{
+    kafka_source *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    k->base.ops = &kafka_ops;
+    k->base.state = k;
+    k->pipe_fds[0] = k->pipe_fds[1] = -1;
+    k->commit_interval_ms = ms_config_int(cfg, "source.commit_interval_ms");
+    k->max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes");
+    k->cfg = cfg;
+    if (split_topics(k, ms_config_str(cfg, "source.topics")) != 0) {
+        snprintf(err, errlen, "source.topics: no topic given");
+        kafka_destroy(&k->base);
+        return NULL;
+    }
+    rd_kafka_conf_t *conf = ms_kafka_conf_new(cfg, MS_KAFKA_CONSUMER, err, errlen);
+    if (!conf) {
+        kafka_destroy(&k->base);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, k);
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
+    char errstr[512];
+    k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!k->rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "kafka consumer: %s", errstr);
+        kafka_destroy(&k->base);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(k->rk);
+    return &k->base;
+}

@@ -1,0 +1,148 @@
+/* extract_comprehend_conf.c -- the Comprehend stage's options (the
+ * comprehend.* keys) and its metrics; the stage itself is
+ * extract_comprehend.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "stages/comprehend/extract_comprehend.h"
+#include "stages/comprehend/extract_comprehend_internal.h"
+
+/* ---- options ----------------------------------------------------------- */
+
+/* comprehend.operations: comma-separated API names (or their config keys). */
+static int parse_ops(const char *list, bool on[MS_CM_NOPS], char *err, size_t errlen)
+{
+    memset(on, 0, sizeof(bool) * MS_CM_NOPS);
+    int n = 0;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, ", \t");
+        int found = -1;
+        for (int i = 0; i < MS_CM_NOPS; i++)
+            if ((strlen(ms_cm_ops[i].name) == len && !strncmp(p, ms_cm_ops[i].name, len)) ||
+                (strlen(ms_cm_ops[i].key) == len && !strncmp(p, ms_cm_ops[i].key, len)))
+                found = i;
+        if (found < 0) {
+            snprintf(err, errlen,
+                     "comprehend.operations: unknown operation '%.*s' (DetectEntitiesV2, "
+                     "InferICD10CM, InferRxNorm, InferSNOMEDCT, DetectPHI)",
+                     (int)(len > 64 ? 64 : len), p);
+            return -1;
+        }
+        if (!on[found])
+            n++;
+        on[found] = true;
+        p += len;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "comprehend.operations: name at least one operation");
+        return -1;
+    }
+    return n;
+}
+
+int ms_extract_comprehend_check(const ms_config *cfg, char *err, size_t errlen)
+{
+    bool on[MS_CM_NOPS];
+    if (parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, errlen) < 0)
+        return -1;
+    const char *url = ms_config_str(cfg, "comprehend.cache.redis_url");
+    if (url && *url && strncmp(url, "redis://", 8) != 0) {
+        snprintf(err, errlen, "comprehend.cache.redis_url must start with redis:// (got '%.64s')",
+                 url);
+        return -1;
+    }
+    if (ms_config_int(cfg, "comprehend.concurrency_initial") >
+        ms_config_int(cfg, "comprehend.concurrency_max")) {
+        snprintf(err, errlen, "comprehend.concurrency_initial is above comprehend.concurrency_max");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- metrics ----------------------------------------------------------- */
+
+static void metrics_init(cm_op *o, const char *name)
+{
+    char l[96], l2[128];
+    snprintf(l, sizeof l, "op=\"%s\"", name);
+    o->m.requests = ms_counter("medstream_comprehend_requests_total", l,
+                               "Comprehend Medical requests answered (billed)");
+    o->m.chars = ms_counter("medstream_comprehend_characters_total", l,
+                            "Characters in answered requests");
+    o->m.billed = ms_counter("medstream_comprehend_billed_units_total", l,
+                             "Billed units (100 characters, at least 1 per request)");
+    snprintf(l2, sizeof l2, "%s,tier=\"memory\"", l);
+    o->m.hits_mem = ms_counter("medstream_comprehend_cache_hits_total", l2,
+                               "Requests answered from the cache (not billed)");
+    snprintf(l2, sizeof l2, "%s,tier=\"redis\"", l);
+    o->m.hits_redis = ms_counter("medstream_comprehend_cache_hits_total", l2,
+                                 "Requests answered from the cache (not billed)");
+    o->m.requeues = ms_counter("medstream_comprehend_requeues_total", l,
+                               "Requests queued again after their retries ran out");
+    o->m.pagination = ms_counter("medstream_comprehend_pagination_tokens_total", l,
+                                 "Answers carrying a PaginationToken (cannot be followed)");
+    static const char *const outcomes[5] = {"success", "throttle", "transient", "timeout",
+                                            "final"};
+    for (int i = 0; i < 5; i++) {
+        snprintf(l2, sizeof l2, "%s,outcome=\"%s\"", l, outcomes[i]);
+        o->m.attempts[i] = ms_counter("medstream_comprehend_attempts_total", l2,
+                                      "HTTP attempts by outcome (retries included)");
+    }
+    o->m.limit = ms_gauge("medstream_comprehend_concurrency_limit", l,
+                          "Adaptive concurrency limit");
+    o->m.inflight = ms_gauge("medstream_comprehend_inflight", l, "Requests on the wire");
+    o->m.queued = ms_gauge("medstream_comprehend_queued", l, "Requests waiting to be sent");
+    o->m.rtt = ms_histogram("medstream_comprehend_rtt_seconds", l, "Round-trip time per attempt");
+}
+
+void ms_cmx_op_gauges(cm_op *o)
+{
+    ms_gauge_set(o->m.limit, o->s.arc.limit);
+    ms_gauge_set(o->m.inflight, o->s.inflight);
+    ms_gauge_set(o->m.queued, (int64_t)o->s.queued);
+}
+
+static void copy_str(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+void ms_cmx_configure(cm_stage *x, const ms_config *cfg)
+{
+    char err[8];
+    bool on[MS_CM_NOPS];
+    /* validated by ms_extract_comprehend_check */
+    parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, sizeof err);
+    ms_aws_opts_from_config(cfg, &x->aopts);
+    copy_str(x->endpoint_cfg, sizeof x->endpoint_cfg, ms_config_str(cfg, "comprehend.endpoint"));
+    copy_str(x->redis_url, sizeof x->redis_url, ms_config_str(cfg, "comprehend.cache.redis_url"));
+    x->max_attempts = (int)ms_config_int(cfg, "comprehend.max_attempts");
+    x->cache_bytes = (size_t)ms_config_int(cfg, "comprehend.cache_mb") * 1024 * 1024;
+    x->redis_ttl_s = (long)ms_config_int(cfg, "comprehend.cache.ttl_s");
+    int slot = 0;
+    for (int op = 0; op < MS_CM_NOPS; op++) {
+        cm_op *o = &x->ops[op];
+        o->on = on[op];
+        if (!o->on)
+            continue;
+        char key[96];
+        snprintf(key, sizeof key, "comprehend.%s.tps", ms_cm_ops[op].key);
+        o->so.tps = ms_config_double(cfg, key);
+        snprintf(key, sizeof key, "comprehend.%s.cps", ms_cm_ops[op].key);
+        o->so.cps = ms_config_double(cfg, key);
+        o->so.arc.initial = (int)ms_config_int(cfg, "comprehend.concurrency_initial");
+        o->so.arc.max = (int)ms_config_int(cfg, "comprehend.concurrency_max");
+        o->so.arc.k = ms_config_double(cfg, "comprehend.rtt_deviation_k");
+        o->bill_slot = slot++;
+        x->nops_on++;
+        metrics_init(o, ms_cm_ops[op].name);
+    }
+}
