@@ -1,238 +1,287 @@
-/* pipeline.c -- build an engine from a configuration. */
+/* pipeline.c -- build an engine from a configuration, through the registry. */
 #include "pipeline.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "telemetry/http_admin.h"
-#include "kafka/kafka_conf.h"
-#include "telemetry/metrics_cloudwatch.h"
-#include "sinks/sink_file.h"
-#include "sinks/sink_kafka.h"
-#include "sinks/sink_s3.h"
-#include "sinks/sink_sns.h"
-#include "sources/source_dir.h"
-#include "sources/source_kafka.h"
-#include "sources/source_kinesis.h"
-#include "stages/assemble.h"
-#include "stages/chunk.h"
-#include "stages/comprehend/extract_comprehend.h"
-#include "stages/extract_local.h"
-#include "stages/fetch_s3.h"
-#include "stages/parse_pdf.h"
+#include "base/errbuf.h"
+#include "plugins.h"
 
-const char *const ms_pipeline_stage_names[MS_PIPELINE_NSTAGES] = {"fetch", "parse", "chunk",
-                                                                  "extract", "assemble"};
+/* ---- plan: which plugins the configuration selects ----------------------- */
 
-int ms_pipeline_stages(const ms_config *cfg, ms_stage **out, char *err, size_t errlen)
+#define MAX_SINKS 8
+
+typedef struct plan {
+    const ms_plugin *source;
+    const ms_plugin *stages[MS_MAX_STAGES];
+    int nstages;
+    const ms_plugin *sinks[MAX_SINKS];   /* sink.type, in order, distinct */
+    int nsinks;
+    const ms_plugin *dlq;                /* dlq.type; NULL = "same" */
+} plan;
+
+/* The stage plugin that runs in `slot`: the only one, or the one
+ * `<slot>.engine` names (the key exists when a slot has alternatives). */
+static const ms_plugin *slot_choice(const ms_config *cfg, const ms_plugin *first, char *err,
+                                    size_t errlen)
 {
-    ms_parse_opts po = {
-        .max_pages = (int)ms_config_int(cfg, "parse.max_pages"),
-        .max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes"),
-        .timeout_ms = (int)ms_config_int(cfg, "parse.timeout_ms"),
-        .keep_offpage_text = ms_config_bool(cfg, "parse.keep_offpage_text"),
-    };
-    ms_chunk_opts co;
-    ms_chunk_opts_default(&co);
-    co.max_bytes = (size_t)ms_config_int(cfg, "chunk.max_bytes");
-    co.strip_boilerplate = ms_config_bool(cfg, "chunk.strip_boilerplate");
-    co.boilerplate_min_pages = (int)ms_config_int(cfg, "chunk.boilerplate_min_pages");
+    const ms_plugin *p, *other = NULL;
+    for (size_t i = 0; (p = ms_plugins_at(i)); i++)
+        if (p != first && p->kind == MS_PLUGIN_STAGE && strcmp(p->slot, first->slot) == 0)
+            other = p;
+    if (!other)
+        return first;
+    char key[128];
+    snprintf(key, sizeof key, "%s.engine", first->slot);
+    const char *name = ms_config_str(cfg, key);
+    const ms_plugin *chosen = name ? ms_plugins_find(MS_PLUGIN_STAGE, name) : NULL;
+    if (!chosen || strcmp(chosen->slot, first->slot) != 0) {
+        char names[256];
+        ms_plugins_names(MS_PLUGIN_STAGE, first->slot, ", ", names, sizeof names);
+        ms_errf(err, errlen, "%s: '%s' is not one of %s", key, name ? name : "", names);
+        return NULL;
+    }
+    return chosen;
+}
 
-    char xerr[256] = "";
-    bool comprehend = strcmp(ms_config_str(cfg, "extract.engine"), "comprehend") == 0;
-    out[0] = ms_fetch_s3_stage_new(cfg);
-    out[1] = ms_parse_stage_new(&po);
-    out[2] = ms_chunk_stage_new(&co);
-    out[3] = comprehend ? ms_extract_comprehend_stage_new(cfg, xerr, sizeof xerr)
-                        : ms_extract_local_stage_new();
-    out[4] = ms_assemble_stage_new(ms_pipeline_stage_names, MS_PIPELINE_NSTAGES);
-    for (int i = 0; i < MS_PIPELINE_NSTAGES; i++) {
-        if (!out[i]) {
-            if (i == MS_PIPELINE_EXTRACT && xerr[0])
-                snprintf(err, errlen, "%s", xerr);
-            else
-                snprintf(err, errlen, "cannot create the pipeline stage '%s'",
-                         ms_pipeline_stage_names[i]);
-            for (int j = 0; j < MS_PIPELINE_NSTAGES; j++)
-                if (out[j])
-                    out[j]->ops->destroy(out[j]);
+static int plan_stages(const ms_config *cfg, plan *pl, char *err, size_t errlen)
+{
+    const ms_plugin *p;
+    pl->nstages = 0;
+    for (size_t i = 0; (p = ms_plugins_at(i)); i++) {
+        if (p->kind != MS_PLUGIN_STAGE)
+            continue;
+        bool done = false; /* this slot was planned at its first plugin */
+        for (size_t j = 0; j < i && !done; j++) {
+            const ms_plugin *q = ms_plugins_at(j);
+            done = q->kind == MS_PLUGIN_STAGE && strcmp(q->slot, p->slot) == 0;
+        }
+        if (done)
+            continue;
+        if (pl->nstages == MS_MAX_STAGES) {
+            ms_errf(err, errlen, "more than %d pipeline stages", MS_MAX_STAGES);
             return -1;
         }
+        if (!(pl->stages[pl->nstages] = slot_choice(cfg, p, err, errlen)))
+            return -1;
+        pl->nstages++;
     }
     return 0;
 }
 
-static int add_stages(ms_engine *e, const ms_config *cfg, char *err, size_t errlen)
+static const ms_plugin *named(ms_plugin_kind kind, const char *key, const char *name,
+                              char *err, size_t errlen)
 {
-    ms_stage *stages[MS_PIPELINE_NSTAGES];
-    if (ms_pipeline_stages(cfg, stages, err, errlen) != 0)
-        return -1;
-    for (int i = 0; i < MS_PIPELINE_NSTAGES; i++)
-        ms_engine_add_stage(e, stages[i]);
-    return 0;
+    const ms_plugin *p = ms_plugins_find(kind, name);
+    if (!p) {
+        char names[256];
+        ms_plugins_names(kind, NULL, ", ", names, sizeof names);
+        ms_errf(err, errlen, "%s: '%s' is not one of %s", key, name, names);
+    }
+    return p;
 }
 
-static ms_source *make_source(const ms_config *cfg, char *err, size_t errlen)
-{
-    const char *type = ms_config_str(cfg, "source.type");
-    if (strcmp(type, "dir") == 0)
-        return ms_source_dir_new(cfg, err, errlen);
-    if (strcmp(type, "kafka") == 0)
-        return ms_source_kafka_new(cfg, err, errlen);
-    if (strcmp(type, "kinesis") == 0)
-        return ms_source_kinesis_new(cfg, err, errlen);
-    snprintf(err, errlen, "source.type '%s' is not supported", type);
-    return NULL;
-}
-
-/* ---- sinks: sink.type is a list; dlq.type routes dead letters ---------- */
-
-#define MAX_SINK_TYPES 8
-static const char *const sink_types[] = {"file", "s3", "sns", "kafka", NULL};
-
-/* Split sink.type into known, distinct names. 0, or -1 with err set. */
-static int sink_list(const ms_config *cfg, char names[][16], int *n, char *err, size_t errlen)
+static int plan_sinks(const ms_config *cfg, plan *pl, char *err, size_t errlen)
 {
     char copy[256], *save = NULL;
     snprintf(copy, sizeof copy, "%s", ms_config_str(cfg, "sink.type"));
-    *n = 0;
+    pl->nsinks = 0;
     for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        bool known = false, dup = false;
-        for (int i = 0; sink_types[i]; i++)
-            known |= strcmp(t, sink_types[i]) == 0;
-        for (int i = 0; i < *n; i++)
-            dup |= strcmp(t, names[i]) == 0;
-        if (!known) {
-            snprintf(err, errlen, "sink.type: '%s' is not one of file, s3, sns, kafka", t);
+        const ms_plugin *p = named(MS_PLUGIN_SINK, "sink.type", t, err, errlen);
+        if (!p)
+            return -1;
+        bool dup = false;
+        for (int i = 0; i < pl->nsinks; i++)
+            dup |= pl->sinks[i] == p;
+        if (!dup && pl->nsinks == MAX_SINKS) {
+            ms_errf(err, errlen, "sink.type: more than %d sinks", MAX_SINKS);
             return -1;
         }
-        if (!dup && *n < MAX_SINK_TYPES)
-            snprintf(names[(*n)++], 16, "%s", t);
+        if (!dup)
+            pl->sinks[pl->nsinks++] = p;
     }
-    if (*n == 0) {
-        snprintf(err, errlen, "sink.type: no sink given");
+    if (pl->nsinks == 0) {
+        ms_errf(err, errlen, "sink.type: no sink given");
         return -1;
     }
     const char *dlq = ms_config_str(cfg, "dlq.type");
-    bool ok = strcmp(dlq, "same") == 0;
-    for (int i = 0; sink_types[i]; i++)
-        ok |= strcmp(dlq, sink_types[i]) == 0;
-    if (!ok) {
-        snprintf(err, errlen, "dlq.type: '%s' is not same, file, s3, sns or kafka", dlq);
-        return -1;
+    pl->dlq = NULL;
+    if (strcmp(dlq, "same") != 0) {
+        pl->dlq = ms_plugins_find(MS_PLUGIN_SINK, dlq);
+        if (!pl->dlq) {
+            char names[256];
+            ms_plugins_names(MS_PLUGIN_SINK, NULL, ", ", names, sizeof names);
+            ms_errf(err, errlen, "dlq.type: '%s' is not same or one of %s", dlq, names);
+            return -1;
+        }
     }
     return 0;
 }
 
-static int sink_check(const char *type, const ms_config *cfg, char *err, size_t errlen)
+static int make_plan(const ms_config *cfg, plan *pl, char *err, size_t errlen)
 {
-    if (strcmp(type, "s3") == 0)
-        return ms_sink_s3_check(cfg, err, errlen);
-    if (strcmp(type, "sns") == 0)
-        return ms_sink_sns_check(cfg, err, errlen);
-    if (strcmp(type, "kafka") == 0)
-        return ms_sink_kafka_check(cfg, err, errlen);
+    memset(pl, 0, sizeof *pl);
+    if (!(pl->source = named(MS_PLUGIN_SOURCE, "source.type", ms_config_str(cfg, "source.type"),
+                             err, errlen)))
+        return -1;
+    if (plan_stages(cfg, pl, err, errlen) != 0)
+        return -1;
+    return plan_sinks(cfg, pl, err, errlen);
+}
+
+static bool service_on(const ms_plugin *p, const ms_config *cfg)
+{
+    return p->kind == MS_PLUGIN_SERVICE && (!p->enabled || p->enabled(cfg));
+}
+
+/* ---- check ---------------------------------------------------------------- */
+
+static int check_one(const ms_plugin *p, const ms_config *cfg, char *err, size_t errlen)
+{
+    return p->check ? p->check(cfg, err, errlen) : 0;
+}
+
+int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen)
+{
+    plan pl;
+    if (make_plan(cfg, &pl, err, errlen) != 0)
+        return -1;
+    if (check_one(pl.source, cfg, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < pl.nstages; i++)
+        if (check_one(pl.stages[i], cfg, err, errlen) != 0)
+            return -1;
+    for (int i = 0; i < pl.nsinks; i++)
+        if (check_one(pl.sinks[i], cfg, err, errlen) != 0)
+            return -1;
+    if (pl.dlq && check_one(pl.dlq, cfg, err, errlen) != 0)
+        return -1;
+    const ms_plugin *p;
+    for (size_t i = 0; (p = ms_plugins_at(i)); i++)
+        if (service_on(p, cfg) && check_one(p, cfg, err, errlen) != 0)
+            return -1;
     return 0;
 }
 
-static ms_sink *make_sink(const char *type, const ms_config *cfg, char *err, size_t errlen)
+/* ---- build ---------------------------------------------------------------- */
+
+static int create_stages(const plan *pl, const ms_config *cfg, ms_stage **out, int max,
+                         char *err, size_t errlen)
 {
-    ms_sink *s = NULL;
-    if (strcmp(type, "file") == 0) {
-        s = ms_sink_file_new(ms_config_str(cfg, "sink.file.dir"),
-                             ms_config_bool(cfg, "sink.file.fsync"));
-        if (!s)
-            snprintf(err, errlen, "cannot create the file sink");
-    } else if (strcmp(type, "s3") == 0) {
-        s = ms_sink_s3_new(cfg, err, errlen);
-    } else if (strcmp(type, "sns") == 0) {
-        s = ms_sink_sns_new(cfg, err, errlen);
-    } else if (strcmp(type, "kafka") == 0) {
-        s = ms_sink_kafka_new(cfg, err, errlen);
+    if (pl->nstages > max) {
+        ms_errf(err, errlen, "%d pipeline stages, room for %d", pl->nstages, max);
+        return -1;
     }
-    return s;
+    for (int i = 0; i < pl->nstages; i++) {
+        out[i] = pl->stages[i]->create.stage(cfg, err, errlen);
+        if (!out[i]) {
+            if (!err[0])
+                ms_errf(err, errlen, "cannot create the %s stage", pl->stages[i]->name);
+            for (int j = 0; j < i; j++)
+                out[j]->ops->destroy(out[j]);
+            return -1;
+        }
+    }
+    for (int i = 0; i < pl->nstages; i++) {
+        out[i]->index = i;
+        out[i]->pipeline_len = pl->nstages;
+        for (int j = 0; j < pl->nstages; j++)
+            out[i]->pipeline_names[j] = out[j]->ops->name;
+    }
+    return pl->nstages;
 }
 
-static int add_one_sink(ms_engine *e, const char *type, bool summaries, bool dead_letters,
-                        const ms_config *cfg, char *err, size_t errlen)
+int ms_pipeline_stages(const ms_config *cfg, ms_stage **out, int max, char *err, size_t errlen)
 {
-    ms_sink *s = make_sink(type, cfg, err, errlen);
-    if (!s)
+    plan pl;
+    if (err && errlen)
+        err[0] = '\0';
+    memset(&pl, 0, sizeof pl);
+    if (plan_stages(cfg, &pl, err, errlen) != 0)
         return -1;
+    return create_stages(&pl, cfg, out, max, err, errlen);
+}
+
+static int add_sink(ms_engine *e, const ms_plugin *p, bool summaries, bool dead_letters,
+                    const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_sink *s = p->create.sink(cfg, err, errlen);
+    if (!s) {
+        if (!err[0])
+            ms_errf(err, errlen, "cannot create the %s sink", p->name);
+        return -1;
+    }
     s->summaries = summaries;
     s->dead_letters = dead_letters;
     if (ms_engine_add_sink(e, s) != 0) {
         s->ops->destroy(s);
-        snprintf(err, errlen, "too many sinks");
+        ms_errf(err, errlen, "too many sinks");
         return -1;
     }
     return 0;
 }
 
-static int add_sinks(ms_engine *e, const ms_config *cfg, char *err, size_t errlen)
+static int build(ms_engine *e, const plan *pl, const ms_config *cfg, char *err, size_t errlen)
 {
-    char names[MAX_SINK_TYPES][16];
-    int n;
-    if (sink_list(cfg, names, &n, err, errlen) != 0)
+    ms_stage *stages[MS_MAX_STAGES];
+    int n = create_stages(pl, cfg, stages, MS_MAX_STAGES, err, errlen);
+    if (n < 0)
         return -1;
-    const char *dlq = ms_config_str(cfg, "dlq.type");
-    bool same = strcmp(dlq, "same") == 0, dlq_listed = same;
-    for (int i = 0; i < n; i++) {
-        bool dl = same || strcmp(dlq, names[i]) == 0;
+    for (int i = 0; i < n; i++)
+        ms_engine_add_stage(e, stages[i]);
+
+    ms_source *src = pl->source->create.source(cfg, err, errlen);
+    if (!src) {
+        if (!err[0])
+            ms_errf(err, errlen, "cannot create the %s source", pl->source->name);
+        return -1;
+    }
+    ms_engine_set_source(e, src);
+
+    const ms_plugin *p;
+    for (size_t i = 0; (p = ms_plugins_at(i)); i++) {
+        if (!service_on(p, cfg))
+            continue;
+        ms_service *svc = p->create.service(cfg, err, errlen);
+        if (!svc) {
+            if (!err[0])
+                ms_errf(err, errlen, "cannot create the %s service", p->name);
+            return -1;
+        }
+        if (ms_engine_add_service(e, svc) != 0) {
+            ms_errf(err, errlen, "too many services (%d)", MS_ENGINE_MAX_SERVICES);
+            return -1;
+        }
+    }
+
+    /* Dead letters go to every sink (dlq.type = same) or to the one named,
+     * which is added dead-letter-only when it takes no summaries. */
+    bool dlq_listed = pl->dlq == NULL;
+    for (int i = 0; i < pl->nsinks; i++) {
+        bool dl = !pl->dlq || pl->dlq == pl->sinks[i];
         dlq_listed |= dl;
-        if (add_one_sink(e, names[i], true, dl, cfg, err, errlen) != 0)
+        if (add_sink(e, pl->sinks[i], true, dl, cfg, err, errlen) != 0)
             return -1;
     }
-    /* A dead-letter-only sink of a type that takes no summaries. */
-    if (!dlq_listed && add_one_sink(e, dlq, false, true, cfg, err, errlen) != 0)
+    if (!dlq_listed && add_sink(e, pl->dlq, false, true, cfg, err, errlen) != 0)
         return -1;
     return 0;
 }
 
 ms_engine *ms_pipeline_build(const ms_config *cfg, char *err, size_t errlen)
 {
+    plan pl;
+    if (err && errlen)
+        err[0] = '\0';
+    if (make_plan(cfg, &pl, err, errlen) != 0)
+        return NULL;
     ms_engine *e = ms_engine_new(cfg, err, errlen);
     if (!e)
         return NULL;
-    if (add_stages(e, cfg, err, errlen) != 0) {
-        ms_engine_free(e);
-        return NULL;
-    }
-    ms_source *src = make_source(cfg, err, errlen);
-    if (!src) {
-        ms_engine_free(e);
-        return NULL;
-    }
-    ms_engine_set_source(e, src);
-    if (ms_http_admin_attach(e, cfg, err, errlen) != 0 ||
-        ms_metrics_cloudwatch_attach(e, cfg, err, errlen) != 0) {
-        ms_engine_free(e);
-        return NULL;
-    }
-    if (add_sinks(e, cfg, err, errlen) != 0) {
+    if (build(e, &pl, cfg, err, errlen) != 0) {
         ms_engine_free(e);
         return NULL;
     }
     return e;
-}
-
-int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen)
-{
-    if (strcmp(ms_config_str(cfg, "extract.engine"), "comprehend") == 0 &&
-        ms_extract_comprehend_check(cfg, err, errlen) != 0)
-        return -1;
-    char names[MAX_SINK_TYPES][16];
-    int n;
-    if (sink_list(cfg, names, &n, err, errlen) != 0)
-        return -1;
-    for (int i = 0; i < n; i++)
-        if (sink_check(names[i], cfg, err, errlen) != 0)
-            return -1;
-    const char *dlq = ms_config_str(cfg, "dlq.type");
-    if (strcmp(dlq, "same") != 0 && sink_check(dlq, cfg, err, errlen) != 0)
-        return -1;
-    if (strcmp(ms_config_str(cfg, "source.type"), "kafka") == 0)
-        return ms_kafka_conf_check(cfg, err, errlen);
-    return 0;
 }

@@ -325,11 +325,6 @@ ms_config *ms_config_new_table(const ms_cfg_key *keys)
     return cfg;
 }
 
-ms_config *ms_config_new(void)
-{
-    return ms_config_new_table(ms_cfg_keys);
-}
-
 void ms_config_free(ms_config *cfg)
 {
     if (!cfg)
@@ -633,7 +628,7 @@ static void md_cell(FILE *out, const char *s)
     }
 }
 
-static void describe_table(const ms_cfg_key *keys, FILE *out)
+void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, FILE *out)
 {
     static const char *const tname[] = {
         [MS_CFG_STRING] = "string", [MS_CFG_INT] = "int", [MS_CFG_SIZE] = "size",
@@ -641,15 +636,15 @@ static void describe_table(const ms_cfg_key *keys, FILE *out)
     };
     fputs("| key | type | default | meaning |\n", out);
     fputs("| --- | --- | --- | --- |\n", out);
-    for (const ms_cfg_key *k = keys; k->name; k++) {
+    for (const ms_cfg_key *k = keys; k < keys + nkeys && k->name; k++) {
         fprintf(out, "| `%s` | %s", k->name, tname[k->type]);
         if (k->type == MS_CFG_INT || k->type == MS_CFG_SIZE || k->type == MS_CFG_DOUBLE) {
             char lo[32], hi[32];
             bound_text(k, k->min, lo, sizeof lo);
             bound_text(k, k->max, hi, sizeof hi);
             fprintf(out, " [%s, %s]", lo, hi);
-        } else if (k->type == MS_CFG_ENUM) {
-            fputs(":", out);
+        } else if (k->choices) { /* ENUM, or a STRING naming some of these */
+            fputs(k->type == MS_CFG_ENUM ? ":" : " of", out);
             for (const char *p = k->choices; *p;) {
                 size_t len = strcspn(p, "|");
                 fprintf(out, "%s `%.*s`", p == k->choices ? "" : ",", (int)len, p);
@@ -672,7 +667,3 @@ static void describe_table(const ms_cfg_key *keys, FILE *out)
     }
 }
 
-void ms_config_describe(FILE *out)
-{
-    describe_table(ms_cfg_keys, out);
-}

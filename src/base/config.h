@@ -1,9 +1,10 @@
 /* config.h -- INI configuration with defaults, ${ENV} expansion and
  * --set overrides.
  *
- * Every known key lives in one table (config_keys.c) with its type, default
- * and help text; that table is also what `check-config --describe` prints
- * and what docs/configuration.md is generated from. Keys under a
+ * Every known key lives in a key table with its type, default and help
+ * text: the core table (config_keys.c) and one per plugin, merged by the
+ * registry (plugins.h); the merged table is also what `check-config
+ * --describe` prints and what docs/configuration.md is generated from. Keys under a
  * pass-through prefix (kafka.) are kept verbatim for librdkafka, with the
  * file and line they came from so its errors can name them. */
 #ifndef MS_CONFIG_H
@@ -29,16 +30,39 @@ typedef struct ms_cfg_key {
     ms_cfg_type type;
     const char *def;         /* default, as text */
     double min, max;         /* INT, SIZE, DOUBLE bounds (inclusive) */
-    const char *choices;     /* ENUM: "dir|kafka" */
+    const char *choices;     /* ENUM: "dir|kafka"; "@source", "@sink", ... = the
+                                names of that kind's plugins (plugins.h). A
+                                STRING key may list its choices too (docs) */
     int flags;
     const char *help;
 } ms_cfg_key;
 
+/* Rows of a key table: name, default (as text), bounds, choices, help. */
+#define MS_KEY_INT(n, d, lo, hi, h)   { n, MS_CFG_INT, d, lo, hi, NULL, 0, h }
+#define MS_KEY_SIZE(n, d, lo, hi, h)  { n, MS_CFG_SIZE, d, lo, hi, NULL, 0, h }
+#define MS_KEY_BOOL(n, d, h)          { n, MS_CFG_BOOL, d, 0, 0, NULL, 0, h }
+#define MS_KEY_STR(n, d, h)           { n, MS_CFG_STRING, d, 0, 0, NULL, 0, h }
+#define MS_KEY_LIST(n, d, c, h)       { n, MS_CFG_STRING, d, 0, 0, c, 0, h }  /* names from c */
+#define MS_KEY_ENUM(n, d, c, h)       { n, MS_CFG_ENUM, d, 0, 0, c, 0, h }
+#define MS_KEY_DBL(n, d, lo, hi, h)   { n, MS_CFG_DOUBLE, d, lo, hi, NULL, 0, h }
+#define MS_KIB 1024.0
+#define MS_MIB (1024.0 * MS_KIB)
+#define MS_GIB (1024.0 * MS_MIB)
+#define MS_TIB (1024.0 * MS_GIB)
+
+/* A configuration map several plugins read (e.g. the Kafka client's keys,
+ * read by the kafka source and the kafka sink): documented once, under its
+ * title. */
+typedef struct ms_cfg_map {
+    const char *title;
+    const ms_cfg_key *keys;   /* terminated by an entry with name == NULL */
+} ms_cfg_map;
+
 typedef struct ms_config ms_config;
 
-/* A config with every key at its default. */
-ms_config *ms_config_new(void);
-/* The same over another key table (tests); keys must outlive the config. */
+/* A config with every key of `keys` at its default; keys must outlive the
+ * config. The full table (core keys and every plugin's) is the registry's:
+ * ms_config_new() in plugins.h. */
 ms_config *ms_config_new_table(const ms_cfg_key *keys);
 void ms_config_free(ms_config *cfg);
 
@@ -72,10 +96,13 @@ int ms_config_foreach_pass(const ms_config *cfg, const char *prefix,
 /* Print the effective configuration as INI, secrets masked. */
 void ms_config_print(const ms_config *cfg, FILE *out);
 
-/* Print the key reference as a Markdown table (docs/configuration.md). */
-void ms_config_describe(FILE *out);
+/* Print nkeys keys (fewer if a NULL name comes first) as a Markdown table:
+ * key, type with bounds or choices, default, meaning. */
+void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, FILE *out);
 
-/* The key table, terminated by an entry with name == NULL. */
-extern const ms_cfg_key ms_cfg_keys[];
+/* The core keys (config_keys.c): engine, logging, the choice of source and
+ * sinks, AWS and TLS. Each plugin declares its own (core/plugin.h).
+ * Terminated by an entry with name == NULL. */
+extern const ms_cfg_key ms_cfg_core_keys[];
 
 #endif

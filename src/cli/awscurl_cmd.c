@@ -21,6 +21,7 @@
 
 #include <uv.h>
 
+#include "plugins.h"
 #include "aws/aws.h"
 #include "aws/sigv4.h"
 #include "cli/cli.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "plugins.h"
 #include "cli/cli.h"
 #include "base/config.h"
 #include "core/engine.h"

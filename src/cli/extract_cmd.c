@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins.h"
 #include "cli/cli.h"
 #include "core/doc.h"
 #include "base/metrics.h"
@@ -122,8 +123,9 @@ int ms_cli_extract(const ms_cli_opts *o)
         return 1;
     }
     char err[512];
-    ms_stage *stages[MS_PIPELINE_NSTAGES];
-    if (ms_pipeline_stages(cfg, stages, err, sizeof err) != 0) {
+    ms_stage *stages[MS_MAX_STAGES];
+    int nstages = ms_pipeline_stages(cfg, stages, MS_MAX_STAGES, err, sizeof err);
+    if (nstages < 0) {
         fprintf(stderr, "medstream extract: %s\n", err);
         free(input);
         ms_config_free(cfg);
@@ -134,19 +136,23 @@ int ms_cli_extract(const ms_cli_opts *o)
     ms_doc_set_id(doc, base ? base + 1 : o->positional);
     snprintf(doc->pos.label, sizeof doc->pos.label, "%s", o->positional);
     doc->input_size = len;
-    int first = MS_PIPELINE_PARSE; /* fetch is a loop stage, for S3 records only */
+    /* Start at the parse stage: what comes before it (fetch) is for records
+     * that name an S3 object. Plain text starts after it. */
+    int first = 0;
+    while (first < nstages && strcmp(stages[first]->ops->name, "parse") != 0)
+        first++;
+    if (first == nstages)
+        first = 0;
     if (looks_like_pdf(input, len)) {
         doc->input = input;
         doc->input_len = len;
     } else {
-        first = MS_PIPELINE_PARSE + 1; /* no parse stage for plain text */
+        first++; /* no parse stage for plain text */
         if (set_text(doc, input, len) != 0)
             ms_doc_fail(doc, "parse", "out_of_memory", "cannot hold the text");
         free(input);
     }
-    for (int i = 0; i < MS_PIPELINE_NSTAGES; i++)
-        stages[i]->index = i;
-    for (int i = first; i < MS_PIPELINE_NSTAGES && !doc->reason; i++) {
+    for (int i = first; i < nstages && !doc->reason; i++) {
         doc->stage = i;
         if (run_stage(stages[i], doc) == 0)
             doc->stage = i + 1;
@@ -167,7 +173,7 @@ int ms_cli_extract(const ms_cli_opts *o)
         json_decref(j);
     }
     ms_doc_free(doc);
-    for (int i = 0; i < MS_PIPELINE_NSTAGES; i++)
+    for (int i = 0; i < nstages; i++)
         stages[i]->ops->destroy(stages[i]);
     ms_config_free(cfg);
     return rc;

@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "emulator/emulator.h"
 #include "pipeline.h"
+#include "plugins.h"
 
 static void usage(FILE *out)
 {
@@ -50,8 +51,9 @@ static void usage(FILE *out)
             "                          only the plain-language text\n"
             "  --samples DIR           demo: directory of sample PDFs (default examples)\n"
             "  --out DIR               demo: output directory (default out)\n"
-            "\n"
-            "See docs/configuration.md for every key.\n");
+            "\n");
+    ms_plugins_list(out);
+    fprintf(out, "\nSee docs/configuration.md for every key (check-config --describe).\n");
 }
 
 /* Parse the options shared by every command into opts; returns 0, or 2
@@ -158,7 +160,7 @@ static int cmd_run(const ms_cli_opts *o)
 static int cmd_check_config(const ms_cli_opts *o)
 {
     if (o->describe) {
-        ms_config_describe(stdout);
+        ms_plugins_describe(stdout);
         return 0;
     }
     ms_config *cfg = ms_config_new();

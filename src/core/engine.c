@@ -83,8 +83,7 @@ void ms_engine_free(ms_engine *e)
         uv_run(e->loop, UV_RUN_DEFAULT);
     }
     for (int i = 0; i < e->nservices; i++)
-        if (e->services[i].destroy)
-            e->services[i].destroy(e->services[i].ud);
+        e->services[i]->ops->destroy(e->services[i]);
     if (e->loop_ready)
         uv_loop_close(e->loop);
     free(e->loop);
@@ -143,11 +142,13 @@ bool ms_engine_is_running(const ms_engine *e)
     return e->running && !e->stopping && !e->finishing;
 }
 
-int ms_engine_add_service(ms_engine *e, const ms_engine_service *svc)
+int ms_engine_add_service(ms_engine *e, ms_service *svc)
 {
-    if (e->nservices == MS_ENGINE_MAX_SERVICES)
+    if (e->nservices == MS_ENGINE_MAX_SERVICES) {
+        svc->ops->destroy(svc);
         return -1;
-    e->services[e->nservices++] = *svc;
+    }
+    e->services[e->nservices++] = svc;
     return 0;
 }
 
@@ -574,8 +575,8 @@ int ms_engine_run(ms_engine *e)
     if (ms_engine_open_handles(e, on_wake, on_signal) != 0)
         return 1;
     for (int i = 0; i < e->nservices; i++)
-        e->service_started[i] =
-            !e->services[i].start || e->services[i].start(e->services[i].ud, e, e->loop) == 0;
+        e->service_started[i] = !e->services[i]->ops->start ||
+                                e->services[i]->ops->start(e->services[i], e, e->loop) == 0;
     if (start_workers(e) != 0) {
         ms_engine_close_handles(e);
         uv_run(e->loop, UV_RUN_DEFAULT);

@@ -14,6 +14,7 @@
 
 #include "base/config.h"
 #include "core/doc.h"
+#include "core/service.h"
 #include "core/stage.h"
 #include "core/sink.h"
 #include "core/source.h"
@@ -61,20 +62,11 @@ void ms_engine_get_totals(ms_engine *e, ms_engine_totals *out);
 /* True from the source's successful start until shutdown begins. */
 bool ms_engine_is_running(const ms_engine *e);
 
-/* An auxiliary service on the engine's loop (admin HTTP server, metric
- * exporters). start() runs on the loop thread once the engine's handles
- * exist, before the source starts (non-zero = not started, logged by it);
- * stop() runs when the engine closes its handles and must close every
- * handle the service opened (the loop runs until they are closed);
- * destroy() runs in ms_engine_free. Any of them may be NULL. */
-typedef struct ms_engine_service {
-    void *ud;
-    int (*start)(void *ud, ms_engine *e, void *uv_loop);
-    void (*stop)(void *ud);
-    void (*destroy)(void *ud);
-} ms_engine_service;
+/* Add an auxiliary service (core/service.h); the engine owns it from here
+ * (destroyed by ms_engine_free, also when this call fails). 0, or -1 when
+ * MS_ENGINE_MAX_SERVICES are attached already. */
 #define MS_ENGINE_MAX_SERVICES 8
-int ms_engine_add_service(ms_engine *e, const ms_engine_service *svc);
+int ms_engine_add_service(ms_engine *e, ms_service *svc);
 int ms_engine_workers(const ms_engine *e);
 void *ms_engine_loop(ms_engine *e);
 

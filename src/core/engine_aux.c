@@ -264,8 +264,8 @@ void ms_engine_close_handles(ms_engine *e)
     close_one((uv_handle_t *)&e->sigint);
     close_one((uv_handle_t *)&e->sigterm);
     for (int i = 0; i < e->nservices; i++) {
-        if (e->service_started[i] && e->services[i].stop)
-            e->services[i].stop(e->services[i].ud);
+        if (e->service_started[i] && e->services[i]->ops->stop)
+            e->services[i]->ops->stop(e->services[i]);
         e->service_started[i] = false;
     }
     ms_log_status(NULL);

@@ -52,7 +52,7 @@ struct ms_engine {
     int nsinks;
     ms_tracker *tracker;
     ms_retry *retries;
-    ms_engine_service services[MS_ENGINE_MAX_SERVICES];
+    ms_service *services[MS_ENGINE_MAX_SERVICES];
     bool service_started[MS_ENGINE_MAX_SERVICES];
     int nservices;
 

@@ -47,6 +47,11 @@ struct ms_stage {
     const ms_stage_ops *ops;
     void *state;              /* the stage's own data */
     int index;                /* position in the pipeline */
+    /* Every stage's name in pipeline order (ops->name), set by whoever
+     * assembles the pipeline (pipeline.c) once all stages exist, so a stage
+     * can label per-stage figures (assemble's timings). */
+    const char *pipeline_names[MS_MAX_STAGES];
+    int pipeline_len;
 };
 
 #endif

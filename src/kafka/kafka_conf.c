@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "kafka/msk_iam.h"
+#include "core/plugin.h"
 
 typedef struct pass_ctx {
     rd_kafka_conf_t *conf;
@@ -127,3 +128,18 @@ int ms_kafka_conf_check(const ms_config *cfg, char *err, size_t errlen)
     rd_kafka_conf_destroy(conf);
     return 0;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+const ms_cfg_key kafka_keys[] = {
+    MS_KEY_INT("kafka.mock_brokers", "0", 0, 16,
+        "Start librdkafka's in-process mock cluster with N brokers and consume from it instead of `bootstrap.servers` (demo and tests; 0 = off)."),
+    MS_KEY_BOOL("msk.iam", "false",
+         "Authenticate to Amazon MSK with IAM: SASL OAUTHBEARER with a SigV4-presigned token built from the AWS credential chain (needs `kafka.security.protocol = SASL_SSL`, `kafka.sasl.mechanism = OAUTHBEARER`; see docs/formats.md)."),
+    { 0 }
+};
+
+const ms_cfg_map ms_kafka_cfg_map = {
+    .title = "Kafka client",
+    .keys = kafka_keys,
+};

@@ -16,6 +16,8 @@
 #include <uv.h>
 
 #include "base/log.h"
+#include "base/errbuf.h"
+#include "core/plugin.h"
 
 typedef struct file_sink {
     char *dir;
@@ -290,3 +292,30 @@ ms_sink *ms_sink_file_new(const char *dir, bool fsync_each)
     sink->dead_letters = true;
     return sink;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key file_keys[] = {
+    MS_KEY_STR("sink.file.dir", "./out",
+        "Output directory: one `<id>.json` per report, dead letters in `<dir>/dead-letter/`."),
+    MS_KEY_BOOL("sink.file.fsync", "true",
+         "fsync each file and the directory before the report counts as delivered; turn it off only for throwaway benchmarks."),
+    { 0 }
+};
+
+static ms_sink *file_create(const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_sink *s = ms_sink_file_new(ms_config_str(cfg, "sink.file.dir"),
+                                  ms_config_bool(cfg, "sink.file.fsync"));
+    if (!s)
+        ms_errf(err, errlen, "cannot create the file sink (out of memory)");
+    return s;
+}
+
+const ms_plugin ms_sink_file_plugin = {
+    .name = "file",
+    .kind = MS_PLUGIN_SINK,
+    .description = "one JSON file per report in a directory, renamed into place and fsynced",
+    .keys = file_keys,
+    .create.sink = file_create,
+};

@@ -19,6 +19,7 @@
 
 #include "base/log.h"
 #include "kafka/kafka_conf.h"
+#include "core/plugin.h"
 
 typedef struct kafka_sink {
     rd_kafka_t *rk;
@@ -226,3 +227,23 @@ ms_sink *ms_sink_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     sink->dead_letters = true;
     return sink;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key kafka_sink_keys[] = {
+    MS_KEY_STR("sink.kafka.topic", "summaries",
+        "kafka sink: topic of the summaries (key = report id, idempotent producer, acks=all; the producer takes the kafka.* keys)."),
+    MS_KEY_STR("sink.kafka.dead_letter_topic", "summaries-dead-letter",
+        "kafka sink: topic of the dead-letter records."),
+    { 0 }
+};
+
+const ms_plugin ms_sink_kafka_plugin = {
+    .name = "kafka",
+    .kind = MS_PLUGIN_SINK,
+    .description = "summaries on a Kafka topic, keyed by report id (idempotent producer)",
+    .keys = kafka_sink_keys,
+    .shared = &ms_kafka_cfg_map,
+    .check = ms_sink_kafka_check,
+    .create.sink = ms_sink_kafka_new,
+};

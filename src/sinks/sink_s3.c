@@ -17,6 +17,7 @@
 
 #include "aws/aws.h"
 #include "base/log.h"
+#include "core/plugin.h"
 
 #define KEY_MAX 1024
 
@@ -145,12 +146,13 @@ static int text_key(const char *key, char *out, size_t outlen)
     return 0;
 }
 
-int ms_sink_s3_summary_uri(const ms_config *cfg, const ms_doc *doc, char *out, size_t outlen)
+int ms_sink_s3_summary_uri(const char *bucket, const char *key_template, const ms_doc *doc,
+                           char *out, size_t outlen)
 {
     char key[KEY_MAX];
-    if (ms_sink_s3_expand(ms_config_str(cfg, "sink.s3.key_template"), doc, key, sizeof key) < 0)
+    if (ms_sink_s3_expand(key_template, doc, key, sizeof key) < 0)
         return -1;
-    int n = snprintf(out, outlen, "s3://%s/%s", ms_config_str(cfg, "sink.s3.bucket"), key);
+    int n = snprintf(out, outlen, "s3://%s/%s", bucket, key);
     return n < 0 || (size_t)n >= outlen ? -1 : n;
 }
 
@@ -409,3 +411,32 @@ ms_sink *ms_sink_s3_new(const ms_config *cfg, char *err, size_t errlen)
     sink->dead_letters = true;
     return sink;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key s3_keys[] = {
+    MS_KEY_STR("sink.s3.bucket", "",
+        "s3 sink: the bucket (required)."),
+    MS_KEY_STR("sink.s3.key_template", "summaries/{id}.json",
+        "s3 sink: object key of the summary JSON (`{id}`, `{source}`, `{date}`); the patient text goes beside it with `.txt` for `.json`. Keep `{id}` and leave `{date}` out so a replay overwrites."),
+    MS_KEY_STR("sink.s3.dead_letter_template", "dead-letter/{id}.json",
+        "s3 sink: object key of a dead-letter record (same placeholders)."),
+    MS_KEY_STR("sink.s3.sse", "none",
+        "s3 sink: server-side encryption: `none`, `AES256` or `aws:kms`."),
+    MS_KEY_STR("sink.s3.kms_key_id", "",
+        "s3 sink with `sse = aws:kms`: the KMS key id or ARN (empty = the account's default S3 key)."),
+    MS_KEY_STR("sink.s3.endpoint", "",
+        "s3 sink: endpoint URL (s3rver, MinIO, a VPC endpoint); empty = AWS_ENDPOINT_URL_S3 or the region's."),
+    MS_KEY_BOOL("sink.s3.path_style", "false",
+         "s3 sink: path-style addressing (`endpoint/bucket/key`), which local servers need, instead of `bucket.endpoint/key`."),
+    { 0 }
+};
+
+const ms_plugin ms_sink_s3_plugin = {
+    .name = "s3",
+    .kind = MS_PLUGIN_SINK,
+    .description = "summary JSON and patient text as S3 objects (SSE-S3 or SSE-KMS)",
+    .keys = s3_keys,
+    .check = ms_sink_s3_check,
+    .create.sink = ms_sink_s3_new,
+};

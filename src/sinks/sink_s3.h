@@ -31,8 +31,10 @@ int ms_sink_s3_check(const ms_config *cfg, char *err, size_t errlen);
  * template has an unknown placeholder. */
 int ms_sink_s3_expand(const char *tmpl, const ms_doc *doc, char *out, size_t outlen);
 
-/* "s3://bucket/key" of the summary object the configured S3 sink writes
- * for doc (what the SNS sink announces). -1 when it does not fit. */
-int ms_sink_s3_summary_uri(const ms_config *cfg, const ms_doc *doc, char *out, size_t outlen);
+/* "s3://bucket/key" of the summary object an S3 sink with this bucket and
+ * sink.s3.key_template writes for doc (what the SNS sink announces). The
+ * length, or -1 when it does not fit. */
+int ms_sink_s3_summary_uri(const char *bucket, const char *key_template, const ms_doc *doc,
+                           char *out, size_t outlen);
 
 #endif

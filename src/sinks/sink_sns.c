@@ -13,6 +13,7 @@
 #include "aws/aws.h"
 #include "base/log.h"
 #include "sinks/sink_s3.h"
+#include "core/plugin.h"
 
 /* SNS's limit for message plus attributes; we keep a margin for the
  * attributes and the JSON around the text. */
@@ -26,7 +27,8 @@ typedef struct sns_sink {
     char endpoint[1024];
     bool include_summary;
     bool with_s3;             /* the s3 sink is configured: announce its URI */
-    ms_config *s3cfg;         /* the sink.s3.* keys, for the URI */
+    char s3_bucket[256];      /* sink.s3.bucket and key_template, for the URI */
+    char s3_key_template[1024];
     uv_loop_t *loop;
     ms_aws *aws;
     bool closing;
@@ -227,7 +229,8 @@ static void sns_write(ms_sink *sink, ms_doc *doc, bool dead_letter, ms_sink_done
     sns_sink *s = sink->state;
     char uri[1400];
     const char *u = NULL;
-    if (s->with_s3 && !dead_letter && ms_sink_s3_summary_uri(s->s3cfg, doc, uri, sizeof uri) > 0)
+    if (s->with_s3 && !dead_letter && ms_sink_s3_summary_uri(s->s3_bucket, s->s3_key_template, doc, uri,
+                                                             sizeof uri) > 0)
         u = uri;
     sns_call *c = calloc(1, sizeof *c);
     char *body = ms_sink_sns_publish_body(s->topic_arn, doc, dead_letter, u, s->include_summary);
@@ -285,7 +288,6 @@ static int sns_attach(ms_sink *sink, void *loop)
 static void sns_closed(void *ud)
 {
     sns_sink *s = ud;
-    ms_config_free(s->s3cfg);
     free(s->self);
     free(s);
 }
@@ -353,22 +355,10 @@ ms_sink *ms_sink_sns_new(const ms_config *cfg, char *err, size_t errlen)
     copy_str(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.sns.endpoint"));
     s->include_summary = ms_config_bool(cfg, "sink.sns.include_summary");
     s->with_s3 = lists_s3(ms_config_str(cfg, "sink.type"));
-    if (s->with_s3) {
-        /* Keep the two keys the URI needs (cfg does not outlive build). */
-        char e[256];
-        s->s3cfg = ms_config_new();
-        if (!s->s3cfg ||
-            ms_config_set(s->s3cfg, "sink.s3.bucket", ms_config_str(cfg, "sink.s3.bucket"),
-                          "copy", e, sizeof e) != 0 ||
-            ms_config_set(s->s3cfg, "sink.s3.key_template",
-                          ms_config_str(cfg, "sink.s3.key_template"), "copy", e, sizeof e) != 0) {
-            ms_config_free(s->s3cfg);
-            free(sink);
-            free(s);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
-    }
+    /* Keep the two keys the URI needs (cfg does not outlive build). */
+    copy_str(s->s3_bucket, sizeof s->s3_bucket, ms_config_str(cfg, "sink.s3.bucket"));
+    copy_str(s->s3_key_template, sizeof s->s3_key_template,
+             ms_config_str(cfg, "sink.s3.key_template"));
     sink->ops = &sns_ops;
     sink->state = s;
     s->self = sink;
@@ -377,3 +367,24 @@ ms_sink *ms_sink_sns_new(const ms_config *cfg, char *err, size_t errlen)
     sink->dead_letters = true;
     return sink;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key sns_keys[] = {
+    MS_KEY_STR("sink.sns.topic_arn", "",
+        "sns sink: the topic notifications are published to (required)."),
+    MS_KEY_STR("sink.sns.endpoint", "",
+        "sns sink: endpoint URL; empty = AWS_ENDPOINT_URL_SNS or the region's."),
+    MS_KEY_BOOL("sink.sns.include_summary", "false",
+         "sns sink: add the patient text to the notification (cut to fit 256 KiB); off, no clinical text is ever published."),
+    { 0 }
+};
+
+const ms_plugin ms_sink_sns_plugin = {
+    .name = "sns",
+    .kind = MS_PLUGIN_SINK,
+    .description = "a short SNS notification per report (no clinical text unless asked)",
+    .keys = sns_keys,
+    .check = ms_sink_sns_check,
+    .create.sink = ms_sink_sns_new,
+};

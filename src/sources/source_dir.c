@@ -21,6 +21,7 @@
 
 #include "core/engine.h"
 #include "base/log.h"
+#include "core/plugin.h"
 
 typedef struct file_ent {
     char *name;
@@ -381,3 +382,25 @@ ms_source *ms_source_dir_new(const ms_config *cfg, char *err, size_t errlen)
     d->poll_ms = (uint64_t)ms_config_int(cfg, "source.poll_interval_ms");
     return &d->base;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key dir_keys[] = {
+    MS_KEY_STR("source.path", "./inbox",
+        "Directory read by the dir source (`*.pdf` files)."),
+    MS_KEY_BOOL("source.watch", "false",
+         "dir source: keep watching the directory for new files instead of stopping once it is drained."),
+    MS_KEY_INT("source.poll_interval_ms", "1000", 10, 3600000,
+        "dir source with watch: rescan interval; a new file is taken once its size is unchanged across two scans."),
+    MS_KEY_STR("source.done_dir", "",
+        "dir source: move each file here once its report is committed (empty = leave files in place)."),
+    { 0 }
+};
+
+const ms_plugin ms_source_dir_plugin = {
+    .name = "dir",
+    .kind = MS_PLUGIN_SOURCE,
+    .description = "PDF files in a directory (once, or watched)",
+    .keys = dir_keys,
+    .create.source = ms_source_dir_new,
+};

@@ -28,6 +28,7 @@
 #include "kafka/kafka_conf.h"
 #include "kafka/msk_iam.h"
 #include "sources/record.h"
+#include "core/plugin.h"
 
 typedef struct part {
     char *topic;
@@ -569,3 +570,23 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     rd_kafka_poll_set_consumer(k->rk);
     return &k->base;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key kafka_source_keys[] = {
+    MS_KEY_STR("source.topics", "reports",
+        "kafka source: comma-separated topics to consume."),
+    MS_KEY_INT("source.commit_interval_ms", "1000", 0, 600000,
+        "kafka source: how often confirmed offsets are committed (0 = after every confirmation); they are always committed on shutdown and rebalance."),
+    { 0 }
+};
+
+const ms_plugin ms_source_kafka_plugin = {
+    .name = "kafka",
+    .kind = MS_PLUGIN_SOURCE,
+    .description = "records on Kafka topics (Amazon MSK), offsets committed after delivery",
+    .keys = kafka_source_keys,
+    .shared = &ms_kafka_cfg_map,
+    .check = ms_kafka_conf_check,
+    .create.source = ms_source_kafka_new,
+};

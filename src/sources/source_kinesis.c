@@ -31,6 +31,7 @@
 #include "core/engine.h"
 #include "base/log.h"
 #include "sources/kinesis_internal.h"
+#include "core/plugin.h"
 
 #define TICK_MS 20
 #define MIN_CALL_GAP_MS 200              /* 5 GetRecords/s per shard */
@@ -653,3 +654,43 @@ ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
     k->leases = k->ckpt->ops->owns != NULL;
     return &k->base;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key kinesis_keys[] = {
+    MS_KEY_STR("source.kinesis.stream", "reports",
+        "kinesis source: the data stream to read."),
+    MS_KEY_STR("source.kinesis.endpoint", "",
+        "kinesis source: endpoint URL (e.g. a local kinesalite); empty = AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, then the region's endpoint."),
+    MS_KEY_ENUM("source.kinesis.start", "trim_horizon", "trim_horizon|latest|at_timestamp",
+         "kinesis source: where a shard with no checkpoint starts (children of a resharded shard always start at their beginning)."),
+    MS_KEY_STR("source.kinesis.start_timestamp", "",
+        "kinesis source with start = at_timestamp: ISO-8601 UTC time (2024-05-01T12:00:00Z) or epoch seconds."),
+    MS_KEY_INT("source.kinesis.poll_interval_ms", "1000", 200, 3600000,
+        "kinesis source: how often a shard at its tip is polled (GetRecords); shards behind are read as fast as 5 calls/s and 2 MB/s allow."),
+    MS_KEY_INT("source.kinesis.max_records", "1000", 1, 10000,
+        "kinesis source: records asked for per GetRecords call."),
+    MS_KEY_ENUM("checkpoint.store", "file", "file|dynamodb",
+         "Where stream positions (Kinesis sequence numbers) are kept after sink confirmation: `file` (one JSON file, atomic rewrites) or `dynamodb` (a KCL-compatible lease table shared by several processes)."),
+    MS_KEY_STR("checkpoint.path", "./medstream-checkpoints.json",
+        "checkpoint.store = file: the checkpoint file (one process per file)."),
+    MS_KEY_INT("checkpoint.interval_ms", "1000", 0, 600000,
+        "How often confirmed positions are written (0 = after every confirmation); always on shard end and on shutdown."),
+    MS_KEY_STR("checkpoint.table", "",
+        "checkpoint.store = dynamodb: the lease table (created when missing, on-demand billing); empty = the stream's name."),
+    MS_KEY_STR("checkpoint.endpoint", "",
+        "checkpoint.store = dynamodb: DynamoDB endpoint URL (e.g. a local dynalite); empty = AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, then the region's endpoint."),
+    MS_KEY_INT("checkpoint.failover_ms", "10000", 300, 3600000,
+        "checkpoint.store = dynamodb: a lease not renewed for this long is taken by another process; leases are renewed every third of it."),
+    MS_KEY_STR("checkpoint.worker_id", "",
+        "checkpoint.store = dynamodb: this process's lease owner name; empty = host-pid-random."),
+    { 0 }
+};
+
+const ms_plugin ms_source_kinesis_plugin = {
+    .name = "kinesis",
+    .kind = MS_PLUGIN_SOURCE,
+    .description = "records on a Kinesis data stream, checkpoints in a file or a DynamoDB lease table",
+    .keys = kinesis_keys,
+    .create.source = ms_source_kinesis_new,
+};

@@ -13,11 +13,8 @@
 #include <string.h>
 
 #include "stages/findings.h"
-
-typedef struct assemble_state {
-    const char *const *names;
-    int n;
-} assemble_state;
+#include "base/errbuf.h"
+#include "core/plugin.h"
 
 static json_t *chunk_json(const ms_chunk *c, size_t index)
 {
@@ -117,8 +114,8 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
 
 static int assemble_process(ms_stage *st, void *wstate, ms_doc *doc)
 {
-    assemble_state *a = st->state;
-    if (ms_assemble_render(doc, a->names, a->n) != 0) {
+    (void)wstate;
+    if (ms_assemble_render(doc, st->pipeline_names, st->pipeline_len) != 0) {
         ms_doc_fail(doc, "assemble", "internal", "cannot render the summary (out of memory)");
         return -1;
     }
@@ -130,7 +127,6 @@ static int assemble_process(ms_stage *st, void *wstate, ms_doc *doc)
 
 static void assemble_destroy(ms_stage *st)
 {
-    free(st->state);
     free(st);
 }
 
@@ -141,18 +137,32 @@ static const ms_stage_ops assemble_ops = {
     .destroy = assemble_destroy,
 };
 
-ms_stage *ms_assemble_stage_new(const char *const *names, int n)
+/* Timings are labelled with st->pipeline_names, which the pipeline builder
+ * sets once every stage exists. */
+ms_stage *ms_assemble_stage_new(void)
 {
     ms_stage *st = calloc(1, sizeof *st);
-    assemble_state *a = calloc(1, sizeof *a);
-    if (!st || !a) {
-        free(st);
-        free(a);
+    if (!st)
         return NULL;
-    }
-    a->names = names;
-    a->n = n;
     st->ops = &assemble_ops;
-    st->state = a;
     return st;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static ms_stage *assemble_create(const ms_config *cfg, char *err, size_t errlen)
+{
+    (void)cfg;
+    ms_stage *st = ms_assemble_stage_new();
+    if (!st)
+        ms_errf(err, errlen, "cannot create the assemble stage (out of memory)");
+    return st;
+}
+
+const ms_plugin ms_stage_assemble_plugin = {
+    .name = "assemble",
+    .kind = MS_PLUGIN_STAGE,
+    .slot = "assemble",
+    .description = "findings, the plain-language patient summary and the summary JSON",
+    .create.stage = assemble_create,
+};

@@ -5,9 +5,9 @@
 
 #include "core/stage.h"
 
-/* stage_names: the engine's stage names by index (for timings), owned by
- * the caller and alive as long as the stage. */
-ms_stage *ms_assemble_stage_new(const char *const *stage_names, int nstages);
+/* The stage; its timings_ms are labelled with the stage's pipeline_names
+ * (core/stage.h). NULL when out of memory. */
+ms_stage *ms_assemble_stage_new(void);
 
 /* Render the summary of a doc (used by the stage and by tests). */
 int ms_assemble_render(ms_doc *doc, const char *const *stage_names, int nstages);

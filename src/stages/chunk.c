@@ -17,6 +17,9 @@
 
 #include "stages/boilerplate.h"
 #include "base/metrics.h"
+#include "base/config.h"
+#include "base/errbuf.h"
+#include "core/plugin.h"
 
 /* A run of kept text that is contiguous in the document. */
 typedef struct run {
@@ -403,3 +406,37 @@ ms_stage *ms_chunk_stage_new(const ms_chunk_opts *opts)
     st->state = cs;
     return st;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key chunk_keys[] = {
+    MS_KEY_INT("chunk.max_bytes", "20000", 64, 1000000,
+        "UTF-8 bytes per chunk sent for extraction (Comprehend Medical DetectEntitiesV2 accepts 20,000; the Infer operations 10,000)."),
+    MS_KEY_BOOL("chunk.strip_boilerplate", "true",
+         "Leave out header and footer lines repeated across pages, so they are neither billed nor extracted."),
+    MS_KEY_INT("chunk.boilerplate_min_pages", "3", 2, 100000,
+        "A header or footer line is stripped only when it repeats on at least this many pages."),
+    { 0 }
+};
+
+static ms_stage *chunk_create(const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_chunk_opts co;
+    ms_chunk_opts_default(&co);
+    co.max_bytes = (size_t)ms_config_int(cfg, "chunk.max_bytes");
+    co.strip_boilerplate = ms_config_bool(cfg, "chunk.strip_boilerplate");
+    co.boilerplate_min_pages = (int)ms_config_int(cfg, "chunk.boilerplate_min_pages");
+    ms_stage *st = ms_chunk_stage_new(&co);
+    if (!st)
+        ms_errf(err, errlen, "cannot create the chunk stage (out of memory)");
+    return st;
+}
+
+const ms_plugin ms_stage_chunk_plugin = {
+    .name = "chunk",
+    .kind = MS_PLUGIN_STAGE,
+    .slot = "chunk",
+    .description = "running headers and footers removed, text cut into chunks at sentence ends",
+    .keys = chunk_keys,
+    .create.stage = chunk_create,
+};

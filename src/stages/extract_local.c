@@ -6,6 +6,8 @@
 
 #include "core/doc.h"
 #include "nlp/nlp.h"
+#include "base/errbuf.h"
+#include "core/plugin.h"
 
 typedef struct extract_state {
     ms_stage stage;
@@ -97,3 +99,22 @@ ms_stage *ms_extract_local_stage_new(void)
     x->stage.state = x;
     return &x->stage;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static ms_stage *local_create(const ms_config *cfg, char *err, size_t errlen)
+{
+    (void)cfg;
+    ms_stage *st = ms_extract_local_stage_new();
+    if (!st)
+        ms_errf(err, errlen, "cannot create the local extract stage (out of memory)");
+    return st;
+}
+
+const ms_plugin ms_stage_extract_local_plugin = {
+    .name = "local",
+    .kind = MS_PLUGIN_STAGE,
+    .slot = "extract",
+    .description = "the embedded entity engine (no network, no cost)",
+    .create.stage = local_create,
+};

@@ -14,6 +14,8 @@
 #include "aws/aws.h"
 #include "base/log.h"
 #include "sources/record.h"
+#include "base/errbuf.h"
+#include "core/plugin.h"
 
 typedef struct fetch_job fetch_job;
 
@@ -283,3 +285,30 @@ ms_stage *ms_fetch_s3_stage_new(const ms_config *cfg)
     x->stage.state = x;
     return &x->stage;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key fetch_keys[] = {
+    MS_KEY_STR("source.s3.endpoint", "",
+        "S3 endpoint URL for reports that records name by S3 object (envelope `s3_uri`, S3 and EventBridge events; see docs/formats.md); empty = AWS_ENDPOINT_URL_S3 or the region's."),
+    MS_KEY_BOOL("source.s3.path_style", "false",
+         "Fetch S3 objects path-style (`endpoint/bucket/key`), which local servers need, instead of `bucket.endpoint/key`."),
+    { 0 }
+};
+
+static ms_stage *fetch_create(const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_stage *st = ms_fetch_s3_stage_new(cfg);
+    if (!st)
+        ms_errf(err, errlen, "cannot create the fetch stage (out of memory)");
+    return st;
+}
+
+const ms_plugin ms_stage_fetch_plugin = {
+    .name = "fetch",
+    .kind = MS_PLUGIN_STAGE,
+    .slot = "fetch",
+    .description = "GetObject the report a record names by S3 object (a no-op for the rest)",
+    .keys = fetch_keys,
+    .create.stage = fetch_create,
+};

@@ -3,6 +3,9 @@
  * computed over windows, not since start. */
 #include "telemetry/http_admin.h"
 
+#include "base/errbuf.h"
+#include "core/plugin.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,9 +344,9 @@ static void on_request(ms_httpd_req *req, void *ud)
 
 /* ---- service ---------------------------------------------------------- */
 
-static int admin_start(void *ud, ms_engine *e, void *uv_loop)
+static int admin_start(ms_service *svc, ms_engine *e, void *uv_loop)
 {
-    admin *a = ud;
+    admin *a = svc->state;
     a->engine = e;
     a->loop = uv_loop;
     a->start_ms = uv_now(a->loop);
@@ -369,9 +372,9 @@ static int admin_start(void *ud, ms_engine *e, void *uv_loop)
     return 0;
 }
 
-static void admin_stop(void *ud)
+static void admin_stop(ms_service *svc)
 {
-    admin *a = ud;
+    admin *a = svc->state;
     if (a->httpd) {
         ms_httpd_close(a->httpd, NULL, NULL);
         a->httpd = NULL;
@@ -382,34 +385,79 @@ static void admin_stop(void *ud)
     }
 }
 
-static void admin_destroy(void *ud)
+static void admin_destroy(ms_service *svc)
 {
-    free(ud);
+    free(svc->state);
+    free(svc);
 }
 
-int ms_http_admin_attach(ms_engine *e, const ms_config *cfg, char *err, size_t errlen)
+static const ms_service_ops admin_ops = {
+    .name = "admin",
+    .start = admin_start,
+    .stop = admin_stop,
+    .destroy = admin_destroy,
+};
+
+static bool admin_enabled(const ms_config *cfg)
 {
     const char *listen = ms_config_str(cfg, "http.listen");
-    if (!listen[0] || strcmp(listen, "off") == 0)
-        return 0;
-    admin *a = calloc(1, sizeof *a);
-    if (!a) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (ms_http_admin_parse_listen(listen, a->host, sizeof a->host, &a->port) != 0) {
-        snprintf(err, errlen, "http.listen '%s' is not host:port", listen);
-        free(a);
-        return -1;
-    }
-    a->max_error_rate = ms_config_double(cfg, "http.ready_max_error_rate");
-    a->stall_ms = ms_config_int(cfg, "http.ready_stall_s") * 1000;
-    ms_engine_service svc = {.ud = a, .start = admin_start, .stop = admin_stop,
-                             .destroy = admin_destroy};
-    if (ms_engine_add_service(e, &svc) != 0) {
-        snprintf(err, errlen, "too many engine services");
-        free(a);
+    return listen[0] && strcmp(listen, "off") != 0;
+}
+
+static int admin_check(const ms_config *cfg, char *err, size_t errlen)
+{
+    char host[64];
+    int port;
+    const char *listen = ms_config_str(cfg, "http.listen");
+    if (admin_enabled(cfg) &&
+        ms_http_admin_parse_listen(listen, host, sizeof host, &port) != 0) {
+        ms_errf(err, errlen, "http.listen '%s' is not host:port", listen);
         return -1;
     }
     return 0;
 }
+
+/* Nothing is bound until the engine runs: a port that cannot be bound is
+ * logged by admin_start and the pipeline runs without the endpoint. */
+static ms_service *admin_create(const ms_config *cfg, char *err, size_t errlen)
+{
+    if (admin_check(cfg, err, errlen) != 0)
+        return NULL;
+    ms_service *svc = calloc(1, sizeof *svc);
+    admin *a = calloc(1, sizeof *a);
+    if (!svc || !a) {
+        free(svc);
+        free(a);
+        ms_errf(err, errlen, "out of memory");
+        return NULL;
+    }
+    ms_http_admin_parse_listen(ms_config_str(cfg, "http.listen"), a->host, sizeof a->host,
+                               &a->port);
+    a->max_error_rate = ms_config_double(cfg, "http.ready_max_error_rate");
+    a->stall_ms = ms_config_int(cfg, "http.ready_stall_s") * 1000;
+    svc->ops = &admin_ops;
+    svc->state = a;
+    return svc;
+}
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key admin_keys[] = {
+    MS_KEY_STR("http.listen", "127.0.0.1:9464",
+        "Admin HTTP endpoint (/metrics, /healthz, /readyz, /stats) as host:port or [v6]:port; \"off\" or empty = none. Bind to another address only on purpose."),
+    MS_KEY_DBL("http.ready_max_error_rate", "0.5", 0, 1,
+        "/readyz fails while more than this fraction of the reports finished in the last 60 s were dead letters or sink errors."),
+    MS_KEY_INT("http.ready_stall_s", "120", 0, 86400,
+        "/readyz fails when reports are in flight and none was delivered for this many seconds (0 = never)."),
+    { 0 }
+};
+
+const ms_plugin ms_service_admin_plugin = {
+    .name = "admin",
+    .kind = MS_PLUGIN_SERVICE,
+    .description = "the admin HTTP endpoint on http.listen: /metrics, /healthz, /readyz, /stats",
+    .keys = admin_keys,
+    .enabled = admin_enabled,
+    .check = admin_check,
+    .create.service = admin_create,
+};

@@ -4,7 +4,7 @@
  * pipeline is not stalled, the error rate is under
  * http.ready_max_error_rate) and /stats (JSON, what `medstream top` shows).
  *
- * Runs as an engine service on the engine's loop; a port that cannot be
+ * The registry's service "admin" (ms_service_admin_plugin) on the engine's loop; a port that cannot be
  * bound is logged and the pipeline runs without the endpoint. */
 #ifndef MS_HTTP_ADMIN_H
 #define MS_HTTP_ADMIN_H
@@ -15,10 +15,6 @@
 
 #include "base/config.h"
 #include "core/engine.h"
-
-/* Register the endpoint with the engine (nothing is bound until the engine
- * runs). 0, or -1 with a reason (malformed http.listen). */
-int ms_http_admin_attach(ms_engine *e, const ms_config *cfg, char *err, size_t errlen);
 
 /* Split "host:port" / "[v6]:port" / ":port" (host defaults to 127.0.0.1).
  * -1 when malformed. */

@@ -2,6 +2,9 @@
  * exporter (see metrics_cloudwatch.h). */
 #include "telemetry/metrics_cloudwatch.h"
 
+#include "base/errbuf.h"
+#include "core/plugin.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,10 +519,10 @@ static void finish(cw_exporter *x)
     }
 }
 
-static int cw_start(void *ud, ms_engine *e, void *uv_loop)
+static int cw_start(ms_service *svc, ms_engine *e, void *uv_loop)
 {
     (void)e;
-    cw_exporter *x = ud;
+    cw_exporter *x = svc->state;
     x->loop = uv_loop;
     char err[256] = "";
     if (x->emf_mode) {
@@ -547,9 +550,9 @@ static int cw_start(void *ud, ms_engine *e, void *uv_loop)
     return 0;
 }
 
-static void cw_stop(void *ud)
+static void cw_stop(ms_service *svc)
 {
-    cw_exporter *x = ud;
+    cw_exporter *x = svc->state;
     if (x->timer_open) {
         uv_close((uv_handle_t *)&x->timer, NULL);
         x->timer_open = false;
@@ -569,9 +572,8 @@ static void cw_stop(void *ud)
     }
 }
 
-static void cw_destroy(void *ud)
+static void cw_free(cw_exporter *x)
 {
-    cw_exporter *x = ud;
     while (x->head)
         drop_head(x, false);
     ms_emf_close(x->emf);
@@ -579,16 +581,34 @@ static void cw_destroy(void *ud)
     free(x);
 }
 
-int ms_metrics_cloudwatch_attach(ms_engine *e, const ms_config *cfg, char *err, size_t errlen)
+static void cw_destroy(ms_service *svc)
+{
+    cw_free(svc->state);
+    free(svc);
+}
+
+static const ms_service_ops cw_ops = {
+    .name = "cloudwatch",
+    .start = cw_start,
+    .stop = cw_stop,
+    .destroy = cw_destroy,
+};
+
+static bool cw_enabled(const ms_config *cfg)
+{
+    return strcmp(ms_config_str(cfg, "cloudwatch.mode"), "off") != 0;
+}
+
+static ms_service *cw_create(const ms_config *cfg, char *err, size_t errlen)
 {
     const char *mode = ms_config_str(cfg, "cloudwatch.mode");
-    if (strcmp(mode, "off") == 0)
-        return 0;
+    ms_service *svc = calloc(1, sizeof *svc);
     cw_exporter *x = calloc(1, sizeof *x);
-    if (!x || !(x->col = ms_cw_collector_new(ms_config_str(cfg, "cloudwatch.pipeline")))) {
+    if (!svc || !x || !(x->col = ms_cw_collector_new(ms_config_str(cfg, "cloudwatch.pipeline")))) {
+        free(svc);
         free(x);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        ms_errf(err, errlen, "out of memory");
+        return NULL;
     }
     x->emf_mode = strcmp(mode, "emf") == 0;
     snprintf(x->ns, sizeof x->ns, "%s", ms_config_str(cfg, "cloudwatch.namespace"));
@@ -608,11 +628,38 @@ int ms_metrics_cloudwatch_attach(ms_engine *e, const ms_config *cfg, char *err, 
                               "Data points dropped (CloudWatch unreachable too long, or refused)");
     x->m.buffered = ms_gauge("medstream_cloudwatch_buffered_bytes", "",
                              "Compressed PutMetricData bodies waiting to be sent");
-    ms_engine_service svc = {.ud = x, .start = cw_start, .stop = cw_stop, .destroy = cw_destroy};
-    if (ms_engine_add_service(e, &svc) != 0) {
-        cw_destroy(x);
-        snprintf(err, errlen, "too many engine services");
-        return -1;
-    }
-    return 0;
+    svc->ops = &cw_ops;
+    svc->state = x;
+    return svc;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+static const ms_cfg_key cloudwatch_keys[] = {
+    MS_KEY_ENUM("cloudwatch.mode", "off", "off|api|emf",
+         "Send metrics to CloudWatch: api = PutMetricData from the process, emf = Embedded Metric Format lines for the CloudWatch agent, off = neither."),
+    MS_KEY_INT("cloudwatch.interval_s", "60", 1, 3600,
+        "Seconds between two CloudWatch publications (PutMetricData requests or EMF lines)."),
+    MS_KEY_BOOL("cloudwatch.high_resolution", "false",
+         "Publish with a 1-second storage resolution (billed as high-resolution metrics); otherwise 60 s."),
+    MS_KEY_STR("cloudwatch.namespace", "medstream",
+        "CloudWatch namespace of every metric."),
+    MS_KEY_STR("cloudwatch.pipeline", "default",
+        "Value of the `pipeline` dimension on every CloudWatch metric (tells pipelines apart in one namespace)."),
+    MS_KEY_STR("cloudwatch.endpoint", "",
+        "CloudWatch endpoint URL (empty = the region's; AWS_ENDPOINT_URL_CLOUDWATCH also works)."),
+    MS_KEY_SIZE("cloudwatch.max_buffer", "4M", 64 * MS_KIB, 1 * MS_GIB,
+         "Encoded metric data kept while CloudWatch is unreachable; beyond it the oldest publications are dropped and counted."),
+    MS_KEY_STR("cloudwatch.emf_path", "-",
+        "emf mode: file the EMF JSON lines are appended to (\"-\" = stdout)."),
+    { 0 }
+};
+
+const ms_plugin ms_service_cloudwatch_plugin = {
+    .name = "cloudwatch",
+    .kind = MS_PLUGIN_SERVICE,
+    .description = "metrics to Amazon CloudWatch: PutMetricData (api) or Embedded Metric Format lines (emf)",
+    .keys = cloudwatch_keys,
+    .enabled = cw_enabled,
+    .create.service = cw_create,
+};

@@ -76,8 +76,8 @@ int ms_cw_gzip(const void *in, size_t len, ms_metrics_buf *out);
 /* The shortest decimal form of v that reads back as v. */
 void ms_cw_format_double(double v, char *out, size_t outlen);
 
-/* Register the exporter as an engine service when cloudwatch.mode is api
- * or emf (emf: metrics_emf.h). 0, or -1 with a reason. */
-int ms_metrics_cloudwatch_attach(ms_engine *e, const ms_config *cfg, char *err, size_t errlen);
+/* The exporter itself is the registry's service "cloudwatch"
+ * (ms_service_cloudwatch_plugin), started when cloudwatch.mode is api or
+ * emf (emf: metrics_emf.h). */
 
 #endif

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "plugins.h"
 #include "aws/aws.h"
 #include "base/config.h"
 #include "testutil.h"

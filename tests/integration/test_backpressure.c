@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "kafka/kafka_mock.h"

@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/metrics.h"

@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/log.h"

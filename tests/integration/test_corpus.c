@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/doc.h"
 #include "core/engine.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/metrics.h"

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "pipeline.h"

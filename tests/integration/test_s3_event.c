@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "kafka/kafka_mock.h"

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "kafka/kafka_mock.h"

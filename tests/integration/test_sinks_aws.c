@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/doc.h"
 #include "core/engine.h"

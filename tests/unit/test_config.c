@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "pipeline.h"
 #include "testutil.h"
@@ -79,14 +80,14 @@ static char *print_cfg(const ms_config *cfg)
 static void test_table_sane(void **state)
 {
     int n = 0;
-    for (const ms_cfg_key *k = ms_cfg_keys; k->name; k++, n++) {
+    for (const ms_cfg_key *k = ms_plugins_keys(); k->name; k++, n++) {
         assert_non_null(strchr(k->name, '.'));
         assert_non_null(k->def);
         assert_non_null(k->help);
         size_t h = strlen(k->help);
         if (h < 10 || k->help[h - 1] != '.')
             fail_msg("%s: help must be a sentence", k->name);
-        for (const ms_cfg_key *o = ms_cfg_keys; o < k; o++)
+        for (const ms_cfg_key *o = ms_plugins_keys(); o < k; o++)
             if (strcmp(o->name, k->name) == 0)
                 fail_msg("duplicate key %s", k->name);
         if (k->type == MS_CFG_ENUM)
@@ -124,7 +125,7 @@ static void test_defaults(void **state)
     assert_string_equal(ms_config_str(cfg, "tls.ca_file"), "");
     assert_true(ms_config_bool(cfg, "sink.file.fsync"));
     assert_true(ms_config_double(cfg, "engine.resume_pct") == 75.0);
-    for (const ms_cfg_key *k = ms_cfg_keys; k->name; k++)
+    for (const ms_cfg_key *k = ms_plugins_keys(); k->name; k++)
         assert_string_equal(ms_config_origin(cfg, k->name), "default");
     assert_null(ms_config_str(cfg, "kafka.bootstrap.servers"));
     assert_null(ms_config_origin(cfg, "kafka.bootstrap.servers"));
@@ -530,9 +531,10 @@ static void test_print(void **state)
     for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
         if (strstr(out, hidden[i]))
             fail_msg("secret %s printed", hidden[i]);
-    /* Sections in table order, each once. */
-    const char *order[] = { "[engine]", "[log]", "[stats]", "[source]", "[kafka]",
-                            "[parse]", "[chunk]", "[sink]", "[sink.file]" };
+    /* Sections in table order (core keys, then each plugin's), each once. */
+    const char *order[] = { "[engine]", "[log]", "[stats]", "[source]", "[sink]",
+                            "[extract]", "[kafka]", "[parse]", "[chunk]", "[sink.file]",
+                            "[http]" };
     const char *p = out;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *q = strstr(p, order[i]);
@@ -574,7 +576,7 @@ static void test_print_round_trip(void **state)
     ms_config *b = ms_config_new();
     if (ms_config_load_file(b, path, err, sizeof err) != 0)
         fail_msg("printed config does not load: %s\n%s", err, out);
-    for (const ms_cfg_key *k = ms_cfg_keys; k->name; k++)
+    for (const ms_cfg_key *k = ms_plugins_keys(); k->name; k++)
         assert_string_equal(ms_config_str(a, k->name), ms_config_str(b, k->name));
     assert_string_equal(ms_config_str(b, "source.path"), " lead and ; trail ");
     assert_string_equal(ms_config_str(b, "source.topics"), "a$b\\c \"q\"");
@@ -592,7 +594,7 @@ static char *describe(void)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    ms_config_describe(f);
+    ms_plugins_describe(f);
     fclose(f);
     return buf;
 }
@@ -600,15 +602,21 @@ static char *describe(void)
 static void test_describe(void **state)
 {
     char *d = describe();
-    assert_true(strncmp(d, "| key | type | default | meaning |\n| --- | --- | --- | --- |\n", 60) == 0);
+    /* The core keys first, then a section per plugin that has keys. */
+    assert_true(strncmp(d, "### Core\n", 9) == 0);
+    assert_non_null(strstr(d, "\n| key | type | default | meaning |\n| --- | --- | --- | --- |\n"));
+    assert_non_null(strstr(d, "\n### source `dir`\n\nPDF files in a directory"));
+    assert_non_null(strstr(d, "\n### sink `s3`\n"));
+    assert_non_null(strstr(d, "\n### Kafka client\n\nRead by source `kafka`, sink `kafka`.\n"));
+    assert_non_null(strstr(d, "\n### service `admin`\n"));
     int rows = 0;
-    for (const char *p = d; (p = strchr(p, '\n')); p++)
+    for (const char *p = d; (p = strstr(p, "\n| `")); p++)
         rows++;
     int nkeys = 0;
-    for (const ms_cfg_key *k = ms_cfg_keys; k->name; k++)
+    for (const ms_cfg_key *k = ms_plugins_keys(); k->name; k++)
         nkeys++;
-    assert_int_equal(rows, 2 + nkeys);
-    for (const ms_cfg_key *k = ms_cfg_keys; k->name; k++) {
+    assert_int_equal(rows, nkeys);
+    for (const ms_cfg_key *k = ms_plugins_keys(); k->name; k++) {
         char name[128];
         snprintf(name, sizeof name, "\n| `%s` |", k->name);
         assert_non_null(strstr(d, name));
@@ -618,6 +626,12 @@ static void test_describe(void **state)
     assert_non_null(strstr(d, "| `log.level` | enum: `debug`, `info`, `warn`, `error` | `info` |"));
     assert_non_null(strstr(d, "| `source.done_dir` | string | `\"\"` |"));
     assert_non_null(strstr(d, "| `source.watch` | bool | `false` |"));
+    /* Choices that come from the registry. */
+    assert_non_null(strstr(d, "| `source.type` | enum: `dir`, `kafka`, `kinesis` | `dir` |"));
+    assert_non_null(strstr(d, "| `sink.type` | string of `file`, `s3`, `sns`, `kafka` | `file` |"));
+    assert_non_null(strstr(d, "| `dlq.type` | string of `same`, `file`, `s3`, `sns`, `kafka` |"));
+    assert_non_null(strstr(d, "| `extract.engine` | enum: `local`, `comprehend` | `local` | "
+                              "Which extract stage runs: `local` = "));
     free(d);
 }
 

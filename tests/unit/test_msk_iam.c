@@ -19,6 +19,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "kafka/msk_iam.h"
 #include "testutil.h"

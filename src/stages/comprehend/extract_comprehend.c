@@ -37,6 +37,7 @@
 #include "stages/comprehend/cm_parse.h"
 #include "stages/comprehend/cm_sched.h"
 #include "stages/comprehend/extract_comprehend_internal.h"
+#include "core/plugin.h"
 static void pump(cm_stage *x);
 static void job_check(cm_job *j);
 
@@ -670,3 +671,15 @@ ms_stage *ms_extract_comprehend_stage_new(const ms_config *cfg, char *err, size_
     x->stage.state = x;
     return &x->stage;
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+const ms_plugin ms_stage_extract_comprehend_plugin = {
+    .name = "comprehend",
+    .kind = MS_PLUGIN_STAGE,
+    .slot = "extract",
+    .description = "Amazon Comprehend Medical, billed per character (docs/comprehend.md)",
+    .keys = ms__comprehend_keys,
+    .check = ms_extract_comprehend_check,
+    .create.stage = ms_extract_comprehend_stage_new,
+};

@@ -146,3 +146,47 @@ void ms_cmx_configure(cm_stage *x, const ms_config *cfg)
         metrics_init(o, ms_cm_ops[op].name);
     }
 }
+
+/* ---- plugin ---------------------------------------------------------------- */
+
+const ms_cfg_key ms__comprehend_keys[] = {
+    MS_KEY_STR("comprehend.operations", "DetectEntitiesV2",
+        "Comma-separated Comprehend Medical operations run on every chunk: DetectEntitiesV2, InferICD10CM, InferRxNorm, InferSNOMEDCT, DetectPHI; each one is billed separately."),
+    MS_KEY_STR("comprehend.endpoint", "",
+        "Comprehend Medical endpoint URL (e.g. a local `medstream emulate`); empty = AWS_ENDPOINT_URL_COMPREHENDMEDICAL, AWS_ENDPOINT_URL, then the region's endpoint."),
+    MS_KEY_DBL("comprehend.detect_entities_v2.tps", "40", 0, 1e6,
+        "DetectEntitiesV2 requests per second sent at most (0 = no limit); set it to your account's quota."),
+    MS_KEY_DBL("comprehend.detect_entities_v2.cps", "40000", 0, 1e9,
+        "DetectEntitiesV2 characters per second sent at most (0 = no limit); set it to your account's quota."),
+    MS_KEY_DBL("comprehend.infer_icd10cm.tps", "40", 0, 1e6,
+        "InferICD10CM requests per second sent at most (0 = no limit)."),
+    MS_KEY_DBL("comprehend.infer_icd10cm.cps", "40000", 0, 1e9,
+        "InferICD10CM characters per second sent at most (0 = no limit)."),
+    MS_KEY_DBL("comprehend.infer_rxnorm.tps", "40", 0, 1e6,
+        "InferRxNorm requests per second sent at most (0 = no limit)."),
+    MS_KEY_DBL("comprehend.infer_rxnorm.cps", "40000", 0, 1e9,
+        "InferRxNorm characters per second sent at most (0 = no limit)."),
+    MS_KEY_DBL("comprehend.infer_snomedct.tps", "2", 0, 1e6,
+        "InferSNOMEDCT requests per second sent at most (0 = no limit); its default quota is far lower than the others'."),
+    MS_KEY_DBL("comprehend.infer_snomedct.cps", "5000", 0, 1e9,
+        "InferSNOMEDCT characters per second sent at most (0 = no limit)."),
+    MS_KEY_DBL("comprehend.detect_phi.tps", "40", 0, 1e6,
+        "DetectPHI requests per second sent at most (0 = no limit)."),
+    MS_KEY_DBL("comprehend.detect_phi.cps", "40000", 0, 1e9,
+        "DetectPHI characters per second sent at most (0 = no limit)."),
+    MS_KEY_INT("comprehend.concurrency_initial", "1", 1, 10000,
+        "Requests in flight per operation at start; the adaptive limit grows from here while round trips stay fast."),
+    MS_KEY_INT("comprehend.concurrency_max", "64", 1, 10000,
+        "Ceiling of the adaptive per-operation concurrency limit; keep it at or below aws.max_connections."),
+    MS_KEY_DBL("comprehend.rtt_deviation_k", "2", 0, 100,
+        "The concurrency limit shrinks when a window's round-trip time exceeds its moving mean by k deviations; lower reacts sooner to a slowing service."),
+    MS_KEY_INT("comprehend.max_attempts", "0", 0, 100,
+        "Attempts per request before it goes back to the queue (0 = aws.max_attempts); throttled or failed requests are never dropped."),
+    MS_KEY_INT("comprehend.cache_mb", "64", 0, 1048576,
+        "In-memory cache of answers by hash of (operation, text), in MiB (0 = off); a hit is not sent and not billed."),
+    MS_KEY_STR("comprehend.cache.redis_url", "",
+        "Shared answer cache, `redis://host[:port][/db]` (ElastiCache in production; empty = off); errors and timeouts fall through to the service."),
+    MS_KEY_INT("comprehend.cache.ttl_s", "604800", 0, 315360000,
+        "Lifetime of an answer in Redis, seconds (0 = no expiry)."),
+    { 0 }
+};

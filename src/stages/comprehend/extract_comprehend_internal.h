@@ -98,4 +98,8 @@ void ms_cmx_configure(cm_stage *x, const ms_config *cfg);
 /* Publish an operation's scheduler state to its gauges. */
 void ms_cmx_op_gauges(cm_op *o);
 
+/* The stage's configuration keys (comprehend.*), declared in
+ * extract_comprehend_conf.c. */
+extern const ms_cfg_key ms__comprehend_keys[];
+
 #endif
