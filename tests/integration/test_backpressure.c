@@ -16,8 +16,7 @@
 #include "core/engine.h"
 #include "kafka/kafka_mock.h"
 #include "pdfgen.h"
-#include "pipeline.h"
-#include "testsink.h"
+#include "harness.h"
 #include "testutil.h"
 
 #define NDOCS 40
@@ -69,17 +68,9 @@ static ms_config *base_config(int max_docs, size_t max_bytes)
 
 static void run_and_check(ms_config *cfg, int max_docs, size_t max_bytes)
 {
-    char err[512];
     ms_test_record rec = {0};
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_add_sink(e, ms_test_sink_new(15, &rec));
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_totals t;
-    ms_engine_get_totals(e, &t);
-    ms_engine_free(e);
+    ms_engine_totals t = ms_test_pipeline_run(
+        cfg, &(ms_test_run_opts){.once = true, .rec = &rec, .sink_delay_ms = 15});
 
     printf("max in flight: %lld docs (limit %d), %lld bytes (limit %zu); pauses %llu\n",
            (long long)t.max_inflight_docs, max_docs, (long long)t.max_inflight_bytes, max_bytes,

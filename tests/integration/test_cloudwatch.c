@@ -34,7 +34,7 @@
 #include "base/metrics.h"
 #include "telemetry/metrics_cloudwatch.h"
 #include "telemetry/metrics_emf.h"
-#include "pipeline.h"
+#include "harness.h"
 #include "testutil.h"
 
 #define AKID "AKIDMEDSTREAMCWTEST"
@@ -188,12 +188,7 @@ static void api_thousands_of_series(void **state)
     assert_int_equal(ms_config_set(cfg, "cloudwatch.interval_s", "3600", "t", err, sizeof err), 0);
     uint64_t ok0 = counter_value("medstream_cloudwatch_requests_total", "outcome=\"ok\"");
     uint64_t drop0 = counter_value("medstream_cloudwatch_dropped_total", "");
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_free(e);
+    ms_test_pipeline_run(cfg, NULL);
     ms_config_free(cfg);
     size_t want = expected_points();
 
@@ -294,18 +289,26 @@ static void *stopper_run(void *arg)
     return NULL;
 }
 
+static void stopper_start(ms_engine *e, void *ud)
+{
+    stopper *s = ud;
+    s->e = e;
+    pthread_create(&s->th, NULL, stopper_run, s);
+}
+
+static void stopper_join(ms_engine *e, void *ud)
+{
+    (void)e;
+    pthread_join(((stopper *)ud)->th, NULL);
+}
+
 static void run_until(ms_config *cfg, ms_metric *watch, ms_metric *gauge, stopper *s)
 {
     char err[512];
     assert_int_equal(ms_config_set(cfg, "source.watch", "true", "t", err, sizeof err), 0);
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    *s = (stopper){.e = e, .watch = watch, .above = ms_metric_count(watch), .gauge = gauge};
-    pthread_create(&s->th, NULL, stopper_run, s);
-    assert_int_equal(ms_engine_run(e), 0);
-    pthread_join(s->th, NULL);
-    ms_engine_free(e);
+    *s = (stopper){.watch = watch, .above = ms_metric_count(watch), .gauge = gauge};
+    ms_test_pipeline_run(cfg, &(ms_test_run_opts){.once = false, .before_run = stopper_start,
+                                                  .after_run = stopper_join, .ud = s});
 }
 
 static void api_retries_high_resolution(void **state)
@@ -514,12 +517,7 @@ static void emf_lines_validate(void **state)
     snprintf(path, sizeof path, "%s/metrics.emf", tmp);
     ms_config *cfg = base_config("emf", NULL, "emf");
     assert_int_equal(ms_config_set(cfg, "cloudwatch.emf_path", path, "t", err, sizeof err), 0);
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_free(e);
+    ms_test_pipeline_run(cfg, NULL);
     ms_config_free(cfg);
 
     FILE *f = fopen(path, "r");

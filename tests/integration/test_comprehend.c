@@ -38,8 +38,7 @@
 #include "core/engine.h"
 #include "base/log.h"
 #include "pdfgen.h"
-#include "pipeline.h"
-#include "testsink.h"
+#include "harness.h"
 #include "testutil.h"
 
 #define NORIG 6
@@ -179,17 +178,9 @@ typedef struct run_result {
 
 static run_result run(ms_config *cfg)
 {
-    char err[512];
     ms_test_record rec = {0};
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_add_sink(e, ms_test_sink_new(0, &rec));
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
     run_result r;
-    ms_engine_get_totals(e, &r.t);
-    ms_engine_free(e);
+    r.t = ms_test_pipeline_run(cfg, &(ms_test_run_opts){.once = true, .rec = &rec});
     r.n = rec.n;
     ms_test_record_free(&rec);
     ms_config_free(cfg);

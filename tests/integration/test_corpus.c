@@ -18,7 +18,7 @@
 #include "base/config.h"
 #include "core/doc.h"
 #include "core/engine.h"
-#include "pipeline.h"
+#include "harness.h"
 #include "testutil.h"
 
 static const char *reasons[] = {"not_pdf", "encrypted", "corrupt", "too_large",
@@ -44,14 +44,7 @@ static void run_dir(const char *in)
     assert_int_equal(ms_config_set(cfg, "sink.file.fsync", "false", "t", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "parse.timeout_ms", "20000", "t", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "log.level", "error", "t", err, sizeof err), 0);
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_totals t;
-    ms_engine_get_totals(e, &t);
-    ms_engine_free(e);
+    ms_engine_totals t = ms_test_pipeline_run(cfg, NULL);
     ms_config_free(cfg);
 
     int files = 0, summaries = 0, dead = 0;

@@ -210,19 +210,21 @@ static json_int_t jget(json_t *j, const char *a, const char *b, const char *c)
 
 static void boto3(const emu *e, const char *check, const char *extra)
 {
-    if (!have_boto3) {
-        printf("SKIP boto3 %s: /usr/bin/python3 with boto3 (python3-boto3) not available\n",
-               check);
-        return;
-    }
     assert_int_equal(ms_test_run("/usr/bin/python3 %s/tests/support/emulator_boto3.py "
                          "--endpoint %s %s %s",
                          src, e->url, check, extra ? extra : ""), 0);
 }
 
+/* The SDK checks need optional peers: without them the case is reported
+ * SKIPPED by cmocka (the protocol cases above still decide pass or fail). */
 static void fidelity_boto3(void **state)
 {
     (void)state;
+    if (!have_boto3) {
+        print_message("boto3 checks skipped: /usr/bin/python3 with boto3 (python3-boto3) "
+                      "not available\n");
+        skip();
+    }
     emu open_, quota, auth;
     emu_start(&open_, (const char *[]){"--tps", "0", "--cps", "0", NULL});
     boto3(&open_, "ops", NULL);
@@ -244,7 +246,7 @@ static char *node_prefix(void)
     const char *spec = getenv("MS_NPM_SDK_SPEC") ? getenv("MS_NPM_SDK_SPEC") : NPM_SPEC_DEFAULT;
     char *mods = ms_test_npm_install("emulator", "@aws-sdk/client-comprehendmedical", spec);
     if (!mods) {
-        printf("SKIP node SDK checks (see above)\n");
+        print_message("node SDK checks skipped (see above)\n");
         return NULL;
     }
     mods[strlen(mods) - strlen("/node_modules")] = '\0';
@@ -263,7 +265,7 @@ static void fidelity_node(void **state)
     (void)state;
     char *mods = node_prefix();
     if (!mods)
-        return;
+        skip();
     emu open_, quota, auth;
     emu_start(&open_, (const char *[]){"--tps", "0", "--cps", "0", NULL});
     node(mods, &open_, "ops", NULL);

@@ -16,8 +16,7 @@
 #include "base/metrics.h"
 #include "kafka/kafka_mock.h"
 #include "pdfgen.h"
-#include "pipeline.h"
-#include "testsink.h"
+#include "harness.h"
 #include "testutil.h"
 
 #define TOPIC "reports"
@@ -70,19 +69,6 @@ static void produce(int count, int bad_every)
     assert_int_equal(ms_kafka_producer_flush(fx.producer, 30000), 0);
 }
 
-typedef struct run_ctx {
-    ms_engine *engine;
-    int stop_after;
-    int seen;
-} run_ctx;
-
-static void on_report(const ms_doc *doc, void *ud)
-{
-    run_ctx *r = ud;
-    if (++r->seen == r->stop_after)
-        ms_engine_stop(r->engine);
-}
-
 /* One medstream "process": build from config, run, free. */
 static ms_engine_totals run_once(ms_test_record *rec, bool once, int stop_after)
 {
@@ -103,17 +89,8 @@ static ms_engine_totals run_once(ms_test_record *rec, bool once, int stop_after)
     /* The mock group coordinator waits session.timeout.ms - 1s for members
      * after a LeaveGroup (a real broker does not); keep restarts quick. */
     assert_int_equal(ms_config_set(cfg, "kafka.session.timeout.ms", "6000", "test", err, sizeof err), 0);
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_add_sink(e, ms_test_sink_new(0, rec));
-    run_ctx r = {e, stop_after, 0};
-    ms_engine_on_report(e, on_report, &r);
-    ms_engine_set_once(e, once);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_totals t;
-    ms_engine_get_totals(e, &t);
-    ms_engine_free(e);
+    ms_engine_totals t = ms_test_pipeline_run(
+        cfg, &(ms_test_run_opts){.once = once, .rec = rec, .stop_after = stop_after});
     ms_config_free(cfg);
     return t;
 }

@@ -23,8 +23,7 @@
 #include "core/engine.h"
 #include "kafka/kafka_mock.h"
 #include "pdfgen.h"
-#include "pipeline.h"
-#include "testsink.h"
+#include "harness.h"
 #include "testutil.h"
 
 #define BUCKET "reports-in"
@@ -177,16 +176,8 @@ static void s3_records_end_to_end(void **state)
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         if (ms_config_set(cfg, kv[i][0], kv[i][1], "test", err, sizeof err) != 0)
             fail_msg("%s: %s", kv[i][0], err);
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
     ms_test_record rec = {0};
-    ms_engine_add_sink(e, ms_test_sink_new(0, &rec));
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_totals t;
-    ms_engine_get_totals(e, &t);
-    ms_engine_free(e);
+    ms_engine_totals t = ms_test_pipeline_run(cfg, &(ms_test_run_opts){.once = true, .rec = &rec});
     ms_config_free(cfg);
     printf("delivered %llu, dead letters %llu\n", (unsigned long long)t.delivered,
            (unsigned long long)t.dead_letters);

@@ -18,6 +18,7 @@
 #include "base/config.h"
 #include "core/engine.h"
 #include "kafka/kafka_mock.h"
+#include "harness.h"
 #include "pipeline.h"
 #include "testutil.h"
 
@@ -108,14 +109,7 @@ static ms_engine_totals run_once(const char *inbox, const char *out)
     set(cfg, "engine.workers", "2");
     char err[512];
     ms_config_set(cfg, "http.listen", "off", "test", err, sizeof err); /* when the key exists */
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_totals t;
-    ms_engine_get_totals(e, &t);
-    ms_engine_free(e);
+    ms_engine_totals t = ms_test_pipeline_run(cfg, NULL);
     ms_config_free(cfg);
     return t;
 }

@@ -27,6 +27,7 @@
 #include "core/doc.h"
 #include "core/engine.h"
 #include "sinks/sink_sns.h"
+#include "harness.h"
 #include "pipeline.h"
 #include "testutil.h"
 
@@ -185,15 +186,7 @@ static ms_config *base_config(const char *inbox, const char *out, const char *do
 
 static ms_engine_totals run_pipeline(ms_config *cfg)
 {
-    char err[512];
-    ms_engine *e = ms_pipeline_build(cfg, err, sizeof err);
-    if (!e)
-        fail_msg("build: %s", err);
-    ms_engine_set_once(e, true);
-    assert_int_equal(ms_engine_run(e), 0);
-    ms_engine_totals t;
-    ms_engine_get_totals(e, &t);
-    ms_engine_free(e);
+    ms_engine_totals t = ms_test_pipeline_run(cfg, NULL);
     ms_config_free(cfg);
     return t;
 }
