@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "sources/checkpoint.h"
 #include "testutil.h"

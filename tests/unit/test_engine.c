@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "testsink.h"

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plugins.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "pdfgen.h"
