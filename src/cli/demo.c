@@ -22,6 +22,8 @@
 #define DEMO_TOPIC "reports"
 #define DEMO_PARTITIONS 3
 #define DEMO_MAX 256
+#define DEMO_NAMES 3 /* condition names on a findings line */
+_Static_assert(DEMO_NAMES <= MS_SUMMARY_MAX_NAMES, "the summary keeps too few names");
 
 typedef struct demo_record {
     char name[128];
@@ -96,7 +98,7 @@ static void print_findings(const ms_summary *sum)
            sum->conditions_affirmed, sum->conditions_negated, sum->medications, sum->tests);
     const char *sep = " - ";
     /* one name per condition, not per mention: the names are distinct */
-    for (int i = 0; i < sum->naffirmed_names && i < 3; i++) {
+    for (int i = 0; i < sum->naffirmed_names && i < DEMO_NAMES; i++) {
         printf("%s%s", sep, sum->affirmed_names[i]);
         sep = ", ";
     }
