@@ -7,7 +7,6 @@
  * -- with --once semantics into ./out, printing one line per report. */
 #include <dirent.h>
 #include <stdbool.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,8 @@
 #define DEMO_TOPIC "reports"
 #define DEMO_PARTITIONS 3
 #define DEMO_MAX 256
+#define DEMO_NAMES 3 /* condition names on a findings line */
+_Static_assert(DEMO_NAMES <= MS_SUMMARY_MAX_NAMES, "the summary keeps too few names");
 
 typedef struct demo_record {
     char name[128];
@@ -88,42 +89,21 @@ static const char *record_name(demo *dm, const ms_doc *doc)
     return "?";
 }
 
-/* One line of what the summary found: counts, then the first few names. */
-static void print_findings(const char *summary)
+/* One line of what the summary found: counts, then the first few names
+ * (the summary's typed fields, doc.h). */
+static void print_findings(const ms_summary *sum)
 {
-    json_t *j = json_loads(summary, 0, NULL);
-    json_t *f = json_object_get(j, "findings");
-    if (!f) {
-        json_decref(j);
+    if (!sum->has_findings)
         return;
-    }
-    json_t *cond = json_object_get(f, "conditions");
-    size_t found = json_array_size(json_object_get(cond, "affirmed"));
-    size_t negated = json_array_size(json_object_get(cond, "negated"));
     printf("               found: %zu conditions (%zu ruled out), %zu medicines, %zu test results",
-           found, negated, json_array_size(json_object_get(f, "medications")),
-           json_array_size(json_object_get(f, "tests")));
+           sum->conditions_affirmed, sum->conditions_negated, sum->medications, sum->tests);
     const char *sep = " - ";
-    size_t i, shown = 0;
-    const char *names[3];
-    json_t *c;
-    json_array_foreach(json_object_get(cond, "affirmed"), i, c) {
-        const char *name = json_string_value(json_object_get(c, "lay"));
-        if (!name)
-            name = json_string_value(json_object_get(c, "canonical"));
-        if (!name || shown == 3)
-            continue;
-        bool again = false;          /* one name per condition, not per mention */
-        for (size_t k = 0; k < shown && !again; k++)
-            again = strcmp(names[k], name) == 0;
-        if (again)
-            continue;
-        printf("%s%s", sep, name);
+    /* one name per condition, not per mention: the names are distinct */
+    for (int i = 0; i < sum->naffirmed_names && i < DEMO_NAMES; i++) {
+        printf("%s%s", sep, sum->affirmed_names[i]);
         sep = ", ";
-        names[shown++] = name;
     }
     printf("\n");
-    json_decref(j);
 }
 
 static void on_report(const ms_doc *doc, void *ud)
@@ -144,7 +124,7 @@ static void on_report(const ms_doc *doc, void *ud)
                record_name(dm, doc), doc->id, doc->npages, doc->text_chars, doc->nchunks,
                doc->boilerplate_chars, ms, dm->out_dir, doc->id);
         if (doc->output)
-            print_findings(doc->output);
+            print_findings(&doc->summary);
     }
     fflush(stdout);
 }

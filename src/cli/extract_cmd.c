@@ -6,7 +6,6 @@
  * with --format text only the plain-language summary. A report that cannot
  * be processed prints its dead-letter record on stderr and exits 1. */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,10 +166,9 @@ int ms_cli_extract(const ms_cli_opts *o)
     } else if (!strcmp(format, "json")) {
         printf("%s\n", doc->output);
     } else {
-        json_t *j = json_loads(doc->output, 0, NULL);
-        const char *s = json_string_value(json_object_get(j, "patient_summary"));
+        /* The summary's "patient_summary", typed by assemble (doc.h). */
+        const char *s = doc->summary.patient_text;
         printf("%s", s ? s : "");
-        json_decref(j);
     }
     ms_doc_free(doc);
     for (int i = 0; i < nstages; i++)

@@ -47,6 +47,7 @@ void ms_doc_free(ms_doc *doc)
     free(doc->id);
     free(doc->input_path);
     free(doc->output);
+    ms_doc_summary_clear(&doc->summary);
     free(doc->s3_uri);
     free(doc->patient_json);
     free(doc->metadata_json);
@@ -101,6 +102,14 @@ json_t *ms_doc_source_json(const ms_doc *doc)
     return pos;
 }
 
+void ms_doc_summary_clear(ms_summary *s)
+{
+    free(s->patient_text);
+    for (int i = 0; i < s->naffirmed_names; i++)
+        free(s->affirmed_names[i]);
+    memset(s, 0, sizeof *s);
+}
+
 int ms_doc_render_dead_letter(ms_doc *doc)
 {
     json_t *o = json_object();
@@ -118,5 +127,8 @@ int ms_doc_render_dead_letter(ms_doc *doc)
     free(doc->output);
     doc->output = s;
     doc->output_len = strlen(s);
+    ms_doc_summary_clear(&doc->summary);
+    doc->summary.rendered = true;
+    doc->summary.dead_letter = true;
     return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef MS_DOC_H
 #define MS_DOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,43 @@ typedef struct ms_doc_billing {
     uint64_t billed_units;    /* 100 characters a unit, at least 1 per request */
     uint64_t cache_hits;      /* answered from the cache: not sent, not billed */
 } ms_doc_billing;
+
+/* What doc->output says, typed, for the sinks and commands that need more
+ * than its bytes (the S3 sink's text object, the SNS message, `medstream
+ * extract --format text`, the demo's findings line). Filled by whoever
+ * renders doc->output, from the same data in the same call, so the JSON is
+ * never parsed back. The report id and the dead-letter reason are not
+ * repeated here: they are doc->id and doc->reason, which the JSON renders.
+ *
+ * Ownership: embedded in the doc; the strings are malloc'd and freed by
+ * ms_doc_summary_clear() (called by ms_doc_free() and before every
+ * re-render). ms_doc_release_work() keeps it, like doc->output. */
+#define MS_SUMMARY_MAX_NAMES 8
+typedef struct ms_summary {
+    bool rendered;            /* doc->output is described by this struct */
+    bool dead_letter;         /* doc->output is medstream.dead_letter/v1 */
+    bool has_findings;        /* an extract stage ran: the summary has
+                                 "extraction", "entities", "findings" and
+                                 "patient_summary" */
+    char *patient_text;       /* "patient_summary" (NUL-terminated), or NULL
+                                 when it is absent or null */
+    size_t patient_text_len;  /* bytes */
+    /* Lengths of the arrays in "findings" (0 without findings). */
+    size_t medications;
+    size_t allergies;
+    size_t conditions_affirmed;
+    size_t conditions_negated;
+    size_t conditions_uncertain;
+    size_t conditions_historical;
+    size_t conditions_family;
+    size_t tests;
+    size_t procedures;
+    /* The distinct names of findings.conditions.affirmed in order, each its
+     * "lay" name or else its "canonical" one (conditions with neither are
+     * skipped); the first MS_SUMMARY_MAX_NAMES. */
+    char *affirmed_names[MS_SUMMARY_MAX_NAMES];
+    int naffirmed_names;
+} ms_summary;
 
 typedef enum ms_doc_state {
     MS_DOC_NEW = 0,    /* created by a source, not yet admitted */
@@ -107,6 +145,7 @@ struct ms_doc {
     /* Final rendering (summary or dead-letter JSON), what sinks write. */
     char *output;
     size_t output_len;
+    ms_summary summary;       /* output's fields, typed (see ms_summary) */
 
     /* Failure: reason is a static machine-readable code, NULL while healthy. */
     const char *reason;
@@ -144,8 +183,12 @@ void ms_doc_fail(ms_doc *doc, const char *stage, const char *reason,
 /* Set doc->id, replacing characters unsafe in file names and object keys. */
 void ms_doc_set_id(ms_doc *doc, const char *id);
 
-/* Render doc->output as the dead-letter record (reason, message, position). */
+/* Render doc->output as the dead-letter record (reason, message, position),
+ * and doc->summary to match (dead_letter, no text, no findings). */
 int ms_doc_render_dead_letter(ms_doc *doc);
+
+/* Free the summary's strings and zero it (not rendered). */
+void ms_doc_summary_clear(ms_summary *s);
 
 /* The "source" object shared by summaries and dead letters: label,
  * partition, offset (a new jansson reference). */

@@ -43,8 +43,6 @@ typedef struct s3_write {
     int pending;              /* calls outstanding */
     int status;
     char error[512];
-    char *text;               /* patient text body (owned) */
-    size_t text_len;
 } s3_write;
 
 typedef struct s3_put {
@@ -166,7 +164,6 @@ static void write_finish(s3_write *w)
     int status = w->status;
     char err[512];
     snprintf(err, sizeof err, "%s", w->error);
-    free(w->text);
     free(w);
     done(sink, doc, status, status == 0 ? NULL : err);
 }
@@ -199,7 +196,6 @@ static void on_put(const ms_aws_result *r, void *ud)
         return;
     if (s->closing) {
         /* Canceled by destroy: the engine no longer waits for this doc. */
-        free(w->text);
         free(w);
         return;
     }
@@ -245,17 +241,6 @@ static int start_put(s3_write *w, const char *what, const char *key, const char 
     return 0;
 }
 
-/* The summary's patient text, or NULL when it has none. */
-static char *patient_text(const ms_doc *doc, size_t *len)
-{
-    json_t *o = json_loadb(doc->output, doc->output_len, 0, NULL);
-    const char *t = json_string_value(json_object_get(o, "patient_summary"));
-    char *copy = t ? strdup(t) : NULL;
-    *len = copy ? json_string_length(json_object_get(o, "patient_summary")) : 0;
-    json_decref(o);
-    return copy;
-}
-
 static void s3_write_doc(ms_sink *sink, ms_doc *doc, bool dead_letter, ms_sink_done_cb done)
 {
     s3_sink *s = sink->state;
@@ -278,10 +263,13 @@ static void s3_write_doc(ms_sink *sink, ms_doc *doc, bool dead_letter, ms_sink_d
     } else if (dead_letter) {
         start_put(w, "dead letter", key, "application/json", doc->output, doc->output_len);
     } else {
-        w->text = patient_text(doc, &w->text_len);
+        /* The summary's patient text, rendered by assemble with the JSON;
+         * like doc->output, it lives as long as the doc. */
+        const ms_summary *sum = &doc->summary;
         if (start_put(w, "summary", key, "application/json", doc->output, doc->output_len) == 0 &&
-            w->text && text_key(key, tkey, sizeof tkey) == 0)
-            start_put(w, "text", tkey, "text/plain; charset=utf-8", w->text, w->text_len);
+            sum->patient_text && text_key(key, tkey, sizeof tkey) == 0)
+            start_put(w, "text", tkey, "text/plain; charset=utf-8", sum->patient_text,
+                      sum->patient_text_len);
     }
     if (--w->pending == 0)
         write_finish(w);

@@ -155,21 +155,18 @@ static char *message_json(const ms_doc *doc, bool dead_letter, const char *summa
     json_object_set_new(m, "summary_uri", summary_uri ? json_string(summary_uri) : json_null());
     if (dead_letter)
         json_object_set_new(m, "reason", json_string(doc->reason ? doc->reason : "unknown"));
-    if (include_summary && !dead_letter && doc->output) {
-        json_t *o = json_loadb(doc->output, doc->output_len, 0, NULL);
-        json_t *t = json_object_get(o, "patient_summary");
-        if (json_is_string(t)) {
-            /* Room for the text: the limit less the envelope, the
-             * attributes (at most ~10 KiB) and JSON escaping (worst case
-             * 6 bytes per byte for control characters: cut generously). */
-            size_t room = (SNS_MAX_BYTES - 16 * 1024) / 2;
-            size_t len = json_string_length(t);
-            size_t cut = utf8_cut(json_string_value(t), len, room);
-            json_object_set_new(m, "summary", json_stringn(json_string_value(t), cut));
-            if (cut < len)
-                json_object_set_new(m, "summary_truncated", json_true());
-        }
-        json_decref(o);
+    /* The patient text assemble rendered into the summary (doc.h). */
+    const ms_summary *sum = &doc->summary;
+    if (include_summary && !dead_letter && doc->output && sum->patient_text) {
+        /* Room for the text: the limit less the envelope, the attributes
+         * (at most ~10 KiB) and JSON escaping (worst case 6 bytes per
+         * byte for control characters: cut generously). */
+        size_t room = (SNS_MAX_BYTES - 16 * 1024) / 2;
+        size_t len = sum->patient_text_len;
+        size_t cut = utf8_cut(sum->patient_text, len, room);
+        json_object_set_new(m, "summary", json_stringn(sum->patient_text, cut));
+        if (cut < len)
+            json_object_set_new(m, "summary_truncated", json_true());
     }
     char *s = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(m);

@@ -5,7 +5,11 @@
  * spent per stage; when an extract stage ran, also the entities in
  * document coordinates (Comprehend Medical's shape), the grouped findings
  * and the plain-language text for the patient (findings.h). The schema is
- * docs/summary.schema.json. */
+ * docs/summary.schema.json.
+ *
+ * Rendering also fills doc->summary (doc.h) with the fields the sinks and
+ * commands read (the patient text, the findings' counts and names), from
+ * the same data, so nobody parses the JSON back. */
 #include "stages/assemble.h"
 
 #include <jansson.h>
@@ -65,6 +69,7 @@ static json_t *extraction_json(const ms_doc *doc)
 
 int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
 {
+    ms_summary sum = {.rendered = true};
     json_t *o = json_object();
     json_object_set_new(o, "schema", json_string("medstream.summary/v1"));
     json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
@@ -84,17 +89,27 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
     json_object_set_new(o, "chunks", chunks);
     if (doc->extract) {
         ms_findings f;
-        if (ms_findings_build(doc, &f) != 0) {
+        if (ms_findings_build(doc, &f) != 0 || ms_findings_summarize(&f, &sum) != 0) {
             ms_findings_free(&f);
+            ms_doc_summary_clear(&sum);
             json_decref(o);
             return -1;
         }
+        sum.has_findings = true;
         json_object_set_new(o, "extraction", extraction_json(doc));
         json_object_set_new(o, "entities", ms_findings_entities_json(&f));
         json_object_set_new(o, "findings", ms_findings_json(&f));
         char *text = ms_findings_patient_text(&f);
-        json_object_set_new(o, "patient_summary", text ? json_string(text) : json_null());
-        free(text);
+        json_t *pt = text ? json_string(text) : json_null();
+        /* NULL (text not UTF-8) leaves the key out, null keeps it: either
+         * way the summary has no text, and neither has the typed field. */
+        json_object_set_new(o, "patient_summary", pt);
+        if (json_is_string(pt)) {
+            sum.patient_text = text;
+            sum.patient_text_len = strlen(text);
+        } else {
+            free(text);
+        }
         ms_findings_free(&f);
     }
     json_t *t = json_object();
@@ -104,11 +119,16 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
     json_object_set_new(o, "timings_ms", t);
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(o);
-    if (!s)
+    if (!s) {
+        ms_doc_summary_clear(&sum);
         return -1;
+    }
     free(doc->output);
     doc->output = s;
     doc->output_len = strlen(s);
+    /* The typed fields travel with the bytes they describe. */
+    ms_doc_summary_clear(&doc->summary);
+    doc->summary = sum;
     return 0;
 }
 
@@ -119,8 +139,9 @@ static int assemble_process(ms_stage *st, void *wstate, ms_doc *doc)
         ms_doc_fail(doc, "assemble", "internal", "cannot render the summary (out of memory)");
         return -1;
     }
-    /* The sinks need only the output: free text, pages and chunks now so
-     * memory per in-flight report stays small while sinks work. */
+    /* The sinks need only the output and doc->summary: free text, pages
+     * and chunks now so memory per in-flight report stays small while
+     * sinks work. */
     ms_doc_release_work(doc);
     return 0;
 }

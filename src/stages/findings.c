@@ -475,6 +475,35 @@ static json_t *procedure_json(const ms_findings *f, size_t i)
     return o;
 }
 
+/* Which list of "findings" entity i goes to; FX_NONE for attributes and
+ * what no list shows. The one place that decides, so the JSON and the
+ * typed counts (ms_findings_summarize) cannot disagree. */
+typedef enum fx_group {
+    FX_NONE,
+    FX_ALLERGY,
+    FX_MEDICATION,
+    FX_CONDITION,
+    FX_TEST,
+    FX_PROCEDURE
+} fx_group;
+
+static fx_group group_of(const ms_findings *f, size_t i)
+{
+    const ms_nlp_entity *e = &f->all.v[i];
+    if (e->parent >= 0 || e->is_attribute)
+        return FX_NONE;
+    if (ms_fx_is_allergy(e))
+        return FX_ALLERGY;
+    if (ms_fx_is(e, "MEDICATION"))
+        return FX_MEDICATION;
+    if (ms_fx_is(e, "MEDICAL_CONDITION"))
+        return FX_CONDITION;
+    if (ms_fx_is(e, "TEST_TREATMENT_PROCEDURE"))
+        return strcmp(e->type, "TEST_NAME") == 0 && ms_fx_attr(f, i, "TEST_VALUE") ? FX_TEST
+                                                                                  : FX_PROCEDURE;
+    return FX_NONE;
+}
+
 json_t *ms_findings_json(const ms_findings *f)
 {
     json_t *meds = json_array(), *allergies = json_array(), *tests = json_array(),
@@ -484,22 +513,28 @@ json_t *ms_findings_json(const ms_findings *f)
         cond[s] = json_array();
     for (size_t i = 0; i < f->all.n; i++) {
         const ms_nlp_entity *e = &f->all.v[i];
-        if (e->parent >= 0 || e->is_attribute)
-            continue;
-        if (ms_fx_is_allergy(e)) {
+        switch (group_of(f, i)) {
+        case FX_ALLERGY: {
             json_t *a = json_object();
             json_object_set_new(a, "text", ms_fx_text(f, e));
             json_object_set_new(a, "canonical", e->canonical ? json_string(e->canonical) : json_null());
             json_array_append_new(allergies, a);
-        } else if (ms_fx_is(e, "MEDICATION")) {
+            break;
+        }
+        case FX_MEDICATION:
             json_array_append_new(meds, medication_json(f, i));
-        } else if (ms_fx_is(e, "MEDICAL_CONDITION")) {
+            break;
+        case FX_CONDITION:
             json_array_append_new(cond[ms_fx_condition_status(e)], condition_json(f, i));
-        } else if (ms_fx_is(e, "TEST_TREATMENT_PROCEDURE")) {
-            if (strcmp(e->type, "TEST_NAME") == 0 && ms_fx_attr(f, i, "TEST_VALUE"))
-                json_array_append_new(tests, test_json(f, i));
-            else
-                json_array_append_new(procs, procedure_json(f, i));
+            break;
+        case FX_TEST:
+            json_array_append_new(tests, test_json(f, i));
+            break;
+        case FX_PROCEDURE:
+            json_array_append_new(procs, procedure_json(f, i));
+            break;
+        case FX_NONE:
+            break;
         }
     }
     json_t *conditions = json_object();
@@ -512,6 +547,69 @@ json_t *ms_findings_json(const ms_findings *f)
     json_object_set_new(o, "tests", tests);
     json_object_set_new(o, "procedures", procs);
     return o;
+}
+
+/* An affirmed condition's name as condition_json shows it ("lay", else
+ * "canonical"), unless it is there already or the list is full. */
+static int add_name(ms_summary *s, const ms_nlp_entity *e)
+{
+    const char *name = e->lay ? e->lay : e->canonical;
+    if (!name || s->naffirmed_names == MS_SUMMARY_MAX_NAMES)
+        return 0;
+    for (int k = 0; k < s->naffirmed_names; k++)
+        if (strcmp(s->affirmed_names[k], name) == 0)
+            return 0;
+    if (!(s->affirmed_names[s->naffirmed_names] = strdup(name)))
+        return -1;
+    s->naffirmed_names++;
+    return 0;
+}
+
+int ms_findings_summarize(const ms_findings *f, ms_summary *s)
+{
+    for (size_t i = 0; i < f->all.n; i++) {
+        const ms_nlp_entity *e = &f->all.v[i];
+        switch (group_of(f, i)) {
+        case FX_ALLERGY:
+            s->allergies++;
+            break;
+        case FX_MEDICATION:
+            s->medications++;
+            break;
+        case FX_TEST:
+            s->tests++;
+            break;
+        case FX_PROCEDURE:
+            s->procedures++;
+            break;
+        case FX_NONE:
+            break;
+        case FX_CONDITION:
+            switch (ms_fx_condition_status(e)) {
+            case MS_FX_AFFIRMED:
+                s->conditions_affirmed++;
+                if (add_name(s, e) != 0)
+                    return -1;
+                break;
+            case MS_FX_NEGATED:
+                s->conditions_negated++;
+                break;
+            case MS_FX_UNCERTAIN:
+                s->conditions_uncertain++;
+                break;
+            case MS_FX_HISTORICAL:
+                s->conditions_historical++;
+                break;
+            case MS_FX_FAMILY:
+                s->conditions_family++;
+                break;
+            case MS_FX_NSTATUS:
+                break;
+            }
+            break;
+        }
+    }
+    return 0;
 }
 
 const char *const ms_fx_status_name[MS_FX_NSTATUS] = {

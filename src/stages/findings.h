@@ -41,6 +41,12 @@ struct json_t *ms_findings_entities_json(const ms_findings *f);
  *  "tests": [...], "procedures": [...]} */
 struct json_t *ms_findings_json(const ms_findings *f);
 
+/* Add what ms_findings_json(f) lists to s, typed: the length of each list
+ * and the affirmed conditions' names (malloc'd into s, freed by
+ * ms_doc_summary_clear()). Returns 0, or -1 on out of memory (what was
+ * added so far stays in s). */
+int ms_findings_summarize(const ms_findings *f, ms_summary *s);
+
 /* The plain-language summary (malloc'd, NUL-terminated); NULL on OOM. */
 char *ms_findings_patient_text(const ms_findings *f);
 

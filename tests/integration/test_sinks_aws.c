@@ -476,10 +476,13 @@ static void sns_direct(void **state)
     ms_doc_set_id(doc, "rep-1");
     doc->patient_json = strdup("{\"name\":\"Jane Doe\",\"contact\":{\"email\":\"jane+x@example.org\","
                                "\"phone\":\"+1 555 0100\",\"ward\":12}}");
+    /* What assemble renders: the JSON and its typed fields (doc.h). */
     json_t *o = json_pack("{s:s, s:s}", "id", "rep-1", "patient_summary", text);
     doc->output = json_dumps(o, 0);
     doc->output_len = strlen(doc->output);
     json_decref(o);
+    doc->summary = (ms_summary){.rendered = true, .has_findings = true,
+                                .patient_text = strdup(text), .patient_text_len = strlen(text)};
     publish_one(sink, &loop, doc);
 
     /* A 300 KiB text is cut to fit and marked. */
@@ -493,6 +496,9 @@ static void sns_direct(void **state)
     doc->output = json_dumps(o, 0);
     doc->output_len = strlen(doc->output);
     json_decref(o);
+    ms_doc_summary_clear(&doc->summary);
+    doc->summary = (ms_summary){.rendered = true, .has_findings = true,
+                                .patient_text = strdup(huge), .patient_text_len = big};
     ms_doc_set_id(doc, "rep-2");
     publish_one(sink, &loop, doc);
     free(huge);
