@@ -1,5 +1,5 @@
 /* nlp_internal.h -- state shared by the engine's own modules (engine.c,
- * attrs.c). Not part of the public contract. */
+ * attrs.c, emit.c). Not part of the public contract. */
 #ifndef MS_NLP_INTERNAL_H
 #define MS_NLP_INTERNAL_H
 
@@ -61,6 +61,8 @@ typedef struct ms_nlp_ctx {
     ms_nlp_scratch *sc;
 } ms_nlp_ctx;
 
+/* emit.c */
+
 /* Append an entity covering bytes [bb, be) / code points [cb, ce) with
  * token span [t0, t1). Returns its index, or -1 on OOM. */
 int ms_nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
@@ -72,6 +74,8 @@ int ms_nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
 int ms_nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
                      size_t sub_e, int parent, const char *category,
                      const char *type, float score, float rel_score);
+
+/* attrs.c */
 
 /* Find and link the attributes of the top-level entities out->v[0, ntop). */
 int ms_attrs_run(ms_nlp_ctx *c, size_t ntop);

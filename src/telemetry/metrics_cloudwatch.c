@@ -178,23 +178,6 @@ int ms_cw_collect(ms_cw_collector *c, ms_cw_datum **out, size_t *n)
 
 /* ---- encoder ---------------------------------------------------------- */
 
-void ms_cw_format_double(double v, char *out, size_t outlen)
-{
-    if (!isfinite(v)) {
-        snprintf(out, outlen, "0");
-        return;
-    }
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(out, outlen, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, outlen, "%.*g", prec, v);
-        if (strtod(out, NULL) == v)
-            return;
-    }
-}
-
 /* Form encoding of a value (RFC 3986 unreserved kept). */
 static void put_enc(ms_metrics_buf *b, const char *s)
 {

@@ -1,5 +1,6 @@
-/* creds_internal.h -- shared by creds.c (the chain), creds_remote.c (STS
- * web identity, ECS, IMDS) and creds_process.c (credential_process).
+/* creds_internal.h -- shared by creds.c (the chain), creds_job.c (helpers),
+ * creds_remote.c (STS web identity, ECS, IMDS), creds_process.c
+ * (credential_process) and creds_select.c.
  *
  * The chain picks one source at creation (ms_creds_src) and runs fetch
  * jobs against it. A job is allocated by the chain and ends with exactly one
@@ -83,7 +84,7 @@ void ms_creds_ecs_start(ms_creds_job *job);
 void ms_creds_imds_start(ms_creds_job *job);
 void ms_creds_process_start(ms_creds_job *job);
 
-/* Helpers (creds.c). */
+/* Helpers (creds_job.c): below both the chain and the providers. */
 
 /* "2026-11-23T12:00:00Z", fractional seconds, "+00:00" / "-05:00" offsets.
  * -1 when malformed. */
