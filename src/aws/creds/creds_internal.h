@@ -16,7 +16,7 @@
 
 #include <uv.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
 
 typedef enum ms_creds_kind {
     MS_CREDS_STATIC,      /* fixed keys: opts, env, profile */

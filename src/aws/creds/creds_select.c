@@ -14,8 +14,8 @@
 
 #include "aws/creds/creds.h"
 #include "aws/creds/creds_internal.h"
-#include "aws/endpoint.h"
-#include "aws/profile.h"
+#include "aws/base/endpoint.h"
+#include "aws/base/profile.h"
 #include "base/errbuf.h"
 
 static const char *env(const char *name)

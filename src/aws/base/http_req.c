@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "aws/http_internal.h"
+#include "aws/base/http_internal.h"
 
 /* Response headers are buffered whatever max_response_bytes says. */
 #define MAX_HEADER_BYTES ((size_t)1 << 20)

@@ -32,7 +32,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "aws/http_internal.h"
+#include "aws/base/http_internal.h"
 #include "base/log.h"
 #include "base/errbuf.h"
 

@@ -6,7 +6,7 @@
 
 #include <curl/curl.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
 
 #define MS_HTTP_DEFAULT_TIMEOUT_MS 30000L
 #define MS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS 5000L
