@@ -12,6 +12,7 @@
 
 #include "aws/aws.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "sinks/sink_s3.h"
 
 /* SNS's limit for message plus attributes; we keep a margin for the
@@ -320,11 +321,6 @@ int ms_sink_sns_check(const ms_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-static void copy_str(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
 /* Is "s3" one of the comma-separated sink.type names? */
 static bool lists_s3(const char *types)
 {
@@ -349,8 +345,8 @@ ms_sink *ms_sink_sns_new(const ms_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);
-    copy_str(s->topic_arn, sizeof s->topic_arn, ms_config_str(cfg, "sink.sns.topic_arn"));
-    copy_str(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.sns.endpoint"));
+    ms_strlcpy(s->topic_arn, sizeof s->topic_arn, ms_config_str(cfg, "sink.sns.topic_arn"));
+    ms_strlcpy(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.sns.endpoint"));
     s->include_summary = ms_config_bool(cfg, "sink.sns.include_summary");
     s->with_s3 = lists_s3(ms_config_str(cfg, "sink.type"));
     if (s->with_s3) {
