@@ -7,6 +7,7 @@
  * and the lingering close after an error. */
 #include "base/httpd.h"
 #include "base/httpd_internal.h"
+#include "base/list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ typedef struct ms_httpd_conn {
     uv_timer_t timer;
     uv_shutdown_t shut;
     ms_httpd *srv;
-    struct ms_httpd_conn *prev, *next;
+    ms_list link;                     /* in srv->conns */
     char *buf;
     size_t off, len, cap;
     cstate state;
@@ -66,7 +67,7 @@ struct ms_httpd {
     ms_httpd_cb on_request;
     void *ud;
     int port;
-    conn *conns;
+    ms_list conns;                    /* conn.link */
     size_t nconns;
     uint64_t accepted;
     bool closing;
@@ -134,12 +135,7 @@ static void conn_close(conn *c, bool rst)
     free(c->delayed);
     c->delayed = NULL;
     ms_httpd *h = c->srv;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        h->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    ms_list_remove(&c->link);
     h->nconns--;
     uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
     /* uv_tcp_close_reset sets SO_LINGER 0 and closes: the peer gets RST */
@@ -533,10 +529,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->tcp.data = c->timer.data = c;
     c->handles = 2;
     h->open_handles++;
-    c->next = h->conns;
-    if (h->conns)
-        h->conns->prev = c;
-    h->conns = c;
+    ms_list_insert_head(&h->conns, &c->link);
     h->nconns++;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
         conn_close(c, false);
@@ -569,6 +562,7 @@ ms_httpd *ms_httpd_new(uv_loop_t *loop, const ms_httpd_opts *o, char *err, size_
         return NULL;
     }
     h->loop = loop;
+    ms_list_init(&h->conns);
     h->max_header = o->max_header_bytes ? o->max_header_bytes : 16 << 10;
     h->max_body = o->max_body_bytes ? o->max_body_bytes : 1 << 20;
     h->server_name = o->server_name ? strdup(o->server_name) : NULL;
@@ -626,7 +620,7 @@ void ms_httpd_close(ms_httpd *h, void (*on_closed)(void *ud), void *ud)
     h->closing = true;
     h->on_closed = on_closed;
     h->closed_ud = ud;
-    while (h->conns)
-        conn_close(h->conns, false);
+    while (!ms_list_empty(&h->conns))
+        conn_close(ms_list_entry(h->conns.next, conn, link), false);
     uv_close((uv_handle_t *)&h->listener, on_listener_closed);
 }

@@ -41,6 +41,7 @@ ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    ms_list_init(&e->retries);
     e->nworkers = (int)ms_config_int(cfg, "engine.workers");
     if (e->nworkers <= 0)
         e->nworkers = default_workers();

@@ -118,10 +118,7 @@ void ms_engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay
     r->engine = e;
     r->sink = s;
     r->doc = doc;
-    r->next = e->retries;
-    if (e->retries)
-        e->retries->prev = r;
-    e->retries = r;
+    ms_list_insert_head(&e->retries, &r->link);
     uv_timer_init(e->loop, &r->timer);
     r->timer.data = r;
     uv_timer_start(&r->timer, fire, delay_ms, 0);
@@ -129,19 +126,14 @@ void ms_engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay
 
 void ms_engine_retry_unlink(ms_engine *e, ms_retry *r)
 {
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        e->retries = r->next;
-    if (r->next)
-        r->next->prev = r->prev;
-    r->prev = r->next = NULL;
+    (void)e;
+    ms_list_remove(&r->link);
 }
 
 void ms_engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *))
 {
-    while (e->retries) {
-        ms_retry *r = e->retries;
+    while (!ms_list_empty(&e->retries)) {
+        ms_retry *r = ms_list_entry(e->retries.next, ms_retry, link);
         ms_engine_retry_unlink(e, r);
         uv_timer_stop(&r->timer);
         ms_doc *doc = r->doc;

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "core/engine.h"
+#include "base/list.h"
 #include "base/metrics.h"
 #include "core/pool.h"
 #include "core/ring.h"
@@ -19,7 +20,7 @@ typedef struct ms_retry {
     struct ms_engine *engine;
     ms_sink *sink;
     ms_doc *doc;
-    struct ms_retry *prev, *next;
+    ms_list link;              /* in engine->retries */
 } ms_retry;
 
 typedef struct stage_metrics {
@@ -51,7 +52,7 @@ struct ms_engine {
     sink_metrics sink_m[MS_ENGINE_MAX_SINKS];
     int nsinks;
     ms_tracker *tracker;
-    ms_retry *retries;
+    ms_list retries;           /* ms_retry.link: pending sink retries */
     ms_engine_service services[MS_ENGINE_MAX_SERVICES];
     bool service_started[MS_ENGINE_MAX_SERVICES];
     int nservices;

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "aws/aws.h"
+#include "base/list.h"
 #include "base/log.h"
 #include "telemetry/metrics_emf.h"
 
@@ -291,7 +292,7 @@ int ms_cw_gzip(const void *in, size_t len, ms_metrics_buf *out)
 /* ---- exporter --------------------------------------------------------- */
 
 typedef struct cw_batch {
-    struct cw_batch *next;
+    ms_list link;                      /* in x->batches */
     ms_metrics_buf gz;
     size_t ndatums;
 } cw_batch;
@@ -308,12 +309,18 @@ typedef struct cw_exporter {
     ms_emf *emf;
     uv_timer_t timer;
     bool timer_open, inflight, stopping, finished;
-    cw_batch *head, *tail;
+    ms_list batches;                   /* cw_batch.link, oldest first */
     size_t queued_bytes, queued;
     struct {
         ms_metric *ok, *failed, *dropped, *points, *buffered;
     } m;
 } cw_exporter;
+
+/* The oldest batch (the one on the wire while inflight), or NULL. */
+static cw_batch *oldest(cw_exporter *x)
+{
+    return ms_list_first_entry(&x->batches, cw_batch, link);
+}
 
 static void batch_free(cw_batch *b)
 {
@@ -323,10 +330,8 @@ static void batch_free(cw_batch *b)
 
 static void drop_head(cw_exporter *x, bool count)
 {
-    cw_batch *b = x->head;
-    x->head = b->next;
-    if (!x->head)
-        x->tail = NULL;
+    cw_batch *b = oldest(x);
+    ms_list_remove(&b->link);
     x->queued_bytes -= b->gz.len;
     x->queued--;
     if (count)
@@ -339,21 +344,20 @@ static void drop_head(cw_exporter *x, bool count)
 static void enforce_limit(cw_exporter *x)
 {
     uint64_t dropped = 0;
-    while (x->queued_bytes > x->max_buffer && x->head) {
+    while (x->queued_bytes > x->max_buffer && !ms_list_empty(&x->batches)) {
         if (x->inflight) {
-            cw_batch *b = x->head->next;
-            if (!b)
+            ms_list *second = x->batches.next->next;
+            if (second == &x->batches)
                 break;
-            x->head->next = b->next;
-            if (x->tail == b)
-                x->tail = x->head;
+            cw_batch *b = ms_list_entry(second, cw_batch, link);
+            ms_list_remove(&b->link);
             x->queued_bytes -= b->gz.len;
             x->queued--;
             dropped += b->ndatums;
             ms_counter_add(x->m.dropped, b->ndatums);
             batch_free(b);
         } else {
-            dropped += x->head->ndatums;
+            dropped += oldest(x)->ndatums;
             drop_head(x, true);
         }
     }
@@ -373,9 +377,9 @@ static void on_sent(const ms_aws_result *r, void *ud)
     x->inflight = false;
     if (r->outcome == MS_AWS_SUCCESS) {
         ms_counter_add(x->m.ok, 1);
-        ms_counter_add(x->m.points, x->head->ndatums);
+        ms_counter_add(x->m.points, oldest(x)->ndatums);
         drop_head(x, false);
-        if (x->stopping && !x->head)
+        if (x->stopping && ms_list_empty(&x->batches))
             finish(x);
         else
             pump(x);
@@ -395,7 +399,7 @@ static void on_sent(const ms_aws_result *r, void *ud)
 
 static void pump(cw_exporter *x)
 {
-    if (x->inflight || !x->head || x->finished)
+    if (x->inflight || ms_list_empty(&x->batches) || x->finished)
         return;
     static const ms_http_header hdrs[2] = {
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
@@ -407,8 +411,8 @@ static void pump(cw_exporter *x)
         .path = "/",
         .headers = hdrs,
         .nheaders = 2,
-        .body = x->head->gz.p,
-        .body_len = x->head->gz.len,
+        .body = oldest(x)->gz.p,
+        .body_len = oldest(x)->gz.len,
         /* At shutdown one quick try: never hold the exit for CloudWatch. */
         .max_attempts = x->stopping ? 1 : 0,
         .timeout_ms = x->stopping ? 5000 : 0,
@@ -459,11 +463,7 @@ static void collect_now(cw_exporter *x)
                 batch_free(b);
         } else {
             b->ndatums = next - i;
-            if (x->tail)
-                x->tail->next = b;
-            else
-                x->head = b;
-            x->tail = b;
+            ms_list_insert_tail(&x->batches, &b->link);
             x->queued_bytes += b->gz.len;
             x->queued++;
         }
@@ -491,7 +491,7 @@ static void finish(cw_exporter *x)
     if (x->finished)
         return;
     x->finished = true;
-    while (x->head)
+    while (!ms_list_empty(&x->batches))
         drop_head(x, true);
     if (x->aws) {
         ms_aws_close(x->aws, aws_closed, x);
@@ -545,7 +545,7 @@ static void cw_stop(void *ud)
         return;
     }
     if (!x->inflight) {
-        if (x->head)
+        if (!ms_list_empty(&x->batches))
             pump(x);
         else
             finish(x);
@@ -555,7 +555,7 @@ static void cw_stop(void *ud)
 static void cw_destroy(void *ud)
 {
     cw_exporter *x = ud;
-    while (x->head)
+    while (!ms_list_empty(&x->batches))
         drop_head(x, false);
     ms_emf_close(x->emf);
     ms_cw_collector_free(x->col);
@@ -573,6 +573,7 @@ int ms_metrics_cloudwatch_attach(ms_engine *e, const ms_config *cfg, char *err, 
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    ms_list_init(&x->batches);
     x->emf_mode = strcmp(mode, "emf") == 0;
     snprintf(x->ns, sizeof x->ns, "%s", ms_config_str(cfg, "cloudwatch.namespace"));
     snprintf(x->endpoint, sizeof x->endpoint, "%s", ms_config_str(cfg, "cloudwatch.endpoint"));

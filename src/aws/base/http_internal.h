@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "aws/base/http.h"
+#include "base/list.h"
 
 #define MS_HTTP_DEFAULT_TIMEOUT_MS 30000L
 #define MS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS 5000L
@@ -18,7 +19,7 @@ typedef struct ms_http_xfer ms_http_xfer;
 /* One request, from ms_http_send to its callback. */
 struct ms_http_xfer {
     ms_http *h;
-    ms_http_xfer *prev, *next;   /* h->pending (FIFO) or h->active */
+    ms_list link;                /* in h->pending (FIFO) or h->active */
     CURL *easy;
     struct curl_slist *req_headers;
     ms_http_cb cb;
@@ -48,9 +49,9 @@ struct ms_http {
     long connect_timeout_ms;
     bool tls_insecure, no_http2;
     char *ca_file;
-    ms_http_xfer *pending, *pending_tail;
-    ms_http_xfer *active;
-    ms_http_sock *socks;
+    ms_list pending;             /* ms_http_xfer.link, FIFO */
+    ms_list active;              /* ms_http_xfer.link */
+    ms_list socks;               /* ms_http_sock.link */
     size_t inflight;             /* pending + active */
     int uv_open;                 /* uv handles whose close callback has not run */
     int in_curl;                 /* inside curl_multi_socket_action */

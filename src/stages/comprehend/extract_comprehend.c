@@ -67,14 +67,7 @@ static void job_free(cm_job *j)
 
 static void job_unlink(cm_job *j)
 {
-    cm_stage *x = j->x;
-    if (j->prev)
-        j->prev->next = j->next;
-    else if (x->jobs == j)
-        x->jobs = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
-    j->prev = j->next = NULL;
+    ms_list_remove(&j->link);   /* a no-op when it was never linked */
 }
 
 static void req_done(cm_req *r)
@@ -506,6 +499,8 @@ static void cm_start(ms_stage *st, ms_doc *doc, ms_stage_done_cb done)
         return;
     }
     cm_job *j = calloc(1, sizeof *j);
+    if (j)
+        ms_list_init(&j->link);
     if (!j || (j->x = x, j->doc = doc, build_reqs(j) != 0)) {
         if (j)
             job_free(j);
@@ -517,10 +512,7 @@ static void cm_start(ms_stage *st, ms_doc *doc, ms_stage_done_cb done)
     for (int op = 0; op < MS_CM_NOPS; op++)
         if (x->ops[op].on)
             doc->billing[x->ops[op].bill_slot].op = ms_cm_ops[op].name;
-    j->next = x->jobs;
-    if (x->jobs)
-        x->jobs->prev = j;
-    x->jobs = j;
+    ms_list_insert_head(&x->jobs, &j->link);
     /* A guard: lookups may answer synchronously; finish only at the end. */
     j->busy++;
     for (size_t i = 0; i < j->nreqs && !j->failed; i++)
@@ -577,17 +569,14 @@ static void close_net(cm_stage *x)
 static void cm_abort_all(ms_stage *st)
 {
     cm_stage *x = st->state;
-    for (cm_job *j = x->jobs; j; j = j->next)
-        job_fail(j, "internal", "aborted at shutdown");
+    ms_list *it, *tmp;
+    ms_list_foreach(it, &x->jobs)
+        job_fail(ms_list_entry(it, cm_job, link), "internal", "aborted at shutdown");
     close_net(x);
     /* Jobs with nothing outstanding finish now; the rest as their
      * callbacks come back canceled. */
-    cm_job *j = x->jobs;
-    while (j) {
-        cm_job *next = j->next;
-        job_check(j);
-        j = next;
-    }
+    ms_list_foreach_safe(it, tmp, &x->jobs)
+        job_check(ms_list_entry(it, cm_job, link));
 }
 
 static int cm_attach(ms_stage *st, void *uv_loop)

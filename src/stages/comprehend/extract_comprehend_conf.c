@@ -115,6 +115,9 @@ void ms_cmx_configure(cm_stage *x, const ms_config *cfg)
 {
     char err[8];
     bool on[MS_CM_NOPS];
+    /* x is fresh from calloc: this is its first setup, so the job list's
+     * head is initialised here too. */
+    ms_list_init(&x->jobs);
     /* validated by ms_extract_comprehend_check */
     parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, sizeof err);
     ms_aws_opts_from_config(cfg, &x->aopts);

@@ -11,6 +11,7 @@
 
 #include "aws/aws.h"
 #include "base/config.h"
+#include "base/list.h"
 #include "base/metrics.h"
 #include "core/stage.h"
 #include "nlp/nlp.h"
@@ -48,7 +49,7 @@ struct cm_job {
     size_t left;              /* requests not yet DONE */
     size_t busy;              /* callbacks outstanding (Redis, AWS) + guards */
     bool failed;
-    cm_job *prev, *next;
+    ms_list link;             /* in cm_stage.jobs */
 };
 
 typedef struct cm_metrics {
@@ -87,7 +88,7 @@ struct cm_stage {
     bool pumping, pump_again;
     bool closing, destroyed;
     int closes_pending;
-    cm_job *jobs;
+    ms_list jobs;             /* cm_job.link (set up by ms_cmx_configure) */
 };
 
 /* Read the comprehend.* keys (already validated by
