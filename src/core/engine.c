@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "core/engine_internal.h"
+#include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "core/pool.h"
@@ -370,11 +371,15 @@ static void sink_done(ms_sink *s, ms_doc *doc, int status, const char *error)
         e->totals.sink_errors++;
         doc->sink_errors++;
         if (!e->abandon) {
-            /* Exponential backoff, 100 ms doubling to 30 s; never dropped. */
-            int n = doc->sink_errors < 9 ? doc->sink_errors : 9;
-            uint64_t delay = 100u << n;
-            if (delay > 30000)
-                delay = 30000;
+            /* Exponential backoff, 100 ms doubling to 30 s (docs/sinks.md):
+             * 100 ms * 2^sink_errors, so the first retry waits 200 ms;
+             * never dropped. The shared computation, but without the
+             * jitter of aws/retry.c, on purpose: the AWS sinks already
+             * retry each request with full jitter inside ms_aws_send, and
+             * this outer loop, which re-runs a document's whole write once
+             * those are spent, keeps the documented deterministic
+             * schedule (the logged retry_ms is the actual wait). */
+            uint64_t delay = (uint64_t)ms_backoff_exp(100, doc->sink_errors + 1, 30000);
             ms_log(MS_LOG_WARN, "sink write failed; will retry", KS("id", doc->id),
                    KS("sink", s->name), KS("error", error ? error : "unknown"),
                    KI("retry_ms", (long long)delay), KEND);
