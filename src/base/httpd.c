@@ -98,7 +98,7 @@ static void server_handle_closed(ms_httpd *h)
         cb(ud);
 }
 
-void ms_httpd_req_free(ms_httpd_req_impl *r)
+static void req_free(ms_httpd_req_impl *r)
 {
     if (!r)
         return;
@@ -127,10 +127,10 @@ static void conn_close(conn *c, bool rst)
         if (was == C_BUSY)
             c->cur->pub.conn_ = NULL;   /* the handler still completes it */
         else
-            ms_httpd_req_free(c->cur);
+            req_free(c->cur);
         c->cur = NULL;
     }
-    ms_httpd_req_free(c->pend);
+    req_free(c->pend);
     c->pend = NULL;
     free(c->delayed);
     c->delayed = NULL;
@@ -266,7 +266,7 @@ static void send_error(conn *c, int status, const char *msg)
 {
     const ms_httpd_header ct = {"Content-Type", "text/plain"};
     wreq *wr = build(c->srv, status, &ct, 1, msg, strlen(msg), false, false);
-    ms_httpd_req_free(c->pend);
+    req_free(c->pend);
     c->pend = NULL;
     if (!wr) {
         conn_close(c, false);
@@ -292,7 +292,7 @@ void ms_httpd_respond(ms_httpd_req *req, int status,
     ms_httpd_req_impl *r = (ms_httpd_req_impl *)req;
     conn *c = req->conn_;
     if (!c) {
-        ms_httpd_req_free(r);          /* the client went away */
+        req_free(r);          /* the client went away */
         return;
     }
     bool close_after = !r->keep_alive || c->eof || c->srv->closing;
@@ -300,7 +300,7 @@ void ms_httpd_respond(ms_httpd_req *req, int status,
     wreq *wr = build(c->srv, status, headers, nheaders, body, body_len,
                      !close_after, head);
     c->cur = NULL;
-    ms_httpd_req_free(r);
+    req_free(r);
     if (!wr) {
         conn_close(c, false);
         return;
@@ -322,14 +322,14 @@ void ms_httpd_reset(ms_httpd_req *req)
         c->cur = NULL;
         conn_close(c, true);
     }
-    ms_httpd_req_free((ms_httpd_req_impl *)req);
+    req_free((ms_httpd_req_impl *)req);
 }
 
 void ms_httpd_stall(ms_httpd_req *req)
 {
     conn *c = req->conn_;
     if (!c) {
-        ms_httpd_req_free((ms_httpd_req_impl *)req);
+        req_free((ms_httpd_req_impl *)req);
         return;
     }
     c->state = C_STALLED;   /* cur is now ours, freed on close */
@@ -346,7 +346,7 @@ static int take_request(conn *c)
             c->off++;
         size_t avail = c->len - c->off;
         size_t scan = avail < h->max_header + 4 ? avail : h->max_header + 4;
-        size_t hend = ms_httpd_find_head_end(c->buf + c->off, scan);
+        size_t hend = ms__httpd_find_head_end(c->buf + c->off, scan);
         if (!hend) {
             if (avail > h->max_header) {
                 send_error(c, 431, "request head too large\n");
@@ -361,13 +361,13 @@ static int take_request(conn *c)
             return 0;
         }
         ms_httpd_head_info hi = {0};
-        ms_httpd_req_impl *r = ms_httpd_parse_head(c->buf + c->off, hend, &hi);
+        ms_httpd_req_impl *r = ms__httpd_parse_head(c->buf + c->off, hend, &hi);
         if (!r) {
             send_error(c, hi.status, hi.why);
             return 0;
         }
         if (hi.content_length > h->max_body) {
-            ms_httpd_req_free(r);
+            req_free(r);
             send_error(c, 413, "request body too large\n");
             return 0;
         }
@@ -398,7 +398,7 @@ static int take_request(conn *c)
     c->pend = NULL;
     r->body_mem = malloc(c->pend_body + 1);
     if (!r->body_mem) {
-        ms_httpd_req_free(r);
+        req_free(r);
         conn_close(c, false);
         return 0;
     }

@@ -32,7 +32,7 @@ static ms_nlp_entity *grow(ms_nlp_ctx *c)
     return en;
 }
 
-int ms_nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
+int ms__nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
                 size_t t0, size_t t1, int kind, const char *category,
                 const char *type, float score)
 {
@@ -60,14 +60,14 @@ static size_t cps(const unsigned char *s, size_t n, size_t b, size_t e)
     return k;
 }
 
-int ms_nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
+int ms__nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
                      size_t sub_e, int parent, const char *category,
                      const char *type, float score, float rel_score)
 {
     const ms_tok *a = &c->t[t0], *z = &c->t[t1 - 1];
     size_t cb = a->cb + cps(c->s, c->len, a->b, sub_b);
     size_t ce = z->ce - cps(c->s, c->len, sub_e, z->e);
-    int i = ms_nlp_emit(c, sub_b, sub_e, cb, ce, t0, t1, -1, category, type, score);
+    int i = ms__nlp_emit(c, sub_b, sub_e, cb, ce, t0, t1, -1, category, type, score);
     if (i < 0) return -1;
     ms_nlp_entity *en = &c->out->v[i];
     en->parent = parent;

@@ -24,7 +24,7 @@ ms_nlp_engine *ms_nlp_engine_new(void)
     ms_nlp_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     e->lex = &ms_lex_main;
-    e->vocab = ms_lex_index_build(ms_attr_vocab, ms_attr_vocab_n);
+    e->vocab = ms_lex_index_build(ms__attr_vocab, ms__attr_vocab_n);
     if (!e->vocab) { free(e); return NULL; }
     return e;
 }
@@ -88,7 +88,7 @@ static int emit_lex(ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
     default: cat = "TEST_TREATMENT_PROCEDURE"; break;
     }
     const ms_tok *a = &c->t[i], *z = &c->t[i + m - 1];
-    int k = ms_nlp_emit(c, a->b, z->e, a->cb, z->ce, i, i + m, en->kind, cat, type,
+    int k = ms__nlp_emit(c, a->b, z->e, a->cb, z->ce, i, i + m, en->kind, cat, type,
                         lex_score(c, i, en));
     if (k < 0) return -1;
     ms_nlp_entity *x = &c->out->v[k];
@@ -234,7 +234,7 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
         i += m;
     }
     size_t ntop = out->n;
-    if (ms_attrs_run(&c, ntop) < 0) return -1;
+    if (ms__attrs_run(&c, ntop) < 0) return -1;
     size_t nmine = out->n;
     uint8_t *mark = calloc(c.nt ? c.nt : 1, 1);
     if (!mark) return -1;

@@ -121,7 +121,7 @@ static void deliver(ms_http *h, ms_http_xfer *x, ms_http_resp *r)
         x->easy = NULL;
     }
     x->cb(r, x->ud);
-    ms_http_xfer_free(x);
+    ms__http_xfer_free(x);
 }
 
 /* For requests that never reached curl, or that curl no longer holds. */
@@ -148,7 +148,7 @@ static void finish(ms_http *h, ms_http_xfer *x, CURLcode rc)
         r.err = x->fail;
         r.errmsg = x->fail_msg;
     } else {
-        r.err = ms_http_map_curl_error(rc);
+        r.err = ms__http_map_curl_error(rc);
         r.errmsg = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
         if (r.err == MS_HTTP_ETOOBIG)
             r.errmsg = "response larger than max_response_bytes";
@@ -466,8 +466,8 @@ int ms_http_send(ms_http *h, const ms_http_req *req, ms_http_cb cb, void *ud)
     x->on_data = req->on_data;
     x->max_bytes = req->max_response_bytes ? req->max_response_bytes : MS_HTTP_DEFAULT_MAX_RESPONSE;
     x->start_ns = uv_hrtime();
-    if (ms_http_build_request(h, x, req) < 0) {
-        ms_http_xfer_free(x);
+    if (ms__http_build_request(h, x, req) < 0) {
+        ms__http_xfer_free(x);
         return -1;
     }
     pending_push(h, x);

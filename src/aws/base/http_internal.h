@@ -64,11 +64,11 @@ struct ms_http {
 
 /* Set up x->easy for req. Returns -1 out of memory, else 0: ready, or
  * invalid with x->fail set (reported on the next loop turn). */
-int ms_http_build_request(ms_http *h, ms_http_xfer *x, const ms_http_req *req);
+int ms__http_build_request(ms_http *h, ms_http_xfer *x, const ms_http_req *req);
 
 /* Frees the easy handle too (already out of the multi handle). */
-void ms_http_xfer_free(ms_http_xfer *x);
+void ms__http_xfer_free(ms_http_xfer *x);
 
-ms_http_err ms_http_map_curl_error(CURLcode rc);
+ms_http_err ms__http_map_curl_error(CURLcode rc);
 
 #endif

@@ -117,8 +117,8 @@ static void maybe_free(ms_aws_creds_chain *c)
 {
     if (c->refs > 0 || c->open_handles > 0)
         return;
-    ms_creds_result_clear(&c->cur);
-    ms_creds_src_free(&c->src);
+    ms__creds_result_clear(&c->cur);
+    ms__creds_src_free(&c->src);
     free(c);
 }
 
@@ -185,12 +185,12 @@ static void job_done(ms_creds_job *job, ms_creds_result *res, const char *err)
     c->refs--;
     if (c->closing) {
         if (res)
-            ms_creds_result_clear(res);
+            ms__creds_result_clear(res);
         maybe_free(c);
         return;
     }
     if (res) {
-        ms_creds_result_clear(&c->cur);
+        ms__creds_result_clear(&c->cur);
         c->cur = *res;
         memset(res, 0, sizeof *res);
         c->have = true;
@@ -237,12 +237,12 @@ static void start_fetch(ms_aws_creds_chain *c)
     c->job = job;
     c->refs++;
     switch (c->src.kind) {
-    case MS_CREDS_WEBID: ms_creds_webid_start(job); break;
-    case MS_CREDS_PROCESS: ms_creds_process_start(job); break;
-    case MS_CREDS_ECS: ms_creds_ecs_start(job); break;
-    case MS_CREDS_IMDS: ms_creds_imds_start(job); break;
+    case MS_CREDS_WEBID: ms__creds_webid_start(job); break;
+    case MS_CREDS_PROCESS: ms__creds_process_start(job); break;
+    case MS_CREDS_ECS: ms__creds_ecs_start(job); break;
+    case MS_CREDS_IMDS: ms__creds_imds_start(job); break;
     case MS_CREDS_STATIC:
-        ms_creds_job_fail_async(job, "aws credentials: static credentials cannot be fetched");
+        ms__creds_job_fail_async(job, "aws credentials: static credentials cannot be fetched");
         break;
     }
 }
@@ -332,7 +332,7 @@ ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
     c->loop = loop;
     c->http = o->http;
     c->refresh_before_s = o->refresh_before_s > 0 ? o->refresh_before_s : 300;
-    if (ms_creds_select(&c->src, o, err, errlen)) {
+    if (ms__creds_select(&c->src, o, err, errlen)) {
         maybe_free(c);   /* refs == 0, no handles yet */
         return NULL;
     }

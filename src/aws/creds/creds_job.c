@@ -15,7 +15,7 @@
 #include "aws/creds/creds_internal.h"
 #include "base/errbuf.h"
 
-void ms_creds_result_clear(ms_creds_result *r)
+void ms__creds_result_clear(ms_creds_result *r)
 {
     /* Secrets are wiped before they go back to the allocator. */
     if (r->sk)
@@ -42,7 +42,7 @@ static int digits(const char **p, int n, int *out)
     return 0;
 }
 
-int ms_creds_parse_time(const char *s, int64_t *out)
+int ms__creds_parse_time(const char *s, int64_t *out)
 {
     int Y, M, D, h, m, sec;
     const char *p = s;
@@ -100,7 +100,7 @@ static char *json_str_dup(json_t *o, const char *key)
                                                        : NULL;
 }
 
-int ms_creds_parse_json(const char *body, size_t len, const char *token_key,
+int ms__creds_parse_json(const char *body, size_t len, const char *token_key,
                         const char *what, ms_creds_result *res,
                         char *err, size_t errlen)
 {
@@ -122,17 +122,17 @@ int ms_creds_parse_json(const char *body, size_t len, const char *token_key,
         rc = -1;
     } else if (exp && !json_is_null(exp) &&
                (!json_is_string(exp) ||
-                ms_creds_parse_time(json_string_value(exp), &res->expires_at))) {
+                ms__creds_parse_time(json_string_value(exp), &res->expires_at))) {
         ms_errf(err, errlen, "%s: Expiration is not an ISO 8601 time", what);
         rc = -1;
     }
     if (rc)
-        ms_creds_result_clear(res);
+        ms__creds_result_clear(res);
     json_decref(o);
     return rc;
 }
 
-char *ms_creds_read_small_file(const char *path, size_t max, const char *what,
+char *ms__creds_read_small_file(const char *path, size_t max, const char *what,
                                char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -177,7 +177,7 @@ static void fail_async_fire(uv_timer_t *t)
     uv_close((uv_handle_t *)&f->t, fail_async_closed);
 }
 
-void ms_creds_job_fail_async(ms_creds_job *job, const char *err)
+void ms__creds_job_fail_async(ms_creds_job *job, const char *err)
 {
     fail_async *f = calloc(1, sizeof *f);
     if (!f) {

@@ -97,7 +97,7 @@ static void job_fail(cm_job *j, const char *reason, const char *fmt, ...)
         cm_req *r = &j->reqs[i];
         if (r->state == R_QUEUED) {
             ms_cm_sched_remove(&j->x->ops[r->op].s, &r->item);
-            ms_cmx_op_gauges(&j->x->ops[r->op]);
+            ms__cmx_op_gauges(&j->x->ops[r->op]);
         }
         if (r->state == R_QUEUED || r->state == R_NEW)
             req_done(r);
@@ -260,7 +260,7 @@ static void enqueue(cm_req *r)
     cm_op *o = &r->job->x->ops[r->op];
     r->state = R_QUEUED;
     ms_cm_sched_push(&o->s, &r->item);
-    ms_cmx_op_gauges(o);
+    ms__cmx_op_gauges(o);
 }
 
 static void on_redis(const char *val, size_t len, void *ud)
@@ -324,7 +324,7 @@ static void on_attempt(ms_aws_outcome o, const ms_aws_error *e, double rtt, void
     if (rtt >= 0)
         ms_histogram_observe_ns(op->m.rtt, (uint64_t)(rtt * 1e9));
     ms_cm_sched_attempt(&op->s, now_s(), rtt, answer_class(o), (double)r->chars);
-    ms_cmx_op_gauges(op);
+    ms__cmx_op_gauges(op);
 }
 
 /* PaginationToken is in every response shape of the API, but no request
@@ -400,7 +400,7 @@ static void on_done(const ms_aws_result *res, void *ud)
                      res->error.code[0] ? res->error.code : "UnknownError",
                      ms_cm_ops[r->op].name, res->resp ? res->resp->status : 0L);
     }
-    ms_cmx_op_gauges(o);
+    ms__cmx_op_gauges(o);
     job_check(j);
     pump(x);
 }
@@ -476,7 +476,7 @@ static void pump(cm_stage *x)
                 send_req(x, (cm_req *)it);
             if (w > 0 && (wait < 0 || w < wait))
                 wait = w;
-            ms_cmx_op_gauges(o);
+            ms__cmx_op_gauges(o);
         }
     } while (x->pump_again && !x->closing);
     x->pumping = false;
@@ -601,7 +601,7 @@ static int cm_attach(ms_stage *st, void *uv_loop)
     for (int op = 0; op < MS_CM_NOPS; op++)
         if (x->ops[op].on) {
             ms_cm_sched_init(&x->ops[op].s, &x->ops[op].so, now);
-            ms_cmx_op_gauges(&x->ops[op]);
+            ms__cmx_op_gauges(&x->ops[op]);
         }
     if (x->redis_url[0]) {
         x->redis = ms_cm_redis_new(x->loop, x->redis_url, x->redis_ttl_s, REDIS_TIMEOUT_MS, err,
@@ -645,7 +645,7 @@ ms_stage *ms_extract_comprehend_stage_new(const ms_config *cfg, char *err, size_
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    ms_cmx_configure(x, cfg);
+    ms__cmx_configure(x, cfg);
     x->enrich = ms_nlp_engine_new();
     x->lru = ms_cm_lru_new(x->cache_bytes);
     if (!x->enrich || (x->cache_bytes && !x->lru)) {

@@ -104,14 +104,14 @@ static void metrics_init(cm_op *o, const char *name)
     o->m.rtt = ms_histogram("medstream_comprehend_rtt_seconds", l, "Round-trip time per attempt");
 }
 
-void ms_cmx_op_gauges(cm_op *o)
+void ms__cmx_op_gauges(cm_op *o)
 {
     ms_gauge_set(o->m.limit, o->s.arc.limit);
     ms_gauge_set(o->m.inflight, o->s.inflight);
     ms_gauge_set(o->m.queued, (int64_t)o->s.queued);
 }
 
-void ms_cmx_configure(cm_stage *x, const ms_config *cfg)
+void ms__cmx_configure(cm_stage *x, const ms_config *cfg)
 {
     char err[8];
     bool on[MS_CM_NOPS];

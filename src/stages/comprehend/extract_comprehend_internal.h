@@ -88,15 +88,15 @@ struct cm_stage {
     bool pumping, pump_again;
     bool closing, destroyed;
     int closes_pending;
-    ms_list jobs;             /* cm_job.link (set up by ms_cmx_configure) */
+    ms_list jobs;             /* cm_job.link (set up by ms__cmx_configure) */
 };
 
 /* Read the comprehend.* keys (already validated by
  * ms_extract_comprehend_check) into x and register each enabled
  * operation's metrics. */
-void ms_cmx_configure(cm_stage *x, const ms_config *cfg);
+void ms__cmx_configure(cm_stage *x, const ms_config *cfg);
 
 /* Publish an operation's scheduler state to its gauges. */
-void ms_cmx_op_gauges(cm_op *o);
+void ms__cmx_op_gauges(cm_op *o);
 
 #endif
