@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "aws/sigv4.h"
+#include "base/list.h"
 #include "base/log.h"
 
 #define MAX_EXTRA_HEADERS 32
@@ -25,7 +26,7 @@ struct ms_aws {
     int max_attempts;
     long timeout_ms;
     ms_retry_quota quota;
-    struct call *calls;        /* every call not yet finished */
+    ms_list calls;             /* every call not yet finished (call.link) */
     bool closing, http_closed, freeing;
     void (*on_closed)(void *);
     void *closed_ud;
@@ -35,7 +36,7 @@ enum call_state { WAIT_CREDS, IN_FLIGHT, BACKOFF, CANCELED };
 
 typedef struct call {
     ms_aws *a;
-    struct call *prev, *next;
+    ms_list link;              /* in a->calls */
     enum call_state state;
     /* The request, copied (the body stays borrowed). */
     char *service, *signing_name, *method, *url_base, *host, *path, *query;
@@ -167,6 +168,7 @@ ms_aws *ms_aws_new(uv_loop_t *loop, const ms_aws_opts *o, char *err, size_t errl
         return NULL;
     }
     a->loop = loop;
+    ms_list_init(&a->calls);
     a->fips = o->fips;
     a->max_attempts = o->max_attempts > 0 ? o->max_attempts : 3;
     a->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
@@ -252,11 +254,7 @@ static void maybe_free(ms_aws *a);
 
 static void unlink_call(call *c)
 {
-    ms_aws *a = c->a;
-    if (c->prev) c->prev->next = c->next;
-    else a->calls = c->next;
-    if (c->next) c->next->prev = c->prev;
-    c->prev = c->next = NULL;
+    ms_list_remove(&c->link);
 }
 
 /* Report the result and retire the call. */
@@ -447,6 +445,7 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
         return -1;
     }
     c->a = a;
+    ms_list_init(&c->link);
     c->service = strdup(svc->id);
     c->signing_name = strdup(svc->signing_name);
     c->s3 = strcmp(svc->id, "s3") == 0;
@@ -495,9 +494,7 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
     uv_timer_init(a->loop, &c->timer);
     c->timer.data = c;
     c->start_ns = now_ns(a);
-    c->next = a->calls;
-    if (a->calls) a->calls->prev = c;
-    a->calls = c;
+    ms_list_insert_head(&a->calls, &c->link);
     start_attempt(c);
     return 0;
 }
@@ -508,7 +505,7 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
  * reported: credential callbacks may still arrive after ms_aws_close. */
 static void maybe_free(ms_aws *a)
 {
-    if (!a->http_closed || a->calls || a->freeing) return;
+    if (!a->http_closed || !ms_list_empty(&a->calls) || a->freeing) return;
     a->freeing = true;
     void (*done)(void *) = a->on_closed;
     void *dud = a->closed_ud;
@@ -532,16 +529,15 @@ void ms_aws_close(ms_aws *a, void (*on_closed)(void *ud), void *ud)
     /* Calls waiting for a backoff timer end here; calls waiting for
      * credentials end through the chain's cancel callbacks, calls on the
      * wire through the HTTP client's. */
-    call *c = a->calls;
-    while (c) {
-        call *next = c->next;
+    ms_list *it, *tmp;
+    ms_list_foreach_safe(it, tmp, &a->calls) {
+        call *c = ms_list_entry(it, call, link);
         if (c->state == BACKOFF) {
             uv_timer_stop(&c->timer);
             ms_aws_error e = {.code = "Canceled"};
             snprintf(e.message, sizeof e.message, "AWS client closed");
             call_finish(c, MS_AWS_FINAL, MS_RETRY_DONE, &e, NULL);
         }
-        c = next;
     }
     ms_aws_creds_chain_close(a->creds);
     a->creds = NULL;

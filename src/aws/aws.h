@@ -22,9 +22,9 @@
 #include <uv.h>
 
 #include "aws/creds/creds.h"
-#include "aws/endpoint.h"
-#include "aws/http.h"
-#include "aws/profile.h"
+#include "aws/base/endpoint.h"
+#include "aws/base/http.h"
+#include "aws/base/profile.h"
 #include "aws/retry.h"
 #include "base/config.h"
 

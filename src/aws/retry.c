@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "base/backoff.h"
+
 /* botocore's ThrottledRetryableChecker list (the union of every throttle
  * code AWS services are known to send). */
 static const char *const throttle_codes[] = {
@@ -185,12 +187,11 @@ void ms_retry_quota_release(ms_retry_quota *q, int last_acquired)
 
 double ms_retry_backoff_s(int attempt, double max_backoff_s, double rand01)
 {
-    if (attempt < 1) attempt = 1;
-    /* rand * 2^(attempt-1) as botocore computes it; the exponent is
-     * clamped only to stay a finite double. */
-    double span = ldexp(1.0, (attempt > 1000 ? 1000 : attempt) - 1);
-    double d = rand01 * span;
-    return d < max_backoff_s ? d : max_backoff_s;
+    /* rand * 2^(attempt-1) seconds as botocore computes it: the shared
+     * full-jitter computation with a 1 s base. Jittered, unlike the
+     * engine's sink retries, because many clients (and many calls of one
+     * client) retrying against one service in step would hit it in waves. */
+    return ms_backoff_full_jitter(1.0, attempt, max_backoff_s, rand01);
 }
 
 ms_retry_decision ms_retry_next(const ms_retry_policy *p, ms_retry_state *s,

@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
 
 typedef enum ms_aws_outcome {
     MS_AWS_SUCCESS = 0,   /* 2xx */

@@ -7,6 +7,7 @@
  * and the lingering close after an error. */
 #include "base/httpd.h"
 #include "base/httpd_internal.h"
+#include "base/list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ typedef struct ms_httpd_conn {
     uv_timer_t timer;
     uv_shutdown_t shut;
     ms_httpd *srv;
-    struct ms_httpd_conn *prev, *next;
+    ms_list link;                     /* in srv->conns */
     char *buf;
     size_t off, len, cap;
     cstate state;
@@ -66,7 +67,7 @@ struct ms_httpd {
     ms_httpd_cb on_request;
     void *ud;
     int port;
-    conn *conns;
+    ms_list conns;                    /* conn.link */
     size_t nconns;
     uint64_t accepted;
     bool closing;
@@ -97,7 +98,7 @@ static void server_handle_closed(ms_httpd *h)
         cb(ud);
 }
 
-void ms_httpd_req_free(ms_httpd_req_impl *r)
+static void req_free(ms_httpd_req_impl *r)
 {
     if (!r)
         return;
@@ -126,20 +127,15 @@ static void conn_close(conn *c, bool rst)
         if (was == C_BUSY)
             c->cur->pub.conn_ = NULL;   /* the handler still completes it */
         else
-            ms_httpd_req_free(c->cur);
+            req_free(c->cur);
         c->cur = NULL;
     }
-    ms_httpd_req_free(c->pend);
+    req_free(c->pend);
     c->pend = NULL;
     free(c->delayed);
     c->delayed = NULL;
     ms_httpd *h = c->srv;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        h->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    ms_list_remove(&c->link);
     h->nconns--;
     uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
     /* uv_tcp_close_reset sets SO_LINGER 0 and closes: the peer gets RST */
@@ -270,7 +266,7 @@ static void send_error(conn *c, int status, const char *msg)
 {
     const ms_httpd_header ct = {"Content-Type", "text/plain"};
     wreq *wr = build(c->srv, status, &ct, 1, msg, strlen(msg), false, false);
-    ms_httpd_req_free(c->pend);
+    req_free(c->pend);
     c->pend = NULL;
     if (!wr) {
         conn_close(c, false);
@@ -296,7 +292,7 @@ void ms_httpd_respond(ms_httpd_req *req, int status,
     ms_httpd_req_impl *r = (ms_httpd_req_impl *)req;
     conn *c = req->conn_;
     if (!c) {
-        ms_httpd_req_free(r);          /* the client went away */
+        req_free(r);          /* the client went away */
         return;
     }
     bool close_after = !r->keep_alive || c->eof || c->srv->closing;
@@ -304,7 +300,7 @@ void ms_httpd_respond(ms_httpd_req *req, int status,
     wreq *wr = build(c->srv, status, headers, nheaders, body, body_len,
                      !close_after, head);
     c->cur = NULL;
-    ms_httpd_req_free(r);
+    req_free(r);
     if (!wr) {
         conn_close(c, false);
         return;
@@ -326,14 +322,14 @@ void ms_httpd_reset(ms_httpd_req *req)
         c->cur = NULL;
         conn_close(c, true);
     }
-    ms_httpd_req_free((ms_httpd_req_impl *)req);
+    req_free((ms_httpd_req_impl *)req);
 }
 
 void ms_httpd_stall(ms_httpd_req *req)
 {
     conn *c = req->conn_;
     if (!c) {
-        ms_httpd_req_free((ms_httpd_req_impl *)req);
+        req_free((ms_httpd_req_impl *)req);
         return;
     }
     c->state = C_STALLED;   /* cur is now ours, freed on close */
@@ -350,7 +346,7 @@ static int take_request(conn *c)
             c->off++;
         size_t avail = c->len - c->off;
         size_t scan = avail < h->max_header + 4 ? avail : h->max_header + 4;
-        size_t hend = ms_httpd_find_head_end(c->buf + c->off, scan);
+        size_t hend = ms__httpd_find_head_end(c->buf + c->off, scan);
         if (!hend) {
             if (avail > h->max_header) {
                 send_error(c, 431, "request head too large\n");
@@ -365,13 +361,13 @@ static int take_request(conn *c)
             return 0;
         }
         ms_httpd_head_info hi = {0};
-        ms_httpd_req_impl *r = ms_httpd_parse_head(c->buf + c->off, hend, &hi);
+        ms_httpd_req_impl *r = ms__httpd_parse_head(c->buf + c->off, hend, &hi);
         if (!r) {
             send_error(c, hi.status, hi.why);
             return 0;
         }
         if (hi.content_length > h->max_body) {
-            ms_httpd_req_free(r);
+            req_free(r);
             send_error(c, 413, "request body too large\n");
             return 0;
         }
@@ -402,7 +398,7 @@ static int take_request(conn *c)
     c->pend = NULL;
     r->body_mem = malloc(c->pend_body + 1);
     if (!r->body_mem) {
-        ms_httpd_req_free(r);
+        req_free(r);
         conn_close(c, false);
         return 0;
     }
@@ -533,10 +529,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->tcp.data = c->timer.data = c;
     c->handles = 2;
     h->open_handles++;
-    c->next = h->conns;
-    if (h->conns)
-        h->conns->prev = c;
-    h->conns = c;
+    ms_list_insert_head(&h->conns, &c->link);
     h->nconns++;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
         conn_close(c, false);
@@ -569,6 +562,7 @@ ms_httpd *ms_httpd_new(uv_loop_t *loop, const ms_httpd_opts *o, char *err, size_
         return NULL;
     }
     h->loop = loop;
+    ms_list_init(&h->conns);
     h->max_header = o->max_header_bytes ? o->max_header_bytes : 16 << 10;
     h->max_body = o->max_body_bytes ? o->max_body_bytes : 1 << 20;
     h->server_name = o->server_name ? strdup(o->server_name) : NULL;
@@ -626,7 +620,7 @@ void ms_httpd_close(ms_httpd *h, void (*on_closed)(void *ud), void *ud)
     h->closing = true;
     h->on_closed = on_closed;
     h->closed_ud = ud;
-    while (h->conns)
-        conn_close(h->conns, false);
+    while (!ms_list_empty(&h->conns))
+        conn_close(ms_list_entry(h->conns.next, conn, link), false);
     uv_close((uv_handle_t *)&h->listener, on_listener_closed);
 }

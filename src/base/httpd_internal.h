@@ -21,12 +21,10 @@ typedef struct ms_httpd_head_info {
 /* Parse a complete head (hlen bytes, leading blank lines already skipped)
  * into a new request whose strings point into its own copy; NULL with the
  * status and reason to answer in hi. */
-ms_httpd_req_impl *ms_httpd_parse_head(const char *src, size_t hlen, ms_httpd_head_info *hi);
+ms_httpd_req_impl *ms__httpd_parse_head(const char *src, size_t hlen, ms_httpd_head_info *hi);
 
 /* End of the head in b[0, n): the offset just past the blank line, or 0
  * when it has not all arrived. */
-size_t ms_httpd_find_head_end(const char *b, size_t n);
-
-void ms_httpd_req_free(ms_httpd_req_impl *r);
+size_t ms__httpd_find_head_end(const char *b, size_t n);
 
 #endif

@@ -70,7 +70,7 @@ static bool has_token(const char *list, const char *token)
 }
 
 /* Bare LF line ends are accepted. */
-size_t ms_httpd_find_head_end(const char *b, size_t n)
+size_t ms__httpd_find_head_end(const char *b, size_t n)
 {
     for (size_t i = 0; i + 1 < n; i++) {
         if (b[i] != '\n')
@@ -105,7 +105,7 @@ static ms_httpd_req_impl *reject(ms_httpd_req_impl *r, ms_httpd_head_info *hi, i
     return NULL;
 }
 
-ms_httpd_req_impl *ms_httpd_parse_head(const char *src, size_t hlen, ms_httpd_head_info *hi)
+ms_httpd_req_impl *ms__httpd_parse_head(const char *src, size_t hlen, ms_httpd_head_info *hi)
 {
     size_t nlines = 0;
     for (size_t i = 0; i < hlen; i++)

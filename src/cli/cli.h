@@ -1,4 +1,4 @@
-/* cli.h -- options shared by the medstream commands (main.c, demo.c). */
+/* cli.h -- options shared by the medstream commands (main.c, demo.c, ...). */
 #ifndef MS_CLI_H
 #define MS_CLI_H
 
@@ -20,7 +20,8 @@ typedef struct ms_cli_opts {
     const char *positional;    /* extract: the input file */
 } ms_cli_opts;
 
-/* Apply -c and --set to cfg and set up logging; 0 or 2 (error printed). */
+/* Apply -c and --set to cfg and set up logging; 0 or 2 (error printed)
+ * (cli_config.c). */
 int ms_cli_load_config(const ms_cli_opts *o, ms_config *cfg);
 
 int ms_cli_demo(const ms_cli_opts *o);

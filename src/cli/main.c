@@ -113,25 +113,6 @@ static int parse_args(int argc, char **argv, ms_cli_opts *o)
     return 0;
 }
 
-int ms_cli_load_config(const ms_cli_opts *o, ms_config *cfg)
-{
-    char err[1024];
-    if (o->config_file && ms_config_load_file(cfg, o->config_file, err, sizeof err) != 0) {
-        fprintf(stderr, "medstream: config error: %s\n", err);
-        return 2;
-    }
-    for (int i = 0; i < o->nsets; i++)
-        if (ms_config_set_arg(cfg, o->sets[i], err, sizeof err) != 0) {
-            fprintf(stderr, "medstream: config error: %s\n", err);
-            return 2;
-        }
-    if (ms_log_setup(ms_config_str(cfg, "log.level"), ms_config_str(cfg, "log.format")) != 0) {
-        fprintf(stderr, "medstream: config error: bad log.level or log.format\n");
-        return 2;
-    }
-    return 0;
-}
-
 static int cmd_run(const ms_cli_opts *o)
 {
     ms_config *cfg = ms_config_new();

@@ -11,7 +11,7 @@
 
 /* ---- metrics ---------------------------------------------------------- */
 
-void ms_engine_metrics_init(ms_engine *e)
+void ms__engine_metrics_init(ms_engine *e)
 {
     e->m.admitted = ms_counter("medstream_reports_admitted_total", "",
                                "Reports admitted from the source");
@@ -39,7 +39,7 @@ void ms_engine_metrics_init(ms_engine *e)
                             "Admission to delivery, per report");
 }
 
-void ms_engine_stage_metrics(ms_engine *e, ms_stage *st)
+void ms__engine_stage_metrics(ms_engine *e, ms_stage *st)
 {
     char labels[96];
     snprintf(labels, sizeof labels, "stage=\"%s\"", st->ops->name);
@@ -49,7 +49,7 @@ void ms_engine_stage_metrics(ms_engine *e, ms_stage *st)
     m->failed = ms_counter("medstream_stage_errors_total", labels, "Reports a stage failed");
 }
 
-void ms_engine_sink_metrics(ms_engine *e, ms_sink *s)
+void ms__engine_sink_metrics(ms_engine *e, ms_sink *s)
 {
     char labels[96];
     snprintf(labels, sizeof labels, "sink=\"%s\"", s->name);
@@ -60,14 +60,14 @@ void ms_engine_sink_metrics(ms_engine *e, ms_sink *s)
     m->seconds = ms_histogram("medstream_sink_seconds", labels, "Sink write latency");
 }
 
-void ms_engine_stage_observe(ms_engine *e, int stage, uint64_t ns, bool ok)
+void ms__engine_stage_observe(ms_engine *e, int stage, uint64_t ns, bool ok)
 {
     stage_metrics *m = &e->stage_m[stage];
     ms_histogram_observe_ns(m->seconds, ns);
     ms_counter_add(ok ? m->ok : m->failed, 1);
 }
 
-void ms_engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status)
+void ms__engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status)
 {
     sink_metrics *m = s->metrics;
     ms_counter_add(status == 0 ? m->writes : m->errors, 1);
@@ -77,7 +77,7 @@ void ms_engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status)
         ms_histogram_observe_ns(m->seconds, ms_now_ns() - doc->sink_started_ns);
 }
 
-void ms_engine_inflight_changed(ms_engine *e)
+void ms__engine_inflight_changed(ms_engine *e)
 {
     ms_gauge_set(e->m.inflight, e->inflight_docs);
     ms_gauge_set(e->m.inflight_bytes, e->inflight_bytes);
@@ -89,27 +89,27 @@ void ms_engine_inflight_changed(ms_engine *e)
         e->totals.max_inflight_bytes = e->inflight_bytes;
 }
 
-void ms_engine_paused_changed(ms_engine *e)
+void ms__engine_paused_changed(ms_engine *e)
 {
     ms_gauge_set(e->m.paused, e->paused ? 1 : 0);
     if (e->paused)
         ms_counter_add(e->m.pauses, 1);
 }
 
-void ms_engine_delivered(ms_engine *e, ms_doc *doc)
+void ms__engine_delivered(ms_engine *e, ms_doc *doc)
 {
     ms_counter_add(doc->reason ? e->m.dead : e->m.delivered, 1);
     ms_histogram_observe_ns(e->m.e2e, ms_now_ns() - doc->admitted_ns);
 }
 
-void ms_engine_committed(ms_engine *e)
+void ms__engine_committed(ms_engine *e)
 {
     ms_counter_add(e->m.commits, 1);
 }
 
 /* ---- sink retries ----------------------------------------------------- */
 
-void ms_engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay_ms,
+void ms__engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay_ms,
                            uv_timer_cb fire)
 {
     ms_retry *r = calloc(1, sizeof *r);
@@ -118,31 +118,23 @@ void ms_engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay
     r->engine = e;
     r->sink = s;
     r->doc = doc;
-    r->next = e->retries;
-    if (e->retries)
-        e->retries->prev = r;
-    e->retries = r;
+    ms_list_insert_head(&e->retries, &r->link);
     uv_timer_init(e->loop, &r->timer);
     r->timer.data = r;
     uv_timer_start(&r->timer, fire, delay_ms, 0);
 }
 
-void ms_engine_retry_unlink(ms_engine *e, ms_retry *r)
+void ms__engine_retry_unlink(ms_engine *e, ms_retry *r)
 {
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        e->retries = r->next;
-    if (r->next)
-        r->next->prev = r->prev;
-    r->prev = r->next = NULL;
+    (void)e;
+    ms_list_remove(&r->link);
 }
 
-void ms_engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *))
+void ms__engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *))
 {
-    while (e->retries) {
-        ms_retry *r = e->retries;
-        ms_engine_retry_unlink(e, r);
+    while (!ms_list_empty(&e->retries)) {
+        ms_retry *r = ms_list_entry(e->retries.next, ms_retry, link);
+        ms__engine_retry_unlink(e, r);
         uv_timer_stop(&r->timer);
         ms_doc *doc = r->doc;
         uv_close((uv_handle_t *)&r->timer, (uv_close_cb)free);
@@ -217,7 +209,7 @@ static void on_status(uv_timer_t *t)
 
 /* ---- handles ---------------------------------------------------------- */
 
-int ms_engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig)
+int ms__engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig)
 {
     if (uv_async_init(e->loop, &e->wake, wake) != 0)
         return -1;
@@ -252,7 +244,7 @@ static void close_one(uv_handle_t *h)
         uv_close(h, NULL);
 }
 
-void ms_engine_close_handles(ms_engine *e)
+void ms__engine_close_handles(ms_engine *e)
 {
     if (!e->handles_open)
         return;
@@ -271,7 +263,7 @@ void ms_engine_close_handles(ms_engine *e)
     ms_log_status(NULL);
 }
 
-void ms_engine_close_walk(uv_handle_t *h, void *arg)
+void ms__engine_close_walk(uv_handle_t *h, void *arg)
 {
     (void)arg;
     close_one(h);

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "core/engine.h"
+#include "base/list.h"
 #include "base/metrics.h"
 #include "core/pool.h"
 #include "core/ring.h"
@@ -19,7 +20,7 @@ typedef struct ms_retry {
     struct ms_engine *engine;
     ms_sink *sink;
     ms_doc *doc;
-    struct ms_retry *prev, *next;
+    ms_list link;              /* in engine->retries */
 } ms_retry;
 
 typedef struct stage_metrics {
@@ -51,7 +52,7 @@ struct ms_engine {
     sink_metrics sink_m[MS_ENGINE_MAX_SINKS];
     int nsinks;
     ms_tracker *tracker;
-    ms_retry *retries;
+    ms_list retries;           /* ms_retry.link: pending sink retries */
     ms_service *services[MS_ENGINE_MAX_SERVICES];
     bool service_started[MS_ENGINE_MAX_SERVICES];
     int nservices;
@@ -79,27 +80,23 @@ struct ms_engine {
     } m;
 };
 
-void ms_engine_metrics_init(ms_engine *e);
-void ms_engine_stage_metrics(ms_engine *e, ms_stage *st);
-void ms_engine_sink_metrics(ms_engine *e, ms_sink *s);
-void ms_engine_stage_observe(ms_engine *e, int stage, uint64_t ns, bool ok);
-void ms_engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status);
-void ms_engine_inflight_changed(ms_engine *e);
-void ms_engine_paused_changed(ms_engine *e);
-void ms_engine_delivered(ms_engine *e, ms_doc *doc);
-void ms_engine_committed(ms_engine *e);
+void ms__engine_metrics_init(ms_engine *e);
+void ms__engine_stage_metrics(ms_engine *e, ms_stage *st);
+void ms__engine_sink_metrics(ms_engine *e, ms_sink *s);
+void ms__engine_stage_observe(ms_engine *e, int stage, uint64_t ns, bool ok);
+void ms__engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status);
+void ms__engine_inflight_changed(ms_engine *e);
+void ms__engine_paused_changed(ms_engine *e);
+void ms__engine_delivered(ms_engine *e, ms_doc *doc);
+void ms__engine_committed(ms_engine *e);
 
-void ms_engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay_ms,
+void ms__engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay_ms,
                            uv_timer_cb fire);
-void ms_engine_retry_unlink(ms_engine *e, ms_retry *r);
-void ms_engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *));
+void ms__engine_retry_unlink(ms_engine *e, ms_retry *r);
+void ms__engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *));
 
-int ms_engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig);
-void ms_engine_close_handles(ms_engine *e);
-void ms_engine_close_walk(uv_handle_t *h, void *arg);
-
-void ms_engine_on_commit(uint64_t lane, int64_t next_offset, void *ud);
-void ms_engine_begin_stop(ms_engine *e);
-void ms_engine_abandon_all(ms_engine *e);
+int ms__engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig);
+void ms__engine_close_handles(ms_engine *e);
+void ms__engine_close_walk(uv_handle_t *h, void *arg);
 
 #endif

@@ -28,7 +28,7 @@
 #define SP (c->sc->sp)   /* re-read: emitting may move it */
 
 #define V(p, t) {p, MS_AV_##t}
-const ms_lex_phrase ms_attr_vocab[] = {
+const ms_lex_phrase ms__attr_vocab[] = {
     /* dose units */
     V("mg", DOSE_UNIT), V("milligram", DOSE_UNIT), V("milligrams", DOSE_UNIT),
     V("mcg", DOSE_UNIT), V("microgram", DOSE_UNIT), V("micrograms", DOSE_UNIT),
@@ -179,7 +179,7 @@ const ms_lex_phrase ms_attr_vocab[] = {
     V("bilaterally", DIRECTION_POST), V("bilateral", DIRECTION_POST),
 };
 #undef V
-const size_t ms_attr_vocab_n = sizeof ms_attr_vocab / sizeof ms_attr_vocab[0];
+const size_t ms__attr_vocab_n = sizeof ms__attr_vocab / sizeof ms__attr_vocab[0];
 
 #define NONE ((size_t)-1)
 
@@ -353,7 +353,7 @@ typedef struct found { size_t a0, a1, sb; const char *type; float score; } found
 static int emit_found(ms_nlp_ctx *c, const found *f, int parent, size_t dist)
 {
     size_t sb = f->sb == NONE ? c->t[f->a0].b : f->sb;
-    return ms_nlp_emit_attr(c, f->a0, f->a1, sb, c->t[f->a1 - 1].e, parent,
+    return ms__nlp_emit_attr(c, f->a0, f->a1, sb, c->t[f->a1 - 1].e, parent,
                             "MEDICATION", f->type, f->score, rel(dist)) < 0 ? -1 : 0;
 }
 
@@ -456,14 +456,14 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
         }
         size_t ve = glued != NONE ? glued : c->t[v1 - 1].e;
         float d = (float)(v0 - SP[i].t1);
-        if (ms_nlp_emit_attr(c, v0, v1, c->t[v0].b, ve, (int)i, "TEST_TREATMENT_PROCEDURE",
+        if (ms__nlp_emit_attr(c, v0, v1, c->t[v0].b, ve, (int)i, "TEST_TREATMENT_PROCEDURE",
                              "TEST_VALUE", sc, rel((size_t)d)) < 0)
             return -1;
         if (sc < 0.9f) continue;
         size_t us = glued != NONE ? v1 - 1 : v1;
         l = glued != NONE ? vm_sub(c, us, hi, glued, MS_AV_TEST_UNIT)
                           : vm(c, us, hi, MS_AV_TEST_UNIT);
-        if (l && ms_nlp_emit_attr(c, us, us + l, glued != NONE ? glued : c->t[us].b,
+        if (l && ms__nlp_emit_attr(c, us, us + l, glued != NONE ? glued : c->t[us].b,
                                   c->t[us + l - 1].e, (int)i, "TEST_TREATMENT_PROCEDURE",
                                   "TEST_UNIT", 0.95f, rel(us - SP[i].t1)) < 0)
             return -1;
@@ -488,7 +488,7 @@ static int touching(ms_nlp_ctx *c, size_t ntop)
             for (size_t st = a >= lo + 3 ? a - 3 : lo; st < a; st++) {
                 if (sent_between(c, st, a)) continue;
                 if ((l = vm(c, st, a, MS_AV_ACUITY)) && st + l == a) {
-                    if (ms_nlp_emit_attr(c, st, a, c->t[st].b, c->t[a - 1].e, (int)i,
+                    if (ms__nlp_emit_attr(c, st, a, c->t[st].b, c->t[a - 1].e, (int)i,
                                          "MEDICAL_CONDITION", "ACUITY", 0.90f, 0.99f) < 0)
                         return -1;
                     break;
@@ -501,18 +501,18 @@ static int touching(ms_nlp_ctx *c, size_t ntop)
         while (d0 > lo && a - d0 < 2 && !(c->t[d0].flags & MS_TF_SENT) &&
                lex_direction(c, d0 - 1, d0))
             d0--;
-        if (d0 < a && ms_nlp_emit_attr(c, d0, a, c->t[d0].b, c->t[a - 1].e, (int)i,
+        if (d0 < a && ms__nlp_emit_attr(c, d0, a, c->t[d0].b, c->t[a - 1].e, (int)i,
                                        "ANATOMY", "DIRECTION", 0.90f, 0.99f) < 0)
             return -1;
         if (b < hi && !(c->t[b].flags & MS_TF_SENT) && vm(c, b, hi, MS_AV_DIRECTION_POST) == 1 &&
-            ms_nlp_emit_attr(c, b, b + 1, c->t[b].b, c->t[b].e, (int)i, "ANATOMY",
+            ms__nlp_emit_attr(c, b, b + 1, c->t[b].b, c->t[b].e, (int)i, "ANATOMY",
                              "DIRECTION", 0.90f, 0.99f) < 0)
             return -1;
     }
     return 0;
 }
 
-int ms_attrs_run(ms_nlp_ctx *c, size_t ntop)
+int ms__attrs_run(ms_nlp_ctx *c, size_t ntop)
 {
     if (medications(c, ntop) < 0 || tests(c, ntop) < 0 || touching(c, ntop) < 0)
         return -1;

@@ -1,5 +1,5 @@
 /* nlp_internal.h -- state shared by the engine's own modules (engine.c,
- * attrs.c). Not part of the public contract. */
+ * attrs.c, emit.c). Not part of the public contract. */
 #ifndef MS_NLP_INTERNAL_H
 #define MS_NLP_INTERNAL_H
 
@@ -30,8 +30,8 @@ enum {
     MS_AV_OF,              /* of (between a dose and its medication) */
 };
 
-extern const ms_lex_phrase ms_attr_vocab[];
-extern const size_t ms_attr_vocab_n;
+extern const ms_lex_phrase ms__attr_vocab[];
+extern const size_t ms__attr_vocab_n;
 
 struct ms_nlp_engine {
     const ms_lex_index *lex;     /* compiled lexicon */
@@ -61,19 +61,23 @@ typedef struct ms_nlp_ctx {
     ms_nlp_scratch *sc;
 } ms_nlp_ctx;
 
+/* emit.c */
+
 /* Append an entity covering bytes [bb, be) / code points [cb, ce) with
  * token span [t0, t1). Returns its index, or -1 on OOM. */
-int ms_nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
+int ms__nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
                 size_t t0, size_t t1, int kind, const char *category,
                 const char *type, float score);
 
 /* Attach an attribute spanning tokens [t0, t1) (or sub-token byte range
  * when sub_b/sub_e differ from the token bounds) to parent. */
-int ms_nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
+int ms__nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
                      size_t sub_e, int parent, const char *category,
                      const char *type, float score, float rel_score);
 
+/* attrs.c */
+
 /* Find and link the attributes of the top-level entities out->v[0, ntop). */
-int ms_attrs_run(ms_nlp_ctx *c, size_t ntop);
+int ms__attrs_run(ms_nlp_ctx *c, size_t ntop);
 
 #endif

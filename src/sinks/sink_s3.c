@@ -17,6 +17,7 @@
 
 #include "aws/aws.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "core/plugin.h"
 
 #define KEY_MAX 1024
@@ -336,11 +337,6 @@ static const ms_sink_ops s3_ops = {
     .destroy = s3_destroy,
 };
 
-static void copy_str(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
 int ms_sink_s3_check(const ms_config *cfg, char *err, size_t errlen)
 {
     if (!*ms_config_str(cfg, "sink.s3.bucket")) {
@@ -383,13 +379,13 @@ ms_sink *ms_sink_s3_new(const ms_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);
-    copy_str(s->bucket, sizeof s->bucket, ms_config_str(cfg, "sink.s3.bucket"));
-    copy_str(s->key_tmpl, sizeof s->key_tmpl, ms_config_str(cfg, "sink.s3.key_template"));
-    copy_str(s->dl_tmpl, sizeof s->dl_tmpl, ms_config_str(cfg, "sink.s3.dead_letter_template"));
+    ms_strlcpy(s->bucket, sizeof s->bucket, ms_config_str(cfg, "sink.s3.bucket"));
+    ms_strlcpy(s->key_tmpl, sizeof s->key_tmpl, ms_config_str(cfg, "sink.s3.key_template"));
+    ms_strlcpy(s->dl_tmpl, sizeof s->dl_tmpl, ms_config_str(cfg, "sink.s3.dead_letter_template"));
     const char *sse = ms_config_str(cfg, "sink.s3.sse");
-    copy_str(s->sse, sizeof s->sse, strcmp(sse, "none") ? sse : "");
-    copy_str(s->kms_key_id, sizeof s->kms_key_id, ms_config_str(cfg, "sink.s3.kms_key_id"));
-    copy_str(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.s3.endpoint"));
+    ms_strlcpy(s->sse, sizeof s->sse, strcmp(sse, "none") ? sse : "");
+    ms_strlcpy(s->kms_key_id, sizeof s->kms_key_id, ms_config_str(cfg, "sink.s3.kms_key_id"));
+    ms_strlcpy(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.s3.endpoint"));
     s->path_style = ms_config_bool(cfg, "sink.s3.path_style");
     sink->ops = &s3_ops;
     sink->state = s;

@@ -12,6 +12,7 @@
 
 #include "aws/aws.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "sinks/sink_s3.h"
 #include "core/plugin.h"
 
@@ -319,11 +320,6 @@ int ms_sink_sns_check(const ms_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-static void copy_str(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
 /* Is "s3" one of the comma-separated sink.type names? */
 static bool lists_s3(const char *types)
 {
@@ -348,13 +344,13 @@ ms_sink *ms_sink_sns_new(const ms_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);
-    copy_str(s->topic_arn, sizeof s->topic_arn, ms_config_str(cfg, "sink.sns.topic_arn"));
-    copy_str(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.sns.endpoint"));
+    ms_strlcpy(s->topic_arn, sizeof s->topic_arn, ms_config_str(cfg, "sink.sns.topic_arn"));
+    ms_strlcpy(s->endpoint_cfg, sizeof s->endpoint_cfg, ms_config_str(cfg, "sink.sns.endpoint"));
     s->include_summary = ms_config_bool(cfg, "sink.sns.include_summary");
     s->with_s3 = lists_s3(ms_config_str(cfg, "sink.type"));
     /* Keep the two keys the URI needs (cfg does not outlive build). */
-    copy_str(s->s3_bucket, sizeof s->s3_bucket, ms_config_str(cfg, "sink.s3.bucket"));
-    copy_str(s->s3_key_template, sizeof s->s3_key_template,
+    ms_strlcpy(s->s3_bucket, sizeof s->s3_bucket, ms_config_str(cfg, "sink.s3.bucket"));
+    ms_strlcpy(s->s3_key_template, sizeof s->s3_key_template,
              ms_config_str(cfg, "sink.s3.key_template"));
     sink->ops = &sns_ops;
     sink->state = s;

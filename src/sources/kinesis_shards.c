@@ -8,6 +8,7 @@
 
 #include "sources/record.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "sources/kinesis_internal.h"
 #include "sources/source_kinesis.h"
 
@@ -25,11 +26,6 @@ kin_shard *ms_kin_find_lane(kin_source *k, uint64_t lane)
         if (k->shards[i]->lane == lane)
             return k->shards[i];
     return NULL;
-}
-
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    snprintf(dst, n, "%s", src ? src : "");
 }
 
 int ms_kin_merge_shards(kin_source *k, json_t *shards)
@@ -52,10 +48,10 @@ int ms_kin_merge_shards(kin_source *k, json_t *shards)
         kin_shard *s = calloc(1, sizeof *s);
         if (!s)
             return added;
-        copy_str(s->id, sizeof s->id, id);
-        copy_str(s->parent, sizeof s->parent,
+        ms_strlcpy(s->id, sizeof s->id, id);
+        ms_strlcpy(s->parent, sizeof s->parent,
                  json_string_value(json_object_get(sh, "ParentShardId")));
-        copy_str(s->adj_parent, sizeof s->adj_parent,
+        ms_strlcpy(s->adj_parent, sizeof s->adj_parent,
                  json_string_value(json_object_get(sh, "AdjacentParentShardId")));
         /* Lanes are never reused within a process: a shard keeps its lane. */
         s->lane = (uint64_t)k->nshards;
@@ -114,7 +110,7 @@ int ms_kin_fifo_push(kin_shard *s, int64_t counter, const char *seq)
     }
     kin_inflight *e = &s->fifo[s->fifo_tail % s->fifo_cap];
     e->counter = counter;
-    copy_str(e->seq, sizeof e->seq, seq);
+    ms_strlcpy(e->seq, sizeof e->seq, seq);
     s->fifo_tail++;
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "aws/aws.h"
+#include "base/list.h"
 #include "base/log.h"
 #include "sources/record.h"
 #include "base/errbuf.h"
@@ -30,7 +31,7 @@ typedef struct fetch_stage {
     size_t max_bytes;
     bool closing, destroyed;
     bool close_pending;        /* ms_aws_close under way: closed() frees */
-    fetch_job *jobs;
+    ms_list jobs;              /* fetch_job.link; set up by fetch_attach */
 } fetch_stage;
 
 struct fetch_job {
@@ -39,7 +40,7 @@ struct fetch_job {
     ms_stage_done_cb done;
     char *path;
     char *base;
-    fetch_job *prev, *next;
+    ms_list link;              /* in x->jobs */
 };
 
 #define STAGE "fetch"
@@ -67,13 +68,7 @@ static char *encode_key(const char *key)
 
 static void job_free(fetch_job *j)
 {
-    fetch_stage *x = j->x;
-    if (j->prev)
-        j->prev->next = j->next;
-    else if (x->jobs == j)
-        x->jobs = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
+    ms_list_remove(&j->link);
     free(j->path);
     free(j->base);
     free(j);
@@ -200,10 +195,7 @@ static void fetch_start(ms_stage *st, ms_doc *doc, ms_stage_done_cb done)
     j->x = x;
     j->doc = doc;
     j->done = done;
-    j->next = x->jobs;
-    if (x->jobs)
-        x->jobs->prev = j;
-    x->jobs = j;
+    ms_list_insert_head(&x->jobs, &j->link);
     ms_aws_request rq = {
         .service = "s3",
         .endpoint = j->base,
@@ -223,6 +215,8 @@ static int fetch_attach(ms_stage *st, void *uv_loop)
 {
     fetch_stage *x = st->state;
     x->loop = uv_loop;
+    /* Here rather than in the constructor: no job starts before attach. */
+    ms_list_init(&x->jobs);
     return 0;
 }
 

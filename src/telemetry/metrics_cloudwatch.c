@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "aws/aws.h"
+#include "base/list.h"
 #include "base/log.h"
 #include "telemetry/metrics_emf.h"
 
@@ -181,23 +182,6 @@ int ms_cw_collect(ms_cw_collector *c, ms_cw_datum **out, size_t *n)
 
 /* ---- encoder ---------------------------------------------------------- */
 
-void ms_cw_format_double(double v, char *out, size_t outlen)
-{
-    if (!isfinite(v)) {
-        snprintf(out, outlen, "0");
-        return;
-    }
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(out, outlen, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, outlen, "%.*g", prec, v);
-        if (strtod(out, NULL) == v)
-            return;
-    }
-}
-
 /* Form encoding of a value (RFC 3986 unreserved kept). */
 static void put_enc(ms_metrics_buf *b, const char *s)
 {
@@ -311,7 +295,7 @@ int ms_cw_gzip(const void *in, size_t len, ms_metrics_buf *out)
 /* ---- exporter --------------------------------------------------------- */
 
 typedef struct cw_batch {
-    struct cw_batch *next;
+    ms_list link;                      /* in x->batches */
     ms_metrics_buf gz;
     size_t ndatums;
 } cw_batch;
@@ -328,12 +312,18 @@ typedef struct cw_exporter {
     ms_emf *emf;
     uv_timer_t timer;
     bool timer_open, inflight, stopping, finished;
-    cw_batch *head, *tail;
+    ms_list batches;                   /* cw_batch.link, oldest first */
     size_t queued_bytes, queued;
     struct {
         ms_metric *ok, *failed, *dropped, *points, *buffered;
     } m;
 } cw_exporter;
+
+/* The oldest batch (the one on the wire while inflight), or NULL. */
+static cw_batch *oldest(cw_exporter *x)
+{
+    return ms_list_first_entry(&x->batches, cw_batch, link);
+}
 
 static void batch_free(cw_batch *b)
 {
@@ -343,10 +333,8 @@ static void batch_free(cw_batch *b)
 
 static void drop_head(cw_exporter *x, bool count)
 {
-    cw_batch *b = x->head;
-    x->head = b->next;
-    if (!x->head)
-        x->tail = NULL;
+    cw_batch *b = oldest(x);
+    ms_list_remove(&b->link);
     x->queued_bytes -= b->gz.len;
     x->queued--;
     if (count)
@@ -359,21 +347,20 @@ static void drop_head(cw_exporter *x, bool count)
 static void enforce_limit(cw_exporter *x)
 {
     uint64_t dropped = 0;
-    while (x->queued_bytes > x->max_buffer && x->head) {
+    while (x->queued_bytes > x->max_buffer && !ms_list_empty(&x->batches)) {
         if (x->inflight) {
-            cw_batch *b = x->head->next;
-            if (!b)
+            ms_list *second = x->batches.next->next;
+            if (second == &x->batches)
                 break;
-            x->head->next = b->next;
-            if (x->tail == b)
-                x->tail = x->head;
+            cw_batch *b = ms_list_entry(second, cw_batch, link);
+            ms_list_remove(&b->link);
             x->queued_bytes -= b->gz.len;
             x->queued--;
             dropped += b->ndatums;
             ms_counter_add(x->m.dropped, b->ndatums);
             batch_free(b);
         } else {
-            dropped += x->head->ndatums;
+            dropped += oldest(x)->ndatums;
             drop_head(x, true);
         }
     }
@@ -393,9 +380,9 @@ static void on_sent(const ms_aws_result *r, void *ud)
     x->inflight = false;
     if (r->outcome == MS_AWS_SUCCESS) {
         ms_counter_add(x->m.ok, 1);
-        ms_counter_add(x->m.points, x->head->ndatums);
+        ms_counter_add(x->m.points, oldest(x)->ndatums);
         drop_head(x, false);
-        if (x->stopping && !x->head)
+        if (x->stopping && ms_list_empty(&x->batches))
             finish(x);
         else
             pump(x);
@@ -415,7 +402,7 @@ static void on_sent(const ms_aws_result *r, void *ud)
 
 static void pump(cw_exporter *x)
 {
-    if (x->inflight || !x->head || x->finished)
+    if (x->inflight || ms_list_empty(&x->batches) || x->finished)
         return;
     static const ms_http_header hdrs[2] = {
         {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
@@ -427,8 +414,8 @@ static void pump(cw_exporter *x)
         .path = "/",
         .headers = hdrs,
         .nheaders = 2,
-        .body = x->head->gz.p,
-        .body_len = x->head->gz.len,
+        .body = oldest(x)->gz.p,
+        .body_len = oldest(x)->gz.len,
         /* At shutdown one quick try: never hold the exit for CloudWatch. */
         .max_attempts = x->stopping ? 1 : 0,
         .timeout_ms = x->stopping ? 5000 : 0,
@@ -479,11 +466,7 @@ static void collect_now(cw_exporter *x)
                 batch_free(b);
         } else {
             b->ndatums = next - i;
-            if (x->tail)
-                x->tail->next = b;
-            else
-                x->head = b;
-            x->tail = b;
+            ms_list_insert_tail(&x->batches, &b->link);
             x->queued_bytes += b->gz.len;
             x->queued++;
         }
@@ -511,7 +494,7 @@ static void finish(cw_exporter *x)
     if (x->finished)
         return;
     x->finished = true;
-    while (x->head)
+    while (!ms_list_empty(&x->batches))
         drop_head(x, true);
     if (x->aws) {
         ms_aws_close(x->aws, aws_closed, x);
@@ -565,7 +548,7 @@ static void cw_stop(ms_service *svc)
         return;
     }
     if (!x->inflight) {
-        if (x->head)
+        if (!ms_list_empty(&x->batches))
             pump(x);
         else
             finish(x);
@@ -574,7 +557,7 @@ static void cw_stop(ms_service *svc)
 
 static void cw_free(cw_exporter *x)
 {
-    while (x->head)
+    while (!ms_list_empty(&x->batches))
         drop_head(x, false);
     ms_emf_close(x->emf);
     ms_cw_collector_free(x->col);
@@ -610,6 +593,7 @@ static ms_service *cw_create(const ms_config *cfg, char *err, size_t errlen)
         ms_errf(err, errlen, "out of memory");
         return NULL;
     }
+    ms_list_init(&x->batches);
     x->emf_mode = strcmp(mode, "emf") == 0;
     snprintf(x->ns, sizeof x->ns, "%s", ms_config_str(cfg, "cloudwatch.namespace"));
     snprintf(x->endpoint, sizeof x->endpoint, "%s", ms_config_str(cfg, "cloudwatch.endpoint"));

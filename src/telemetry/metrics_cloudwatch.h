@@ -29,30 +29,13 @@
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/metrics.h"
+#include "telemetry/cw_datum.h"
 #include "telemetry/metrics_prom.h"
 
 #define MS_CW_MAX_DATUMS 1000          /* data points per PutMetricData */
 #define MS_CW_MAX_BODY 1000000         /* bytes of (uncompressed) body */
 #define MS_CW_MAX_VALUES 150           /* Values/Counts entries per datum */
-#define MS_CW_MAX_DIMS 30
 #define MS_CW_API_VERSION "2010-08-01"
-
-typedef struct ms_cw_dim {
-    char name[32];
-    char value[128];
-} ms_cw_dim;
-
-typedef struct ms_cw_datum {
-    char name[128];
-    const char *unit;                  /* "Seconds", "Bytes", "Count" */
-    ms_cw_dim dims[MS_CW_MAX_DIMS];
-    int ndims;
-    bool is_dist;                      /* Values/Counts instead of Value */
-    double value;
-    int nvalues;
-    double values[MS_HIST_BUCKETS];
-    double counts[MS_HIST_BUCKETS];
-} ms_cw_datum;
 
 typedef struct ms_cw_collector ms_cw_collector;
 
@@ -72,9 +55,6 @@ size_t ms_cw_encode(ms_metrics_buf *b, const char *ns, const ms_cw_datum *d, siz
 
 /* gzip (RFC 1952) of in; 0 or -1. */
 int ms_cw_gzip(const void *in, size_t len, ms_metrics_buf *out);
-
-/* The shortest decimal form of v that reads back as v. */
-void ms_cw_format_double(double v, char *out, size_t outlen);
 
 /* The exporter itself is the registry's service "cloudwatch"
  * (ms_service_cloudwatch_plugin), started when cloudwatch.mode is api or

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "telemetry/metrics_cloudwatch.h"
+#include "telemetry/cw_datum.h"
 #include "telemetry/metrics_prom.h"
 
 #define MS_EMF_MAX_METRICS 100

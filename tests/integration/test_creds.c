@@ -26,7 +26,7 @@
 #include <uv.h>
 
 #include "aws/creds/creds.h"
-#include "aws/http.h"
+#include "aws/base/http.h"
 #include "testutil.h"
 
 extern char **environ;

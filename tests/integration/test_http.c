@@ -1,4 +1,4 @@
-/* test_http.c -- the HTTP client (src/aws/http.c) against a local server
+/* test_http.c -- the HTTP client (src/aws/base/http.c) against a local server
  * (tests/support/http_peer.py, started here): keep-alive reuse counted on
  * the server, concurrency, bodies both ways, timeouts, resets, refused
  * connections, size limits and streaming, TLS verification against a CA
@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
 #include "testutil.h"
 
 /* ---- the peer processes ------------------------------------------------- */

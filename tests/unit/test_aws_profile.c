@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/endpoint.h"
-#include "aws/profile.h"
+#include "aws/base/endpoint.h"
+#include "aws/base/profile.h"
 #include "testutil.h"
 
 extern char **environ;

@@ -35,7 +35,7 @@
 
 #include <uv.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
 
 typedef struct ms_aws_creds {
     const char *access_key_id;

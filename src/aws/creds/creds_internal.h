@@ -1,5 +1,6 @@
-/* creds_internal.h -- shared by creds.c (the chain), creds_remote.c (STS
- * web identity, ECS, IMDS) and creds_process.c (credential_process).
+/* creds_internal.h -- shared by creds.c (the chain), creds_job.c (helpers),
+ * creds_remote.c (STS web identity, ECS, IMDS), creds_process.c
+ * (credential_process) and creds_select.c.
  *
  * The chain picks one source at creation (ms_creds_src) and runs fetch
  * jobs against it. A job is allocated by the chain and ends with exactly one
@@ -15,7 +16,7 @@
 
 #include <uv.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
 
 typedef enum ms_creds_kind {
     MS_CREDS_STATIC,      /* fixed keys: opts, env, profile */
@@ -49,7 +50,7 @@ typedef struct ms_creds_result {
     int64_t expires_at;      /* 0 = does not expire */
 } ms_creds_result;
 
-void ms_creds_result_clear(ms_creds_result *r);
+void ms__creds_result_clear(ms_creds_result *r);
 
 typedef struct ms_creds_job ms_creds_job;
 struct ms_creds_job {
@@ -72,36 +73,36 @@ struct ms_creds_job {
 struct ms_aws_creds_opts;
 
 /* Choose the source for o (creds_select.c). 0, or -1 with err set. */
-int ms_creds_select(ms_creds_src *s, const struct ms_aws_creds_opts *o,
+int ms__creds_select(ms_creds_src *s, const struct ms_aws_creds_opts *o,
                     char *err, size_t errlen);
-void ms_creds_src_free(ms_creds_src *s);
+void ms__creds_src_free(ms_creds_src *s);
 
 /* Start a fetch; the outcome always arrives through job->done, never from
  * inside the start call (so the chain's bookkeeping is settled first). */
-void ms_creds_webid_start(ms_creds_job *job);
-void ms_creds_ecs_start(ms_creds_job *job);
-void ms_creds_imds_start(ms_creds_job *job);
-void ms_creds_process_start(ms_creds_job *job);
+void ms__creds_webid_start(ms_creds_job *job);
+void ms__creds_ecs_start(ms_creds_job *job);
+void ms__creds_imds_start(ms_creds_job *job);
+void ms__creds_process_start(ms_creds_job *job);
 
-/* Helpers (creds.c). */
+/* Helpers (creds_job.c): below both the chain and the providers. */
 
 /* "2026-11-23T12:00:00Z", fractional seconds, "+00:00" / "-05:00" offsets.
  * -1 when malformed. */
-int ms_creds_parse_time(const char *s, int64_t *out);
+int ms__creds_parse_time(const char *s, int64_t *out);
 
 /* JSON {AccessKeyId, SecretAccessKey, <token_key>, Expiration} into res;
  * what names the provider for the error. Returns 0 or -1 with err set. */
-int ms_creds_parse_json(const char *body, size_t len, const char *token_key,
+int ms__creds_parse_json(const char *body, size_t len, const char *token_key,
                         const char *what, ms_creds_result *res,
                         char *err, size_t errlen);
 
 /* Read a small file (token files); trailing whitespace trimmed. NULL with
  * err set ("what: cannot read PATH: reason"). */
-char *ms_creds_read_small_file(const char *path, size_t max, const char *what,
+char *ms__creds_read_small_file(const char *path, size_t max, const char *what,
                                char *err, size_t errlen);
 
 /* Complete a job from a zero-delay timer on the loop: used for failures
  * detected inside a start call. The message is copied. */
-void ms_creds_job_fail_async(ms_creds_job *job, const char *err);
+void ms__creds_job_fail_async(ms_creds_job *job, const char *err);
 
 #endif

@@ -74,7 +74,7 @@ static void finalize(pjob *p)
         } else if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
             snprintf(err, sizeof err, "credential_process (%s): the output's Version must be 1",
                      what);
-        } else if (ms_creds_parse_json(p->buf, p->len, "SessionToken", "the output", &res,
+        } else if (ms__creds_parse_json(p->buf, p->len, "SessionToken", "the output", &res,
                                        perr, sizeof perr)) {
             snprintf(err, sizeof err, "credential_process (%s): %s", what, perr);
         } else {
@@ -181,11 +181,11 @@ static void cancel(ms_creds_job *job)
 
 /* Failures before the child ran end on the next loop turn through the
  * handle close callbacks, never inside the start call. */
-void ms_creds_process_start(ms_creds_job *job)
+void ms__creds_process_start(ms_creds_job *job)
 {
     pjob *p = calloc(1, sizeof *p);
     if (!p) {
-        ms_creds_job_fail_async(job, "credential_process: out of memory");
+        ms__creds_job_fail_async(job, "credential_process: out of memory");
         return;
     }
     p->job = job;

@@ -66,14 +66,14 @@ static void finish_async(rjob *r, const char *err)
     wipe_free(r->imds_token);
     wipe_free(r->auth);
     free(r);
-    ms_creds_job_fail_async(job, msg);
+    ms__creds_job_fail_async(job, msg);
 }
 
 static rjob *rjob_new(ms_creds_job *job)
 {
     rjob *r = calloc(1, sizeof *r);
     if (!r)
-        ms_creds_job_fail_async(job, "aws credentials: out of memory");
+        ms__creds_job_fail_async(job, "aws credentials: out of memory");
     else
         r->job = job;
     return r;
@@ -351,7 +351,7 @@ static void webid_cb(const ms_http_resp *resp, void *ud)
     if (!res.ak || !*res.ak || !res.sk || !*res.sk || !res.token || !*res.token) {
         ms_errf(err, sizeof err, "%s: the response from %s lacks AccessKeyId, "
              "SecretAccessKey or SessionToken", what, r->host);
-    } else if (!exp || ms_creds_parse_time(exp, &res.expires_at)) {
+    } else if (!exp || ms__creds_parse_time(exp, &res.expires_at)) {
         ms_errf(err, sizeof err, "%s: the response from %s has no valid Expiration", what,
              r->host);
     } else {
@@ -360,18 +360,18 @@ static void webid_cb(const ms_http_resp *resp, void *ud)
         return;
     }
     free(exp);
-    ms_creds_result_clear(&res);
+    ms__creds_result_clear(&res);
     finish(r, NULL, err);
 }
 
-void ms_creds_webid_start(ms_creds_job *job)
+void ms__creds_webid_start(ms_creds_job *job)
 {
     const ms_creds_src *s = job->src;
     rjob *r = rjob_new(job);
     if (!r)
         return;
     char err[768];
-    char *tok = ms_creds_read_small_file(s->token_file, MAX_TOKEN_FILE,
+    char *tok = ms__creds_read_small_file(s->token_file, MAX_TOKEN_FILE,
                                          "web identity: token file", err, sizeof err);
     if (!tok) {
         finish_async(r, err);
@@ -419,7 +419,7 @@ static void ecs_cb(const ms_http_resp *resp, void *ud)
         return;
     }
     ms_creds_result res;
-    if (ms_creds_parse_json(resp->body, resp->body_len, "Token",
+    if (ms__creds_parse_json(resp->body, resp->body_len, "Token",
                             "ecs container credentials", &res, err, sizeof err)) {
         finish(r, NULL, err);
         return;
@@ -427,7 +427,7 @@ static void ecs_cb(const ms_http_resp *resp, void *ud)
     finish(r, &res, NULL);
 }
 
-void ms_creds_ecs_start(ms_creds_job *job)
+void ms__creds_ecs_start(ms_creds_job *job)
 {
     const ms_creds_src *s = job->src;
     rjob *r = rjob_new(job);
@@ -436,7 +436,7 @@ void ms_creds_ecs_start(ms_creds_job *job)
     char err[768];
     /* The token file is read on every fetch: the agent rotates it. */
     if (s->auth_token_file) {
-        r->auth = ms_creds_read_small_file(s->auth_token_file, 16384,
+        r->auth = ms__creds_read_small_file(s->auth_token_file, 16384,
                                            "ecs container credentials: "
                                            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
                                            err, sizeof err);
@@ -566,7 +566,7 @@ static void imds_creds_cb(const ms_http_resp *resp, void *ud)
     }
     json_decref(o);
     ms_creds_result res;
-    if (ms_creds_parse_json(resp->body, resp->body_len, "Token", "imds", &res, err,
+    if (ms__creds_parse_json(resp->body, resp->body_len, "Token", "imds", &res, err,
                             sizeof err)) {
         finish(r, NULL, err);
         return;
@@ -574,7 +574,7 @@ static void imds_creds_cb(const ms_http_resp *resp, void *ud)
     finish(r, &res, NULL);
 }
 
-void ms_creds_imds_start(ms_creds_job *job)
+void ms__creds_imds_start(ms_creds_job *job)
 {
     rjob *r = rjob_new(job);
     if (!r)

@@ -14,8 +14,8 @@
 
 #include "aws/creds/creds.h"
 #include "aws/creds/creds_internal.h"
-#include "aws/endpoint.h"
-#include "aws/profile.h"
+#include "aws/base/endpoint.h"
+#include "aws/base/profile.h"
 #include "base/errbuf.h"
 
 static const char *env(const char *name)
@@ -79,7 +79,7 @@ static bool ecs_full_uri_allowed(const char *url)
            b < 256 && cc < 256 && d < 256;
 }
 
-int ms_creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
+int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
                     size_t errlen)
 {
     long t = o->timeout_ms;
@@ -307,10 +307,10 @@ oom_early:
     return -1;
 }
 
-void ms_creds_src_free(ms_creds_src *s)
+void ms__creds_src_free(ms_creds_src *s)
 {
     ms_creds_result tmp = {s->ak, s->sk, s->token, 0};
-    ms_creds_result_clear(&tmp);
+    ms__creds_result_clear(&tmp);
     if (s->auth_token)
         explicit_bzero(s->auth_token, strlen(s->auth_token));
     free(s->where);

@@ -9,6 +9,8 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "base/list.h"
+
 void ms_cm_key_of(const char *op_name, const char *text, size_t len, ms_cm_key *k)
 {
     XXH3_state_t st;
@@ -30,7 +32,7 @@ void ms_cm_key_hex(const ms_cm_key *k, char out[33])
 typedef struct entry {
     ms_cm_key key;
     struct entry *hnext;          /* hash chain */
-    struct entry *prev, *next;    /* recency: head = most recent */
+    ms_list link;                 /* in recency: first = most recent */
     size_t len;
     char val[];                   /* len bytes and a NUL */
 } entry;
@@ -39,7 +41,7 @@ struct ms_cm_lru {
     entry **tab;
     size_t cap;                   /* power of two */
     size_t n;
-    entry *head, *tail;
+    ms_list recency;              /* entry.link */
     size_t bytes, max_bytes;
     uint64_t hits, misses, evictions;
 };
@@ -58,6 +60,7 @@ ms_cm_lru *ms_cm_lru_new(size_t max_bytes)
         return NULL;
     }
     c->max_bytes = max_bytes;
+    ms_list_init(&c->recency);
     return c;
 }
 
@@ -65,12 +68,9 @@ void ms_cm_lru_free(ms_cm_lru *c)
 {
     if (!c)
         return;
-    entry *e = c->head;
-    while (e) {
-        entry *next = e->next;
-        free(e);
-        e = next;
-    }
+    ms_list *it, *tmp;
+    ms_list_foreach_safe(it, tmp, &c->recency)
+        free(ms_list_entry(it, entry, link));
     free(c->tab);
     free(c);
 }
@@ -90,26 +90,13 @@ static entry **find(ms_cm_lru *c, const ms_cm_key *k)
 
 static void list_unlink(ms_cm_lru *c, entry *e)
 {
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        c->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        c->tail = e->prev;
-    e->prev = e->next = NULL;
+    (void)c;
+    ms_list_remove(&e->link);
 }
 
 static void list_front(ms_cm_lru *c, entry *e)
 {
-    e->prev = NULL;
-    e->next = c->head;
-    if (c->head)
-        c->head->prev = e;
-    else
-        c->tail = e;
-    c->head = e;
+    ms_list_insert_head(&c->recency, &e->link);
 }
 
 static size_t cost(size_t len)
@@ -175,8 +162,8 @@ void ms_cm_lru_put(ms_cm_lru *c, const ms_cm_key *k, const char *val, size_t len
         drop(c, old);
     if (cost(len) > c->max_bytes)
         return;
-    while (c->tail && c->bytes + cost(len) > c->max_bytes) {
-        drop(c, c->tail);
+    while (!ms_list_empty(&c->recency) && c->bytes + cost(len) > c->max_bytes) {
+        drop(c, ms_list_last_entry(&c->recency, entry, link));
         c->evictions++;
     }
     entry *e = malloc(sizeof *e + len + 1);

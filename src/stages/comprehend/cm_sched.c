@@ -121,30 +121,19 @@ void ms_cm_sched_init(ms_cm_sched *s, const ms_cm_sched_opts *o, double now)
     ms_bucket_init(&s->cps, o->cps, o->cps, now);
     ms_cm_arc_init(&s->arc, &o->arc, now);
     s->hold_until = s->requeue_until = now;
+    ms_list_init(&s->queue);
 }
 
 void ms_cm_sched_push(ms_cm_sched *s, ms_cm_item *it)
 {
-    it->next = NULL;
-    it->prev = s->tail;
-    if (s->tail)
-        s->tail->next = it;
-    else
-        s->head = it;
-    s->tail = it;
+    ms_list_insert_tail(&s->queue, &it->link);
     it->queued = true;
     s->queued++;
 }
 
 void ms_cm_sched_push_front(ms_cm_sched *s, ms_cm_item *it)
 {
-    it->prev = NULL;
-    it->next = s->head;
-    if (s->head)
-        s->head->prev = it;
-    else
-        s->tail = it;
-    s->head = it;
+    ms_list_insert_head(&s->queue, &it->link);
     it->queued = true;
     s->queued++;
 }
@@ -153,15 +142,7 @@ void ms_cm_sched_remove(ms_cm_sched *s, ms_cm_item *it)
 {
     if (!it->queued)
         return;
-    if (it->prev)
-        it->prev->next = it->next;
-    else
-        s->head = it->next;
-    if (it->next)
-        it->next->prev = it->prev;
-    else
-        s->tail = it->prev;
-    it->prev = it->next = NULL;
+    ms_list_remove(&it->link);
     it->queued = false;
     s->queued--;
 }
@@ -169,7 +150,7 @@ void ms_cm_sched_remove(ms_cm_sched *s, ms_cm_item *it)
 ms_cm_item *ms_cm_sched_next(ms_cm_sched *s, double now, double *wait_s)
 {
     *wait_s = -1;
-    if (!s->head)
+    if (ms_list_empty(&s->queue))
         return NULL;
     if (s->inflight >= s->arc.limit) {
         ms_cm_arc_reached(&s->arc);
@@ -179,7 +160,7 @@ ms_cm_item *ms_cm_sched_next(ms_cm_sched *s, double now, double *wait_s)
         *wait_s = s->hold_until - now;
         return NULL;
     }
-    ms_cm_item *it = s->head;
+    ms_cm_item *it = ms_list_first_entry(&s->queue, ms_cm_item, link);
     double w1 = ms_bucket_wait(&s->tps, now, 1);
     double w2 = ms_bucket_wait(&s->cps, now, it->cost);
     double w = w1 > w2 ? w1 : w2;

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "base/bucket.h"
+#include "base/list.h"
 
 typedef struct ms_cm_arc_opts {
     int initial;        /* starting limit (>= 1) */
@@ -60,7 +61,7 @@ void ms_cm_arc_observe(ms_cm_arc *a, double now, double rtt, bool backpressure);
 
 /* A queued request; embed it in your own struct. cost = characters. */
 typedef struct ms_cm_item {
-    struct ms_cm_item *prev, *next;
+    ms_list link;             /* in ms_cm_sched.queue while queued */
     double cost;
     bool queued;
 } ms_cm_item;
@@ -86,7 +87,8 @@ typedef struct ms_cm_sched {
     double hold_until;
     int fails;                /* requeue rounds since the last success */
     double requeue_until;     /* the current requeue backoff ends */
-    ms_cm_item *head, *tail;
+    ms_list queue;            /* ms_cm_item.link, FIFO (not movable once
+                                 initialised: the list points at it) */
     size_t queued;
     int inflight;
     uint64_t sent, throttles, failures, requeues;

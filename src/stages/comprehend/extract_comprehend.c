@@ -68,14 +68,7 @@ static void job_free(cm_job *j)
 
 static void job_unlink(cm_job *j)
 {
-    cm_stage *x = j->x;
-    if (j->prev)
-        j->prev->next = j->next;
-    else if (x->jobs == j)
-        x->jobs = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
-    j->prev = j->next = NULL;
+    ms_list_remove(&j->link);   /* a no-op when it was never linked */
 }
 
 static void req_done(cm_req *r)
@@ -105,7 +98,7 @@ static void job_fail(cm_job *j, const char *reason, const char *fmt, ...)
         cm_req *r = &j->reqs[i];
         if (r->state == R_QUEUED) {
             ms_cm_sched_remove(&j->x->ops[r->op].s, &r->item);
-            ms_cmx_op_gauges(&j->x->ops[r->op]);
+            ms__cmx_op_gauges(&j->x->ops[r->op]);
         }
         if (r->state == R_QUEUED || r->state == R_NEW)
             req_done(r);
@@ -268,7 +261,7 @@ static void enqueue(cm_req *r)
     cm_op *o = &r->job->x->ops[r->op];
     r->state = R_QUEUED;
     ms_cm_sched_push(&o->s, &r->item);
-    ms_cmx_op_gauges(o);
+    ms__cmx_op_gauges(o);
 }
 
 static void on_redis(const char *val, size_t len, void *ud)
@@ -332,7 +325,7 @@ static void on_attempt(ms_aws_outcome o, const ms_aws_error *e, double rtt, void
     if (rtt >= 0)
         ms_histogram_observe_ns(op->m.rtt, (uint64_t)(rtt * 1e9));
     ms_cm_sched_attempt(&op->s, now_s(), rtt, answer_class(o), (double)r->chars);
-    ms_cmx_op_gauges(op);
+    ms__cmx_op_gauges(op);
 }
 
 /* PaginationToken is in every response shape of the API, but no request
@@ -408,7 +401,7 @@ static void on_done(const ms_aws_result *res, void *ud)
                      res->error.code[0] ? res->error.code : "UnknownError",
                      ms_cm_ops[r->op].name, res->resp ? res->resp->status : 0L);
     }
-    ms_cmx_op_gauges(o);
+    ms__cmx_op_gauges(o);
     job_check(j);
     pump(x);
 }
@@ -484,7 +477,7 @@ static void pump(cm_stage *x)
                 send_req(x, (cm_req *)it);
             if (w > 0 && (wait < 0 || w < wait))
                 wait = w;
-            ms_cmx_op_gauges(o);
+            ms__cmx_op_gauges(o);
         }
     } while (x->pump_again && !x->closing);
     x->pumping = false;
@@ -507,6 +500,8 @@ static void cm_start(ms_stage *st, ms_doc *doc, ms_stage_done_cb done)
         return;
     }
     cm_job *j = calloc(1, sizeof *j);
+    if (j)
+        ms_list_init(&j->link);
     if (!j || (j->x = x, j->doc = doc, build_reqs(j) != 0)) {
         if (j)
             job_free(j);
@@ -518,10 +513,7 @@ static void cm_start(ms_stage *st, ms_doc *doc, ms_stage_done_cb done)
     for (int op = 0; op < MS_CM_NOPS; op++)
         if (x->ops[op].on)
             doc->billing[x->ops[op].bill_slot].op = ms_cm_ops[op].name;
-    j->next = x->jobs;
-    if (x->jobs)
-        x->jobs->prev = j;
-    x->jobs = j;
+    ms_list_insert_head(&x->jobs, &j->link);
     /* A guard: lookups may answer synchronously; finish only at the end. */
     j->busy++;
     for (size_t i = 0; i < j->nreqs && !j->failed; i++)
@@ -578,17 +570,14 @@ static void close_net(cm_stage *x)
 static void cm_abort_all(ms_stage *st)
 {
     cm_stage *x = st->state;
-    for (cm_job *j = x->jobs; j; j = j->next)
-        job_fail(j, "internal", "aborted at shutdown");
+    ms_list *it, *tmp;
+    ms_list_foreach(it, &x->jobs)
+        job_fail(ms_list_entry(it, cm_job, link), "internal", "aborted at shutdown");
     close_net(x);
     /* Jobs with nothing outstanding finish now; the rest as their
      * callbacks come back canceled. */
-    cm_job *j = x->jobs;
-    while (j) {
-        cm_job *next = j->next;
-        job_check(j);
-        j = next;
-    }
+    ms_list_foreach_safe(it, tmp, &x->jobs)
+        job_check(ms_list_entry(it, cm_job, link));
 }
 
 static int cm_attach(ms_stage *st, void *uv_loop)
@@ -613,7 +602,7 @@ static int cm_attach(ms_stage *st, void *uv_loop)
     for (int op = 0; op < MS_CM_NOPS; op++)
         if (x->ops[op].on) {
             ms_cm_sched_init(&x->ops[op].s, &x->ops[op].so, now);
-            ms_cmx_op_gauges(&x->ops[op]);
+            ms__cmx_op_gauges(&x->ops[op]);
         }
     if (x->redis_url[0]) {
         x->redis = ms_cm_redis_new(x->loop, x->redis_url, x->redis_ttl_s, REDIS_TIMEOUT_MS, err,
@@ -657,7 +646,7 @@ ms_stage *ms_extract_comprehend_stage_new(const ms_config *cfg, char *err, size_
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    ms_cmx_configure(x, cfg);
+    ms__cmx_configure(x, cfg);
     x->enrich = ms_nlp_engine_new();
     x->lru = ms_cm_lru_new(x->cache_bytes);
     if (!x->enrich || (x->cache_bytes && !x->lru)) {

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/str.h"
 #include "stages/comprehend/extract_comprehend.h"
 #include "stages/comprehend/extract_comprehend_internal.h"
 
@@ -103,27 +104,25 @@ static void metrics_init(cm_op *o, const char *name)
     o->m.rtt = ms_histogram("medstream_comprehend_rtt_seconds", l, "Round-trip time per attempt");
 }
 
-void ms_cmx_op_gauges(cm_op *o)
+void ms__cmx_op_gauges(cm_op *o)
 {
     ms_gauge_set(o->m.limit, o->s.arc.limit);
     ms_gauge_set(o->m.inflight, o->s.inflight);
     ms_gauge_set(o->m.queued, (int64_t)o->s.queued);
 }
 
-static void copy_str(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
-void ms_cmx_configure(cm_stage *x, const ms_config *cfg)
+void ms__cmx_configure(cm_stage *x, const ms_config *cfg)
 {
     char err[8];
     bool on[MS_CM_NOPS];
+    /* x is fresh from calloc: this is its first setup, so the job list's
+     * head is initialised here too. */
+    ms_list_init(&x->jobs);
     /* validated by ms_extract_comprehend_check */
     parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, sizeof err);
     ms_aws_opts_from_config(cfg, &x->aopts);
-    copy_str(x->endpoint_cfg, sizeof x->endpoint_cfg, ms_config_str(cfg, "comprehend.endpoint"));
-    copy_str(x->redis_url, sizeof x->redis_url, ms_config_str(cfg, "comprehend.cache.redis_url"));
+    ms_strlcpy(x->endpoint_cfg, sizeof x->endpoint_cfg, ms_config_str(cfg, "comprehend.endpoint"));
+    ms_strlcpy(x->redis_url, sizeof x->redis_url, ms_config_str(cfg, "comprehend.cache.redis_url"));
     x->max_attempts = (int)ms_config_int(cfg, "comprehend.max_attempts");
     x->cache_bytes = (size_t)ms_config_int(cfg, "comprehend.cache_mb") * 1024 * 1024;
     x->redis_ttl_s = (long)ms_config_int(cfg, "comprehend.cache.ttl_s");

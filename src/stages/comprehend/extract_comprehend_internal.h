@@ -11,6 +11,7 @@
 
 #include "aws/aws.h"
 #include "base/config.h"
+#include "base/list.h"
 #include "base/metrics.h"
 #include "core/stage.h"
 #include "nlp/nlp.h"
@@ -48,7 +49,7 @@ struct cm_job {
     size_t left;              /* requests not yet DONE */
     size_t busy;              /* callbacks outstanding (Redis, AWS) + guards */
     bool failed;
-    cm_job *prev, *next;
+    ms_list link;             /* in cm_stage.jobs */
 };
 
 typedef struct cm_metrics {
@@ -87,16 +88,16 @@ struct cm_stage {
     bool pumping, pump_again;
     bool closing, destroyed;
     int closes_pending;
-    cm_job *jobs;
+    ms_list jobs;             /* cm_job.link (set up by ms__cmx_configure) */
 };
 
 /* Read the comprehend.* keys (already validated by
  * ms_extract_comprehend_check) into x and register each enabled
  * operation's metrics. */
-void ms_cmx_configure(cm_stage *x, const ms_config *cfg);
+void ms__cmx_configure(cm_stage *x, const ms_config *cfg);
 
 /* Publish an operation's scheduler state to its gauges. */
-void ms_cmx_op_gauges(cm_op *o);
+void ms__cmx_op_gauges(cm_op *o);
 
 /* The stage's configuration keys (comprehend.*), declared in
  * extract_comprehend_conf.c. */

@@ -5,7 +5,7 @@
  * (credentials file first, so its keys win) and of the services section it
  * names. The files are small, so linear lookups are fine. */
 #define _GNU_SOURCE
-#include "aws/profile.h"
+#include "aws/base/profile.h"
 #include "base/errbuf.h"
 
 #include <ctype.h>

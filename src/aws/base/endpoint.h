@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aws/profile.h"
+#include "aws/base/profile.h"
 
 typedef struct ms_aws_service {
     const char *id;            /* medstream's name and the services-section

@@ -32,7 +32,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "aws/http_internal.h"
+#include "aws/base/http_internal.h"
 #include "base/log.h"
 #include "base/errbuf.h"
 
@@ -45,7 +45,7 @@ struct ms_http_sock {
     ms_http *h;
     uv_poll_t poll;
     curl_socket_t fd;
-    ms_http_sock *prev, *next;   /* h->socks: contexts not yet closing */
+    ms_list link;                /* in h->socks: contexts not yet closing */
 };
 
 static void drive(ms_http *h, curl_socket_t s, int flags);
@@ -67,47 +67,26 @@ static void global_init(void)
 
 static void pending_push(ms_http *h, ms_http_xfer *x)
 {
-    x->next = NULL;
-    x->prev = h->pending_tail;
-    if (h->pending_tail)
-        h->pending_tail->next = x;
-    else
-        h->pending = x;
-    h->pending_tail = x;
+    ms_list_insert_tail(&h->pending, &x->link);
 }
 
 static ms_http_xfer *pending_pop(ms_http *h)
 {
-    ms_http_xfer *x = h->pending;
-    if (x) {
-        h->pending = x->next;
-        if (h->pending)
-            h->pending->prev = NULL;
-        else
-            h->pending_tail = NULL;
-        x->next = x->prev = NULL;
-    }
+    ms_http_xfer *x = ms_list_first_entry(&h->pending, ms_http_xfer, link);
+    if (x)
+        ms_list_remove(&x->link);
     return x;
 }
 
 static void active_push(ms_http *h, ms_http_xfer *x)
 {
-    x->prev = NULL;
-    x->next = h->active;
-    if (h->active)
-        h->active->prev = x;
-    h->active = x;
+    ms_list_insert_head(&h->active, &x->link);
 }
 
 static void active_remove(ms_http *h, ms_http_xfer *x)
 {
-    if (x->prev)
-        x->prev->next = x->next;
-    else
-        h->active = x->next;
-    if (x->next)
-        x->next->prev = x->prev;
-    x->next = x->prev = NULL;
+    (void)h;
+    ms_list_remove(&x->link);
 }
 
 /* ---- finishing a request ------------------------------------------------ */
@@ -142,7 +121,7 @@ static void deliver(ms_http *h, ms_http_xfer *x, ms_http_resp *r)
         x->easy = NULL;
     }
     x->cb(r, x->ud);
-    ms_http_xfer_free(x);
+    ms__http_xfer_free(x);
 }
 
 /* For requests that never reached curl, or that curl no longer holds. */
@@ -169,7 +148,7 @@ static void finish(ms_http *h, ms_http_xfer *x, CURLcode rc)
         r.err = x->fail;
         r.errmsg = x->fail_msg;
     } else {
-        r.err = ms_http_map_curl_error(rc);
+        r.err = ms__http_map_curl_error(rc);
         r.errmsg = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
         if (r.err == MS_HTTP_ETOOBIG)
             r.errmsg = "response larger than max_response_bytes";
@@ -245,12 +224,8 @@ static void on_sock_closed(uv_handle_t *handle)
  * uv_poll_stop already). */
 static void sock_close(ms_http *h, ms_http_sock *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        h->socks = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    (void)h;
+    ms_list_remove(&c->link);
     uv_poll_stop(&c->poll);
     uv_close((uv_handle_t *)&c->poll, on_sock_closed);
 }
@@ -290,11 +265,14 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
         if (irc == UV_EEXIST) {
             /* A context left on a reused fd number (curl announces the
              * removal before closing a socket, so this is defensive). */
-            for (ms_http_sock *o = h->socks; o; o = o->next)
+            ms_list *it;
+            ms_list_foreach(it, &h->socks) {
+                ms_http_sock *o = ms_list_entry(it, ms_http_sock, link);
                 if (o->fd == s) {
                     sock_close(h, o);
                     break;
                 }
+            }
             irc = uv_poll_init_socket(h->loop, &c->poll, s);
         }
         if (irc != 0) {
@@ -307,10 +285,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
         c->fd = s;
         c->poll.data = c;
         h->uv_open++;
-        c->next = h->socks;
-        if (h->socks)
-            h->socks->prev = c;
-        h->socks = c;
+        ms_list_insert_head(&h->socks, &c->link);
         curl_multi_assign(h->multi, s, c);
     }
     int events = 0;
@@ -367,9 +342,10 @@ static void on_idle(uv_idle_t *idle)
     /* Only what was queued before this turn: a callback that re-sends a
      * request that fails at once must not keep us here forever. */
     size_t n = 0;
-    for (ms_http_xfer *x = h->pending; x; x = x->next)
+    ms_list *it;
+    ms_list_foreach(it, &h->pending)
         n++;
-    while (n-- > 0 && !h->closing && h->pending) {
+    while (n-- > 0 && !h->closing && !ms_list_empty(&h->pending)) {
         ms_http_xfer *x = pending_pop(h);
         if (x->fail == MS_HTTP_OK) {
             CURLMcode mc = curl_multi_add_handle(h->multi, x->easy);
@@ -387,7 +363,7 @@ static void on_idle(uv_idle_t *idle)
         drive(h, CURL_SOCKET_TIMEOUT, 0);
     }
     /* Adding handles restarted us; nothing is left for another turn. */
-    if (!h->closing && !h->kick && !h->pending)
+    if (!h->closing && !h->kick && ms_list_empty(&h->pending))
         uv_idle_stop(idle);
 }
 
@@ -422,6 +398,9 @@ ms_http *ms_http_new(uv_loop_t *loop, const ms_http_opts *opts, char *err, size_
         return NULL;
     }
     h->loop = loop;
+    ms_list_init(&h->pending);
+    ms_list_init(&h->active);
+    ms_list_init(&h->socks);
     h->tls_insecure = o.tls_insecure;
     h->no_http2 = o.no_http2;
     h->connect_timeout_ms = o.connect_timeout_ms > 0 ? o.connect_timeout_ms
@@ -481,13 +460,14 @@ int ms_http_send(ms_http *h, const ms_http_req *req, ms_http_cb cb, void *ud)
     if (!x)
         return -1;
     x->h = h;
+    ms_list_init(&x->link);
     x->cb = cb;
     x->ud = ud;
     x->on_data = req->on_data;
     x->max_bytes = req->max_response_bytes ? req->max_response_bytes : MS_HTTP_DEFAULT_MAX_RESPONSE;
     x->start_ns = uv_hrtime();
-    if (ms_http_build_request(h, x, req) < 0) {
-        ms_http_xfer_free(x);
+    if (ms__http_build_request(h, x, req) < 0) {
+        ms__http_xfer_free(x);
         return -1;
     }
     pending_push(h, x);
@@ -508,7 +488,7 @@ static void teardown(ms_http *h)
     ms_http_xfer *x;
     while ((x = pending_pop(h)))
         deliver_error(h, x, MS_HTTP_ECANCELED, "client closed");
-    while ((x = h->active)) {
+    while ((x = ms_list_first_entry(&h->active, ms_http_xfer, link))) {
         active_remove(h, x);
         curl_multi_remove_handle(h->multi, x->easy);
         deliver_error(h, x, MS_HTTP_ECANCELED, "client closed");
@@ -519,8 +499,8 @@ static void teardown(ms_http *h)
     h->multi = NULL;
     h->share = NULL;
     h->torn_down = true;
-    while (h->socks)
-        sock_close(h, h->socks);
+    while (!ms_list_empty(&h->socks))
+        sock_close(h, ms_list_entry(h->socks.next, ms_http_sock, link));
     uv_close((uv_handle_t *)&h->timer, on_handle_closed);
     uv_close((uv_handle_t *)&h->idle, on_handle_closed);
 }

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "aws/http_internal.h"
+#include "aws/base/http_internal.h"
 
 /* Response headers are buffered whatever max_response_bytes says. */
 #define MAX_HEADER_BYTES ((size_t)1 << 20)
 
-void ms_http_xfer_free(ms_http_xfer *x)
+void ms__http_xfer_free(ms_http_xfer *x)
 {
     if (x->easy)
         curl_easy_cleanup(x->easy);
@@ -23,7 +23,7 @@ void ms_http_xfer_free(ms_http_xfer *x)
     free(x);
 }
 
-ms_http_err ms_http_map_curl_error(CURLcode rc)
+ms_http_err ms__http_map_curl_error(CURLcode rc)
 {
     switch (rc) {
     case CURLE_OK:
@@ -267,7 +267,7 @@ static int build_headers(ms_http_xfer *x, const ms_http_req *req, bool has_body)
 
 /* Returns -1 out of memory, 0 ready or invalid (x->fail set, reported on
  * the next loop turn). */
-int ms_http_build_request(ms_http *h, ms_http_xfer *x, const ms_http_req *req)
+int ms__http_build_request(ms_http *h, ms_http_xfer *x, const ms_http_req *req)
 {
     const char *method = req->method ? req->method : "GET";
     snprintf(x->method, sizeof x->method, "%s", method);

@@ -6,7 +6,8 @@
 
 #include <curl/curl.h>
 
-#include "aws/http.h"
+#include "aws/base/http.h"
+#include "base/list.h"
 
 #define MS_HTTP_DEFAULT_TIMEOUT_MS 30000L
 #define MS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS 5000L
@@ -18,7 +19,7 @@ typedef struct ms_http_xfer ms_http_xfer;
 /* One request, from ms_http_send to its callback. */
 struct ms_http_xfer {
     ms_http *h;
-    ms_http_xfer *prev, *next;   /* h->pending (FIFO) or h->active */
+    ms_list link;                /* in h->pending (FIFO) or h->active */
     CURL *easy;
     struct curl_slist *req_headers;
     ms_http_cb cb;
@@ -48,9 +49,9 @@ struct ms_http {
     long connect_timeout_ms;
     bool tls_insecure, no_http2;
     char *ca_file;
-    ms_http_xfer *pending, *pending_tail;
-    ms_http_xfer *active;
-    ms_http_sock *socks;
+    ms_list pending;             /* ms_http_xfer.link, FIFO */
+    ms_list active;              /* ms_http_xfer.link */
+    ms_list socks;               /* ms_http_sock.link */
     size_t inflight;             /* pending + active */
     int uv_open;                 /* uv handles whose close callback has not run */
     int in_curl;                 /* inside curl_multi_socket_action */
@@ -63,11 +64,11 @@ struct ms_http {
 
 /* Set up x->easy for req. Returns -1 out of memory, else 0: ready, or
  * invalid with x->fail set (reported on the next loop turn). */
-int ms_http_build_request(ms_http *h, ms_http_xfer *x, const ms_http_req *req);
+int ms__http_build_request(ms_http *h, ms_http_xfer *x, const ms_http_req *req);
 
 /* Frees the easy handle too (already out of the multi handle). */
-void ms_http_xfer_free(ms_http_xfer *x);
+void ms__http_xfer_free(ms_http_xfer *x);
 
-ms_http_err ms_http_map_curl_error(CURLcode rc);
+ms_http_err ms__http_map_curl_error(CURLcode rc);
 
 #endif

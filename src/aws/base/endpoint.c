@@ -1,7 +1,7 @@
 /* endpoint.c -- AWS service table, region and endpoint resolution (see
  * endpoint.h for the order). */
 #define _GNU_SOURCE
-#include "aws/endpoint.h"
+#include "aws/base/endpoint.h"
 #include "base/errbuf.h"
 
 #include <ctype.h>
