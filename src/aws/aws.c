@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/errbuf.h"
 #include "aws/sigv4.h"
 #include "base/list.h"
 #include "base/log.h"
@@ -164,7 +165,7 @@ ms_aws *ms_aws_new(uv_loop_t *loop, const ms_aws_opts *o, char *err, size_t errl
 {
     ms_aws *a = calloc(1, sizeof *a);
     if (!a) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     a->loop = loop;
@@ -217,7 +218,7 @@ int ms_aws_endpoint(const ms_aws *a, const char *service, const char *explicit_u
 {
     const ms_aws_service *svc = ms_aws_service_find(service);
     if (!svc) {
-        snprintf(err, errlen, "unknown AWS service '%s'", service);
+        ms_errf(err, errlen, "unknown AWS service '%s'", service);
         return -1;
     }
     const char *ex = explicit_url && *explicit_url ? explicit_url : NULL;
@@ -417,16 +418,16 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
                 char *err, size_t errlen)
 {
     if (a->closing) {
-        snprintf(err, errlen, "AWS client is closing");
+        ms_errf(err, errlen, "AWS client is closing");
         return -1;
     }
     const ms_aws_service *svc = ms_aws_service_find(rq->service);
     if (!svc) {
-        snprintf(err, errlen, "unknown AWS service '%s'", rq->service ? rq->service : "");
+        ms_errf(err, errlen, "unknown AWS service '%s'", rq->service ? rq->service : "");
         return -1;
     }
     if (rq->nheaders > MAX_EXTRA_HEADERS) {
-        snprintf(err, errlen, "too many headers (%zu > %d)", rq->nheaders, MAX_EXTRA_HEADERS);
+        ms_errf(err, errlen, "too many headers (%zu > %d)", rq->nheaders, MAX_EXTRA_HEADERS);
         return -1;
     }
     char base[1024], scheme[16], host[512], bpath[512];
@@ -435,13 +436,13 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
         return -1;
     if (ms_aws_url_split(base, scheme, sizeof scheme, host, sizeof host,
                          bpath, sizeof bpath) != 0) {
-        snprintf(err, errlen, "endpoint '%s' is not http(s)://host[:port][/path]", base);
+        ms_errf(err, errlen, "endpoint '%s' is not http(s)://host[:port][/path]", base);
         return -1;
     }
 
     call *c = calloc(1, sizeof *c);
     if (!c) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return -1;
     }
     c->a = a;
@@ -479,7 +480,7 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
     }
     if (oom) {
         call_free(c);
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return -1;
     }
     c->body = rq->body;

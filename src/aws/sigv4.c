@@ -10,6 +10,7 @@
  * side is documented to do; see ql_parse(). */
 #define _GNU_SOURCE /* strdup */
 #include "aws/sigv4.h"
+#include "base/errbuf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -397,7 +398,7 @@ static char *lower_dup(const char *s)
 static int fail(char *err, size_t errlen, const char *why)
 {
     if (err && errlen)
-        snprintf(err, errlen, "%s", why);
+        ms_errf(err, errlen, "%s", why);
     return -1;
 }
 

@@ -6,6 +6,7 @@
  * body waits in `pend`. A timer per connection serves both delayed answers
  * and the lingering close after an error. */
 #include "base/httpd.h"
+#include "base/errbuf.h"
 #include "base/httpd_internal.h"
 #include "base/list.h"
 
@@ -544,7 +545,7 @@ static void on_connection(uv_stream_t *server, int status)
 ms_httpd *ms_httpd_new(uv_loop_t *loop, const ms_httpd_opts *o, char *err, size_t errlen)
 {
     if (!o || !o->on_request) {
-        snprintf(err, errlen, "httpd: no request handler");
+        ms_errf(err, errlen, "httpd: no request handler");
         return NULL;
     }
     const char *host = o->host ? o->host : "127.0.0.1";
@@ -553,12 +554,12 @@ ms_httpd *ms_httpd_new(uv_loop_t *loop, const ms_httpd_opts *o, char *err, size_
                  ? uv_ip6_addr(host, o->port, (struct sockaddr_in6 *)&ss)
                  : uv_ip4_addr(host, o->port, (struct sockaddr_in *)&ss);
     if (rc != 0) {
-        snprintf(err, errlen, "httpd: '%s' is not a numeric IP address", host);
+        ms_errf(err, errlen, "httpd: '%s' is not a numeric IP address", host);
         return NULL;
     }
     ms_httpd *h = calloc(1, sizeof *h);
     if (!h) {
-        snprintf(err, errlen, "httpd: out of memory");
+        ms_errf(err, errlen, "httpd: out of memory");
         return NULL;
     }
     h->loop = loop;
@@ -585,7 +586,7 @@ ms_httpd *ms_httpd_new(uv_loop_t *loop, const ms_httpd_opts *o, char *err, size_
                           : ntohs(((struct sockaddr_in *)&got)->sin_port);
     }
     if (rc != 0) {
-        snprintf(err, errlen, "httpd: cannot listen on %s:%d: %s", host, o->port,
+        ms_errf(err, errlen, "httpd: cannot listen on %s:%d: %s", host, o->port,
                  uv_strerror(rc));
         ms_httpd_close(h, NULL, NULL);
         return NULL;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "base/errbuf.h"
 
 typedef struct body {
     char *p;
@@ -48,11 +49,11 @@ static json_t *fetch(CURL *c, const char *url, char *err, size_t errlen)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     json_t *j = NULL;
     if (rc != CURLE_OK)
-        snprintf(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
+        ms_errf(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
     else if (status != 200)
-        snprintf(err, errlen, "%s: HTTP %ld", url, status);
+        ms_errf(err, errlen, "%s: HTTP %ld", url, status);
     else if (!(j = json_loadb(b.p ? b.p : "", b.len, 0, NULL)))
-        snprintf(err, errlen, "%s: not JSON (is this a medstream admin endpoint?)", url);
+        ms_errf(err, errlen, "%s: not JSON (is this a medstream admin endpoint?)", url);
     free(b.p);
     return j;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "core/engine_internal.h"
 #include "base/backoff.h"
 #include "base/log.h"
@@ -42,7 +43,7 @@ ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen)
 {
     ms_engine *e = calloc(1, sizeof *e);
     if (!e) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     ms_list_init(&e->retries);
@@ -59,7 +60,7 @@ ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen)
     e->done = ms_ring_new((size_t)e->max_docs + 1);
     e->tracker = ms_tracker_new(on_commit, e);
     if (!e->loop || !e->work || !e->done || !e->tracker || uv_loop_init(e->loop) != 0) {
-        snprintf(err, errlen, "cannot create the engine (out of memory?)");
+        ms_errf(err, errlen, "cannot create the engine (out of memory?)");
         free(e->loop);
         e->loop = NULL;
         ms_engine_free(e);

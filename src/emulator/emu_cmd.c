@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errbuf.h"
 #include "base/log.h"
 
 static void usage(FILE *out)
@@ -83,14 +84,14 @@ int ms_emu_config_op(ms_emu_config *c, const char *spec, char *err, size_t errle
 {
     const char *colon = strchr(spec, ':');
     if (!colon) {
-        snprintf(err, errlen, "--op expects NAME:KEY=VALUE[,KEY=VALUE], got '%s'", spec);
+        ms_errf(err, errlen, "--op expects NAME:KEY=VALUE[,KEY=VALUE], got '%s'", spec);
         return -1;
     }
     int only = -1;
     if (!(colon - spec == 1 && *spec == '*')) {
         only = ms_emu_op_find(spec, (size_t)(colon - spec));
         if (only < 0) {
-            snprintf(err, errlen, "--op: unknown operation '%.*s'", (int)(colon - spec), spec);
+            ms_errf(err, errlen, "--op: unknown operation '%.*s'", (int)(colon - spec), spec);
             return -1;
         }
     }
@@ -100,7 +101,7 @@ int ms_emu_config_op(ms_emu_config *c, const char *spec, char *err, size_t errle
         char *eq = strchr(kv, '=');
         double v;
         if (!eq || num(eq + 1, 0, 1e12, &v) != 0) {
-            snprintf(err, errlen, "--op: expected KEY=NUMBER, got '%s'", kv);
+            ms_errf(err, errlen, "--op: expected KEY=NUMBER, got '%s'", kv);
             return -1;
         }
         *eq = '\0';
@@ -114,7 +115,7 @@ int ms_emu_config_op(ms_emu_config *c, const char *spec, char *err, size_t errle
             else if (!strcmp(kv, "max_bytes"))
                 c->quota[i].max_bytes = (size_t)v;
             else {
-                snprintf(err, errlen, "--op: unknown key '%s' (tps, cps, max_bytes)", kv);
+                ms_errf(err, errlen, "--op: unknown key '%s' (tps, cps, max_bytes)", kv);
                 return -1;
             }
         }

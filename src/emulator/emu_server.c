@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "base/errbuf.h"
 #include "base/log.h"
 
 struct ms_emu {
@@ -372,14 +373,14 @@ ms_emu *ms_emu_new(uv_loop_t *loop, const ms_emu_config *cfg, char *err, size_t 
 {
     ms_emu *e = calloc(1, sizeof *e);
     if (!e) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     e->loop = loop;
     e->cfg = *cfg;
     e->nlp = ms_nlp_engine_new();
     if (!e->nlp) {
-        snprintf(err, errlen, "cannot build the NLP engine (out of memory)");
+        ms_errf(err, errlen, "cannot build the NLP engine (out of memory)");
         free(e);
         return NULL;
     }

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "base/errbuf.h"
 #include "base/log.h"
 #include "kafka/msk_iam.h"
 #include "core/plugin.h"
@@ -45,7 +46,7 @@ static int set(rd_kafka_conf_t *conf, const char *k, const char *v, char *err, s
 {
     char errstr[512];
     if (rd_kafka_conf_set(conf, k, v, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka.%s: %s", k, errstr);
+        ms_errf(err, errlen, "kafka.%s: %s", k, errstr);
         return -1;
     }
     return 0;
@@ -60,7 +61,7 @@ static int msk_iam(rd_kafka_conf_t *conf, char *err, size_t errlen)
     size_t n = sizeof v;
     if (rd_kafka_conf_get(conf, "sasl.mechanisms", v, &n) != RD_KAFKA_CONF_OK ||
         strcmp(v, "OAUTHBEARER") != 0) {
-        snprintf(err, errlen, "msk.iam needs kafka.sasl.mechanism = OAUTHBEARER (it is '%s')", v);
+        ms_errf(err, errlen, "msk.iam needs kafka.sasl.mechanism = OAUTHBEARER (it is '%s')", v);
         return -1;
     }
     n = sizeof v;

@@ -1,6 +1,7 @@
 /* kafka_mock.c -- librdkafka's in-process mock cluster and a small
  * synchronous producer, for `medstream demo` and the tests. */
 #include "kafka/kafka_mock.h"
+#include "base/errbuf.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -29,7 +30,7 @@ ms_kafka_mock *ms_kafka_mock_new(int brokers, char *err, size_t errlen)
 {
     ms_kafka_mock *m = calloc(1, sizeof *m);
     if (!m) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -38,13 +39,13 @@ ms_kafka_mock *ms_kafka_mock_new(int brokers, char *err, size_t errlen)
     m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!m->rk) {
         rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "mock cluster handle: %s", errstr);
+        ms_errf(err, errlen, "mock cluster handle: %s", errstr);
         free(m);
         return NULL;
     }
     m->cluster = rd_kafka_mock_cluster_new(m->rk, brokers);
     if (!m->cluster) {
-        snprintf(err, errlen, "cannot start the mock cluster");
+        ms_errf(err, errlen, "cannot start the mock cluster");
         rd_kafka_destroy(m->rk);
         free(m);
         return NULL;
@@ -84,7 +85,7 @@ ms_kafka_producer *ms_kafka_producer_new(const char *bootstraps, char *err, size
 {
     ms_kafka_producer *p = calloc(1, sizeof *p);
     if (!p) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -92,7 +93,7 @@ ms_kafka_producer *ms_kafka_producer_new(const char *bootstraps, char *err, size
     if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, errstr, sizeof errstr) ||
         rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) ||
         rd_kafka_conf_set(conf, "message.max.bytes", "104857600", errstr, sizeof errstr)) {
-        snprintf(err, errlen, "producer config: %s", errstr);
+        ms_errf(err, errlen, "producer config: %s", errstr);
         rd_kafka_conf_destroy(conf);
         free(p);
         return NULL;
@@ -102,7 +103,7 @@ ms_kafka_producer *ms_kafka_producer_new(const char *bootstraps, char *err, size
     rd_kafka_conf_set_opaque(conf, p);
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!p->rk) {
-        snprintf(err, errlen, "producer: %s", errstr);
+        ms_errf(err, errlen, "producer: %s", errstr);
         rd_kafka_conf_destroy(conf);
         free(p);
         return NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "aws/aws.h"
 #include "aws/sigv4.h"
 #include "base/log.h"
@@ -73,7 +74,7 @@ int ms_msk_iam_token(const char *region, const char *access_key, const char *sec
 {
     *token = NULL;
     if (!region || !*region || !access_key || !*access_key || !secret_key || !*secret_key) {
-        snprintf(err, errlen, "MSK IAM token: region and credentials are required");
+        ms_errf(err, errlen, "MSK IAM token: region and credentials are required");
         return -1;
     }
     char host[256];
@@ -107,7 +108,7 @@ int ms_msk_iam_token(const char *region, const char *access_key, const char *sec
         }
     }
     if (rc != 0)
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
     free(ua);
     free(url);
     free(query);
@@ -252,7 +253,7 @@ ms_msk_iam_ref *ms_msk_iam_acquire(void *uv_loop, const ms_config *cfg, ms_msk_i
 {
     ms_msk_iam_ref *ref = calloc(1, sizeof *ref);
     if (!ref) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     refresher *r = g_ref;
@@ -260,7 +261,7 @@ ms_msk_iam_ref *ms_msk_iam_acquire(void *uv_loop, const ms_config *cfg, ms_msk_i
         r = calloc(1, sizeof *r);
         if (!r) {
             free(ref);
-            snprintf(err, errlen, "out of memory");
+            ms_errf(err, errlen, "out of memory");
             return NULL;
         }
         r->loop = uv_loop;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "base/log.h"
 #include "kafka/kafka_conf.h"
 #include "core/plugin.h"
@@ -170,7 +171,7 @@ static rd_kafka_conf_t *producer_conf(const ms_config *cfg, char *err, size_t er
     char e[256];
     if (rd_kafka_conf_set(conf, "enable.idempotence", "true", e, sizeof e) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "acks", "all", e, sizeof e) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka sink: %s", e);
+        ms_errf(err, errlen, "kafka sink: %s", e);
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
@@ -180,7 +181,7 @@ static rd_kafka_conf_t *producer_conf(const ms_config *cfg, char *err, size_t er
 int ms_sink_kafka_check(const ms_config *cfg, char *err, size_t errlen)
 {
     if (!*ms_config_str(cfg, "sink.kafka.topic") || !*ms_config_str(cfg, "sink.kafka.dead_letter_topic")) {
-        snprintf(err, errlen, "sink.kafka.topic / sink.kafka.dead_letter_topic: required by the kafka sink");
+        ms_errf(err, errlen, "sink.kafka.topic / sink.kafka.dead_letter_topic: required by the kafka sink");
         return -1;
     }
     rd_kafka_conf_t *conf = producer_conf(cfg, err, errlen);
@@ -203,7 +204,7 @@ ms_sink *ms_sink_kafka_new(const ms_config *cfg, char *err, size_t errlen)
         free(sink);
         free(k);
         if (conf)
-            snprintf(err, errlen, "out of memory");
+            ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     k->pipe_fds[0] = k->pipe_fds[1] = -1;
@@ -216,7 +217,7 @@ ms_sink *ms_sink_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!k->rk) {
         rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "kafka producer: %s", errstr);
+        ms_errf(err, errlen, "kafka producer: %s", errstr);
         kafka_free(k);
         return NULL;
     }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "aws/aws.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -340,16 +341,16 @@ static const ms_sink_ops s3_ops = {
 int ms_sink_s3_check(const ms_config *cfg, char *err, size_t errlen)
 {
     if (!*ms_config_str(cfg, "sink.s3.bucket")) {
-        snprintf(err, errlen, "sink.s3.bucket: required by the s3 sink");
+        ms_errf(err, errlen, "sink.s3.bucket: required by the s3 sink");
         return -1;
     }
     const char *sse = ms_config_str(cfg, "sink.s3.sse");
     if (strcmp(sse, "none") && strcmp(sse, "AES256") && strcmp(sse, "aws:kms")) {
-        snprintf(err, errlen, "sink.s3.sse: '%s' is not none, AES256 or aws:kms", sse);
+        ms_errf(err, errlen, "sink.s3.sse: '%s' is not none, AES256 or aws:kms", sse);
         return -1;
     }
     if (*ms_config_str(cfg, "sink.s3.kms_key_id") && strcmp(sse, "aws:kms")) {
-        snprintf(err, errlen, "sink.s3.kms_key_id needs sink.s3.sse = aws:kms");
+        ms_errf(err, errlen, "sink.s3.kms_key_id needs sink.s3.sse = aws:kms");
         return -1;
     }
     static const char *const tk[] = {"sink.s3.key_template", "sink.s3.dead_letter_template"};
@@ -358,7 +359,7 @@ int ms_sink_s3_check(const ms_config *cfg, char *err, size_t errlen)
         const char *t = ms_config_str(cfg, tk[i]);
         char key[KEY_MAX];
         if (!strstr(t, "{id}") || ms_sink_s3_expand(t, &probe, key, sizeof key) < 0) {
-            snprintf(err, errlen, "%s: '%s' must contain {id} and only {id}, {source}, {date}",
+            ms_errf(err, errlen, "%s: '%s' must contain {id} and only {id}, {source}, {date}",
                      tk[i], t);
             return -1;
         }
@@ -375,7 +376,7 @@ ms_sink *ms_sink_s3_new(const ms_config *cfg, char *err, size_t errlen)
     if (!sink || !s) {
         free(sink);
         free(s);
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);

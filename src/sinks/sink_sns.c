@@ -10,6 +10,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "aws/aws.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -314,7 +315,7 @@ int ms_sink_sns_check(const ms_config *cfg, char *err, size_t errlen)
 {
     const char *arn = ms_config_str(cfg, "sink.sns.topic_arn");
     if (strncmp(arn, "arn:", 4) != 0) {
-        snprintf(err, errlen, "sink.sns.topic_arn: required by the sns sink (arn:aws:sns:...)");
+        ms_errf(err, errlen, "sink.sns.topic_arn: required by the sns sink (arn:aws:sns:...)");
         return -1;
     }
     return 0;
@@ -340,7 +341,7 @@ ms_sink *ms_sink_sns_new(const ms_config *cfg, char *err, size_t errlen)
     if (!sink || !s) {
         free(sink);
         free(s);
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     ms_aws_opts_from_config(cfg, &s->aopts);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/errbuf.h"
 #include "base/log.h"
 
 typedef struct file_store {
@@ -147,12 +148,12 @@ ms_checkpoint *ms_checkpoint_file_open(const char *path, const char *stream, cha
                                        size_t errlen)
 {
     if (!path || !*path || strlen(path) > 4000) {
-        snprintf(err, errlen, "checkpoint.path is empty or too long");
+        ms_errf(err, errlen, "checkpoint.path is empty or too long");
         return NULL;
     }
     file_store *f = calloc(1, sizeof *f);
     if (!f) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     f->base.ops = &file_ops;
@@ -162,7 +163,7 @@ ms_checkpoint *ms_checkpoint_file_open(const char *path, const char *stream, cha
     if (access(path, F_OK) == 0) {
         f->root = json_load_file(path, 0, &jerr);
         if (!f->root || !json_is_object(f->root)) {
-            snprintf(err, errlen, "checkpoint file %s is not valid JSON (line %d: %s)", path,
+            ms_errf(err, errlen, "checkpoint file %s is not valid JSON (line %d: %s)", path,
                      jerr.line, jerr.text);
             file_free(&f->base);
             return NULL;
@@ -181,7 +182,7 @@ ms_checkpoint *ms_checkpoint_file_open(const char *path, const char *stream, cha
         json_object_set_new(streams, stream, f->shards);
     }
     if (!f->path || !f->stream || !f->shards) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         file_free(&f->base);
         return NULL;
     }
@@ -197,6 +198,6 @@ ms_checkpoint *ms_checkpoint_open(const ms_config *cfg, const char *stream, char
                                        errlen);
     if (strcmp(store, "dynamodb") == 0)
         return ms_checkpoint_ddb_open(cfg, stream, err, errlen);
-    snprintf(err, errlen, "checkpoint.store '%s' is not supported", store);
+    ms_errf(err, errlen, "checkpoint.store '%s' is not supported", store);
     return NULL;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sources/checkpoint.h"
+#include "base/errbuf.h"
 #include "base/log.h"
 
 #define POS_MAX 128
@@ -618,7 +619,7 @@ ms_checkpoint *ms_checkpoint_ddb_open(const ms_config *cfg, const char *stream, 
 {
     ddb_store *d = calloc(1, sizeof *d);
     if (!d) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     d->base.ops = &ddb_ops;

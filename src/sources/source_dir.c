@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "core/engine.h"
 #include "base/log.h"
 #include "core/plugin.h"
@@ -362,7 +363,7 @@ ms_source *ms_source_dir_new(const ms_config *cfg, char *err, size_t errlen)
 {
     dir_source *d = calloc(1, sizeof *d);
     if (!d) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     d->base.ops = &dir_ops;
@@ -373,7 +374,7 @@ ms_source *ms_source_dir_new(const ms_config *cfg, char *err, size_t errlen)
         d->done_dir = strdup(done);
         struct stat st;
         if (stat(done, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "source.done_dir '%s' is not a directory", done);
+            ms_errf(err, errlen, "source.done_dir '%s' is not a directory", done);
             dir_destroy(&d->base);
             return NULL;
         }

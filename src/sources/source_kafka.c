@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "core/engine.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -537,7 +538,7 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
 {
     kafka_source *k = calloc(1, sizeof *k);
     if (!k) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     k->base.ops = &kafka_ops;
@@ -547,7 +548,7 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     k->max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes");
     k->cfg = cfg;
     if (split_topics(k, ms_config_str(cfg, "source.topics")) != 0) {
-        snprintf(err, errlen, "source.topics: no topic given");
+        ms_errf(err, errlen, "source.topics: no topic given");
         kafka_destroy(&k->base);
         return NULL;
     }
@@ -563,7 +564,7 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!k->rk) {
         rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "kafka consumer: %s", errstr);
+        ms_errf(err, errlen, "kafka consumer: %s", errstr);
         kafka_destroy(&k->base);
         return NULL;
     }

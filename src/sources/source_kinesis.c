@@ -22,6 +22,7 @@
  * order KCL keeps). Backpressure stops admitting and polling; fetched
  * records wait in memory. */
 #include "sources/record.h"
+#include "base/errbuf.h"
 #include "sources/source_kinesis.h"
 
 #include <stdio.h>
@@ -620,7 +621,7 @@ ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
 {
     kin_source *k = calloc(1, sizeof *k);
     if (!k) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     k->base.ops = &kinesis_ops;
@@ -634,13 +635,13 @@ ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
     k->max_records = ms_config_int(cfg, "source.kinesis.max_records");
     k->ckpt_interval_ms = ms_config_int(cfg, "checkpoint.interval_ms");
     if (!k->stream[0]) {
-        snprintf(err, errlen, "source.kinesis.stream: no stream given");
+        ms_errf(err, errlen, "source.kinesis.stream: no stream given");
         kin_destroy(&k->base);
         return NULL;
     }
     if (strcmp(k->start, "at_timestamp") == 0 &&
         ms_kin_parse_time(ms_config_str(cfg, "source.kinesis.start_timestamp"), &k->start_ts) != 0) {
-        snprintf(err, errlen, "source.kinesis.start_timestamp: need an ISO-8601 UTC time "
+        ms_errf(err, errlen, "source.kinesis.start_timestamp: need an ISO-8601 UTC time "
                               "(2024-05-01T12:00:00Z) or epoch seconds with start = at_timestamp");
         kin_destroy(&k->base);
         return NULL;

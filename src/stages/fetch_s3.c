@@ -114,7 +114,7 @@ static int ensure_client(fetch_stage *x, char *err, size_t errlen)
     if (x->aws && x->endpoint[0])
         return 0;
     if (x->closing) {
-        snprintf(err, errlen, "shutting down");
+        ms_errf(err, errlen, "shutting down");
         return -1;
     }
     if (!x->aws && !(x->aws = ms_aws_new(x->loop, &x->aopts, err, errlen)))

@@ -1,5 +1,6 @@
 /* metrics_emf.c -- Embedded Metric Format lines (see metrics_emf.h). */
 #include "telemetry/metrics_emf.h"
+#include "base/errbuf.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -16,7 +17,7 @@ ms_emf *ms_emf_open(const char *path, char *err, size_t errlen)
 {
     ms_emf *e = calloc(1, sizeof *e);
     if (!e) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     if (strcmp(path, "-") == 0) {
@@ -26,7 +27,7 @@ ms_emf *ms_emf_open(const char *path, char *err, size_t errlen)
     }
     e->f = fopen(path, "a");
     if (!e->f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        ms_errf(err, errlen, "%s: %s", path, strerror(errno));
         free(e);
         return NULL;
     }

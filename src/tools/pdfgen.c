@@ -5,6 +5,7 @@
  * every page becomes a content stream of BT/Tf/Td/Tj/ET operators. Knowing
  * the page count before writing lets the footer say "page N of M". */
 #include "tools/pdfgen.h"
+#include "base/errbuf.h"
 
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
@@ -389,17 +390,6 @@ static void write_doc(fz_context *ctx, gen *g, const ms_pdfgen_opts *o, int size
         fz_rethrow(ctx);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static void quiet(void *user, const char *message)
 {
     (void)user;
@@ -414,7 +404,7 @@ static int try_write(fz_context *ctx, gen *g, const ms_pdfgen_opts *o, int size,
     fz_try(ctx)
         write_doc(ctx, g, o, size, path);
     fz_catch(ctx) {
-        set_err(err, errlen, "%s", fz_caught_message(ctx));
+        ms_errf(err, errlen, "%s", fz_caught_message(ctx));
         rc = -1;
     }
     return rc;
@@ -428,22 +418,22 @@ int ms_pdfgen_write(const char *path, const char *text, size_t len,
     int size = o->font_size ? o->font_size : 10;
     gen g = {0};
 
-    set_err(err, errlen, "%s", "");
+    ms_errf(err, errlen, "%s", "");
     if (size < 4 || size > 72) {
-        set_err(err, errlen, "font size %d out of range 4..72", size);
+        ms_errf(err, errlen, "font size %d out of range 4..72", size);
         return -1;
     }
     if (o->user_password && strlen(o->user_password) >= sizeof(((pdf_write_options *)0)->upwd_utf8)) {
-        set_err(err, errlen, "password longer than 127 bytes");
+        ms_errf(err, errlen, "password longer than 127 bytes");
         return -1;
     }
     if (o->min_pages < 0 || o->min_pages > 1000000) {
-        set_err(err, errlen, "min_pages %d out of range", o->min_pages);
+        ms_errf(err, errlen, "min_pages %d out of range", o->min_pages);
         return -1;
     }
     g.text = to_winansi(text ? text : "", text ? len : 0, 1, &g.len);
     if (!g.text) {
-        set_err(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return -1;
     }
     g.per_page = (size_t)((PAGE_H - 2 * MARGIN) / ((float)size * 1.25f));
@@ -452,7 +442,7 @@ int ms_pdfgen_write(const char *path, const char *text, size_t len,
     fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
     if (!ctx) {
         free(g.text);
-        set_err(err, errlen, "cannot create MuPDF context");
+        ms_errf(err, errlen, "cannot create MuPDF context");
         return -1;
     }
     fz_set_warning_callback(ctx, quiet, NULL);

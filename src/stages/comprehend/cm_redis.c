@@ -33,6 +33,7 @@
 #include <hiredis/hiredis.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "base/log.h"
 
 #define KEY_PREFIX "medstream:cm:"
@@ -70,17 +71,17 @@ static int parse_url(ms_cm_redis *r, const char *url, char *err, size_t errlen)
     if (!strncmp(p, "redis://", 8))
         p += 8;
     else if (strstr(p, "://")) {
-        snprintf(err, errlen, "comprehend.cache.redis_url: only redis:// is supported");
+        ms_errf(err, errlen, "comprehend.cache.redis_url: only redis:// is supported");
         return -1;
     }
     const char *at = strchr(p, '@');
     if (at) {
-        snprintf(err, errlen, "comprehend.cache.redis_url: credentials in the URL are not supported");
+        ms_errf(err, errlen, "comprehend.cache.redis_url: credentials in the URL are not supported");
         return -1;
     }
     size_t hl = strcspn(p, ":/");
     if (hl == 0 || hl >= sizeof r->host) {
-        snprintf(err, errlen, "comprehend.cache.redis_url: no host in '%s'", url);
+        ms_errf(err, errlen, "comprehend.cache.redis_url: no host in '%s'", url);
         return -1;
     }
     memcpy(r->host, p, hl);
@@ -92,7 +93,7 @@ static int parse_url(ms_cm_redis *r, const char *url, char *err, size_t errlen)
         char *end;
         long v = strtol(p + 1, &end, 10);
         if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/')) {
-            snprintf(err, errlen, "comprehend.cache.redis_url: bad port in '%s'", url);
+            ms_errf(err, errlen, "comprehend.cache.redis_url: bad port in '%s'", url);
             return -1;
         }
         r->port = (int)v;
@@ -102,7 +103,7 @@ static int parse_url(ms_cm_redis *r, const char *url, char *err, size_t errlen)
         char *end;
         long v = strtol(p + 1, &end, 10);
         if (end == p + 1 || *end || v < 0 || v > 1000000) {
-            snprintf(err, errlen, "comprehend.cache.redis_url: bad database number in '%s'", url);
+            ms_errf(err, errlen, "comprehend.cache.redis_url: bad database number in '%s'", url);
             return -1;
         }
         r->db = (int)v;
@@ -193,7 +194,7 @@ ms_cm_redis *ms_cm_redis_new(void *loop, const char *url, long ttl_s, long timeo
 {
     ms_cm_redis *r = calloc(1, sizeof *r);
     if (!r) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     if (parse_url(r, url, err, errlen) != 0) {

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "base/errbuf.h"
 #include "aws/aws.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -643,7 +644,7 @@ ms_stage *ms_extract_comprehend_stage_new(const ms_config *cfg, char *err, size_
         return NULL;
     cm_stage *x = calloc(1, sizeof *x);
     if (!x) {
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     ms__cmx_configure(x, cfg);
@@ -653,7 +654,7 @@ ms_stage *ms_extract_comprehend_stage_new(const ms_config *cfg, char *err, size_
         ms_nlp_engine_free(x->enrich);
         ms_cm_lru_free(x->lru);
         free(x);
-        snprintf(err, errlen, "out of memory");
+        ms_errf(err, errlen, "out of memory");
         return NULL;
     }
     x->stage.ops = &cm_ops_tbl;

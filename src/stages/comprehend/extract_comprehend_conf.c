@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/errbuf.h"
 #include "base/metrics.h"
 #include "base/str.h"
 #include "stages/comprehend/extract_comprehend.h"
@@ -31,7 +32,7 @@ static int parse_ops(const char *list, bool on[MS_CM_NOPS], char *err, size_t er
                 (strlen(ms_cm_ops[i].key) == len && !strncmp(p, ms_cm_ops[i].key, len)))
                 found = i;
         if (found < 0) {
-            snprintf(err, errlen,
+            ms_errf(err, errlen,
                      "comprehend.operations: unknown operation '%.*s' (DetectEntitiesV2, "
                      "InferICD10CM, InferRxNorm, InferSNOMEDCT, DetectPHI)",
                      (int)(len > 64 ? 64 : len), p);
@@ -43,7 +44,7 @@ static int parse_ops(const char *list, bool on[MS_CM_NOPS], char *err, size_t er
         p += len;
     }
     if (n == 0) {
-        snprintf(err, errlen, "comprehend.operations: name at least one operation");
+        ms_errf(err, errlen, "comprehend.operations: name at least one operation");
         return -1;
     }
     return n;
@@ -56,13 +57,13 @@ int ms_extract_comprehend_check(const ms_config *cfg, char *err, size_t errlen)
         return -1;
     const char *url = ms_config_str(cfg, "comprehend.cache.redis_url");
     if (url && *url && strncmp(url, "redis://", 8) != 0) {
-        snprintf(err, errlen, "comprehend.cache.redis_url must start with redis:// (got '%.64s')",
+        ms_errf(err, errlen, "comprehend.cache.redis_url must start with redis:// (got '%.64s')",
                  url);
         return -1;
     }
     if (ms_config_int(cfg, "comprehend.concurrency_initial") >
         ms_config_int(cfg, "comprehend.concurrency_max")) {
-        snprintf(err, errlen, "comprehend.concurrency_initial is above comprehend.concurrency_max");
+        ms_errf(err, errlen, "comprehend.concurrency_initial is above comprehend.concurrency_max");
         return -1;
     }
     return 0;
