@@ -4,6 +4,7 @@
  * files is in config_load.c. */
 #define _GNU_SOURCE  /* asprintf, strndup */
 #include "base/config.h"
+#include "base/errbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -44,18 +45,6 @@ struct ms_config {
     size_t npass, cappass;
 };
 
-static void fmt(char *buf, size_t len, const char *f, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fmt(char *buf, size_t len, const char *f, ...)
-{
-    if (!buf || len == 0)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf, len, f, ap);
-    va_end(ap);
-}
 
 /* ---- value parsing ------------------------------------------------------ */
 
@@ -169,7 +158,7 @@ static int parse_value(const ms_cfg_key *k, const char *text, cfg_val *v,
         break;
     case MS_CFG_INT:
         if (!parse_int(text, &v->i) || (double)v->i < k->min || (double)v->i > k->max) {
-            fmt(msg, msglen, "%s: expected an integer in [%s, %s], got \"%s\"",
+            ms_errf(msg, msglen, "%s: expected an integer in [%s, %s], got \"%s\"",
                 k->name, lo, hi, text);
             return -1;
         }
@@ -178,7 +167,7 @@ static int parse_value(const ms_cfg_key *k, const char *text, cfg_val *v,
         break;
     case MS_CFG_SIZE:
         if (!parse_size(text, &v->i) || (double)v->i < k->min || (double)v->i > k->max) {
-            fmt(msg, msglen, "%s: expected a size in [%s, %s] (bytes, or with a "
+            ms_errf(msg, msglen, "%s: expected a size in [%s, %s] (bytes, or with a "
                 "K/M/G/T suffix), got \"%s\"", k->name, lo, hi, text);
             return -1;
         }
@@ -187,7 +176,7 @@ static int parse_value(const ms_cfg_key *k, const char *text, cfg_val *v,
     case MS_CFG_BOOL: {
         int b = parse_bool(text);
         if (b < 0) {
-            fmt(msg, msglen, "%s: expected a boolean (true/false, yes/no, "
+            ms_errf(msg, msglen, "%s: expected a boolean (true/false, yes/no, "
                 "on/off, 1/0), got \"%s\"", k->name, text);
             return -1;
         }
@@ -201,7 +190,7 @@ static int parse_value(const ms_cfg_key *k, const char *text, cfg_val *v,
         v->d = strtod(text, &end);
         if (end == text || *end || errno || !isfinite(v->d) ||
             isspace((unsigned char)*text) || v->d < k->min || v->d > k->max) {
-            fmt(msg, msglen, "%s: expected a number in [%s, %s], got \"%s\"",
+            ms_errf(msg, msglen, "%s: expected a number in [%s, %s], got \"%s\"",
                 k->name, lo, hi, text);
             return -1;
         }
@@ -211,14 +200,14 @@ static int parse_value(const ms_cfg_key *k, const char *text, cfg_val *v,
     case MS_CFG_ENUM:
         v->text = enum_choice(k->choices, text);
         if (!v->text) {
-            fmt(msg, msglen, "%s: expected one of %s, got \"%s\"",
+            ms_errf(msg, msglen, "%s: expected one of %s, got \"%s\"",
                 k->name, k->choices, text);
             return -1;
         }
         break;
     }
     if (!v->text) {
-        fmt(msg, msglen, "%s: out of memory", k->name);
+        ms_errf(msg, msglen, "%s: out of memory", k->name);
         return -1;
     }
     return 0;
@@ -294,9 +283,9 @@ static void unknown_key(const ms_config *cfg, const char *name, const char *pref
         }
     }
     if (best)
-        fmt(err, errlen, "%s: unknown key '%s' (did you mean '%s'?)", prefix, name, best);
+        ms_errf(err, errlen, "%s: unknown key '%s' (did you mean '%s'?)", prefix, name, best);
     else
-        fmt(err, errlen, "%s: unknown key '%s'", prefix, name);
+        ms_errf(err, errlen, "%s: unknown key '%s'", prefix, name);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -370,7 +359,7 @@ static int set_pass(ms_config *cfg, const char *key, const char *value,
         free(v);
         free(o);
         free(k);
-        fmt(err, errlen, "%s: out of memory", prefix);
+        ms_errf(err, errlen, "%s: out of memory", prefix);
         return -1;
     }
     cfg->pass[cfg->npass++] = (pass_kv){ k, v, o };
@@ -391,13 +380,13 @@ static int set_key(ms_config *cfg, const char *key, const char *value,
     char msg[512];
     cfg_val v;
     if (parse_value(&cfg->keys[i], value, &v, msg, sizeof msg) < 0) {
-        fmt(err, errlen, "%s: %s", prefix, msg);
+        ms_errf(err, errlen, "%s: %s", prefix, msg);
         return -1;
     }
     v.origin = strdup(origin);
     if (!v.origin) {
         free(v.text);
-        fmt(err, errlen, "%s: out of memory", prefix);
+        ms_errf(err, errlen, "%s: out of memory", prefix);
         return -1;
     }
     free(cfg->vals[i].text);
@@ -426,12 +415,12 @@ int ms_config_set_arg(ms_config *cfg, const char *assignment, char *err, size_t 
     while (ke > k && isspace((unsigned char)ke[-1]))
         ke--;
     if (!eq || ke == k) {
-        fmt(err, errlen, "%s: expected section.key=value", prefix);
+        ms_errf(err, errlen, "%s: expected section.key=value", prefix);
         return -1;
     }
     char *key = strndup(k, (size_t)(ke - k));
     if (!key) {
-        fmt(err, errlen, "%s: out of memory", prefix);
+        ms_errf(err, errlen, "%s: out of memory", prefix);
         return -1;
     }
     int rc = set_key(cfg, key, eq + 1, "--set", prefix, err, errlen);

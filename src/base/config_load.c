@@ -3,6 +3,7 @@
  * set through ms_config_set() with "FILE:LINE" as its origin. */
 #define _GNU_SOURCE  /* asprintf, strndup, getline */
 #include "base/config.h"
+#include "base/errbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,18 +16,6 @@
 /* Longest accepted line in a config file, in bytes. */
 #define MS_CFG_MAX_LINE 65536
 
-static void fmt(char *buf, size_t len, const char *f, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fmt(char *buf, size_t len, const char *f, ...)
-{
-    if (!buf || len == 0)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf, len, f, ap);
-    va_end(ap);
-}
 /* ---- ${ENV} expansion ---------------------------------------------------- */
 
 typedef struct sbuf {
@@ -75,7 +64,7 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
             continue;
         }
         if (i + 1 >= n || s[i + 1] != '{') {
-            fmt(msg, msglen, "a '$' must start ${VAR} or ${VAR:-default}; write $$ for a literal '$'");
+            ms_errf(msg, msglen, "a '$' must start ${VAR} or ${VAR:-default}; write $$ for a literal '$'");
             return -1;
         }
         size_t name = i + 2, ne = name;
@@ -83,12 +72,12 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
             ne++;
         if (ne == name || isdigit((unsigned char)s[name]) || ne >= n ||
             (s[ne] != '}' && !(s[ne] == ':' && ne + 1 < n && s[ne + 1] == '-'))) {
-            fmt(msg, msglen, "malformed ${...}: expected ${VAR} or ${VAR:-default}");
+            ms_errf(msg, msglen, "malformed ${...}: expected ${VAR} or ${VAR:-default}");
             return -1;
         }
         char var[256];
         if (ne - name >= sizeof var) {
-            fmt(msg, msglen, "environment variable name too long");
+            ms_errf(msg, msglen, "environment variable name too long");
             return -1;
         }
         memcpy(var, s + name, ne - name);
@@ -96,7 +85,7 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
         const char *val = getenv(var);
         if (s[ne] == '}') {
             if (!val) {
-                fmt(msg, msglen, "environment variable '%s' is not set "
+                ms_errf(msg, msglen, "environment variable '%s' is not set "
                     "(use ${%s:-default} to give a default)", var, var);
                 return -1;
             }
@@ -118,7 +107,7 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
             e++;
         }
         if (e >= n) {
-            fmt(msg, msglen, "malformed ${...}: missing '}'");
+            ms_errf(msg, msglen, "malformed ${...}: missing '}'");
             return -1;
         }
         if (val && *val)
@@ -158,7 +147,7 @@ static char *read_line(char *str, int num, void *stream)
         return NULL;
     c->line++;
     if (n >= num || strlen(c->buf) != (size_t)n) {
-        fmt(c->err, c->errlen, "%s:%d: syntax error (%s)", c->path, c->line,
+        ms_errf(c->err, c->errlen, "%s:%d: syntax error (%s)", c->path, c->line,
             n >= num ? "line too long" : "NUL byte");
         c->failed = true;
         return NULL;
@@ -219,7 +208,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 
     const char *why = NULL;
     if (!*name) {
-        fmt(c->err, c->errlen, "%s: syntax error (missing key)", origin);
+        ms_errf(c->err, c->errlen, "%s: syntax error (missing key)", origin);
         c->failed = true;
         return 0;
     }
@@ -241,14 +230,14 @@ static int on_pair(void *user, const char *section, const char *name, const char
             why = "out of memory";
     }
     if (why) {
-        fmt(c->err, c->errlen, "%s: syntax error (%s)", origin, why);
+        ms_errf(c->err, c->errlen, "%s: syntax error (%s)", origin, why);
     } else {
         char msg[512];
         sb_add(&val, "", 0);
         if (expand(raw, strlen(raw), &val, msg, sizeof msg) < 0)
-            fmt(c->err, c->errlen, "%s: %s: %s", origin, key, msg);
+            ms_errf(c->err, c->errlen, "%s: %s: %s", origin, key, msg);
         else if (val.oom)
-            fmt(c->err, c->errlen, "%s: out of memory", origin);
+            ms_errf(c->err, c->errlen, "%s: out of memory", origin);
         else
             rc = ms_config_set(c->cfg, key, val.p, origin, c->err, c->errlen);
     }
@@ -265,7 +254,7 @@ int ms_config_load_file(ms_config *cfg, const char *path, char *err, size_t errl
     load_ctx c = { .cfg = cfg, .path = path, .err = err, .errlen = errlen };
     c.f = fopen(path, "r");
     if (!c.f) {
-        fmt(err, errlen, "%s: cannot open config file: %s", path, strerror(errno));
+        ms_errf(err, errlen, "%s: cannot open config file: %s", path, strerror(errno));
         return -1;
     }
     /* Debian's inih takes its options as globals; config is loaded on the
@@ -283,14 +272,14 @@ int ms_config_load_file(ms_config *cfg, const char *path, char *err, size_t errl
 
     int rc = ini_parse_stream(read_line, &c, on_pair, &c);
     if (!c.failed && ferror(c.f)) {
-        fmt(err, errlen, "%s: read error: %s", path, strerror(errno));
+        ms_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
         c.failed = true;
     }
     if (!c.failed && rc != 0) {
         if (rc > 0)
-            fmt(err, errlen, "%s:%d: syntax error", path, rc);
+            ms_errf(err, errlen, "%s:%d: syntax error", path, rc);
         else
-            fmt(err, errlen, "%s: out of memory", path);
+            ms_errf(err, errlen, "%s: out of memory", path);
         c.failed = true;
     }
     free(c.buf);
