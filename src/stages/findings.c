@@ -4,6 +4,8 @@
 #include "stages/findings.h"
 
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -282,11 +284,14 @@ int ms_findings_build(const ms_doc *doc, ms_findings *f)
         rc = set_code_points(f);
     if (rc == 0)
         ms_sections_mark(f->text, f->len, f->all.v, f->all.n);
+    if (rc == 0)
+        rc = ms_fx_tests_build(f);
     return rc;
 }
 
 void ms_findings_free(ms_findings *f)
 {
+    ms_fx_tests_free(f);
     free(f->all.v);
     free(f->kid_start);
     free(f->kids);
@@ -299,6 +304,37 @@ json_t *ms_findings_entities_json(const ms_findings *f)
 }
 
 /* ---- helpers shared with findings_text.c ------------------------------- */
+
+void ms_fx_printf(ms_fx_sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap <= b->len + (size_t)n)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+}
+
 
 bool ms_fx_has_trait(const ms_nlp_entity *e, const char *name)
 {
@@ -350,30 +386,6 @@ bool ms_fx_is_allergy(const ms_nlp_entity *e)
                (ms_fx_is(e, "MEDICAL_CONDITION") && e->canonical && strstr(e->canonical, "allerg"));
     return ms_fx_is(e, "MEDICAL_CONDITION") && e->canonical && strstr(e->canonical, "allergy") &&
            !ms_fx_has_trait(e, "NEGATION");
-}
-
-int ms_fx_test_flag(const ms_findings *f, size_t idx, double *value)
-{
-    const ms_nlp_entity *e = &f->all.v[idx];
-    const ms_nlp_entity *val = ms_fx_attr(f, idx, "TEST_VALUE");
-    const ms_nlp_entity *unit = ms_fx_attr(f, idx, "TEST_UNIT");
-    if (!e->has_range || !val || !unit || !e->unit)
-        return 0;
-    size_t ulen = unit->byte_end - unit->byte_begin;
-    if (strlen(e->unit) != ulen || strncasecmp(e->unit, f->text + unit->byte_begin, ulen) != 0)
-        return 0; /* a different unit system: do not compare */
-    char buf[32];
-    size_t vlen = val->byte_end - val->byte_begin;
-    if (vlen == 0 || vlen >= sizeof buf)
-        return 0;
-    memcpy(buf, f->text + val->byte_begin, vlen);
-    buf[vlen] = '\0';
-    char *endp;
-    double x = strtod(buf, &endp);
-    if (endp == buf || *endp)
-        return 0; /* "124/78", "<42": not a single number */
-    *value = x;
-    return x < e->range_low ? -1 : x > e->range_high ? 1 : 0;
 }
 
 /* ---- grouped findings -------------------------------------------------- */
@@ -441,28 +453,6 @@ static json_t *condition_json(const ms_findings *f, size_t i)
     return o;
 }
 
-static json_t *test_json(const ms_findings *f, size_t i)
-{
-    const ms_nlp_entity *e = &f->all.v[i];
-    json_t *o = json_object();
-    json_object_set_new(o, "text", ms_fx_text(f, e));
-    json_object_set_new(o, "canonical", e->canonical ? json_string(e->canonical) : json_null());
-    set_attr(o, "value", f, i, "TEST_VALUE");
-    set_attr(o, "unit", f, i, "TEST_UNIT");
-    if (e->has_range && e->unit) {
-        json_t *r = json_object();
-        json_object_set_new(r, "low", json_real(e->range_low));
-        json_object_set_new(r, "high", json_real(e->range_high));
-        json_object_set_new(r, "unit", json_string(e->unit));
-        json_object_set_new(o, "reference_range", r);
-    }
-    double v;
-    int flag = ms_fx_test_flag(f, i, &v);
-    json_object_set_new(o, "flag", flag < 0 ? json_string("low") : flag > 0 ? json_string("high")
-                                                                          : json_null());
-    return o;
-}
-
 static json_t *procedure_json(const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
@@ -499,15 +489,13 @@ static fx_group group_of(const ms_findings *f, size_t i)
     if (ms_fx_is(e, "MEDICAL_CONDITION"))
         return FX_CONDITION;
     if (ms_fx_is(e, "TEST_TREATMENT_PROCEDURE"))
-        return strcmp(e->type, "TEST_NAME") == 0 && ms_fx_attr(f, i, "TEST_VALUE") ? FX_TEST
-                                                                                  : FX_PROCEDURE;
+        return ms_fx_is_test(f, i) ? FX_TEST : FX_PROCEDURE;
     return FX_NONE;
 }
 
 json_t *ms_findings_json(const ms_findings *f)
 {
-    json_t *meds = json_array(), *allergies = json_array(), *tests = json_array(),
-           *procs = json_array();
+    json_t *meds = json_array(), *allergies = json_array(), *procs = json_array();
     json_t *cond[MS_FX_NSTATUS];
     for (int s = 0; s < MS_FX_NSTATUS; s++)
         cond[s] = json_array();
@@ -528,8 +516,7 @@ json_t *ms_findings_json(const ms_findings *f)
             json_array_append_new(cond[ms_fx_condition_status(e)], condition_json(f, i));
             break;
         case FX_TEST:
-            json_array_append_new(tests, test_json(f, i));
-            break;
+            break; /* listed by ms_fx_tests_json() */
         case FX_PROCEDURE:
             json_array_append_new(procs, procedure_json(f, i));
             break;
@@ -544,7 +531,7 @@ json_t *ms_findings_json(const ms_findings *f)
     json_object_set_new(o, "medications", meds);
     json_object_set_new(o, "allergies", allergies);
     json_object_set_new(o, "conditions", conditions);
-    json_object_set_new(o, "tests", tests);
+    json_object_set_new(o, "tests", ms_fx_tests_json(f));
     json_object_set_new(o, "procedures", procs);
     return o;
 }

@@ -27,6 +27,7 @@ typedef struct ms_findings {
     /* Attributes of entity i are kids[kid_start[i] .. kid_start[i + 1]). */
     size_t *kid_start;
     size_t *kids;
+    void *tests;               /* findings_tests.c's own state */
 } ms_findings;
 
 /* Build from doc->text, doc->chunks and doc->extract (an array of

@@ -30,8 +30,28 @@ const ms_nlp_entity *ms_fx_attr(const ms_findings *f, size_t idx, const char *ty
 struct json_t *ms_fx_text(const ms_findings *f, const ms_nlp_entity *e);
 ms_fx_status ms_fx_condition_status(const ms_nlp_entity *e);
 bool ms_fx_is_allergy(const ms_nlp_entity *e);
-/* For a test with a single numeric value in the lexicon's own unit:
- * -1 below, +1 above, 0 inside the reference range or not comparable. */
-int ms_fx_test_flag(const ms_findings *f, size_t idx, double *value);
+
+/* A growing string for the patient text; on out of memory oom is set and
+ * later printing does nothing. */
+typedef struct ms_fx_sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} ms_fx_sbuf;
+
+void ms_fx_printf(ms_fx_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- tests with values (findings_tests.c) ----
+ * ms_fx_tests_build() runs last in ms_findings_build() and decides which
+ * entities are test results and how each is flagged; it may keep its own
+ * state in f->tests (freed by ms_fx_tests_free()). Returns 0 or -1 (OOM). */
+int ms_fx_tests_build(ms_findings *f);
+void ms_fx_tests_free(ms_findings *f);
+/* Entity i is listed under findings.tests. */
+bool ms_fx_is_test(const ms_findings *f, size_t i);
+/* The "tests" array of the findings JSON. */
+struct json_t *ms_fx_tests_json(const ms_findings *f);
+/* The test-results part of the patient text. */
+void ms_fx_tests_text(ms_fx_sbuf *b, const ms_findings *f);
 
 #endif

@@ -7,7 +7,6 @@
  * with what was found; family history is not the patient's; uncertain
  * findings are called possible; it always ends by saying it is not medical
  * advice. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,57 +16,19 @@
 
 #define MAX_ITEMS 12
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap <= b->len + (size_t)n)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
 /* The words as written in the report, for an entity or an attribute. */
-static void put_text(sbuf *b, const ms_findings *f, const ms_nlp_entity *e)
+static void put_text(ms_fx_sbuf *b, const ms_findings *f, const ms_nlp_entity *e)
 {
-    sb_printf(b, "%.*s", (int)(e->byte_end - e->byte_begin), f->text + e->byte_begin);
+    ms_fx_printf(b, "%.*s", (int)(e->byte_end - e->byte_begin), f->text + e->byte_begin);
 }
 
 /* "high blood pressure (hypertension)", or the clinical term alone. */
-static void put_term(sbuf *b, const ms_findings *f, const ms_nlp_entity *e)
+static void put_term(ms_fx_sbuf *b, const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->lay && e->canonical && strcasecmp(e->lay, e->canonical) != 0)
-        sb_printf(b, "%s (%s)", e->lay, e->canonical);
+        ms_fx_printf(b, "%s (%s)", e->lay, e->canonical);
     else if (e->canonical)
-        sb_printf(b, "%s", e->canonical);
+        ms_fx_printf(b, "%s", e->canonical);
     else
         put_text(b, f, e);
 }
@@ -100,11 +61,11 @@ static int cmp_index(const void *x, const void *y)
 }
 
 typedef int (*pick_fn)(const ms_findings *f, size_t i, int arg);
-typedef void (*item_fn)(sbuf *b, const ms_findings *f, size_t i);
+typedef void (*item_fn)(ms_fx_sbuf *b, const ms_findings *f, size_t i);
 
 /* One titled list of distinct items in report order (the first mention of
  * each); nothing at all when it is empty. O(n log n). */
-static void section(sbuf *b, const ms_findings *f, const char *title, pick_fn pick, int arg,
+static void section(ms_fx_sbuf *b, const ms_findings *f, const char *title, pick_fn pick, int arg,
                     item_fn item)
 {
     size_t np = 0, nk = 0;
@@ -123,13 +84,13 @@ static void section(sbuf *b, const ms_findings *f, const char *title, pick_fn pi
     qsort(ix, nk, sizeof *ix, cmp_index);
     for (size_t k = 0; k < nk && k < MAX_ITEMS; k++) {
         if (k == 0)
-            sb_printf(b, "\n%s\n", title);
-        sb_printf(b, "- ");
+            ms_fx_printf(b, "\n%s\n", title);
+        ms_fx_printf(b, "- ");
         item(b, f, ix[k]);
-        sb_printf(b, "\n");
+        ms_fx_printf(b, "\n");
     }
     if (nk > MAX_ITEMS)
-        sb_printf(b, "- and %zu more (see the full report)\n", nk - MAX_ITEMS);
+        ms_fx_printf(b, "- and %zu more (see the full report)\n", nk - MAX_ITEMS);
     free(ix);
 }
 
@@ -140,12 +101,12 @@ static int pick_condition(const ms_findings *f, size_t i, int status)
            (int)ms_fx_condition_status(e) == status;
 }
 
-static void item_condition(sbuf *b, const ms_findings *f, size_t i)
+static void item_condition(ms_fx_sbuf *b, const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *acuity = ms_fx_attr(f, i, "ACUITY");
     if (acuity) {
         put_text(b, f, acuity);
-        sb_printf(b, " ");
+        ms_fx_printf(b, " ");
     }
     put_term(b, f, &f->all.v[i]);
 }
@@ -159,7 +120,7 @@ static int pick_medication(const ms_findings *f, size_t i, int negated)
 
 /* Plain words for the abbreviations prescriptions use ("po", "bid");
  * anything else is shown as written. */
-static void put_attr(sbuf *b, const ms_findings *f, const ms_nlp_entity *a)
+static void put_attr(ms_fx_sbuf *b, const ms_findings *f, const ms_nlp_entity *a)
 {
     static const char *const lay[][2] = {
         {"po", "by mouth"}, {"p.o.", "by mouth"}, {"p.o", "by mouth"},
@@ -178,23 +139,23 @@ static void put_attr(sbuf *b, const ms_findings *f, const ms_nlp_entity *a)
     for (size_t k = 0; k < sizeof lay / sizeof lay[0]; k++) {
         if (strlen(lay[k][0]) == n &&
             strncasecmp(lay[k][0], f->text + a->byte_begin, n) == 0) {
-            sb_printf(b, "%s", lay[k][1]);
+            ms_fx_printf(b, "%s", lay[k][1]);
             return;
         }
     }
     put_text(b, f, a);
 }
 
-static void item_medication(sbuf *b, const ms_findings *f, size_t i)
+static void item_medication(ms_fx_sbuf *b, const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
     put_text(b, f, e);
     size_t tl = e->byte_end - e->byte_begin;
     if (e->canonical && (strlen(e->canonical) != tl ||
                          strncasecmp(e->canonical, f->text + e->byte_begin, tl) != 0))
-        sb_printf(b, " (%s)", e->canonical);
+        ms_fx_printf(b, " (%s)", e->canonical);
     if (e->lay)
-        sb_printf(b, ", %s", e->lay);
+        ms_fx_printf(b, ", %s", e->lay);
     static const char *const attrs[] = {"STRENGTH", "DOSAGE", "ROUTE_OR_MODE", "FORM",
                                         "FREQUENCY", "DURATION", "RATE"};
     const char *sep = ": ";
@@ -202,7 +163,7 @@ static void item_medication(sbuf *b, const ms_findings *f, size_t i)
         const ms_nlp_entity *a = ms_fx_attr(f, i, attrs[k]);
         if (!a)
             continue;
-        sb_printf(b, "%s", sep);
+        ms_fx_printf(b, "%s", sep);
         put_attr(b, f, a);
         sep = ", ";
     }
@@ -213,48 +174,22 @@ static int pick_allergy(const ms_findings *f, size_t i, int unused)
     return ms_fx_is_allergy(&f->all.v[i]);
 }
 
-static void item_plain(sbuf *b, const ms_findings *f, size_t i)
+static void item_plain(ms_fx_sbuf *b, const ms_findings *f, size_t i)
 {
     put_term(b, f, &f->all.v[i]);
-}
-
-static int pick_test(const ms_findings *f, size_t i, int unused)
-{
-    const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && strcmp(e->type, "TEST_NAME") == 0 &&
-           ms_fx_attr(f, i, "TEST_VALUE") != NULL;
-}
-
-static void item_test(sbuf *b, const ms_findings *f, size_t i)
-{
-    const ms_nlp_entity *e = &f->all.v[i];
-    put_text(b, f, e);
-    const ms_nlp_entity *val = ms_fx_attr(f, i, "TEST_VALUE");
-    const ms_nlp_entity *unit = ms_fx_attr(f, i, "TEST_UNIT");
-    sb_printf(b, ": ");
-    put_text(b, f, val);
-    if (unit) {
-        sb_printf(b, " ");
-        put_text(b, f, unit);
-    }
-    double v;
-    int flag = ms_fx_test_flag(f, i, &v);
-    if (flag)
-        sb_printf(b, ", %s the usual range (%g to %g %s)", flag < 0 ? "below" : "above",
-                  e->range_low, e->range_high, e->unit);
 }
 
 static int pick_procedure(const ms_findings *f, size_t i, int negated)
 {
     const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && !pick_test(f, i, 0) &&
+    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && !ms_fx_is_test(f, i) &&
            ms_fx_has_trait(e, "NEGATION") == (negated != 0);
 }
 
 char *ms_findings_patient_text(const ms_findings *f)
 {
-    sbuf b = {0};
-    sb_printf(&b, "Summary of your report (%d page%s), written from the words in it.\n",
+    ms_fx_sbuf b = {0};
+    ms_fx_printf(&b, "Summary of your report (%d page%s), written from the words in it.\n",
               f->npages, f->npages == 1 ? "" : "s");
     size_t before = b.len;
     section(&b, f, "The report mentions:", pick_condition, MS_FX_AFFIRMED, item_condition);
@@ -270,13 +205,13 @@ char *ms_findings_patient_text(const ms_findings *f)
     section(&b, f, "Medicines the report says you are not taking or should not take:",
             pick_medication, 1, item_medication);
     section(&b, f, "Allergies noted:", pick_allergy, 0, item_plain);
-    section(&b, f, "Test results:", pick_test, 0, item_test);
+    ms_fx_tests_text(&b, f);
     section(&b, f, "Tests, procedures and treatments mentioned:", pick_procedure, 0, item_plain);
     section(&b, f, "Tests or procedures the report says were not done or not needed:",
             pick_procedure, 1, item_plain);
     if (b.len == before)
-        sb_printf(&b, "\nNo conditions, medicines or tests were recognised in this report.\n");
-    sb_printf(&b, "\nThis summary was made automatically by software. It can miss or misread "
+        ms_fx_printf(&b, "\nNo conditions, medicines or tests were recognised in this report.\n");
+    ms_fx_printf(&b, "\nThis summary was made automatically by software. It can miss or misread "
                   "things, and it is not medical advice. Please talk to your doctor or care "
                   "team about your report.\n");
     if (b.oom) {
