@@ -85,6 +85,7 @@ typedef struct ms_summary {
     size_t conditions_uncertain;
     size_t conditions_historical;
     size_t conditions_family;
+    size_t conditions_not_patient;
     size_t tests;
     size_t procedures;
     /* The distinct names of findings.conditions.affirmed in order, each its

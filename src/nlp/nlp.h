@@ -40,9 +40,14 @@ typedef enum ms_nlp_section {
     MS_SEC_SOCIAL_HISTORY,
     MS_SEC_REVIEW_OF_SYSTEMS,
     MS_SEC_EXAM,
-    MS_SEC_RESULTS,              /* labs, findings, impression */
-    MS_SEC_ASSESSMENT_PLAN,      /* assessment, plan, impression, diagnoses */
-    MS_SEC_OTHER
+    MS_SEC_RESULTS,              /* labs, findings, microscopic description */
+    MS_SEC_ASSESSMENT_PLAN,      /* assessment (and plan), A/P */
+    MS_SEC_OTHER,
+    MS_SEC_INDICATION,           /* indication, clinical history, question */
+    MS_SEC_CONCLUSION,           /* impression, (final) diagnosis, conclusion */
+    MS_SEC_PLAN,                 /* plan, recommendations, follow-up */
+    MS_SEC_ADMIN,                /* charges, services billed, tests ordered */
+    MS_SEC_COUNT
 } ms_nlp_section;
 
 typedef struct ms_nlp_entity {

@@ -106,6 +106,17 @@ static int classify_norm(const char *s)
         has(s, " medical/surgical history ") || has(s, " past history ") ||
         has(s, " medical and surgical history "))
         return MS_SEC_PAST_HISTORY;
+    /* Reason for the report: what the requester asked or suspected. Tried
+     * before "history" so "clinical history" is not the patient's story. */
+    if (has(s, " indication") || has(s, " clinical history ") ||
+        has(s, " clinical information ") || has(s, " clinical details ") ||
+        has(s, " clinical notes ") || has(s, " clinical question ") ||
+        has(s, " reason for exam") || has(s, " reason for study ") ||
+        has(s, " reason for referral ") || has(s, " reason for request ") ||
+        has(s, " referral reason ") || strcmp(s, " question ") == 0 ||
+        has(s, " preoperative diagnos") || has(s, " pre-op diagnos") ||
+        has(s, " preprocedure diagnos") || has(s, " pre-procedure diagnos"))
+        return MS_SEC_INDICATION;
     if (has(s, " present illness ") || has(s, " hpi ") ||
         has(s, " chief complaint ") || strcmp(s, " cc ") == 0 ||
         has(s, " interval history ") || strcmp(s, " history ") == 0 ||
@@ -120,18 +131,33 @@ static int classify_norm(const char *s)
         has(s, " vital signs ") || strcmp(s, " vitals ") == 0 ||
         strcmp(s, " objective ") == 0 || has(s, " pe "))
         return MS_SEC_EXAM;
-    if (has(s, " impression ") || has(s, " assessment ") || has(s, " plan ") ||
-        has(s, " a/p ") || has(s, " a&p ") || has(s, " diagnosis ") ||
-        has(s, " diagnoses ") || has(s, " problem list ") ||
-        has(s, " problems ") || has(s, " recommendation") ||
-        has(s, " disposition ") || has(s, " conclusion") ||
-        has(s, " dx "))
+    /* Billing and ordering: what was charged or asked for, not findings. */
+    if (has(s, " charges ") || has(s, " charge ") || has(s, " invoice ") ||
+        has(s, " billing ") || has(s, " bill ") || has(s, " services ") ||
+        has(s, " tests ordered ") || has(s, " orders ") || has(s, " order ") ||
+        has(s, " itemized ") || has(s, " amount ") || has(s, " payment ") ||
+        has(s, " insurance ") || has(s, " claim ") || has(s, " account ") ||
+        has(s, " cpt ") || has(s, " procedure codes "))
+        return MS_SEC_ADMIN;
+    if (has(s, " assessment ") || has(s, " a/p ") || has(s, " a&p "))
         return MS_SEC_ASSESSMENT_PLAN;
+    if (has(s, " impression ") || has(s, " diagnosis ") ||
+        has(s, " diagnoses ") || has(s, " problem list ") ||
+        has(s, " problems ") || has(s, " conclusion") ||
+        has(s, " dx ") || has(s, " interpretation ") || has(s, " opinion "))
+        return MS_SEC_CONCLUSION;
+    if (has(s, " plan ") || has(s, " recommendation") ||
+        has(s, " disposition ") || has(s, " follow-up ") ||
+        has(s, " follow up ") || has(s, " followup ") ||
+        has(s, " instructions ") || has(s, " next steps "))
+        return MS_SEC_PLAN;
     if (has(s, " lab ") || has(s, " labs ") || has(s, " laboratory ") ||
         has(s, " results ") || has(s, " findings ") || has(s, " studies ") ||
         has(s, " imaging ") || has(s, " radiology ") || has(s, " data ") ||
         has(s, " pathology ") || has(s, " diagnostic ") || has(s, " ekg ") ||
-        has(s, " ecg ") || has(s, " result ") || has(s, " finding "))
+        has(s, " ecg ") || has(s, " result ") || has(s, " finding ") ||
+        has(s, " microscopic ") || has(s, " macroscopic ") ||
+        has(s, " gross ") || has(s, " description "))
         return MS_SEC_RESULTS;
     return SEC_UNKNOWN;
 }
@@ -164,7 +190,13 @@ static bool heading_words_only(const char *norm)
         "imaging", "final", "preoperative", "postoperative", "admitting",
         "principal", "secondary", "fh", "sh", "recommendations", "objective",
         "subjective", "interval", "outpatient", "inpatient", "active",
-        "pre-op", "post-op", "operative"};
+        "pre-op", "post-op", "operative", "indication", "indications",
+        "clinical", "information", "details", "reason", "for", "referral",
+        "microscopic", "macroscopic", "gross", "description", "conclusion",
+        "conclusions", "interpretation", "recommendation", "follow-up",
+        "follow", "up", "instructions", "charges",
+        "services", "billing", "invoice", "itemized", "tests", "ordered",
+        "opinion", "dx", "procedure", "study", "question"};
     const char *p = norm;
     while (*p) {
         while (*p == ' ')
@@ -302,9 +334,11 @@ static void scan(const char *t, size_t len, hlist *h)
             push(h, p, c);
         else if (c == SEC_UNKNOWN)
             push(h, p, MS_SEC_OTHER);
-        /* known capitalised headings after a sentence end in the line */
+        /* known capitalised headings after a sentence end or a comma in the
+         * line (transcriptions run them together: "...,PLAN: ...") */
         for (size_t k = p; k + 2 < eol; k++) {
-            if (t[k] != '.' || !is_blank((unsigned char)t[k + 1]))
+            if ((t[k] != '.' && t[k] != ',') || (!is_blank((unsigned char)t[k + 1]) &&
+                                                 !is_upper((unsigned char)t[k + 1])))
                 continue;
             size_t s = k + 1;
             while (s < eol && is_blank((unsigned char)t[s]))
@@ -338,4 +372,46 @@ void ms_sections_mark(const char *text, size_t len, ms_nlp_entity *ents,
         ents[i].section = lo ? (ms_nlp_section)h.v[lo - 1].sec : MS_SEC_NONE;
     }
     free(h.v);
+}
+
+ms_section_role ms_section_role_of(ms_nlp_section s)
+{
+    switch (s) {
+    case MS_SEC_HISTORY_PRESENT:
+    case MS_SEC_INDICATION:
+        return MS_ROLE_REASON;
+    case MS_SEC_EXAM:
+    case MS_SEC_RESULTS:
+    case MS_SEC_REVIEW_OF_SYSTEMS:
+        return MS_ROLE_FINDINGS;
+    case MS_SEC_CONCLUSION:
+    case MS_SEC_ASSESSMENT_PLAN:
+        return MS_ROLE_CONCLUSION;
+    case MS_SEC_PLAN:
+        return MS_ROLE_PLAN;
+    case MS_SEC_PAST_HISTORY:
+    case MS_SEC_FAMILY_HISTORY:
+    case MS_SEC_SOCIAL_HISTORY:
+        return MS_ROLE_HISTORY;
+    case MS_SEC_MEDICATIONS:
+        return MS_ROLE_MEDICATIONS;
+    case MS_SEC_ALLERGIES:
+        return MS_ROLE_ALLERGIES;
+    case MS_SEC_ADMIN:
+        return MS_ROLE_ADMIN;
+    case MS_SEC_NONE:
+        return MS_ROLE_NONE;
+    case MS_SEC_OTHER:
+    case MS_SEC_COUNT:
+        break;
+    }
+    return MS_ROLE_OTHER;
+}
+
+const char *ms_section_role_name(ms_section_role r)
+{
+    static const char *const names[MS_ROLE_COUNT] = {
+        "none", "reason", "findings", "conclusion", "plan", "history",
+        "medications", "allergies", "administrative", "other"};
+    return (unsigned)r < MS_ROLE_COUNT ? names[r] : "other";
 }

@@ -99,6 +99,7 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
         json_object_set_new(o, "extraction", extraction_json(doc));
         json_object_set_new(o, "entities", ms_findings_entities_json(&f));
         json_object_set_new(o, "findings", ms_findings_json(&f));
+        json_object_set_new(o, "report_type", json_string(ms_findings_report_type(&f)));
         char *text = ms_findings_patient_text(&f);
         json_t *pt = text ? json_string(text) : json_null();
         /* NULL (text not UTF-8) leaves the key out, null keeps it: either

@@ -13,6 +13,7 @@
 #include "stages/findings_internal.h"
 #include "nlp/sections.h"
 #include "stages/chunk.h"
+#include "stages/report_type.h"
 
 /* ---- merge ------------------------------------------------------------- */
 
@@ -284,16 +285,27 @@ int ms_findings_build(const ms_doc *doc, ms_findings *f)
         ms_sections_mark(f->text, f->len, f->all.v, f->all.n);
     if (rc == 0)
         rc = ms_fx_tests_build(f);
+    if (rc == 0) {
+        f->report_type = (int)ms_report_type_detect(f->text, f->len, 0);
+        rc = ms_fx_status_build(f);
+    }
     return rc;
 }
 
 void ms_findings_free(ms_findings *f)
 {
     ms_fx_tests_free(f);
+    free(f->conds);
+    free(f->cond_mentions);
     free(f->all.v);
     free(f->kid_start);
     free(f->kids);
     memset(f, 0, sizeof *f);
+}
+
+const char *ms_findings_report_type(const ms_findings *f)
+{
+    return ms_report_type_name((ms_report_type)f->report_type);
 }
 
 json_t *ms_findings_entities_json(const ms_findings *f)
@@ -345,8 +357,29 @@ static json_t *medication_json(const ms_findings *f, size_t i)
     return o;
 }
 
-static json_t *condition_json(const ms_findings *f, size_t i)
+/* Where a mention is, what section role it has and how it reads there:
+ * the evidence for its condition's status. */
+static json_t *mention_json(const ms_findings *f, size_t i)
 {
+    const ms_nlp_entity *e = &f->all.v[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "begin", json_integer((json_int_t)e->begin));
+    json_object_set_new(o, "end", json_integer((json_int_t)e->end));
+    json_object_set_new(o, "text", ms_fx_text(f, e));
+    json_object_set_new(o, "section", json_string(ms_section_role_name(ms_section_role_of(e->section))));
+    json_object_set_new(o, "status", json_string(ms_fx_status_name[ms_fx_mention_status(f, e)]));
+    json_t *traits = json_array();
+    for (int t = 0; t < e->ntraits; t++)
+        json_array_append_new(traits, json_string(e->traits[t].name));
+    json_object_set_new(o, "traits", traits);
+    return o;
+}
+
+#define MAX_EVIDENCE 32 /* mentions listed per condition */
+
+static json_t *condition_json(const ms_findings *f, const ms_fx_cond *c)
+{
+    size_t i = c->rep;
     const ms_nlp_entity *e = &f->all.v[i];
     json_t *o = json_object();
     json_object_set_new(o, "text", ms_fx_text(f, e));
@@ -363,6 +396,13 @@ static json_t *condition_json(const ms_findings *f, size_t i)
     else if (e->code && e->code_system && strcmp(e->code_system, "ICD-10-CM") == 0)
         json_object_set_new(o, "icd10cm", json_string(e->code));
     set_inferred(o, e, e->icd10cm_desc);
+    json_object_set_new(o, "status", json_string(ms_fx_status_name[c->status]));
+    json_object_set_new(o, "concluded", json_boolean(c->concluded));
+    json_object_set_new(o, "mixed", json_boolean(c->mixed));
+    json_t *ev = json_array();
+    for (size_t k = 0; k < c->n && k < MAX_EVIDENCE; k++)
+        json_array_append_new(ev, mention_json(f, f->cond_mentions[c->first + k]));
+    json_object_set_new(o, "mentions", ev);
     return o;
 }
 
@@ -395,12 +435,12 @@ static fx_group group_of(const ms_findings *f, size_t i)
     const ms_nlp_entity *e = &f->all.v[i];
     if (e->parent >= 0 || e->is_attribute)
         return FX_NONE;
-    if (ms_fx_is_allergy(e))
+    if (ms_fx_is_allergy(f, e))
         return FX_ALLERGY;
     if (ms_fx_is(e, "MEDICATION"))
         return FX_MEDICATION;
     if (ms_fx_is(e, "MEDICAL_CONDITION"))
-        return FX_CONDITION;
+        return ms_fx_is_reaction(f, e) ? FX_NONE : FX_CONDITION;
     if (ms_fx_is(e, "TEST_TREATMENT_PROCEDURE"))
         return ms_fx_is_test(f, i) ? FX_TEST : FX_PROCEDURE;
     return FX_NONE;
@@ -419,6 +459,7 @@ json_t *ms_findings_json(const ms_findings *f)
             json_t *a = json_object();
             json_object_set_new(a, "text", ms_fx_text(f, e));
             json_object_set_new(a, "canonical", e->canonical ? json_string(e->canonical) : json_null());
+            json_object_set_new(a, "reaction", ms_fx_text(f, ms_fx_allergy_reaction(f, i)));
             json_array_append_new(allergies, a);
             break;
         }
@@ -426,8 +467,7 @@ json_t *ms_findings_json(const ms_findings *f)
             json_array_append_new(meds, medication_json(f, i));
             break;
         case FX_CONDITION:
-            json_array_append_new(cond[ms_fx_condition_status(e)], condition_json(f, i));
-            break;
+            break; /* one item per condition, below */
         case FX_TEST:
             break; /* listed by ms_fx_tests_json() */
         case FX_PROCEDURE:
@@ -437,6 +477,8 @@ json_t *ms_findings_json(const ms_findings *f)
             break;
         }
     }
+    for (size_t c = 0; c < f->nconds; c++)
+        json_array_append_new(cond[f->conds[c].status], condition_json(f, &f->conds[c]));
     json_t *conditions = json_object();
     for (int s = 0; s < MS_FX_NSTATUS; s++)
         json_object_set_new(conditions, ms_fx_status_name[s], cond[s]);
@@ -468,7 +510,6 @@ static int add_name(ms_summary *s, const ms_nlp_entity *e)
 int ms_findings_summarize(const ms_findings *f, ms_summary *s)
 {
     for (size_t i = 0; i < f->all.n; i++) {
-        const ms_nlp_entity *e = &f->all.v[i];
         switch (group_of(f, i)) {
         case FX_ALLERGY:
             s->allergies++;
@@ -485,27 +526,32 @@ int ms_findings_summarize(const ms_findings *f, ms_summary *s)
         case FX_NONE:
             break;
         case FX_CONDITION:
-            switch (ms_fx_condition_status(e)) {
-            case MS_FX_AFFIRMED:
-                s->conditions_affirmed++;
-                if (add_name(s, e) != 0)
-                    return -1;
-                break;
-            case MS_FX_NEGATED:
-                s->conditions_negated++;
-                break;
-            case MS_FX_UNCERTAIN:
-                s->conditions_uncertain++;
-                break;
-            case MS_FX_HISTORICAL:
-                s->conditions_historical++;
-                break;
-            case MS_FX_FAMILY:
-                s->conditions_family++;
-                break;
-            case MS_FX_NSTATUS:
-                break;
-            }
+            break; /* counted per condition, below */
+        }
+    }
+    for (size_t c = 0; c < f->nconds; c++) {
+        switch (f->conds[c].status) {
+        case MS_FX_AFFIRMED:
+            s->conditions_affirmed++;
+            if (add_name(s, &f->all.v[f->conds[c].rep]) != 0)
+                return -1;
+            break;
+        case MS_FX_NEGATED:
+            s->conditions_negated++;
+            break;
+        case MS_FX_UNCERTAIN:
+            s->conditions_uncertain++;
+            break;
+        case MS_FX_HISTORICAL:
+            s->conditions_historical++;
+            break;
+        case MS_FX_FAMILY:
+            s->conditions_family++;
+            break;
+        case MS_FX_NOT_PATIENT:
+            s->conditions_not_patient++;
+            break;
+        case MS_FX_NSTATUS:
             break;
         }
     }
@@ -513,5 +559,5 @@ int ms_findings_summarize(const ms_findings *f, ms_summary *s)
 }
 
 const char *const ms_fx_status_name[MS_FX_NSTATUS] = {
-    "affirmed", "negated", "uncertain", "historical", "family",
+    "affirmed", "negated", "uncertain", "historical", "family", "not_patient",
 };

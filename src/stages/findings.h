@@ -28,6 +28,13 @@ typedef struct ms_findings {
     size_t *kid_start;
     size_t *kids;
     void *tests;               /* findings_tests.c's own state */
+    int report_type;           /* ms_report_type */
+    /* Conditions with one status each (findings_status.c): mentions of
+     * conds[c] are cond_mentions[conds[c].first .. + conds[c].n), entity
+     * indices in report order; conds in report order of first mention. */
+    struct ms_fx_cond *conds;
+    size_t nconds;
+    size_t *cond_mentions;
 } ms_findings;
 
 /* Build from doc->text, doc->chunks and doc->extract (an array of
@@ -47,6 +54,9 @@ struct json_t *ms_findings_json(const ms_findings *f);
  * ms_doc_summary_clear()). Returns 0, or -1 on out of memory (what was
  * added so far stays in s). */
 int ms_findings_summarize(const ms_findings *f, ms_summary *s);
+
+/* What kind of report it is: "lab_report", "radiology", ... (static). */
+const char *ms_findings_report_type(const ms_findings *f);
 
 /* The plain-language summary (malloc'd, NUL-terminated); NULL on OOM. */
 char *ms_findings_patient_text(const ms_findings *f);

@@ -7,19 +7,42 @@
 
 #include "stages/findings.h"
 
-/* How a condition is reported, most specific first: a family member's
- * condition is not the patient's, a negated one was looked for and not
- * found, an uncertain one is possible or to be ruled out. */
+/* The status of a condition: of one mention (ms_fx_mention_status) or of
+ * the condition over the whole report (ms_fx_cond.status). Affirmed is
+ * "present"; negated is "ruled out"; not_patient is a condition named
+ * but not said about the patient (a return precaution, a drug's use, a
+ * test on a bill). */
 typedef enum ms_fx_status {
     MS_FX_AFFIRMED,
     MS_FX_NEGATED,
     MS_FX_UNCERTAIN,
     MS_FX_HISTORICAL,
     MS_FX_FAMILY,
+    MS_FX_NOT_PATIENT,
     MS_FX_NSTATUS
 } ms_fx_status;
 
 extern const char *const ms_fx_status_name[MS_FX_NSTATUS];
+
+/* One condition of the report (all mentions with one canonical name,
+ * or the same words when the lexicon has none) and its one status. */
+typedef struct ms_fx_cond {
+    ms_fx_status status;
+    size_t rep;             /* the entity shown: first mention with the status */
+    size_t first;           /* index into f->cond_mentions */
+    size_t n;               /* mentions */
+    bool concluded;         /* a conclusion mention agrees with status */
+    bool mixed;             /* present, but some mention says not present */
+} ms_fx_cond;
+
+/* Group the condition mentions into f->conds and decide each status
+ * (findings_status.c, rules in docs/summary.md). 0, or -1 on OOM. */
+int ms_fx_status_build(ms_findings *f);
+/* How one mention reads on its own: traits, section, report type. */
+ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e);
+/* A MEDICAL_CONDITION mention that is an allergy's reaction ("Sulfa:
+ * anaphylactoid reaction" in an Allergies section): not a condition. */
+bool ms_fx_is_reaction(const ms_findings *f, const ms_nlp_entity *e);
 
 bool ms_fx_has_trait(const ms_nlp_entity *e, const char *name);
 /* A top-level (not attribute) entity of this category. */
@@ -28,8 +51,12 @@ bool ms_fx_is(const ms_nlp_entity *e, const char *category);
 const ms_nlp_entity *ms_fx_attr(const ms_findings *f, size_t idx, const char *type);
 /* The entity's text as a JSON string (json null for NULL). */
 struct json_t *ms_fx_text(const ms_findings *f, const ms_nlp_entity *e);
-ms_fx_status ms_fx_condition_status(const ms_nlp_entity *e);
-bool ms_fx_is_allergy(const ms_nlp_entity *e);
+/* An allergen: a medicine in an Allergies section (not an epinephrine
+ * auto-injector) or after "allergic to", or an allergy condition. */
+bool ms_fx_is_allergy(const ms_findings *f, const ms_nlp_entity *e);
+/* The reaction written on the allergen idx's line, or NULL. Bounded: the
+ * line is looked at up to 256 bytes each side. */
+const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx);
 
 /* A growing string for the patient text; on out of memory oom is set and
  * later printing does nothing. */

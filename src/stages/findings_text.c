@@ -13,6 +13,8 @@
 #include <strings.h>
 
 #include "stages/findings_internal.h"
+#include "stages/report_type.h"
+#include "nlp/sections.h"
 
 #define MAX_ITEMS 12
 
@@ -94,13 +96,6 @@ static void section(ms_fx_sbuf *b, const ms_findings *f, const char *title, pick
     free(ix);
 }
 
-static int pick_condition(const ms_findings *f, size_t i, int status)
-{
-    const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "MEDICAL_CONDITION") && !ms_fx_is_allergy(e) &&
-           (int)ms_fx_condition_status(e) == status;
-}
-
 static void item_condition(ms_fx_sbuf *b, const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *acuity = ms_fx_attr(f, i, "ACUITY");
@@ -111,10 +106,66 @@ static void item_condition(ms_fx_sbuf *b, const ms_findings *f, size_t i)
     put_term(b, f, &f->all.v[i]);
 }
 
+/* Which conditions a list shows: a status, and for present ones whether
+ * the report concludes them (concluded first, then the others). */
+typedef enum cond_pick {
+    PICK_CONCLUDED,
+    PICK_OTHER_PRESENT,
+    PICK_ALL_PRESENT,
+    PICK_STATUS
+} cond_pick;
+
+static bool cond_wanted(const ms_fx_cond *c, cond_pick pick, ms_fx_status status)
+{
+    switch (pick) {
+    case PICK_CONCLUDED:
+        return c->status == MS_FX_AFFIRMED && c->concluded;
+    case PICK_OTHER_PRESENT:
+        return c->status == MS_FX_AFFIRMED && !c->concluded;
+    case PICK_ALL_PRESENT:
+        return c->status == MS_FX_AFFIRMED;
+    case PICK_STATUS:
+        break;
+    }
+    return c->status == status;
+}
+
+/* One titled list of conditions (each once: f->conds has one item per
+ * condition); nothing when it is empty. */
+static void cond_section(ms_fx_sbuf *b, const ms_findings *f, const char *title, cond_pick pick,
+                         ms_fx_status status)
+{
+    size_t shown = 0, total = 0;
+    for (size_t c = 0; c < f->nconds; c++) {
+        const ms_fx_cond *x = &f->conds[c];
+        if (!cond_wanted(x, pick, status))
+            continue;
+        if (total++ >= MAX_ITEMS)
+            continue;
+        if (shown++ == 0)
+            ms_fx_printf(b, "\n%s\n", title);
+        ms_fx_printf(b, "- ");
+        item_condition(b, f, x->rep);
+        if (x->mixed)
+            ms_fx_printf(b, ". At another point the report says it was not there");
+        ms_fx_printf(b, "\n");
+    }
+    if (total > MAX_ITEMS)
+        ms_fx_printf(b, "- and %zu more (see the full report)\n", total - MAX_ITEMS);
+}
+
+static size_t count_conds(const ms_findings *f, cond_pick pick, ms_fx_status status)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < f->nconds; c++)
+        n += cond_wanted(&f->conds[c], pick, status);
+    return n;
+}
+
 static int pick_medication(const ms_findings *f, size_t i, int negated)
 {
     const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "MEDICATION") && !ms_fx_is_allergy(e) &&
+    return ms_fx_is(e, "MEDICATION") && !ms_fx_is_allergy(f, e) &&
            ms_fx_has_trait(e, "NEGATION") == (negated != 0);
 }
 
@@ -171,7 +222,18 @@ static void item_medication(ms_fx_sbuf *b, const ms_findings *f, size_t i)
 
 static int pick_allergy(const ms_findings *f, size_t i, int unused)
 {
-    return ms_fx_is_allergy(&f->all.v[i]);
+    return ms_fx_is_allergy(f, &f->all.v[i]);
+}
+
+static void item_allergy(ms_fx_sbuf *b, const ms_findings *f, size_t i)
+{
+    put_term(b, f, &f->all.v[i]);
+    const ms_nlp_entity *r = ms_fx_allergy_reaction(f, i);
+    if (r) {
+        ms_fx_printf(b, " (reaction: ");
+        put_term(b, f, r);
+        ms_fx_printf(b, ")");
+    }
 }
 
 static void item_plain(ms_fx_sbuf *b, const ms_findings *f, size_t i)
@@ -186,34 +248,75 @@ static int pick_procedure(const ms_findings *f, size_t i, int negated)
            ms_fx_has_trait(e, "NEGATION") == (negated != 0);
 }
 
+/* The names a bill or order form lists: its conditions and procedures,
+ * each once, none of them presented as a finding. */
+static int pick_listed(const ms_findings *f, size_t i, int unused)
+{
+    (void)unused;
+    const ms_nlp_entity *e = &f->all.v[i];
+    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") || ms_fx_is(e, "MEDICAL_CONDITION");
+}
+
+/* Procedures and tests the plan asks for: the next steps. */
+static int pick_next_step(const ms_findings *f, size_t i, int unused)
+{
+    (void)unused;
+    const ms_nlp_entity *e = &f->all.v[i];
+    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && !ms_fx_is_test(f, i) &&
+           !ms_fx_has_trait(e, "NEGATION") && e->section == MS_SEC_PLAN;
+}
+
+static int pick_procedure_done(const ms_findings *f, size_t i, int negated)
+{
+    return pick_procedure(f, i, negated) && (negated || f->all.v[i].section != MS_SEC_PLAN);
+}
+
 char *ms_findings_patient_text(const ms_findings *f)
 {
     ms_fx_sbuf b = {0};
-    ms_fx_printf(&b, "Summary of your report (%d page%s), written from the words in it.\n",
-              f->npages, f->npages == 1 ? "" : "s");
+    ms_report_type type = (ms_report_type)f->report_type;
+    ms_fx_printf(&b, "This is %s (%d page%s). This summary uses only the words in it.\n",
+                 ms_report_type_lay(type), f->npages, f->npages == 1 ? "" : "s");
     size_t before = b.len;
-    section(&b, f, "The report mentions:", pick_condition, MS_FX_AFFIRMED, item_condition);
-    section(&b, f, "The report says these were checked for and not found:", pick_condition,
-            MS_FX_NEGATED, item_condition);
-    section(&b, f, "The report mentions these as possible, not confirmed:", pick_condition,
-            MS_FX_UNCERTAIN, item_condition);
-    section(&b, f, "Earlier health problems the report mentions:", pick_condition,
-            MS_FX_HISTORICAL, item_condition);
-    section(&b, f, "Conditions in your family that the report mentions (not yours):",
-            pick_condition, MS_FX_FAMILY, item_condition);
-    section(&b, f, "Medicines mentioned:", pick_medication, 0, item_medication);
-    section(&b, f, "Medicines the report says you are not taking or should not take:",
-            pick_medication, 1, item_medication);
-    section(&b, f, "Allergies noted:", pick_allergy, 0, item_plain);
-    ms_fx_tests_text(&b, f);
-    section(&b, f, "Tests, procedures and treatments mentioned:", pick_procedure, 0, item_plain);
-    section(&b, f, "Tests or procedures the report says were not done or not needed:",
-            pick_procedure, 1, item_plain);
+    if (ms_report_type_administrative(type)) {
+        /* Names on a bill or an order are what was charged or asked for:
+         * never results, never diagnoses. */
+        ms_fx_printf(&b, "\nIt is not a test result or a diagnosis. It does not say what you have.\n");
+        section(&b, f, "It lists these services, tests or reasons:", pick_listed, 0, item_plain);
+        section(&b, f, "It lists these medicines:", pick_medication, 0, item_medication);
+    } else {
+        bool concluded = count_conds(f, PICK_CONCLUDED, MS_FX_AFFIRMED) > 0;
+        if (concluded) {
+            cond_section(&b, f, "What the report concludes:", PICK_CONCLUDED, MS_FX_AFFIRMED);
+            cond_section(&b, f, "Other problems the report mentions:", PICK_OTHER_PRESENT,
+                         MS_FX_AFFIRMED);
+        } else {
+            cond_section(&b, f, "Problems the report mentions:", PICK_ALL_PRESENT, MS_FX_AFFIRMED);
+        }
+        ms_fx_tests_text(&b, f);
+        cond_section(&b, f, "The report says you do not have these (they were checked for):",
+                     PICK_STATUS, MS_FX_NEGATED);
+        cond_section(&b, f, "The report says these are possible, but not confirmed:", PICK_STATUS,
+                     MS_FX_UNCERTAIN);
+        cond_section(&b, f, "Past health problems the report mentions:", PICK_STATUS,
+                     MS_FX_HISTORICAL);
+        cond_section(&b, f, "Health problems in your family (not yours):", PICK_STATUS,
+                     MS_FX_FAMILY);
+        section(&b, f, "Medicines:", pick_medication, 0, item_medication);
+        section(&b, f, "Medicines the report says you are not taking or should not take:",
+                pick_medication, 1, item_medication);
+        section(&b, f, "Allergies:", pick_allergy, 0, item_allergy);
+        section(&b, f, "Tests, procedures and treatments the report mentions:",
+                pick_procedure_done, 0, item_plain);
+        section(&b, f, "Tests or procedures the report says were not done or not needed:",
+                pick_procedure_done, 1, item_plain);
+        section(&b, f, "Next steps the report suggests:", pick_next_step, 0, item_plain);
+    }
     if (b.len == before)
         ms_fx_printf(&b, "\nNo conditions, medicines or tests were recognised in this report.\n");
-    ms_fx_printf(&b, "\nThis summary was made automatically by software. It can miss or misread "
-                  "things, and it is not medical advice. Please talk to your doctor or care "
-                  "team about your report.\n");
+    ms_fx_printf(&b, "\nThis summary was made by software. It can miss or misread things. It is "
+                     "not medical advice. Please talk to your doctor or care team about your "
+                     "report.\n");
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nlp/nlp.h"
 #include "stages/findings_internal.h"
@@ -71,25 +73,68 @@ bool ms_fx_is(const ms_nlp_entity *e, const char *category)
     return e->parent < 0 && !e->is_attribute && strcmp(e->category, category) == 0;
 }
 
-ms_fx_status ms_fx_condition_status(const ms_nlp_entity *e)
+/* Case-insensitive: does one of the phrases end right before pos (blanks
+ * and ':' between them allowed), within the same line? */
+static bool preceded_by(const char *t, size_t pos, const char *const *phrases, size_t n)
 {
-    if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
-        return MS_FX_FAMILY;
-    if (ms_fx_has_trait(e, "NEGATION"))
-        return MS_FX_NEGATED;
-    if (ms_fx_has_trait(e, "HYPOTHETICAL") || ms_fx_has_trait(e, "LOW_CONFIDENCE"))
-        return MS_FX_UNCERTAIN;
-    if (ms_fx_has_trait(e, "PAST_HISTORY") || e->section == MS_SEC_PAST_HISTORY)
-        return MS_FX_HISTORICAL;
-    return MS_FX_AFFIRMED;
+    size_t p = pos;
+    while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == ':'))
+        p--;
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strlen(phrases[k]);
+        if (l <= p && strncasecmp(t + p - l, phrases[k], l) == 0 &&
+            (p == l || !isalpha((unsigned char)t[p - l - 1])))
+            return true;
+    }
+    return false;
 }
 
-bool ms_fx_is_allergy(const ms_nlp_entity *e)
+/* An epinephrine auto-injector in an allergy list is what the patient
+ * carries for the allergy, not what they are allergic to. */
+static bool is_rescue_medicine(const ms_nlp_entity *e)
 {
-    if (e->section == MS_SEC_ALLERGIES && !ms_fx_has_trait(e, "NEGATION"))
-        return ms_fx_is(e, "MEDICATION") ||
-               (ms_fx_is(e, "MEDICAL_CONDITION") && e->canonical && strstr(e->canonical, "allerg"));
-    return ms_fx_is(e, "MEDICAL_CONDITION") && e->canonical && strstr(e->canonical, "allergy") &&
-           !ms_fx_has_trait(e, "NEGATION");
+    return e->canonical && strcasecmp(e->canonical, "epinephrine") == 0;
+}
+
+bool ms_fx_is_allergy(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const cues[] = {"allergic to", "allergy to", "allergies to",
+                                       "allergic reaction to", "intolerant of",
+                                       "intolerance to", "sensitivity to", "allergies"};
+    if (ms_fx_has_trait(e, "NEGATION"))
+        return false;
+    if (ms_fx_is(e, "MEDICATION")) {
+        if (is_rescue_medicine(e))
+            return false;
+        return e->section == MS_SEC_ALLERGIES ||
+               preceded_by(f->text, e->byte_begin, cues, sizeof cues / sizeof *cues);
+    }
+    return ms_fx_is(e, "MEDICAL_CONDITION") && e->canonical && strstr(e->canonical, "allerg");
+}
+
+bool ms_fx_is_reaction(const ms_findings *f, const ms_nlp_entity *e)
+{
+    return ms_fx_is(e, "MEDICAL_CONDITION") && e->section == MS_SEC_ALLERGIES &&
+           !ms_fx_is_allergy(f, e) && !ms_fx_has_trait(e, "NEGATION");
+}
+
+const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx)
+{
+    const ms_nlp_entity *a = &f->all.v[idx];
+    size_t lb = a->byte_begin, le = a->byte_end;
+    while (lb > 0 && f->text[lb - 1] != '\n' && a->byte_begin - lb < 256)
+        lb--;
+    while (le < f->len && f->text[le] != '\n' && le - a->byte_end < 256)
+        le++;
+    const ms_nlp_entity *best = NULL;
+    for (size_t i = 0; i < f->all.n; i++) {
+        const ms_nlp_entity *e = &f->all.v[i];
+        if (!ms_fx_is_reaction(f, e) || e->byte_begin < lb || e->byte_end > le)
+            continue;
+        /* the reaction after the allergen on its line, else the one before */
+        if (!best || (e->byte_begin > a->byte_begin && best->byte_begin < a->byte_begin))
+            best = e;
+    }
+    return best;
 }
 

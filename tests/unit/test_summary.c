@@ -133,8 +133,9 @@ static void check_summary(const ms_doc *d, bool expect_findings)
     assert_int_equal(s->conditions_uncertain, count(cond, "uncertain"));
     assert_int_equal(s->conditions_historical, count(cond, "historical"));
     assert_int_equal(s->conditions_family, count(cond, "family"));
+    assert_int_equal(s->conditions_not_patient, count(cond, "not_patient"));
     if (f)
-        assert_int_equal(json_object_size(cond), 5); /* no status the struct lacks */
+        assert_int_equal(json_object_size(cond), 6); /* no status the struct lacks */
 
     /* The names: distinct "lay"-else-"canonical" of the affirmed list, in
      * order, the first MS_SUMMARY_MAX_NAMES (what `medstream demo` shows). */

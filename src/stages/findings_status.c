@@ -1,0 +1,208 @@
+#define _GNU_SOURCE /* qsort_r */
+/* findings_status.c -- one status per condition for the whole report.
+ *
+ * A report names a condition several times, in sections with different
+ * jobs: "Query melanoma" in the clinical history, "No evidence of
+ * melanoma" in the diagnosis. Each mention reads one way on its own
+ * (ms_fx_mention_status: its traits, its section, the kind of report);
+ * the condition gets the status its most authoritative mentions give it.
+ *
+ * Rules (docs/summary.md, "One status per condition"):
+ *  1. Mentions that are a relative's, or not about the patient (a return
+ *     precaution, a drug's use, a name on a bill), decide only when there
+ *     is no other mention: family, else not_patient.
+ *  2. Every other mention has the rank of its section: conclusion
+ *     (impression, diagnosis, assessment) 5; findings, exam, results 4;
+ *     history of the present illness, untitled or unknown sections 3;
+ *     plan and review of systems 2; indication, clinical history, past
+ *     history, medication lists 1. The highest-ranked mentions decide.
+ *  3. Among those: uncertain over present (say less), present over
+ *     historical, historical over ruled out.
+ *  4. A condition ruled out there but stated as present in a section of
+ *     rank 3 or more (pain on admission that has resolved, a finding the
+ *     conclusion does not repeat) is shown as present and marked mixed:
+ *     the text says the report also says it was not there. It is never
+ *     listed both ways.
+ * Everything is kept as evidence: each mention's offsets, section role and
+ * own status are in the JSON. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "nlp/sections.h"
+#include "stages/findings_internal.h"
+#include "stages/report_type.h"
+
+static int rank_of(ms_nlp_section s)
+{
+    switch (s) {
+    case MS_SEC_CONCLUSION:
+    case MS_SEC_ASSESSMENT_PLAN:
+        return 5;
+    case MS_SEC_RESULTS:
+    case MS_SEC_EXAM:
+        return 4;
+    case MS_SEC_HISTORY_PRESENT:
+    case MS_SEC_NONE:
+    case MS_SEC_OTHER:
+        return 3;
+    case MS_SEC_PLAN:
+    case MS_SEC_REVIEW_OF_SYSTEMS:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e)
+{
+    if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
+        return MS_FX_NOT_PATIENT;
+    if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
+        return MS_FX_FAMILY;
+    if (ms_fx_has_trait(e, "NEGATION"))
+        return MS_FX_NEGATED;
+    if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))
+        return MS_FX_UNCERTAIN;
+    if (ms_fx_has_trait(e, "HYPOTHETICAL"))
+        return MS_FX_NOT_PATIENT;
+    if (ms_fx_has_trait(e, "PAST_HISTORY") || e->section == MS_SEC_PAST_HISTORY)
+        return MS_FX_HISTORICAL;
+    return MS_FX_AFFIRMED;
+}
+
+/* The grouping key: canonical name, else the words (case-folded). */
+static int cmp_key(const ms_findings *f, size_t i, size_t j)
+{
+    const ms_nlp_entity *a = &f->all.v[i], *b = &f->all.v[j];
+    const char *ka = a->canonical ? a->canonical : f->text + a->byte_begin;
+    const char *kb = b->canonical ? b->canonical : f->text + b->byte_begin;
+    size_t la = a->canonical ? strlen(ka) : a->byte_end - a->byte_begin;
+    size_t lb = b->canonical ? strlen(kb) : b->byte_end - b->byte_begin;
+    int c = strncasecmp(ka, kb, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static int cmp_mention(const void *x, const void *y, void *ctx)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const ms_findings *f = ctx;
+    int c = cmp_key(f, i, j);
+    if (c)
+        return c;
+    size_t pi = f->all.v[i].byte_begin, pj = f->all.v[j].byte_begin;
+    return pi != pj ? (pi > pj) - (pi < pj) : (i > j) - (i < j);
+}
+
+static int cmp_cond(const void *x, const void *y, void *ctx)
+{
+    const ms_findings *f = ctx;
+    const ms_fx_cond *a = x, *b = y;
+    size_t i = f->cond_mentions[a->first], j = f->cond_mentions[b->first];
+    size_t pa = f->all.v[i].byte_begin, pb = f->all.v[j].byte_begin;
+    return (pa > pb) - (pa < pb);
+}
+
+/* Which of two statuses wins among equally ranked mentions (rule 3). */
+static int prec(ms_fx_status s)
+{
+    switch (s) {
+    case MS_FX_UNCERTAIN:
+        return 4;
+    case MS_FX_AFFIRMED:
+        return 3;
+    case MS_FX_HISTORICAL:
+        return 2;
+    case MS_FX_NEGATED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void decide(const ms_findings *f, ms_fx_cond *c)
+{
+    const size_t *m = f->cond_mentions + c->first;
+    int top = 0;
+    bool family = false, any = false;
+    for (size_t k = 0; k < c->n; k++) {
+        const ms_nlp_entity *e = &f->all.v[m[k]];
+        ms_fx_status s = ms_fx_mention_status(f, e);
+        if (s == MS_FX_FAMILY)
+            family = true;
+        if (prec(s) == 0)
+            continue;
+        any = true;
+        if (rank_of(e->section) > top)
+            top = rank_of(e->section);
+    }
+    if (!any) {                                        /* rule 1 */
+        c->status = family ? MS_FX_FAMILY : MS_FX_NOT_PATIENT;
+        for (size_t k = 0; k < c->n; k++)
+            if (ms_fx_mention_status(f, &f->all.v[m[k]]) == c->status) {
+                c->rep = m[k];
+                break;
+            }
+        return;
+    }
+    ms_fx_status best = MS_FX_NEGATED;                 /* rules 2, 3 */
+    for (size_t k = 0; k < c->n; k++) {
+        const ms_nlp_entity *e = &f->all.v[m[k]];
+        ms_fx_status s = ms_fx_mention_status(f, e);
+        if (prec(s) > 0 && rank_of(e->section) == top && prec(s) > prec(best))
+            best = s;
+    }
+    bool present_high = false, negated = false;        /* rule 4 */
+    for (size_t k = 0; k < c->n; k++) {
+        const ms_nlp_entity *e = &f->all.v[m[k]];
+        ms_fx_status s = ms_fx_mention_status(f, e);
+        present_high |= s == MS_FX_AFFIRMED && rank_of(e->section) >= 3;
+        negated |= s == MS_FX_NEGATED;
+    }
+    if (best == MS_FX_NEGATED && present_high)
+        best = MS_FX_AFFIRMED;
+    c->status = best;
+    c->mixed = best == MS_FX_AFFIRMED && negated;
+    c->rep = SIZE_MAX;
+    for (size_t k = 0; k < c->n; k++) {
+        const ms_nlp_entity *e = &f->all.v[m[k]];
+        if (ms_fx_mention_status(f, e) != best)
+            continue;
+        bool concl = ms_section_role_of(e->section) == MS_ROLE_CONCLUSION;
+        c->concluded |= concl;
+        /* show the conclusion's words when it has them, else the first */
+        if (c->rep == SIZE_MAX || (concl && ms_section_role_of(f->all.v[c->rep].section) !=
+                                                MS_ROLE_CONCLUSION))
+            c->rep = m[k];
+    }
+}
+
+int ms_fx_status_build(ms_findings *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->all.n; i++)
+        n += ms_fx_is(&f->all.v[i], "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, &f->all.v[i]) &&
+             !ms_fx_is_reaction(f, &f->all.v[i]);
+    f->cond_mentions = malloc((n ? n : 1) * sizeof *f->cond_mentions);
+    f->conds = malloc((n ? n : 1) * sizeof *f->conds);
+    if (!f->cond_mentions || !f->conds)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < f->all.n; i++)
+        if (ms_fx_is(&f->all.v[i], "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, &f->all.v[i]) &&
+            !ms_fx_is_reaction(f, &f->all.v[i]))
+            f->cond_mentions[k++] = i;
+    qsort_r(f->cond_mentions, n, sizeof *f->cond_mentions, cmp_mention, f);
+    f->nconds = 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && cmp_key(f, f->cond_mentions[a], f->cond_mentions[b]) == 0)
+            b++;
+        f->conds[f->nconds++] = (ms_fx_cond){.first = a, .n = b - a};
+        a = b;
+    }
+    for (size_t c = 0; c < f->nconds; c++)
+        decide(f, &f->conds[c]);
+    qsort_r(f->conds, f->nconds, sizeof *f->conds, cmp_cond, f);
+    return 0;
+}
