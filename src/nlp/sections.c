@@ -151,6 +151,16 @@ static int classify_norm(const char *s)
         has(s, " follow up ") || has(s, " followup ") ||
         has(s, " instructions ") || has(s, " next steps "))
         return MS_SEC_PLAN;
+    /* Known headings with no role of their own: what follows is not the
+     * reason for the report (a run-in "TECHNIQUE:" ends "REASON FOR EXAM:") */
+    if (strcmp(s, " technique ") == 0 || strcmp(s, " comparison ") == 0 ||
+        strcmp(s, " procedure ") == 0 || strcmp(s, " procedures ") == 0 ||
+        has(s, " procedure performed ") || has(s, " procedures performed ") ||
+        strcmp(s, " operation ") == 0 || strcmp(s, " anesthesia ") == 0 ||
+        strcmp(s, " specimen ") == 0 || strcmp(s, " specimens ") == 0 ||
+        has(s, " hospital course ") || has(s, " course in the hospital ") ||
+        has(s, " clinical course "))
+        return MS_SEC_OTHER;
     if (has(s, " lab ") || has(s, " labs ") || has(s, " laboratory ") ||
         has(s, " results ") || has(s, " findings ") || has(s, " studies ") ||
         has(s, " imaging ") || has(s, " radiology ") || has(s, " data ") ||
@@ -194,7 +204,7 @@ static bool heading_words_only(const char *norm)
         "clinical", "information", "details", "reason", "for", "referral",
         "microscopic", "macroscopic", "gross", "description", "conclusion",
         "conclusions", "interpretation", "recommendation", "follow-up",
-        "follow", "up", "instructions", "charges",
+        "follow", "up", "instructions", "hospital", "course", "charges",
         "services", "billing", "invoice", "itemized", "tests", "ordered",
         "opinion", "dx", "procedure", "study", "question"};
     const char *p = norm;

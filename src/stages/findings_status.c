@@ -64,23 +64,60 @@ ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return MS_FX_NEGATED;
     if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))
         return MS_FX_UNCERTAIN;
-    if (ms_fx_has_trait(e, "HYPOTHETICAL"))
-        return MS_FX_NOT_PATIENT;
+    if (ms_fx_has_trait(e, "HYPOTHETICAL")) {
+        /* "return if chest pain" in the instructions, "for nausea" in a
+         * medication list, a lab's explanatory note: not about the
+         * patient. "If she has a UTI" in the history: a possibility. */
+        ms_section_role r = ms_section_role_of(e->section);
+        return r == MS_ROLE_PLAN || r == MS_ROLE_MEDICATIONS || r == MS_ROLE_ADMIN ||
+                       f->report_type == MS_REPORT_LAB
+                   ? MS_FX_NOT_PATIENT
+                   : MS_FX_UNCERTAIN;
+    }
     if (ms_fx_has_trait(e, "PAST_HISTORY") || e->section == MS_SEC_PAST_HISTORY)
         return MS_FX_HISTORICAL;
     return MS_FX_AFFIRMED;
 }
 
-/* The grouping key: canonical name, else the words (case-folded). */
+/* Words that qualify a condition without making it another one: "acute
+ * appendicitis" and "appendicitis" are one condition for its status (the
+ * report cannot have one and rule out the other). */
+static const char *const qualifiers[] = {
+    "acute", "chronic", "mild", "moderate", "severe", "left", "right", "bilateral",
+    "small", "large", "new", "recurrent", "persistent", "significant", "minimal",
+    "marked", "early", "active", "possible", "probable", "suspected", "subacute",
+    "mildly", "moderately", "severely", "worsening", "ongoing", NULL};
+
+typedef struct fx_key {
+    const char *p;
+    size_t n;
+} fx_key;
+
+/* The canonical name (else the words), leading qualifiers skipped. */
+static fx_key key_of(const ms_findings *f, size_t i)
+{
+    const ms_nlp_entity *e = &f->all.v[i];
+    fx_key k = {e->canonical ? e->canonical : f->text + e->byte_begin,
+                e->canonical ? strlen(e->canonical) : e->byte_end - e->byte_begin};
+    for (bool again = true; again;) {
+        again = false;
+        for (const char *const *q = qualifiers; *q; q++) {
+            size_t l = strlen(*q);
+            if (k.n > l + 1 && strncasecmp(k.p, *q, l) == 0 && k.p[l] == ' ') {
+                k.p += l + 1;
+                k.n -= l + 1;
+                again = true;
+            }
+        }
+    }
+    return k;
+}
+
 static int cmp_key(const ms_findings *f, size_t i, size_t j)
 {
-    const ms_nlp_entity *a = &f->all.v[i], *b = &f->all.v[j];
-    const char *ka = a->canonical ? a->canonical : f->text + a->byte_begin;
-    const char *kb = b->canonical ? b->canonical : f->text + b->byte_begin;
-    size_t la = a->canonical ? strlen(ka) : a->byte_end - a->byte_begin;
-    size_t lb = b->canonical ? strlen(kb) : b->byte_end - b->byte_begin;
-    int c = strncasecmp(ka, kb, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
+    fx_key a = key_of(f, i), b = key_of(f, j);
+    int c = strncasecmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+    return c ? c : (a.n > b.n) - (a.n < b.n);
 }
 
 static int cmp_mention(const void *x, const void *y, void *ctx)

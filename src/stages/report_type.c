@@ -73,6 +73,13 @@ static const cue cues[] = {
     {MS_REPORT_PATHOLOGY, "gross description", 3, 3},
     {MS_REPORT_PATHOLOGY, "macroscopic description", 3, 3},
     {MS_REPORT_PATHOLOGY, "specimen", 1, 1},
+    {MS_REPORT_PATHOLOGY, "pathology consultation", 6, 3},
+    {MS_REPORT_PATHOLOGY, "biopsy report", 6, 3},
+    {MS_REPORT_PATHOLOGY, "biopsy", 3, 1},
+    {MS_REPORT_PATHOLOGY, "pathologist", 1, 1},
+    {MS_REPORT_PATHOLOGY, "external examination", 3, 2},
+    {MS_REPORT_PATHOLOGY, "internal examination", 3, 2},
+    {MS_REPORT_PATHOLOGY, "cause of death", 3, 3},
     {MS_REPORT_PATHOLOGY, "margins", 0, 1},
     /* radiology */
     {MS_REPORT_RADIOLOGY, "radiology report", 6, 3},
@@ -88,6 +95,10 @@ static const cue cues[] = {
     {MS_REPORT_RADIOLOGY, "contrast", 0, 1},
     {MS_REPORT_RADIOLOGY, "impression", 0, 1},
     {MS_REPORT_RADIOLOGY, "radiologist", 1, 1},
+    {MS_REPORT_RADIOLOGY, "exam", 2, 0},
+    {MS_REPORT_RADIOLOGY, "reason for exam", 3, 2},
+    {MS_REPORT_RADIOLOGY, "guidance", 1, 2},
+    {MS_REPORT_RADIOLOGY, "views", 1, 1},
     /* discharge summaries */
     {MS_REPORT_DISCHARGE, "discharge summary", 6, 3},
     {MS_REPORT_DISCHARGE, "hospital course", 2, 3},
@@ -96,6 +107,10 @@ static const cue cues[] = {
     {MS_REPORT_DISCHARGE, "date of discharge", 2, 2},
     {MS_REPORT_DISCHARGE, "discharge date", 2, 2},
     {MS_REPORT_DISCHARGE, "discharged", 1, 1},
+    {MS_REPORT_DISCHARGE, "discharge note", 6, 3},
+    {MS_REPORT_DISCHARGE, "course in the hospital", 3, 3},
+    {MS_REPORT_DISCHARGE, "discharge letter", 6, 3},
+    {MS_REPORT_DISCHARGE, "discharge", 3, 0},
     {MS_REPORT_DISCHARGE, "admission date", 1, 1},
     /* operations and procedures */
     {MS_REPORT_OPERATIVE, "operative report", 6, 3},
@@ -113,6 +128,15 @@ static const cue cues[] = {
     {MS_REPORT_OPERATIVE, "description of the procedure", 2, 2},
     {MS_REPORT_OPERATIVE, "findings at operation", 2, 2},
     {MS_REPORT_OPERATIVE, "surgeon", 1, 1},
+    {MS_REPORT_OPERATIVE, "catheterization", 4, 1},
+    {MS_REPORT_OPERATIVE, "catheterisation", 4, 1},
+    {MS_REPORT_OPERATIVE, "angiography", 3, 1},
+    {MS_REPORT_OPERATIVE, "endoscopy report", 6, 3},
+    {MS_REPORT_OPERATIVE, "colonoscopy report", 6, 3},
+    {MS_REPORT_OPERATIVE, "operator", 1, 1},
+    {MS_REPORT_OPERATIVE, "prepped and draped", 3, 3},
+    {MS_REPORT_OPERATIVE, "general anesthesia", 2, 2},
+    {MS_REPORT_OPERATIVE, "general endotracheal anesthesia", 2, 2},
     /* clinic notes, letters and consults */
     {MS_REPORT_CLINIC, "clinic letter", 6, 3},
     {MS_REPORT_CLINIC, "clinic note", 6, 3},
@@ -120,14 +144,20 @@ static const cue cues[] = {
     {MS_REPORT_CLINIC, "progress note", 6, 3},
     {MS_REPORT_CLINIC, "office visit", 5, 2},
     {MS_REPORT_CLINIC, "history and physical", 5, 2},
-    {MS_REPORT_CLINIC, "chief complaint", 2, 2},
-    {MS_REPORT_CLINIC, "history of present illness", 2, 2},
+    {MS_REPORT_CLINIC, "chief complaint", 4, 3},
+    {MS_REPORT_CLINIC, "history of present illness", 4, 3},
     {MS_REPORT_CLINIC, "review of systems", 1, 1},
     {MS_REPORT_CLINIC, "physical examination", 1, 1},
     {MS_REPORT_CLINIC, "assessment", 1, 1},
     {MS_REPORT_CLINIC, "subjective", 1, 1},
     {MS_REPORT_CLINIC, "dear dr", 3, 2},
     {MS_REPORT_CLINIC, "thank you for referring", 2, 2},
+    {MS_REPORT_CLINIC, "visit note", 6, 3},
+    {MS_REPORT_CLINIC, "urgent care", 4, 1},
+    {MS_REPORT_CLINIC, "emergency department note", 6, 3},
+    {MS_REPORT_CLINIC, "follow-up", 3, 0},
+    {MS_REPORT_CLINIC, "clinic", 3, 0},
+    {MS_REPORT_CLINIC, "consult", 3, 0},
     /* laboratory */
     {MS_REPORT_LAB, "laboratory report", 6, 3},
     {MS_REPORT_LAB, "lab report", 6, 3},
@@ -139,6 +169,20 @@ static const cue cues[] = {
     {MS_REPORT_LAB, "ref range", 3, 3},
     {MS_REPORT_LAB, "specimen collected", 2, 2},
     {MS_REPORT_LAB, "collected", 1, 1},
+    {MS_REPORT_LAB, "laboratory", 4, 0},
+    {MS_REPORT_LAB, "lab", 3, 0},
+    {MS_REPORT_LAB, "clinical chemistry", 5, 2},
+    {MS_REPORT_LAB, "chemistry", 3, 0},
+    {MS_REPORT_LAB, "urinalysis", 5, 0},
+    {MS_REPORT_LAB, "full blood count", 5, 1},
+    {MS_REPORT_LAB, "complete blood count", 4, 1},
+    {MS_REPORT_LAB, "panel", 3, 0},
+    {MS_REPORT_LAB, "profile", 2, 0},
+    {MS_REPORT_LAB, "diagnostics", 2, 0},
+    {MS_REPORT_LAB, "diagnostic centre", 3, 0},
+    {MS_REPORT_LAB, "diagnostic center", 3, 0},
+    {MS_REPORT_LAB, "work-up", 1, 0},
+    {MS_REPORT_LAB, "specimen type", 2, 2},
 };
 
 static bool is_word(unsigned char c)
@@ -198,7 +242,9 @@ ms_report_type ms_report_type_detect(const char *text, size_t len, size_t lab_ro
                 !phrase_at(text, len, i, cues[k].phrase))
                 continue;
             seen[k] = true;
-            score[cues[k].type] += i < TITLE_BYTES ? cues[k].title : cues[k].body;
+            /* in the title a cue counts at least as much as in the body */
+            int body = cues[k].body, title = cues[k].title > body ? cues[k].title : body;
+            score[cues[k].type] += i < TITLE_BYTES ? title : body;
         }
     }
     int money = 0, yesno = 0;

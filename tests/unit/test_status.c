@@ -1,0 +1,324 @@
+/* test_status.c -- what the patient is told never contradicts the report:
+ * section roles, report types, one status per condition over the whole
+ * report (a conclusion outranks the reason for the report), allergies
+ * with their reaction, bills that list tests without diagnosing them, and
+ * the shape of the patient text. Each case runs the local engine over a
+ * short report, as the pipeline does. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/doc.h"
+#include "nlp/nlp.h"
+#include "nlp/sections.h"
+#include "stages/chunk.h"
+#include "stages/findings.h"
+#include "stages/report_type.h"
+
+static ms_nlp_engine *engine;
+
+static int setup(void **state)
+{
+    (void)state;
+    engine = ms_nlp_engine_new();
+    return engine ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ms_nlp_engine_free(engine);
+    return 0;
+}
+
+static void free_results(void *p, size_t n)
+{
+    ms_nlp_result *r = p;
+    for (size_t i = 0; i < n; i++)
+        ms_nlp_result_free(&r[i]);
+    free(r);
+}
+
+/* The report as the pipeline sees it: chunked, each chunk through the
+ * local engine. */
+static ms_doc *doc_of(const char *text)
+{
+    ms_doc *d = ms_doc_new();
+    assert_non_null(d);
+    d->text = strdup(text);
+    d->text_len = strlen(text);
+    d->text_chars = ms_utf8_chars(text, d->text_len);
+    d->npages = 1;
+    ms_chunk_opts o;
+    ms_chunk_opts_default(&o);
+    ms_page pg = {0, d->text_len};
+    assert_int_equal(ms_chunk_text(d->text, d->text_len, &pg, 1, &o, &d->chunks, &d->nchunks,
+                                   NULL, NULL),
+                     0);
+    ms_nlp_result *r = calloc(d->nchunks ? d->nchunks : 1, sizeof *r);
+    assert_non_null(r);
+    for (size_t i = 0; i < d->nchunks; i++)
+        assert_int_equal(ms_nlp_detect(engine, d->chunks[i].text, d->chunks[i].len, &r[i]), 0);
+    d->extract = r;
+    d->extract_free = free_results;
+    return d;
+}
+
+typedef struct run {
+    ms_doc *doc;
+    ms_findings f;
+    json_t *j;           /* findings JSON */
+    char *text;          /* patient text */
+} run;
+
+static void run_of(run *r, const char *report)
+{
+    r->doc = doc_of(report);
+    assert_int_equal(ms_findings_build(r->doc, &r->f), 0);
+    r->j = ms_findings_json(&r->f);
+    assert_non_null(r->j);
+    r->text = ms_findings_patient_text(&r->f);
+    assert_non_null(r->text);
+}
+
+static void run_free(run *r)
+{
+    free(r->text);
+    json_decref(r->j);
+    ms_findings_free(&r->f);
+    ms_doc_free(r->doc);
+}
+
+/* The status lists that name a condition (canonical or text, any case);
+ * "" when none. Each condition must be in at most one list. */
+static const char *status_of(const run *r, const char *name)
+{
+    static const char *const lists[] = {"affirmed", "negated", "uncertain", "historical",
+                                        "family", "not_patient"};
+    json_t *cond = json_object_get(r->j, "conditions");
+    const char *found = "";
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(cond, lists[l]), i, c) {
+            const char *can = json_string_value(json_object_get(c, "canonical"));
+            const char *txt = json_string_value(json_object_get(c, "text"));
+            if ((can && strcasecmp(can, name) == 0) || (txt && strcasecmp(txt, name) == 0)) {
+                assert_string_equal(found, ""); /* never in two lists */
+                found = lists[l];
+                assert_string_equal(json_string_value(json_object_get(c, "status")), lists[l]);
+            }
+        }
+    }
+    return found;
+}
+
+static void test_section_roles(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *heading;
+        ms_section_role role;
+    } cases[] = {
+        {"IMPRESSION", MS_ROLE_CONCLUSION},        {"Final Diagnosis", MS_ROLE_CONCLUSION},
+        {"Dx", MS_ROLE_CONCLUSION},                {"A/P", MS_ROLE_CONCLUSION},
+        {"Assessment and Plan", MS_ROLE_CONCLUSION}, {"Postoperative diagnosis", MS_ROLE_CONCLUSION},
+        {"Clinical history", MS_ROLE_REASON},      {"Indication", MS_ROLE_REASON},
+        {"Reason for exam", MS_ROLE_REASON},       {"Preoperative diagnosis", MS_ROLE_REASON},
+        {"History of present illness", MS_ROLE_REASON},
+        {"Findings", MS_ROLE_FINDINGS},            {"Microscopic description", MS_ROLE_FINDINGS},
+        {"Physical examination", MS_ROLE_FINDINGS},
+        {"Plan", MS_ROLE_PLAN},                    {"Recommendations", MS_ROLE_PLAN},
+        {"Follow-up", MS_ROLE_PLAN},               {"Discharge instructions", MS_ROLE_PLAN},
+        {"Past Medical History", MS_ROLE_HISTORY}, {"Family history", MS_ROLE_HISTORY},
+        {"Medications", MS_ROLE_MEDICATIONS},      {"Allergies", MS_ROLE_ALLERGIES},
+        {"Charges", MS_ROLE_ADMIN},                {"Tests ordered", MS_ROLE_ADMIN},
+        {"Technique", MS_ROLE_OTHER},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int s = ms_section_classify(cases[i].heading, strlen(cases[i].heading));
+        if (s < 0 || ms_section_role_of((ms_nlp_section)s) != cases[i].role)
+            fail_msg("heading '%s': section %d, role %s, want %s", cases[i].heading, s,
+                     s < 0 ? "-" : ms_section_role_name(ms_section_role_of((ms_nlp_section)s)),
+                     ms_section_role_name(cases[i].role));
+    }
+}
+
+static void test_report_types(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        ms_report_type want;
+    } cases[] = {
+        {"SURGICAL PATHOLOGY REPORT\nSpecimen: skin\nDIAGNOSIS: naevus\n", MS_REPORT_PATHOLOGY},
+        {"CT CHEST WITH CONTRAST\nINDICATION: cough\nFINDINGS: clear\nIMPRESSION: normal\n",
+         MS_REPORT_RADIOLOGY},
+        {"DISCHARGE SUMMARY\nHOSPITAL COURSE: improved\n", MS_REPORT_DISCHARGE},
+        {"OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: hernia\nANESTHESIA: general\n",
+         MS_REPORT_OPERATIVE},
+        {"Clinic letter\nDear Dr Smith,\nThank you for referring this man.\n", MS_REPORT_CLINIC},
+        {"INVOICE 2231\nItem  CPT  Amount\nLipid panel $12.00\nHbA1c $9.00\nTotal due $21.00\n",
+         MS_REPORT_BILLING},
+        {"New patient intake form\nDiabetes: No\nAsthma: Yes\nHeart disease: No\nCancer: No\n",
+         MS_REPORT_INTAKE},
+        {"LABORATORY REPORT\nSodium  139 mmol/L  (135-145)\n", MS_REPORT_LAB},
+        {"Rx: amoxicillin 500 mg\nSig: one capsule three times a day\nDispense: 21\nRefills: 0\n",
+         MS_REPORT_PRESCRIPTION},
+        {"Meeting notes about the garden.\n", MS_REPORT_OTHER},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ms_report_type t = ms_report_type_detect(cases[i].text, strlen(cases[i].text), 0);
+        if (t != cases[i].want)
+            fail_msg("case %zu: %s, want %s", i, ms_report_type_name(t),
+                     ms_report_type_name(cases[i].want));
+    }
+    /* a clinic note that mentions insurance and a payment is not a bill */
+    const char *note = "HISTORY OF PRESENT ILLNESS: cough.\nHer insurance changed; payment "
+                       "plan discussed.\nASSESSMENT: bronchitis.\n";
+    assert_int_equal(ms_report_type_detect(note, strlen(note), 0), MS_REPORT_CLINIC);
+    assert_int_equal(ms_report_type_detect(NULL, 0, 0), MS_REPORT_OTHER);
+}
+
+/* Query melanoma in the history, no evidence of it in the diagnosis: the
+ * conclusion rules it out, and the benign diagnosis is said first. */
+static void test_conclusion_outranks_reason(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "SURGICAL PATHOLOGY REPORT\n\nCLINICAL HISTORY\nChanging pigmented lesion. "
+               "Query melanoma.\n\nDIAGNOSIS\nCompound dysplastic naevus with moderate atypia. "
+               "No evidence of melanoma.\n");
+    assert_string_equal(status_of(&r, "melanoma"), "negated");
+    assert_string_equal(status_of(&r, "dysplastic nevus"), "affirmed");
+    const char *concl = strstr(r.text, "What the report concludes:");
+    const char *nevus = strstr(r.text, "dysplastic nevus");
+    const char *ruled = strstr(r.text, "you do not have");
+    assert_non_null(concl);
+    assert_non_null(nevus);
+    assert_non_null(ruled);
+    assert_true(concl < nevus && nevus < ruled);
+    assert_true(strstr(r.text, "melanoma") > ruled); /* named only as ruled out */
+    run_free(&r);
+
+    /* the reverse: ruled out as a question, found in the findings */
+    run_of(&r, "CT ABDOMEN\nINDICATION: Rule out appendicitis.\nFINDINGS: Acute appendicitis "
+               "with a dilated appendix.\n");
+    assert_string_equal(status_of(&r, "appendicitis"), "affirmed");
+    run_free(&r);
+
+    /* only a question: uncertain, never present */
+    run_of(&r, "CHEST X-RAY\nCLINICAL HISTORY: ?pneumonia\nFINDINGS: Lungs are clear.\n");
+    assert_string_not_equal(status_of(&r, "pneumonia"), "affirmed");
+    run_free(&r);
+}
+
+/* Said both ways: one status, and the text says so in plain words. */
+static void test_one_status_mixed(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "DISCHARGE SUMMARY\nHISTORY OF PRESENT ILLNESS\nThree days of fever and "
+               "cough.\nHOSPITAL COURSE\nShe improved. No fever after day 2.\n"
+               "DIAGNOSES\n- Community-acquired pneumonia.\n");
+    assert_string_equal(status_of(&r, "fever"), "affirmed");
+    assert_non_null(strstr(r.text, "At another point the report says it was not there"));
+    /* fever is listed once */
+    const char *first = strstr(r.text, "fever");
+    assert_non_null(first);
+    const char *again = strstr(first + 1, "\n- fever");
+    assert_null(again);
+    run_free(&r);
+}
+
+static void test_evidence(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "INDICATION: Query melanoma.\nDIAGNOSIS: No evidence of melanoma.\n");
+    json_t *neg = json_object_get(json_object_get(r.j, "conditions"), "negated");
+    assert_int_equal(json_array_size(neg), 1);
+    json_t *c = json_array_get(neg, 0);
+    assert_true(json_is_true(json_object_get(c, "concluded")));
+    json_t *ms = json_object_get(c, "mentions");
+    assert_int_equal(json_array_size(ms), 2);
+    json_t *m0 = json_array_get(ms, 0), *m1 = json_array_get(ms, 1);
+    assert_string_equal(json_string_value(json_object_get(m0, "section")), "reason");
+    assert_string_equal(json_string_value(json_object_get(m1, "section")), "conclusion");
+    assert_string_equal(json_string_value(json_object_get(m1, "status")), "negated");
+    assert_true(json_integer_value(json_object_get(m0, "begin")) <
+                json_integer_value(json_object_get(m1, "begin")));
+    run_free(&r);
+}
+
+/* "Sulfa drugs: anaphylactoid reaction" is an allergy with its reaction,
+ * never a condition; an EpiPen in the list is what the patient carries. */
+static void test_allergy_reaction(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "CLINIC NOTE\nALLERGIES:\nSulfa drugs: anaphylactoid reaction\nPenicillin - "
+               "hives\nCarries an EpiPen.\nASSESSMENT: Asthma.\n");
+    json_t *al = json_object_get(r.j, "allergies");
+    bool penicillin = false, reaction = false;
+    size_t i;
+    json_t *a;
+    json_array_foreach(al, i, a) {
+        const char *can = json_string_value(json_object_get(a, "canonical"));
+        const char *re = json_string_value(json_object_get(a, "reaction"));
+        assert_false(can && strcmp(can, "epinephrine") == 0);
+        if (can && strcmp(can, "penicillin") == 0) {
+            penicillin = true;
+            assert_non_null(re);
+        }
+        reaction |= re != NULL;
+    }
+    assert_true(penicillin);
+    assert_true(reaction);
+    assert_string_equal(status_of(&r, "hives"), "");
+    assert_string_equal(status_of(&r, "urticaria"), "");
+    assert_string_equal(status_of(&r, "asthma"), "affirmed");
+    assert_non_null(strstr(r.text, "Allergies:"));
+    run_free(&r);
+}
+
+/* A bill that lists tests by name tells the patient nothing about what
+ * they have. */
+static void test_bill_is_not_a_diagnosis(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "INVOICE\nStatement date 2026-01-02\nDescription            Amount\n"
+               "H. pylori stool antigen   $45.00\nSTI panel                 $120.00\n"
+               "Hepatitis C antibody      $30.00\nTotal due                 $195.00\n");
+    json_t *cond = json_object_get(r.j, "conditions");
+    assert_int_equal(json_array_size(json_object_get(cond, "affirmed")), 0);
+    assert_int_equal(json_array_size(json_object_get(cond, "negated")), 0);
+    assert_int_equal(json_array_size(json_object_get(cond, "uncertain")), 0);
+    assert_non_null(strstr(r.text, "bill"));
+    assert_non_null(strstr(r.text, "does not say what you have"));
+    assert_null(strstr(r.text, "concludes"));
+    assert_null(strstr(r.text, "Problems the report mentions"));
+    run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_section_roles),
+        cmocka_unit_test(test_report_types),
+        cmocka_unit_test(test_conclusion_outranks_reason),
+        cmocka_unit_test(test_one_status_mixed),
+        cmocka_unit_test(test_evidence),
+        cmocka_unit_test(test_allergy_reaction),
+        cmocka_unit_test(test_bill_is_not_a_diagnosis),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
