@@ -225,13 +225,27 @@ static int pick_allergy(const ms_findings *f, size_t i, int unused)
     return ms_fx_is_allergy(f, &f->all.v[i]);
 }
 
+/* "Penicillin (reaction: hives)": the allergen as written (its generic
+ * name when that differs), then the reaction's plain name. */
 static void item_allergy(ms_fx_sbuf *b, const ms_findings *f, size_t i)
 {
-    put_term(b, f, &f->all.v[i]);
+    const ms_nlp_entity *e = &f->all.v[i];
+    if (ms_fx_is(e, "MEDICATION")) {
+        put_text(b, f, e);
+        size_t tl = e->byte_end - e->byte_begin;
+        if (e->canonical && (strlen(e->canonical) != tl ||
+                             strncasecmp(e->canonical, f->text + e->byte_begin, tl) != 0))
+            ms_fx_printf(b, " (%s)", e->canonical);
+    } else {
+        put_term(b, f, e);
+    }
     const ms_nlp_entity *r = ms_fx_allergy_reaction(f, i);
     if (r) {
         ms_fx_printf(b, " (reaction: ");
-        put_term(b, f, r);
+        if (r->lay || r->canonical)
+            ms_fx_printf(b, "%s", r->lay ? r->lay : r->canonical);
+        else
+            put_text(b, f, r);
         ms_fx_printf(b, ")");
     }
 }
