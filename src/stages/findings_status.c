@@ -25,6 +25,7 @@
  *     listed both ways.
  * Everything is kept as evidence: each mention's offsets, section role and
  * own status are in the JSON. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,12 +55,60 @@ static int rank_of(ms_nlp_section s)
     }
 }
 
+static bool word_at(const char *t, size_t len, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return i + n <= len && strncasecmp(t + i, w, n) == 0 &&
+           (i + n == len || !isalpha((unsigned char)t[i + n]));
+}
+
+/* A form's answer to the field this mention names: "Diabetes: No",
+ * "Thyroid disease: Yes (hypothyroidism)", "Chest pain: none". +1 yes,
+ * -1 no, 0 not a form field. The answer decides over trigger words, which
+ * on a form belong to the neighbouring field ("Diabetes: No   Asthma:
+ * Yes" has "No" right before "Asthma"). Bounded: 40 bytes each side. */
+static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
+{
+    const char *t = f->text;
+    size_t len = f->len, i = e->byte_end, lim = i + 40 < len ? i + 40 : len;
+    /* the rest of the field's name: "/anxiety", " disease" */
+    while (i < lim && (isalpha((unsigned char)t[i]) || t[i] == ' ' || t[i] == '/' || t[i] == '-'))
+        i++;
+    if (i < lim && t[i] == ':') {
+        i++;
+        while (i < lim && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        if (word_at(t, len, i, "yes") || word_at(t, len, i, "y") || word_at(t, len, i, "positive"))
+            return 1;
+        if (word_at(t, len, i, "no") || word_at(t, len, i, "n") || word_at(t, len, i, "none") ||
+            word_at(t, len, i, "negative") || word_at(t, len, i, "denies") ||
+            word_at(t, len, i, "absent"))
+            return -1;
+        return 0;
+    }
+    /* the detail of a yes: "Thyroid disease: Yes (hypothyroidism)" */
+    size_t b = e->byte_begin;
+    if (b >= 5 && t[b - 1] == '(') {
+        size_t k = b - 1;
+        while (k > 0 && t[k - 1] == ' ')
+            k--;
+        if (k >= 3 && strncasecmp(t + k - 3, "yes", 3) == 0 && (k == 3 || !isalpha((unsigned char)t[k - 4])))
+            return 1;
+    }
+    return 0;
+}
+
 ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;
+    int answer = form_answer(f, e);
+    if (answer < 0)
+        return MS_FX_NEGATED;
+    if (answer > 0)
+        return e->section == MS_SEC_PAST_HISTORY ? MS_FX_HISTORICAL : MS_FX_AFFIRMED;
     if (ms_fx_has_trait(e, "NEGATION"))
         return MS_FX_NEGATED;
     if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))

@@ -300,7 +300,12 @@ char *ms_findings_patient_text(const ms_findings *f)
         section(&b, f, "It lists these medicines:", pick_medication, 0, item_medication);
     } else {
         bool concluded = count_conds(f, PICK_CONCLUDED, MS_FX_AFFIRMED) > 0;
-        if (concluded) {
+        if (type == MS_REPORT_INTAKE) {
+            /* what the patient filled in: history, not a diagnosis */
+            ms_fx_printf(&b, "\nIt records what was filled in. It is not a diagnosis.\n");
+            cond_section(&b, f, "Health problems listed on the form:", PICK_ALL_PRESENT,
+                         MS_FX_AFFIRMED);
+        } else if (concluded) {
             cond_section(&b, f, "What the report concludes:", PICK_CONCLUDED, MS_FX_AFFIRMED);
             cond_section(&b, f, "Other problems the report mentions:", PICK_OTHER_PRESENT,
                          MS_FX_AFFIRMED);
@@ -308,7 +313,10 @@ char *ms_findings_patient_text(const ms_findings *f)
             cond_section(&b, f, "Problems the report mentions:", PICK_ALL_PRESENT, MS_FX_AFFIRMED);
         }
         ms_fx_tests_text(&b, f);
-        cond_section(&b, f, "The report says you do not have these (they were checked for):",
+        cond_section(&b, f,
+                     type == MS_REPORT_INTAKE
+                         ? "The form says no to these:"
+                         : "The report says you do not have these (they were checked for):",
                      PICK_STATUS, MS_FX_NEGATED);
         cond_section(&b, f, "The report says these are possible, but not confirmed:", PICK_STATUS,
                      MS_FX_UNCERTAIN);

@@ -309,6 +309,25 @@ static void test_bill_is_not_a_diagnosis(void **state)
     run_free(&r);
 }
 
+/* A form's answers decide: "No" next to a field is not a negation of the
+ * field after it. */
+static void test_form_answers(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "NEW PATIENT INTAKE FORM\nMEDICAL HISTORY (check yes or no)\n"
+               "Diabetes: No          Asthma: Yes          High blood pressure: No\n"
+               "Thyroid disease: Yes (hypothyroidism)     Seizures: No\n");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "negated");
+    assert_string_equal(status_of(&r, "hypertension"), "negated");
+    assert_string_not_equal(status_of(&r, "asthma"), "negated");
+    assert_string_not_equal(status_of(&r, "asthma"), "");
+    assert_string_not_equal(status_of(&r, "hypothyroidism"), "negated");
+    assert_non_null(strstr(r.text, "It is not a diagnosis"));
+    assert_non_null(strstr(r.text, "The form says no to these:"));
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_allergy_reaction),
         cmocka_unit_test(test_bill_is_not_a_diagnosis),
+        cmocka_unit_test(test_form_answers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
