@@ -17,14 +17,16 @@
 #include <string.h>
 
 enum { K_PRE, K_POST, K_PSEUDO, K_TERM };
-enum { C_NEG, C_HYPO, C_UNC, C_HIST, C_FAM, C_NCLASS, C_ALL = C_NCLASS };
+enum { C_NEG, C_HYPO, C_UNC, C_HIST, C_FAM, C_NCLASS, C_ALL = C_NCLASS,
+       C_NU /* a termination of negation and uncertainty only */ };
 
 typedef struct {
     const char *phrase;   /* lower case words separated by single spaces */
     uint8_t kind;
     uint8_t cls;          /* trait class; for K_TERM the class it ends */
     uint8_t max_dist;     /* words between trigger and entity; 0: default */
-    uint8_t at_end;       /* post: only when no word follows ("X negative.") */
+    uint8_t at_end;       /* post: only when no word follows ("X negative.");
+                           * term: only after a conjunction or comma */
 } trig;
 
 #define PRE(p, c) {p, K_PRE, c, 0, 0}
@@ -35,6 +37,8 @@ typedef struct {
 #define PSEUDO(p) {p, K_PSEUDO, C_ALL, 0, 0}
 #define TERM(p) {p, K_TERM, C_ALL, 0, 0}
 #define TERMC(p, c) {p, K_TERM, c, 0, 0}
+/* a clause verb: ends negation and uncertainty after "and", "or", "," */
+#define TERMV(p) {p, K_TERM, C_NU, 0, 1}
 
 static const trig TRIGGERS[] = {
     /* ---- negation, before the concept ---- */
@@ -56,9 +60,14 @@ static const trig TRIGGERS[] = {
     PRE("no past history of", C_NEG), PRE("no known history of", C_NEG),
     PRE("no h/o", C_NEG), PRE("no hx of", C_NEG), PRE("no family history of", C_NEG),
     PRED("negative", C_NEG, 2), PRE("-ve for", C_NEG),
-    PRE("low suspicion for", C_NEG), PRE("low suspicion of", C_NEG),
-    PRE("low likelihood of", C_NEG), PRE("low probability of", C_NEG),
-    PRE("unlikely to be", C_NEG),
+    /* a verb right after the trigger would otherwise end its scope */
+    PRE("no demonstrated", C_NEG), PRE("no demonstrable", C_NEG),
+    PRE("without demonstrated", C_NEG), PRE("no reported", C_NEG),
+    PRE("not have", C_NEG), PRE("not had", C_NEG), PRE("not has", C_NEG),
+    PRE("never had", C_NEG), PRE("never has", C_NEG),
+    PRE("doesn't have", C_NEG), PRE("didn't have", C_NEG),
+    PRE("don't have", C_NEG), PRE("not been", C_NEG),
+    PRE("no longer has", C_NEG), PRE("no longer have", C_NEG),
 
     /* ---- negation, after the concept ---- */
     POST("ruled out", C_NEG), POST("was ruled out", C_NEG),
@@ -75,7 +84,6 @@ static const trig TRIGGERS[] = {
     POSTD("resolved", C_NEG, 1), POSTD("has resolved", C_NEG, 1),
     POSTD("have resolved", C_NEG, 1), POSTD("had resolved", C_NEG, 1),
     POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
-    POSTD("unlikely", C_NEG, 4), POSTD("is unlikely", C_NEG, 4),
 
     /* ---- pseudo-triggers: look like negation, are not ---- */
     PSEUDO("no change"), PSEUDO("no significant change"),
@@ -98,6 +106,8 @@ static const trig TRIGGERS[] = {
     PSEUDO("no definite diagnosis"), PSEUDO("no clear diagnosis"),
     PSEUDO("no explanation for"), PSEUDO("no cause for"),
     PSEUDO("no etiology for"), PSEUDO("no specific cause"),
+    PSEUDO("risk factors"), PSEUDO("risk factor"),
+    PSEUDO("but not limited to"),
 
     /* ---- hypothetical ---- */
     PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),
@@ -114,6 +124,36 @@ static const trig TRIGGERS[] = {
     PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
     PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
     PRE("precautions", C_HYPO),
+    /* risks and complications named in consent or education text */
+    PRE("risks", C_HYPO), PRE("risks of", C_HYPO), PRE("risks include", C_HYPO),
+    PRE("risks including", C_HYPO), PRE("complications such as", C_HYPO),
+    PRE("complications including", C_HYPO),
+    PRE("complications include", C_HYPO), PRE("complications of", C_HYPO),
+    PRE("potential complications", C_HYPO),
+    PRE("possible complications", C_HYPO), PRE("side effects", C_HYPO),
+    PRE("side effect", C_HYPO), PRE("adverse effects", C_HYPO),
+    PRE("warning signs", C_HYPO),
+    /* a drug's indication: "Tylenol 650 mg q6h prn pain" */
+    PRED("prn", C_HYPO, 4), PRED("p.r.n", C_HYPO, 4),
+    PRED("as needed", C_HYPO, 4), PRED("if needed", C_HYPO, 4),
+    PRED("when needed", C_HYPO, 4),
+    /* generic subjects of educational text */
+    PRE("people with", C_HYPO), PRE("people who", C_HYPO),
+    PRE("patients with", C_HYPO), PRE("patients who", C_HYPO),
+    PRE("persons with", C_HYPO), PRE("individuals with", C_HYPO),
+    PRE("those with", C_HYPO), PRE("anyone with", C_HYPO),
+    PRE("someone with", C_HYPO), PRE("children with", C_HYPO),
+    PRE("adults with", C_HYPO), PRE("women with", C_HYPO),
+    PRE("men with", C_HYPO), PRE("can cause", C_HYPO),
+    PRE("may cause", C_HYPO), PRE("could cause", C_HYPO),
+    PRE("can lead to", C_HYPO), PRE("may lead to", C_HYPO),
+    PRE("can result in", C_HYPO), PRE("may result in", C_HYPO),
+    PRE("symptoms include", C_HYPO), PRE("symptoms may include", C_HYPO),
+    PRE("symptoms can include", C_HYPO), PRE("signs include", C_HYPO),
+    PRE("causes include", C_HYPO),
+    POSTD("can cause", C_HYPO, 3), POSTD("may cause", C_HYPO, 3),
+    POSTD("can lead to", C_HYPO, 3), POSTD("may lead to", C_HYPO, 3),
+    POSTD("include", C_HYPO, 2),
 
     /* ---- uncertainty (LOW_CONFIDENCE) ---- */
     PRE("possible", C_UNC), PRE("possibly", C_UNC), PRE("probable", C_UNC),
@@ -131,7 +171,24 @@ static const trig TRIGGERS[] = {
     PRE("ddx", C_UNC), PRE("presumed", C_UNC), PRE("presumably", C_UNC),
     PRE("equivocal", C_UNC), PRE("thought to be", C_UNC),
     PRE("felt to be", C_UNC), PRE("consider", C_UNC),
-    PRED("?", C_UNC, 1),
+    PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
+    PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
+    PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
+    PRE("suggests", C_UNC), PRE("suggest", C_UNC),
+    PRE("may represent", C_UNC), PRE("could represent", C_UNC),
+    PRE("might represent", C_UNC), PRE("may reflect", C_UNC),
+    PRE("possibility of", C_UNC), PRE("differential includes", C_UNC),
+    PRE("differential diagnosis", C_UNC), PRE("differential diagnoses", C_UNC),
+    PRE("differential diagnosis is", C_UNC), PRE("differential is", C_UNC),
+    PRE("differential diagnosis includes", C_UNC),
+    PRE("differential diagnoses include", C_UNC),
+    /* "unlikely" and "low suspicion" leave a condition open, not ruled
+     * out: LOW_CONFIDENCE (uncertain never misleads as "ruled out" would) */
+    PRE("low suspicion for", C_UNC), PRE("low suspicion of", C_UNC),
+    PRE("low likelihood of", C_UNC), PRE("low probability of", C_UNC),
+    PRE("unlikely to be", C_UNC), PRED("unlikely", C_UNC, 3),
+    POSTD("unlikely", C_UNC, 4), POSTD("is unlikely", C_UNC, 4),
+    POSTD("to be excluded", C_UNC, 3), POSTD("is questioned", C_UNC, 3),
     POSTD("suspected", C_UNC, 3), POSTD("is suspected", C_UNC, 3),
     POSTD("questioned", C_UNC, 3), POST("not excluded", C_UNC),
     POST("not been excluded", C_UNC), POST("cannot be excluded", C_UNC),
@@ -187,7 +244,15 @@ static const trig TRIGGERS[] = {
     TERM("reveals"), TERM("revealed"), TERM("demonstrates"),
     TERM("demonstrated"), TERM("now"), TERM("currently"),
     TERMC("positive for", C_NEG), TERMC("+ve for", C_NEG), TERMC("significant for", C_NEG),
-    TERMC("has", C_NEG), TERMC("patient", C_FAM),
+    TERMC("has", C_NU), TERMC("patient", C_FAM),
+    /* a new clause with its own verb ends negation and uncertainty:
+     * "no fever and is eating well" */
+    TERMV("is"), TERMV("are"), TERMV("was"),
+    TERMV("were"), TERMV("have"), TERMV("had"),
+    TERMV("does"), TERMV("did"), TERMV("feels"),
+    TERMV("states"), TERMV("notes"), TERMV("endorses"),
+    TERMV("describes"), TERMV("developed"),
+    TERMV("underwent"), TERMV("takes"), TERMV("remains"),
     TERMC("she", C_FAM), TERMC("he", C_FAM),
 };
 
@@ -264,6 +329,8 @@ enum { T_WORD, T_COMMA, T_COLON, T_SEMI, T_OPEN, T_CLOSE };
 typedef struct {
     char w[WLEN];        /* lower case; "" if the word is too long */
     uint8_t type;
+    uint8_t nl;          /* a line break before it, since the last token */
+    uint8_t lc;          /* written with a lower-case first letter */
 } token;
 
 #define MAXTOK 512
@@ -294,11 +361,17 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
                        size_t max)
 {
     size_t n = 0, i = a;
+    bool nl = false;
     while (i < b && n < max) {
         unsigned char c = (unsigned char)t[i];
+        if (c == '\n')
+            nl = true;
         if (is_wordc(c) && !curly_apos(t, i, b)) {
             token *tk = &out[n++];
             tk->type = T_WORD;
+            tk->nl = nl;
+            tk->lc = c >= 'a' && c <= 'z';
+            nl = false;
             size_t k = 0;
             bool toolong = false;
             while (i < b) {
@@ -334,10 +407,14 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             (i == a || !is_wordc((unsigned char)t[i - 1]))) {
             token *tk = &out[n++];       /* "-ve" / "+ve" shorthand */
             tk->type = T_WORD;
+            tk->nl = nl;
+            tk->lc = 1;
+            nl = false;
             memcpy(tk->w, c == '-' ? "-ve" : "+ve", 4);
             i += 3;
             continue;
         }
+        size_t n0 = n;
         if (c == '(' || c == ')' || c == '[' || c == ']') {
             token *tk = &out[n++];
             tk->type = (c == '(' || c == '[') ? T_OPEN : T_CLOSE;
@@ -357,6 +434,11 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             tk->type = T_WORD;
             tk->w[0] = '?';
             tk->w[1] = '\0';
+        }
+        if (n > n0) {
+            out[n0].nl = nl;
+            out[n0].lc = 0;
+            nl = false;
         }
         i++;
     }
@@ -441,13 +523,22 @@ static bool boundary_at(const char *t, size_t len, size_t i)
             if (k < len && (t[k] == '.' || t[k] == ')'))
                 return true;
         }
-        /* "HEADING:" starting the next line */
+        /* "HEADING:" or a list row's "Label:" ("Secondary: None",
+         * "Hypertension: Yes") starting the next line: a trigger of one
+         * row never reaches into the next. */
+        if (!((d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z')))
+            return false;
         size_t k = j;
+        int words = 1;
         while (k < len && k < j + 40 &&
-               ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' || t[k] == '/' ||
-                t[k] == '&'))
+               ((t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= 'a' && t[k] <= 'z') ||
+                t[k] == ' ' || t[k] == '/' || t[k] == '&' || t[k] == '-' ||
+                t[k] == '(' || t[k] == ')' || t[k] == '\'')) {
+            words += t[k] == ' ' && k + 1 < len && t[k + 1] != ' ';
             k++;
-        if (k > j + 1 && k < len && t[k] == ':')
+        }
+        if (k > j + 1 && k < len && t[k] == ':' && words <= 5 &&
+            (k + 1 >= len || t[k + 1] != '/'))   /* not "http://" */
             return true;
         return false;
     }
@@ -506,6 +597,44 @@ static bool is_family_word(const char *w)
     return false;
 }
 
+static bool term_ends(int tcls, int c)
+{
+    return tcls == C_ALL || tcls == c ||
+           (tcls == C_NU && (c == C_NEG || c == C_UNC));
+}
+
+#define LIST_ITEM_MAX 6   /* words per conjunct of a coordinated list */
+#define LIST_WORDS_MAX 60 /* words a trigger reaches along such a list */
+
+/* Are tokens [a, n) a coordination of short conjuncts, "fever, chills,
+ * sweats, nausea ... or", so a trigger before them reaches the last one?
+ * ("denies fever, chills, night sweats, weight loss or dyspnea on
+ * exertion"). Items are separated by commas, "and", "or", "nor", "and/or";
+ * none may be longer than LIST_ITEM_MAX words. Clause verbs and other
+ * terminations have already closed the scope in the caller's scan. */
+static bool coordinated(const token *tk, size_t a, size_t n)
+{
+    int item = 0, words = 0, seps = 0;
+    for (size_t i = a; i < n; i++) {
+        if (tk[i].type == T_COMMA) {
+            item = 0;
+            seps++;
+            continue;
+        }
+        if (tk[i].type != T_WORD)
+            continue;
+        if (strcmp(tk[i].w, "and") == 0 || strcmp(tk[i].w, "or") == 0 ||
+            strcmp(tk[i].w, "nor") == 0 || strcmp(tk[i].w, "and/or") == 0) {
+            item = 0;
+            seps++;
+            continue;
+        }
+        if (++item > LIST_ITEM_MAX || ++words > LIST_WORDS_MAX)
+            return false;
+    }
+    return seps > 0;
+}
+
 /* ---- traits ---- */
 
 static void add_trait(ms_nlp_entity *e, int cls, float score)
@@ -533,6 +662,25 @@ typedef struct {
     size_t memo_b, memo_s;
     bool memo;
 } scratch;
+
+/* A list row's value after "Label:": 1 a negative one ("no", "none",
+ * "denies", "negative", "absent"), 2 an affirmative one ("yes",
+ * "present", "positive"), 0 neither. */
+static int row_value(const char *w)
+{
+    static const char *const neg[] = {"no", "none", "denies", "denied",
+                                      "negative", "neg", "absent", "nil",
+                                      "-ve", "never"};
+    static const char *const pos[] = {"yes", "present", "positive", "+ve",
+                                      "y"};
+    for (size_t k = 0; k < sizeof neg / sizeof neg[0]; k++)
+        if (strcmp(w, neg[k]) == 0)
+            return 1;
+    for (size_t k = 0; k < sizeof pos / sizeof pos[0]; k++)
+        if (strcmp(w, pos[k]) == 0)
+            return 2;
+    return 0;
+}
 
 /* Scan one entity; found[c] set for each class that applies. neg_only
  * restricts to negation from a trigger at most near words before. */
@@ -590,6 +738,16 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         open[c] = -1;
     int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
     for (size_t i = 0; i < n;) {
+        if (tk[i].type == T_COLON) {
+            /* "No Hypertension: ..." -- words between a trigger and a
+             * colon are a label: the trigger was the previous row's value
+             * ("Diabetes: No Hypertension: Yes"). "Negative for: X" keeps
+             * its scope, and so do headings ("Family history: ..."). */
+            for (int c = 0; c < C_NCLASS; c++)
+                if (open[c] >= 0 && (size_t)open[c] < i &&
+                    term_ends(C_NU, c))
+                    open[c] = -1;
+        }
         if (tk[i].type == T_OPEN) {
             paren = (int)i;
             memcpy(saved, open, sizeof saved);
@@ -611,9 +769,16 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             continue;
         }
         const trig *tr = &TRIGGERS[t];
-        if (tr->kind == K_TERM) {
+        if (tr->kind == K_TERM && tr->at_end &&
+            !(i > 0 && (tk[i - 1].type == T_COMMA ||
+                        strcmp(tk[i - 1].w, "and") == 0 ||
+                        strcmp(tk[i - 1].w, "or") == 0 ||
+                        strcmp(tk[i - 1].w, "then") == 0 ||
+                        strcmp(tk[i - 1].w, "also") == 0))) {
+            /* "nor was she in atrial fibrillation": not a new clause */
+        } else if (tr->kind == K_TERM) {
             for (int c = 0; c < C_NCLASS; c++)
-                if (tr->cls == C_ALL || tr->cls == c)
+                if (term_ends(tr->cls, c))
                     open[c] = -1;
         } else if (tr->kind == K_PRE) {
             open[tr->cls] = (int)(i + (size_t)nw);
@@ -631,7 +796,8 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         int lim = maxd[c];
         if (neg_only && lim > 3)
             lim = 3;
-        if (words <= lim)
+        if (words <= lim || (!neg_only && c != C_HIST && c != C_FAM &&
+                             coordinated(tk, (size_t)open[c], n)))
             found[c] = true;
     }
     if (neg_only)
@@ -640,7 +806,30 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     /* after the entity */
     n = tokenize(text, en, f, tk, MAXTOK);
     int words = 0;
+    bool comma = false;
+    if (n >= 2 && tk[0].type == T_COLON && tk[1].type == T_WORD) {
+        /* a list row's value: "Diabetes: No", "Chest pain: denies",
+         * "Hypertension: Yes" */
+        switch (row_value(tk[1].w)) {
+        case 1:
+            found[C_NEG] = true;
+            return;
+        case 2:
+            found[C_NEG] = false;
+            return;
+        default:
+            break;
+        }
+    }
     for (size_t i = 0; i < n;) {
+        /* post-triggers stay on the entity's line (a wrapped sentence
+         * going on in lower case excepted) and in its row: "Acute
+         * appendicitis\nSecondary: None" */
+        if (i > 0 && tk[i].nl && !tk[i].lc)
+            break;
+        if (tk[i].type == T_COLON && words > 0)
+            break;
+        comma |= tk[i].type == T_COMMA;
         int nw = 0, t = match_at(tk, n, i, &nw, K_POST);
         if (t < 0) {
             if (tk[i].type == T_WORD && strcmp(tk[i].w, "in") == 0 &&
@@ -661,7 +850,10 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         const trig *tr = &TRIGGERS[t];
         if (tr->kind == K_TERM && tr->cls == C_ALL)
             break;
-        if (tr->kind == K_POST) {
+        if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
+            /* "Chest pain, likely acute coronary syndrome": the guess is
+             * about what follows the comma */
+        } else if (tr->kind == K_POST) {
             int lim = tr->max_dist ? tr->max_dist : DEF_POST_DIST[tr->cls];
             size_t nx = i + (size_t)nw;
             bool end_ok = !tr->at_end || nx >= n || tk[nx].type != T_WORD;
@@ -671,6 +863,80 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         words += nw;
         i += (size_t)nw;
     }
+}
+
+#define IND_GAP 120   /* bytes between a medication and its indication */
+
+static bool in_list(const char *w, const char *const *l, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(w, l[k]) == 0)
+            return true;
+    return false;
+}
+
+/* Is condition e a medication's indication, "Colace 100 mg daily for
+ * constipation", "metformin for type 2 diabetes"? med is the last
+ * MEDICATION entity ending before e. The gap must be one sentence of at
+ * most IND_GAP bytes holding a "for" at most 3 words before e and, before
+ * the "for", only the drug's own dose, route and frequency (no verb). A
+ * drug named after a verb of treatment ("was given Zofran for nausea",
+ * "treated with ceftriaxone for pneumonia") says the patient had the
+ * condition, so that is not an indication here. (The prn/as-needed forms
+ * are triggers.) */
+static bool is_indication(const char *text, size_t len,
+                          const ms_nlp_entity *med, const ms_nlp_entity *e,
+                          scratch *sc)
+{
+    size_t a = med->byte_end, b = e->byte_begin;
+    if (a > b || b - a > IND_GAP || b > len)
+        return false;
+    for (size_t i = a; i < b; i++)
+        if (boundary_at(text, len, i))
+            return false;
+    token *tk = sc->tok;
+    size_t n = tokenize(text, a, b, tk, MAXTOK);
+    static const char *const verbs[] = {
+        "is", "are", "was", "were", "has", "had", "have", "with", "and",
+        "but", "which", "due", "because", "after", "since", "then"};
+    size_t nv = sizeof verbs / sizeof verbs[0];
+    int after = 0;
+    size_t i = n;
+    while (i > 0) {
+        i--;
+        if (tk[i].type != T_WORD)
+            continue;
+        if (strcmp(tk[i].w, "for") == 0)
+            break;
+        if (++after > 3 || in_list(tk[i].w, verbs, nv))
+            return false;
+    }
+    if (n == 0 || tk[i].type != T_WORD || strcmp(tk[i].w, "for") != 0)
+        return false;
+    int before = 0;
+    for (size_t k = 0; k < i; k++)
+        if (tk[k].type == T_WORD &&
+            (++before > 10 || in_list(tk[k].w, verbs, nv)))
+            return false;
+    /* a verb of treatment just before the drug */
+    size_t lo = med->byte_begin > 60 ? med->byte_begin - 60 : 0;
+    size_t s = med->byte_begin;
+    while (s > lo && !boundary_at(text, len, s - 1))
+        s--;
+    n = tokenize(text, s, med->byte_begin, tk, MAXTOK);
+    static const char *const treat[] = {
+        "treated", "treating", "treatment", "started", "given", "gave",
+        "received", "receiving", "initiated", "required", "requiring",
+        "responded", "administered", "improved", "needed", "placed"};
+    int seen = 0;
+    for (size_t k = n; k > 0 && seen < 5; k--) {
+        if (tk[k - 1].type != T_WORD)
+            continue;
+        seen++;
+        if (in_list(tk[k - 1].w, treat, sizeof treat / sizeof treat[0]))
+            return false;
+    }
+    return true;
 }
 
 void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
@@ -683,10 +949,13 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
     if (!sc)
         return;      /* traits are best effort */
     sc->memo = false;
+    const ms_nlp_entity *med = NULL;  /* the last medication so far */
     for (size_t i = 0; i < n; i++) {
         ms_nlp_entity *e = &ents[i];
         if (e->parent != -1 || e->is_attribute)
             continue;
+        if (med && med->byte_begin > e->byte_begin)
+            med = NULL;               /* out of text order: start over */
         bool cond = cat_is(e, "MEDICAL_CONDITION");
         bool other = cat_is(e, "MEDICATION") ||
                      cat_is(e, "TEST_TREATMENT_PROCEDURE");
@@ -694,6 +963,11 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
             continue;
         bool found[C_NCLASS] = {false};
         scan_entity(text, len, e, sc, found, !cond);
+        if (cond && med && !found[C_NEG] && !found[C_HYPO] &&
+            is_indication(text, len, med, e, sc))
+            found[C_HYPO] = true;
+        if (!cond && cat_is(e, "MEDICATION"))
+            med = e;
         if (cond) {
             if (e->section == MS_SEC_PAST_HISTORY)
                 found[C_HIST] = true;
