@@ -18,7 +18,8 @@
 
 enum { K_PRE, K_POST, K_PSEUDO, K_TERM };
 enum { C_NEG, C_HYPO, C_UNC, C_HIST, C_FAM, C_NCLASS, C_ALL = C_NCLASS,
-       C_NU /* a termination of negation and uncertainty only */ };
+       C_NU,   /* a termination of negation and uncertainty only */
+       C_NFAM  /* a termination of all but family ("a son who has") */ };
 
 typedef struct {
     const char *phrase;   /* lower case words separated by single spaces */
@@ -68,6 +69,15 @@ static const trig TRIGGERS[] = {
     PRE("doesn't have", C_NEG), PRE("didn't have", C_NEG),
     PRE("don't have", C_NEG), PRE("not been", C_NEG),
     PRE("no longer has", C_NEG), PRE("no longer have", C_NEG),
+    PRE("not reporting", C_NEG), PRE("not complaining of", C_NEG),
+    PRE("not reported", C_NEG), PRE("not endorsing", C_NEG),
+    /* review-of-systems marks: "(-) visual disturbance or change" */
+    PRED("(-)", C_NEG, 8), TERMC("(+)", C_NEG),
+    /* "no change in her bowels, abdominal pain or melena": the first
+     * conjunct is what did not change, the others are absent (the scope
+     * opens at the next comma or "or"; see scan_entity) */
+    {"no change in", K_PRE, C_NEG, 0, 1},
+    {"no changes in", K_PRE, C_NEG, 0, 1},
 
     /* ---- negation, after the concept ---- */
     POST("ruled out", C_NEG), POST("was ruled out", C_NEG),
@@ -132,7 +142,13 @@ static const trig TRIGGERS[] = {
     PRE("potential complications", C_HYPO),
     PRE("possible complications", C_HYPO), PRE("side effects", C_HYPO),
     PRE("side effect", C_HYPO), PRE("adverse effects", C_HYPO),
-    PRE("warning signs", C_HYPO),
+    PRE("warning signs", C_HYPO), PRE("signs and symptoms of", C_HYPO),
+    PSEUDO("which includes"), PSEUDO("which include"),
+    PRE("advised regarding", C_HYPO), PRE("advised about", C_HYPO),
+    PRE("educated about", C_HYPO), PRE("educated on", C_HYPO),
+    PRE("counseled on", C_HYPO), PRE("counseled about", C_HYPO),
+    PRE("counselled on", C_HYPO), PRE("instructed on", C_HYPO),
+    PRE("informed about", C_HYPO), PRE("education on", C_HYPO),
     /* a drug's indication: "Tylenol 650 mg q6h prn pain" */
     PRED("prn", C_HYPO, 4), PRED("p.r.n", C_HYPO, 4),
     PRED("as needed", C_HYPO, 4), PRED("if needed", C_HYPO, 4),
@@ -228,13 +244,14 @@ static const trig TRIGGERS[] = {
     PRED("niece", C_FAM, 8), PRED("nephew", C_FAM, 8),
     PRED("relative", C_FAM, 8), PRED("relatives", C_FAM, 8),
     PRED("family member", C_FAM, 8), PRED("family members", C_FAM, 8),
+    PRED("children", C_FAM, 8), PRED("grandchildren", C_FAM, 8),
 
     /* ---- terminations ---- */
     TERM("but"), TERM("however"), TERM("although"), TERM("though"),
     TERM("except"), TERM("except for"), TERM("aside from"),
     TERM("apart from"), TERM("other than"), TERM("yet"), TERM("still"),
-    TERM("nevertheless"), TERM("which"), TERM("who"), TERM("whom"),
-    TERM("whose"), TERM("where"), TERM("secondary to"), TERM("due to"),
+    TERM("nevertheless"), TERM("which"), TERMC("who", C_NFAM),
+    TERMC("whom", C_NFAM), TERMC("whose", C_NFAM), TERM("where"), TERM("secondary to"), TERM("due to"),
     TERM("because"), TERM("cause of"), TERM("causes of"),
     TERM("source of"), TERM("etiology of"), TERM("reason for"),
     TERM("origin of"), TERM("presents with"), TERM("presented with"),
@@ -415,7 +432,13 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             continue;
         }
         size_t n0 = n;
-        if (c == '(' || c == ')' || c == '[' || c == ']') {
+        if (c == '(' && i + 2 < b && (t[i + 1] == '-' || t[i + 1] == '+') &&
+            t[i + 2] == ')') {
+            token *tk = &out[n++];       /* "(-)" / "(+)" marks */
+            tk->type = T_WORD;
+            memcpy(tk->w, t[i + 1] == '-' ? "(-)" : "(+)", 4);
+            i += 2;
+        } else if (c == '(' || c == ')' || c == '[' || c == ']') {
             token *tk = &out[n++];
             tk->type = (c == '(' || c == '[') ? T_OPEN : T_CLOSE;
             tk->w[0] = '\0';
@@ -600,7 +623,8 @@ static bool is_family_word(const char *w)
 static bool term_ends(int tcls, int c)
 {
     return tcls == C_ALL || tcls == c ||
-           (tcls == C_NU && (c == C_NEG || c == C_UNC));
+           (tcls == C_NU && (c == C_NEG || c == C_UNC)) ||
+           (tcls == C_NFAM && c != C_FAM);
 }
 
 #define LIST_ITEM_MAX 6   /* words per conjunct of a coordinated list */
@@ -780,6 +804,19 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             for (int c = 0; c < C_NCLASS; c++)
                 if (term_ends(tr->cls, c))
                     open[c] = -1;
+        } else if (tr->kind == K_PRE && tr->at_end) {
+            /* opens after the first conjunct */
+            size_t k = i + (size_t)nw;
+            while (k < n && tk[k].type != T_COMMA &&
+                   !(tk[k].type == T_WORD && (strcmp(tk[k].w, "or") == 0 ||
+                                               strcmp(tk[k].w, "nor") == 0)))
+                k++;
+            if (k < n) {
+                open[tr->cls] = (int)(k + 1);
+                maxd[tr->cls] = DEF_PRE_DIST[tr->cls];
+            } else {
+                open[tr->cls] = -1;
+            }
         } else if (tr->kind == K_PRE) {
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist
