@@ -446,7 +446,9 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             token *tk = &out[n++];
             tk->type = c == ',' ? T_COMMA : c == ':' ? T_COLON : T_SEMI;
             tk->w[0] = '\0';
-        } else if (c == '?' && i + 1 < b && is_wordc((unsigned char)t[i + 1])) {
+        } else if (c == '?' && (i + 1 == b || is_wordc((unsigned char)t[i + 1]))) {
+            /* "?appendicitis" (i + 1 == b: glued to the entity that ends
+             * the range) */
             token *tk = &out[n++];
             tk->type = T_WORD;
             tk->w[0] = '?';
