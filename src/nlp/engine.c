@@ -7,7 +7,13 @@
  * is written exactly as the lexicon writes it (or the entry is
  * case-sensitive), 0.90 when only letter case differs, and 0.75 when only
  * case differs and the entry is an abbreviation of at most three
- * characters ("cbc" for "CBC"). Attribute scores: see attrs.c. */
+ * characters ("cbc" for "CBC"). Attribute scores: see attrs.c.
+ *
+ * A short all-capitals condition abbreviation is dropped where the context
+ * says it is something else: half of a glued compound ("LC-MS/MS"), a
+ * method or accreditation ("CAP accredited"), a code, a credential ("Jane
+ * Roe, MD, DM"), the posterior descending artery ("RCA/PDA"); see
+ * abbrev_out_of_context. */
 #include "nlp/nlp.h"
 #include "nlp/context.h"
 #include "nlp/nlp_internal.h"
