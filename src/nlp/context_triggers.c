@@ -123,6 +123,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("counseled on", C_HYPO), PRE("counseled about", C_HYPO),
     PRE("counselled on", C_HYPO), PRE("instructed on", C_HYPO),
     PRE("informed about", C_HYPO), PRE("education on", C_HYPO),
+    /* return precautions: "return to the emergency department for
+     * worsening shortness of breath" */
+    PRE("return to the emergency", C_HYPO), PRE("return to the er", C_HYPO),
+    PRE("return to the ed", C_HYPO), PRE("return to the hospital", C_HYPO),
+    PRE("go to the emergency", C_HYPO), PRE("go to the er", C_HYPO),
+    PRE("go to the nearest", C_HYPO), PRE("present to the emergency", C_HYPO),
+    PRE("seek medical", C_HYPO), PRE("seek immediate", C_HYPO),
+    PRE("seek care", C_HYPO), PRE("come back", C_HYPO),
     /* a drug's indication: "Tylenol 650 mg q6h prn pain" */
     PRED("prn", C_HYPO, 4), PRED("p.r.n", C_HYPO, 4),
     PRED("as needed", C_HYPO, 4), PRED("if needed", C_HYPO, 4),

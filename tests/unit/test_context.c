@@ -347,6 +347,9 @@ static void test_context_hypothetical(void **state)
     TRAIT("Symptoms include nausea and vomiting.", "vomiting", h);
     TRAIT("Mother was advised regarding signs and symptoms of respiratory "
           "distress, which includes tachypnea.", "tachypnea", h);
+    TRAIT("Return to the emergency department for worsening shortness of "
+          "breath, chest pain or fever above 38.5 C.", "fever", h);
+    TRAIT("Go to the nearest emergency room for chest pain.", "chest pain", h);
     TRAIT("Tylenol 650 mg q6h prn pain.", "pain", h);
     TRAIT("Albuterol as needed for wheezing.", "wheezing", h);
     NOTRAIT("She has diabetes and checks her feet.", "diabetes", h);

@@ -495,6 +495,10 @@ static void test_abbreviations(void **state)
     IS_COND("Echo shows a small PDA in this premature infant.", "PDA");
     IS_COND("She has relapsing MS and DM.", "MS");
     IS_COND("She has relapsing MS and DM.", "DM");
+    /* the pathology conclusion the summary must name (lexicon) */
+    IS_COND("DIAGNOSIS\nCompound dysplastic naevus with moderate atypia.",
+            "Compound dysplastic naevus");
+    IS_COND("Intradermal nevus, completely excised.", "Intradermal nevus");
 }
 
 /* Drug indications and the traits the findings stage reads (issue 14). */
