@@ -229,6 +229,26 @@ static const char *const CORONARY[] = {
     "stented", "vessel", "vessels", "angiography", "angiogram",
     "catheterization", "cath", "graft", "svg", "lima", "pci", "ptca"};
 
+/* Instruments and implants named after a condition word: "bipolar
+ * cautery", "bipolar hemiarthroplasty", "a 50 mm bipolar cup". */
+static const char *const DEVICE_HEAD[] = {
+    "cautery", "electrocautery", "cup", "hemiarthroplasty", "arthroplasty",
+    "prosthesis", "forceps", "sealer", "scissors", "coagulation",
+    "coagulator", "diathermy", "electrode", "electrodes", "lead", "leads",
+    "pacing", "head", "stem", "component", "implant", "device"};
+
+/* Is the one-token condition at token i the modifier of an instrument or
+ * implant ("bipolar cautery")? */
+static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
+{
+    char w[24];
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || i + 1 >= c->nt ||
+        (c->t[i + 1].flags & MS_TF_NL))
+        return false;
+    return tok_word(c, i + 1, w, sizeof w) &&
+           word_in(w, DEVICE_HEAD, sizeof DEVICE_HEAD / sizeof *DEVICE_HEAD);
+}
+
 /* Should a one-token, all-capitals condition abbreviation (2 to 4 letters,
  * "CAP", "MS", "DM", "PDA") at token i be dropped as not a condition in
  * this context? Rules, each general:
@@ -378,7 +398,10 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
                        ? ms_match_longest(e->lex, c.s, c.t, c.nt, i, -1, (size_t)-1, &en)
                        : 0;
         if (!m) { i++; continue; }
-        if (m == 1 && abbrev_out_of_context(&c, i, en)) { i++; continue; }
+        if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en))) {
+            i++;
+            continue;
+        }
         if (en->kind == MS_LEX_COND && m > 1 && split_acuity(&c, i, m, en)) {
             i += m;
             continue;

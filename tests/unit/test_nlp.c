@@ -495,6 +495,10 @@ static void test_abbreviations(void **state)
     IS_COND("Echo shows a small PDA in this premature infant.", "PDA");
     IS_COND("She has relapsing MS and DM.", "MS");
     IS_COND("She has relapsing MS and DM.", "DM");
+    /* a condition word naming an instrument or implant */
+    NO_COND("Hemostasis with bipolar cautery.", "bipolar");
+    NO_COND("A 50 mm bipolar cup was placed.", "bipolar");
+    IS_COND("History of bipolar disorder.", "bipolar disorder");
     /* the pathology conclusion the summary must name (lexicon) */
     IS_COND("DIAGNOSIS\nCompound dysplastic naevus with moderate atypia.",
             "Compound dysplastic naevus");
