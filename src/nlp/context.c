@@ -7,7 +7,7 @@
  * runs forward to the entity unless a termination term closes it first or
  * it is more than max_dist words away; a post-trigger after the entity
  * applies backwards the same way. Pseudo-triggers are consumed without
- * effect. The trigger lists below are this project's own. */
+ * effect. The trigger lists (context_triggers.c) are this project's own. */
 #include "nlp/context.h"
 
 #include <pthread.h>
@@ -16,182 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_PRE, K_POST, K_PSEUDO, K_TERM };
-enum { C_NEG, C_HYPO, C_UNC, C_HIST, C_FAM, C_NCLASS, C_ALL = C_NCLASS };
+#include "nlp/context_triggers.h"
 
-typedef struct {
-    const char *phrase;   /* lower case words separated by single spaces */
-    uint8_t kind;
-    uint8_t cls;          /* trait class; for K_TERM the class it ends */
-    uint8_t max_dist;     /* words between trigger and entity; 0: default */
-    uint8_t at_end;       /* post: only when no word follows ("X negative.") */
-} trig;
-
-#define PRE(p, c) {p, K_PRE, c, 0, 0}
-#define PRED(p, c, d) {p, K_PRE, c, d, 0}
-#define POST(p, c) {p, K_POST, c, 0, 0}
-#define POSTD(p, c, d) {p, K_POST, c, d, 0}
-#define POSTE(p, c, d) {p, K_POST, c, d, 1}
-#define PSEUDO(p) {p, K_PSEUDO, C_ALL, 0, 0}
-#define TERM(p) {p, K_TERM, C_ALL, 0, 0}
-#define TERMC(p, c) {p, K_TERM, c, 0, 0}
-
-static const trig TRIGGERS[] = {
-    /* ---- negation, before the concept ---- */
-    PRE("no", C_NEG), PRE("not", C_NEG), PRE("nor", C_NEG),
-    PRE("neither", C_NEG), PRE("without", C_NEG), PRE("w/o", C_NEG),
-    PRE("denies", C_NEG), PRE("denied", C_NEG), PRE("deny", C_NEG),
-    PRE("denying", C_NEG), PRE("negative for", C_NEG),
-    PRE("neg for", C_NEG), PRE("free of", C_NEG), PRE("clear of", C_NEG),
-    PRE("absence of", C_NEG), PRE("absent", C_NEG), PRE("lack of", C_NEG),
-    PRE("lacks", C_NEG), PRE("never", C_NEG), PRE("rules out", C_NEG),
-    PRE("ruled out for", C_NEG), PRE("fails to reveal", C_NEG),
-    PRE("failed to reveal", C_NEG), PRE("fails to show", C_NEG),
-    PRE("failed to show", C_NEG), PRE("unremarkable for", C_NEG),
-    PRE("didn't", C_NEG), PRE("doesn't", C_NEG), PRE("don't", C_NEG),
-    PRE("isn't", C_NEG), PRE("wasn't", C_NEG), PRE("weren't", C_NEG),
-    PRE("aren't", C_NEG), PRE("hasn't", C_NEG), PRE("haven't", C_NEG),
-    PRE("hadn't", C_NEG), PRE("cannot see", C_NEG),
-    PRE("no history of", C_NEG), PRE("no prior history of", C_NEG),
-    PRE("no past history of", C_NEG), PRE("no known history of", C_NEG),
-    PRE("no h/o", C_NEG), PRE("no hx of", C_NEG), PRE("no family history of", C_NEG),
-    PRED("negative", C_NEG, 2), PRE("-ve for", C_NEG),
-    PRE("low suspicion for", C_NEG), PRE("low suspicion of", C_NEG),
-    PRE("low likelihood of", C_NEG), PRE("low probability of", C_NEG),
-    PRE("unlikely to be", C_NEG),
-
-    /* ---- negation, after the concept ---- */
-    POST("ruled out", C_NEG), POST("was ruled out", C_NEG),
-    POST("been ruled out", C_NEG), POST("is ruled out", C_NEG),
-    POSTE("negative", C_NEG, 3), POSTE("-ve", C_NEG, 3),
-    POSTE("absent", C_NEG, 3),
-    POSTD("excluded", C_NEG, 3), POST("not seen", C_NEG),
-    POST("not present", C_NEG), POST("not identified", C_NEG),
-    POST("not appreciated", C_NEG), POST("not detected", C_NEG),
-    POST("not noted", C_NEG), POST("not visualized", C_NEG),
-    POST("not evident", C_NEG), POST("not found", C_NEG),
-    POST("not demonstrated", C_NEG), POST("not observed", C_NEG),
-    POST("not elicited", C_NEG), POST("not reported", C_NEG),
-    POSTD("resolved", C_NEG, 1), POSTD("has resolved", C_NEG, 1),
-    POSTD("have resolved", C_NEG, 1), POSTD("had resolved", C_NEG, 1),
-    POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
-    POSTD("unlikely", C_NEG, 4), POSTD("is unlikely", C_NEG, 4),
-
-    /* ---- pseudo-triggers: look like negation, are not ---- */
-    PSEUDO("no change"), PSEUDO("no significant change"),
-    PSEUDO("no interval change"), PSEUDO("no definite change"),
-    PSEUDO("no suspicious change"), PSEUDO("no increase"),
-    PSEUDO("no further"), PSEUDO("not only"), PSEUDO("not just"),
-    PSEUDO("not necessarily"), PSEUDO("not certain if"),
-    PSEUDO("not certain whether"), PSEUDO("not clear"),
-    PSEUDO("not sure"), PSEUDO("not known"), PSEUDO("whether or not"),
-    PSEUDO("or not"), PSEUDO("if not"), PSEUDO("not able"),
-    PSEUDO("not been able"), PSEUDO("not completely"),
-    PSEUDO("not fully"), PSEUDO("not entirely"), PSEUDO("not drain"),
-    PSEUDO("not extend"), PSEUDO("not cause"), PSEUDO("not caused"),
-    PSEUDO("gram negative"), PSEUDO("gram-negative"),
-    PSEUDO("without difficulty"), PSEUDO("without further"),
-    PSEUDO("without any further"), PSEUDO("no other"),
-    PSEUDO("not want"), PSEUDO("not wish"), PSEUDO("without change"),
-    PSEUDO("without significant change"), PSEUDO("not changed"),
-    PSEUDO("no specific diagnosis"), PSEUDO("no diagnosis"),
-    PSEUDO("no definite diagnosis"), PSEUDO("no clear diagnosis"),
-    PSEUDO("no explanation for"), PSEUDO("no cause for"),
-    PSEUDO("no etiology for"), PSEUDO("no specific cause"),
-
-    /* ---- hypothetical ---- */
-    PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),
-    PRED("should", C_HYPO, 12), PRED("in case", C_HYPO, 12),
-    PRED("in the event", C_HYPO, 12), PRE("risk of", C_HYPO),
-    PRE("risk for", C_HYPO), PRE("at risk for", C_HYPO),
-    PRE("watch for", C_HYPO), PRE("monitor for", C_HYPO),
-    PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
-    PRE("prevention of", C_HYPO), PRE("prophylaxis for", C_HYPO),
-    PRE("prophylaxis against", C_HYPO), PRE("evaluate for", C_HYPO),
-    PRE("to evaluate", C_HYPO), PRE("evaluation for", C_HYPO),
-    PRE("to assess", C_HYPO), PRE("assess for", C_HYPO),
-    PRE("screen for", C_HYPO), PRE("screening for", C_HYPO),
-    PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
-    PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
-    PRE("precautions", C_HYPO),
-
-    /* ---- uncertainty (LOW_CONFIDENCE) ---- */
-    PRE("possible", C_UNC), PRE("possibly", C_UNC), PRE("probable", C_UNC),
-    PRE("probably", C_UNC), PRE("suspected", C_UNC), PRE("suspect", C_UNC),
-    PRE("suspicious for", C_UNC), PRE("suspicion of", C_UNC),
-    PRE("suspicion for", C_UNC), PRE("concern for", C_UNC),
-    PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
-    PRE("question of", C_UNC), PRE("questionable", C_UNC),
-    PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
-    PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
-    PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),
-    PRE("might", C_UNC), PRE("could be", C_UNC), PRE("cannot exclude", C_UNC),
-    PRE("can not exclude", C_UNC), PRE("cannot rule out", C_UNC),
-    PRE("can't rule out", C_UNC), PRE("differential", C_UNC),
-    PRE("ddx", C_UNC), PRE("presumed", C_UNC), PRE("presumably", C_UNC),
-    PRE("equivocal", C_UNC), PRE("thought to be", C_UNC),
-    PRE("felt to be", C_UNC), PRE("consider", C_UNC),
-    PRED("?", C_UNC, 1),
-    POSTD("suspected", C_UNC, 3), POSTD("is suspected", C_UNC, 3),
-    POSTD("questioned", C_UNC, 3), POST("not excluded", C_UNC),
-    POST("not been excluded", C_UNC), POST("cannot be excluded", C_UNC),
-    POST("can not be excluded", C_UNC), POST("not ruled out", C_UNC),
-    POST("not been ruled out", C_UNC), POST("cannot be ruled out", C_UNC),
-    POSTD("versus", C_UNC, 2), POSTD("vs", C_UNC, 2),
-    POSTD("likely", C_UNC, 2), POSTD("questionable", C_UNC, 2),
-    POSTD("possible", C_UNC, 2), POSTD("?", C_UNC, 1),
-
-    /* ---- history ---- */
-    PRE("history of", C_HIST), PRE("hx of", C_HIST), PRE("h/o", C_HIST),
-    PRE("hx", C_HIST), PRE("status post", C_HIST), PRE("s/p", C_HIST),
-    PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
-    PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
-    PRE("was diagnosed with", C_HIST),
-    PRE("past medical history", C_HIST), PRE("medical history", C_HIST),
-    PRE("surgical history", C_HIST), PRE("pmh", C_HIST), PRE("pmhx", C_HIST),
-    POSTD("in the past", C_HIST, 6), POSTD("ago", C_HIST, 6),
-    POSTD("last year", C_HIST, 4), POSTD("previously", C_HIST, 3),
-
-    /* ---- family ---- */
-    PRED("family history of", C_FAM, 30), PRED("family history", C_FAM, 30),
-    PRED("family hx", C_FAM, 30), PRED("fh", C_FAM, 30),
-    PRED("fhx", C_FAM, 30), PRED("mother", C_FAM, 8),
-    PRED("mother's", C_FAM, 8), PRED("father", C_FAM, 8),
-    PRED("father's", C_FAM, 8), PRED("brother", C_FAM, 8),
-    PRED("brothers", C_FAM, 8), PRED("sister", C_FAM, 8),
-    PRED("sisters", C_FAM, 8), PRED("sibling", C_FAM, 8),
-    PRED("siblings", C_FAM, 8), PRED("aunt", C_FAM, 8),
-    PRED("uncle", C_FAM, 8), PRED("grandmother", C_FAM, 8),
-    PRED("grandfather", C_FAM, 8), PRED("grandparents", C_FAM, 8),
-    PRED("cousin", C_FAM, 8), PRED("son", C_FAM, 8),
-    PRED("daughter", C_FAM, 8), PRED("sons", C_FAM, 8),
-    PRED("daughters", C_FAM, 8), PRED("parents", C_FAM, 8),
-    PRED("mom", C_FAM, 8), PRED("dad", C_FAM, 8),
-    PRED("maternal", C_FAM, 8), PRED("paternal", C_FAM, 8),
-    PRED("niece", C_FAM, 8), PRED("nephew", C_FAM, 8),
-    PRED("relative", C_FAM, 8), PRED("relatives", C_FAM, 8),
-    PRED("family member", C_FAM, 8), PRED("family members", C_FAM, 8),
-
-    /* ---- terminations ---- */
-    TERM("but"), TERM("however"), TERM("although"), TERM("though"),
-    TERM("except"), TERM("except for"), TERM("aside from"),
-    TERM("apart from"), TERM("other than"), TERM("yet"), TERM("still"),
-    TERM("nevertheless"), TERM("which"), TERM("who"), TERM("whom"),
-    TERM("whose"), TERM("where"), TERM("secondary to"), TERM("due to"),
-    TERM("because"), TERM("cause of"), TERM("causes of"),
-    TERM("source of"), TERM("etiology of"), TERM("reason for"),
-    TERM("origin of"), TERM("presents with"), TERM("presented with"),
-    TERM("presenting with"), TERM("complains of"), TERM("complaining of"),
-    TERM("complained of"), TERM("reports"), TERM("reported"),
-    TERM("reporting"), TERM("admits to"), TERM("shows"), TERM("showed"),
-    TERM("reveals"), TERM("revealed"), TERM("demonstrates"),
-    TERM("demonstrated"), TERM("now"), TERM("currently"),
-    TERMC("positive for", C_NEG), TERMC("+ve for", C_NEG), TERMC("significant for", C_NEG),
-    TERMC("has", C_NEG), TERMC("patient", C_FAM),
-    TERMC("she", C_FAM), TERMC("he", C_FAM),
-};
-
-#define NTRIG (sizeof TRIGGERS / sizeof TRIGGERS[0])
+#define TRIGGERS ms__ctx_triggers
+#define NTRIG ms__ctx_ntriggers
 #define MAXW 6           /* words per phrase */
 #define WLEN 32          /* token bytes, NUL included */
 
@@ -210,7 +38,7 @@ typedef struct {
     int idx;             /* into TRIGGERS */
 } cphrase;
 
-static cphrase g_phr[NTRIG];
+static cphrase g_phr[MS_CTX_MAX_TRIG];
 
 /* A bit per hash bucket of every trigger's first word: most words of a
  * sentence start no trigger, and one hash plus one bit test says so
@@ -264,6 +92,8 @@ enum { T_WORD, T_COMMA, T_COLON, T_SEMI, T_OPEN, T_CLOSE };
 typedef struct {
     char w[WLEN];        /* lower case; "" if the word is too long */
     uint8_t type;
+    uint8_t nl;          /* a line break before it, since the last token */
+    uint8_t lc;          /* written with a lower-case first letter */
 } token;
 
 #define MAXTOK 512
@@ -294,11 +124,17 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
                        size_t max)
 {
     size_t n = 0, i = a;
+    bool nl = false;
     while (i < b && n < max) {
         unsigned char c = (unsigned char)t[i];
+        if (c == '\n')
+            nl = true;
         if (is_wordc(c) && !curly_apos(t, i, b)) {
             token *tk = &out[n++];
             tk->type = T_WORD;
+            tk->nl = nl;
+            tk->lc = c >= 'a' && c <= 'z';
+            nl = false;
             size_t k = 0;
             bool toolong = false;
             while (i < b) {
@@ -334,11 +170,21 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             (i == a || !is_wordc((unsigned char)t[i - 1]))) {
             token *tk = &out[n++];       /* "-ve" / "+ve" shorthand */
             tk->type = T_WORD;
+            tk->nl = nl;
+            tk->lc = 1;
+            nl = false;
             memcpy(tk->w, c == '-' ? "-ve" : "+ve", 4);
             i += 3;
             continue;
         }
-        if (c == '(' || c == ')' || c == '[' || c == ']') {
+        size_t n0 = n;
+        if (c == '(' && i + 2 < b && (t[i + 1] == '-' || t[i + 1] == '+') &&
+            t[i + 2] == ')') {
+            token *tk = &out[n++];       /* "(-)" / "(+)" marks */
+            tk->type = T_WORD;
+            memcpy(tk->w, t[i + 1] == '-' ? "(-)" : "(+)", 4);
+            i += 2;
+        } else if (c == '(' || c == ')' || c == '[' || c == ']') {
             token *tk = &out[n++];
             tk->type = (c == '(' || c == '[') ? T_OPEN : T_CLOSE;
             tk->w[0] = '\0';
@@ -346,7 +192,9 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             token *tk = &out[n++];
             tk->type = c == ',' ? T_COMMA : c == ':' ? T_COLON : T_SEMI;
             tk->w[0] = '\0';
-        } else if (c == '?' && i + 1 < b && is_wordc((unsigned char)t[i + 1])) {
+        } else if (c == '?' && (i + 1 == b || is_wordc((unsigned char)t[i + 1]))) {
+            /* "?appendicitis" (i + 1 == b: glued to the entity that ends
+             * the range) */
             token *tk = &out[n++];
             tk->type = T_WORD;
             tk->w[0] = '?';
@@ -357,6 +205,11 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
             tk->type = T_WORD;
             tk->w[0] = '?';
             tk->w[1] = '\0';
+        }
+        if (n > n0) {
+            out[n0].nl = nl;
+            out[n0].lc = 0;
+            nl = false;
         }
         i++;
     }
@@ -441,13 +294,22 @@ static bool boundary_at(const char *t, size_t len, size_t i)
             if (k < len && (t[k] == '.' || t[k] == ')'))
                 return true;
         }
-        /* "HEADING:" starting the next line */
+        /* "HEADING:" or a list row's "Label:" ("Secondary: None",
+         * "Hypertension: Yes") starting the next line: a trigger of one
+         * row never reaches into the next. */
+        if (!((d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z')))
+            return false;
         size_t k = j;
+        int words = 1;
         while (k < len && k < j + 40 &&
-               ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' || t[k] == '/' ||
-                t[k] == '&'))
+               ((t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= 'a' && t[k] <= 'z') ||
+                t[k] == ' ' || t[k] == '/' || t[k] == '&' || t[k] == '-' ||
+                t[k] == '(' || t[k] == ')' || t[k] == '\'')) {
+            words += t[k] == ' ' && k + 1 < len && t[k + 1] != ' ';
             k++;
-        if (k > j + 1 && k < len && t[k] == ':')
+        }
+        if (k > j + 1 && k < len && t[k] == ':' && words <= 5 &&
+            (k + 1 >= len || t[k + 1] != '/'))   /* not "http://" */
             return true;
         return false;
     }
@@ -506,6 +368,45 @@ static bool is_family_word(const char *w)
     return false;
 }
 
+static bool term_ends(int tcls, int c)
+{
+    return tcls == C_ALL || tcls == c ||
+           (tcls == C_NU && (c == C_NEG || c == C_UNC)) ||
+           (tcls == C_NFAM && c != C_FAM);
+}
+
+#define LIST_ITEM_MAX 6   /* words per conjunct of a coordinated list */
+#define LIST_WORDS_MAX 60 /* words a trigger reaches along such a list */
+
+/* Are tokens [a, n) a coordination of short conjuncts, "fever, chills,
+ * sweats, nausea ... or", so a trigger before them reaches the last one?
+ * ("denies fever, chills, night sweats, weight loss or dyspnea on
+ * exertion"). Items are separated by commas, "and", "or", "nor", "and/or";
+ * none may be longer than LIST_ITEM_MAX words. Clause verbs and other
+ * terminations have already closed the scope in the caller's scan. */
+static bool coordinated(const token *tk, size_t a, size_t n)
+{
+    int item = 0, words = 0, seps = 0;
+    for (size_t i = a; i < n; i++) {
+        if (tk[i].type == T_COMMA) {
+            item = 0;
+            seps++;
+            continue;
+        }
+        if (tk[i].type != T_WORD)
+            continue;
+        if (strcmp(tk[i].w, "and") == 0 || strcmp(tk[i].w, "or") == 0 ||
+            strcmp(tk[i].w, "nor") == 0 || strcmp(tk[i].w, "and/or") == 0) {
+            item = 0;
+            seps++;
+            continue;
+        }
+        if (++item > LIST_ITEM_MAX || ++words > LIST_WORDS_MAX)
+            return false;
+    }
+    return seps > 0;
+}
+
 /* ---- traits ---- */
 
 static void add_trait(ms_nlp_entity *e, int cls, float score)
@@ -533,6 +434,25 @@ typedef struct {
     size_t memo_b, memo_s;
     bool memo;
 } scratch;
+
+/* A list row's value after "Label:": 1 a negative one ("no", "none",
+ * "denies", "negative", "absent"), 2 an affirmative one ("yes",
+ * "present", "positive"), 0 neither. */
+static int row_value(const char *w)
+{
+    static const char *const neg[] = {"no", "none", "denies", "denied",
+                                      "negative", "neg", "absent", "nil",
+                                      "-ve", "never"};
+    static const char *const pos[] = {"yes", "present", "positive", "+ve",
+                                      "y"};
+    for (size_t k = 0; k < sizeof neg / sizeof neg[0]; k++)
+        if (strcmp(w, neg[k]) == 0)
+            return 1;
+    for (size_t k = 0; k < sizeof pos / sizeof pos[0]; k++)
+        if (strcmp(w, pos[k]) == 0)
+            return 2;
+    return 0;
+}
 
 /* Scan one entity; found[c] set for each class that applies. neg_only
  * restricts to negation from a trigger at most near words before. */
@@ -590,6 +510,16 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         open[c] = -1;
     int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
     for (size_t i = 0; i < n;) {
+        if (tk[i].type == T_COLON) {
+            /* "No Hypertension: ..." -- words between a trigger and a
+             * colon are a label: the trigger was the previous row's value
+             * ("Diabetes: No Hypertension: Yes"). "Negative for: X" keeps
+             * its scope, and so do headings ("Family history: ..."). */
+            for (int c = 0; c < C_NCLASS; c++)
+                if (open[c] >= 0 && (size_t)open[c] < i &&
+                    term_ends(C_NU, c))
+                    open[c] = -1;
+        }
         if (tk[i].type == T_OPEN) {
             paren = (int)i;
             memcpy(saved, open, sizeof saved);
@@ -611,10 +541,30 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             continue;
         }
         const trig *tr = &TRIGGERS[t];
-        if (tr->kind == K_TERM) {
+        if (tr->kind == K_TERM && tr->at_end &&
+            !(i > 0 && (tk[i - 1].type == T_COMMA ||
+                        strcmp(tk[i - 1].w, "and") == 0 ||
+                        strcmp(tk[i - 1].w, "or") == 0 ||
+                        strcmp(tk[i - 1].w, "then") == 0 ||
+                        strcmp(tk[i - 1].w, "also") == 0))) {
+            /* "nor was she in atrial fibrillation": not a new clause */
+        } else if (tr->kind == K_TERM) {
             for (int c = 0; c < C_NCLASS; c++)
-                if (tr->cls == C_ALL || tr->cls == c)
+                if (term_ends(tr->cls, c))
                     open[c] = -1;
+        } else if (tr->kind == K_PRE && tr->at_end) {
+            /* opens after the first conjunct */
+            size_t k = i + (size_t)nw;
+            while (k < n && tk[k].type != T_COMMA &&
+                   !(tk[k].type == T_WORD && (strcmp(tk[k].w, "or") == 0 ||
+                                               strcmp(tk[k].w, "nor") == 0)))
+                k++;
+            if (k < n) {
+                open[tr->cls] = (int)(k + 1);
+                maxd[tr->cls] = DEF_PRE_DIST[tr->cls];
+            } else {
+                open[tr->cls] = -1;
+            }
         } else if (tr->kind == K_PRE) {
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist
@@ -631,7 +581,8 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         int lim = maxd[c];
         if (neg_only && lim > 3)
             lim = 3;
-        if (words <= lim)
+        if (words <= lim || (!neg_only && c != C_HIST && c != C_FAM &&
+                             coordinated(tk, (size_t)open[c], n)))
             found[c] = true;
     }
     if (neg_only)
@@ -640,7 +591,30 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     /* after the entity */
     n = tokenize(text, en, f, tk, MAXTOK);
     int words = 0;
+    bool comma = false;
+    if (n >= 2 && tk[0].type == T_COLON && tk[1].type == T_WORD) {
+        /* a list row's value: "Diabetes: No", "Chest pain: denies",
+         * "Hypertension: Yes" */
+        switch (row_value(tk[1].w)) {
+        case 1:
+            found[C_NEG] = true;
+            return;
+        case 2:
+            found[C_NEG] = false;
+            return;
+        default:
+            break;
+        }
+    }
     for (size_t i = 0; i < n;) {
+        /* post-triggers stay on the entity's line (a wrapped sentence
+         * going on in lower case excepted) and in its row: "Acute
+         * appendicitis\nSecondary: None" */
+        if (i > 0 && tk[i].nl && !tk[i].lc)
+            break;
+        if (tk[i].type == T_COLON && words > 0)
+            break;
+        comma |= tk[i].type == T_COMMA;
         int nw = 0, t = match_at(tk, n, i, &nw, K_POST);
         if (t < 0) {
             if (tk[i].type == T_WORD && strcmp(tk[i].w, "in") == 0 &&
@@ -661,7 +635,10 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         const trig *tr = &TRIGGERS[t];
         if (tr->kind == K_TERM && tr->cls == C_ALL)
             break;
-        if (tr->kind == K_POST) {
+        if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
+            /* "Chest pain, likely acute coronary syndrome": the guess is
+             * about what follows the comma */
+        } else if (tr->kind == K_POST) {
             int lim = tr->max_dist ? tr->max_dist : DEF_POST_DIST[tr->cls];
             size_t nx = i + (size_t)nw;
             bool end_ok = !tr->at_end || nx >= n || tk[nx].type != T_WORD;
@@ -671,6 +648,80 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         words += nw;
         i += (size_t)nw;
     }
+}
+
+#define IND_GAP 120   /* bytes between a medication and its indication */
+
+static bool in_list(const char *w, const char *const *l, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(w, l[k]) == 0)
+            return true;
+    return false;
+}
+
+/* Is condition e a medication's indication, "Colace 100 mg daily for
+ * constipation", "metformin for type 2 diabetes"? med is the last
+ * MEDICATION entity ending before e. The gap must be one sentence of at
+ * most IND_GAP bytes holding a "for" at most 3 words before e and, before
+ * the "for", only the drug's own dose, route and frequency (no verb). A
+ * drug named after a verb of treatment ("was given Zofran for nausea",
+ * "treated with ceftriaxone for pneumonia") says the patient had the
+ * condition, so that is not an indication here. (The prn/as-needed forms
+ * are triggers.) */
+static bool is_indication(const char *text, size_t len,
+                          const ms_nlp_entity *med, const ms_nlp_entity *e,
+                          scratch *sc)
+{
+    size_t a = med->byte_end, b = e->byte_begin;
+    if (a > b || b - a > IND_GAP || b > len)
+        return false;
+    for (size_t i = a; i < b; i++)
+        if (boundary_at(text, len, i))
+            return false;
+    token *tk = sc->tok;
+    size_t n = tokenize(text, a, b, tk, MAXTOK);
+    static const char *const verbs[] = {
+        "is", "are", "was", "were", "has", "had", "have", "with", "and",
+        "but", "which", "due", "because", "after", "since", "then"};
+    size_t nv = sizeof verbs / sizeof verbs[0];
+    int after = 0;
+    size_t i = n;
+    while (i > 0) {
+        i--;
+        if (tk[i].type != T_WORD)
+            continue;
+        if (strcmp(tk[i].w, "for") == 0)
+            break;
+        if (++after > 3 || in_list(tk[i].w, verbs, nv))
+            return false;
+    }
+    if (n == 0 || tk[i].type != T_WORD || strcmp(tk[i].w, "for") != 0)
+        return false;
+    int before = 0;
+    for (size_t k = 0; k < i; k++)
+        if (tk[k].type == T_WORD &&
+            (++before > 10 || in_list(tk[k].w, verbs, nv)))
+            return false;
+    /* a verb of treatment just before the drug */
+    size_t lo = med->byte_begin > 60 ? med->byte_begin - 60 : 0;
+    size_t s = med->byte_begin;
+    while (s > lo && !boundary_at(text, len, s - 1))
+        s--;
+    n = tokenize(text, s, med->byte_begin, tk, MAXTOK);
+    static const char *const treat[] = {
+        "treated", "treating", "treatment", "started", "given", "gave",
+        "received", "receiving", "initiated", "required", "requiring",
+        "responded", "administered", "improved", "needed", "placed"};
+    int seen = 0;
+    for (size_t k = n; k > 0 && seen < 5; k--) {
+        if (tk[k - 1].type != T_WORD)
+            continue;
+        seen++;
+        if (in_list(tk[k - 1].w, treat, sizeof treat / sizeof treat[0]))
+            return false;
+    }
+    return true;
 }
 
 void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
@@ -683,10 +734,13 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
     if (!sc)
         return;      /* traits are best effort */
     sc->memo = false;
+    const ms_nlp_entity *med = NULL;  /* the last medication so far */
     for (size_t i = 0; i < n; i++) {
         ms_nlp_entity *e = &ents[i];
         if (e->parent != -1 || e->is_attribute)
             continue;
+        if (med && med->byte_begin > e->byte_begin)
+            med = NULL;               /* out of text order: start over */
         bool cond = cat_is(e, "MEDICAL_CONDITION");
         bool other = cat_is(e, "MEDICATION") ||
                      cat_is(e, "TEST_TREATMENT_PROCEDURE");
@@ -694,6 +748,11 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
             continue;
         bool found[C_NCLASS] = {false};
         scan_entity(text, len, e, sc, found, !cond);
+        if (cond && med && !found[C_NEG] && !found[C_HYPO] &&
+            is_indication(text, len, med, e, sc))
+            found[C_HYPO] = true;
+        if (!cond && cat_is(e, "MEDICATION"))
+            med = e;
         if (cond) {
             if (e->section == MS_SEC_PAST_HISTORY)
                 found[C_HIST] = true;

@@ -7,7 +7,13 @@
  * is written exactly as the lexicon writes it (or the entry is
  * case-sensitive), 0.90 when only letter case differs, and 0.75 when only
  * case differs and the entry is an abbreviation of at most three
- * characters ("cbc" for "CBC"). Attribute scores: see attrs.c. */
+ * characters ("cbc" for "CBC"). Attribute scores: see attrs.c.
+ *
+ * A short all-capitals condition abbreviation is dropped where the context
+ * says it is something else: half of a glued compound ("LC-MS/MS"), a
+ * method or accreditation ("CAP accredited"), a code, a credential ("Jane
+ * Roe, MD, DM"), the posterior descending artery ("RCA/PDA"); see
+ * abbrev_out_of_context. */
 #include "nlp/nlp.h"
 #include "nlp/context.h"
 #include "nlp/nlp_internal.h"
@@ -140,6 +146,174 @@ static bool split_acuity(ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *
     return true;
 }
 
+/* ---- abbreviations out of clinical context ---------------------------- */
+
+/* Token i folded to lower case without dots into buf (at most n-1 bytes);
+ * false if it is not a word or too long. */
+static bool tok_word(const ms_nlp_ctx *c, size_t i, char *buf, size_t n)
+{
+    if (i >= c->nt || !(c->t[i].flags & MS_TF_WORD)) return false;
+    size_t k = 0;
+    for (size_t b = c->t[i].b; b < c->t[i].e; b++) {
+        unsigned ch = c->s[b];
+        if (ch == '.') continue;
+        if (k + 1 >= n) return false;
+        buf[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
+    }
+    buf[k] = 0;
+    return k > 0;
+}
+
+static bool word_in(const char *w, const char *const *l, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(w, l[k]) == 0) return true;
+    return false;
+}
+
+/* Is token i one joiner ('-', '/', a Unicode hyphen or dash) glued to
+ * words on both sides: "LC-MS/MS", "CKD‐EPI", "RCA/PDA"? */
+static bool glued_joiner(const ms_nlp_ctx *c, size_t i)
+{
+    if (i == 0 || i + 1 >= c->nt) return false;
+    const ms_tok *t = &c->t[i];
+    if (t->flags & MS_TF_WORD) return false;
+    if (c->t[i - 1].e != t->b || c->t[i + 1].b != t->e) return false;
+    if (!(c->t[i - 1].flags & MS_TF_WORD) || !(c->t[i + 1].flags & MS_TF_WORD))
+        return false;
+    unsigned ch = c->s[t->b];
+    if (ch == '-' || ch == '/') return true;
+    return ch == 0xE2 && t->e - t->b == 3 && c->s[t->b + 1] == 0x80 &&
+           c->s[t->b + 2] >= 0x90 && c->s[t->b + 2] <= 0x95;
+}
+
+/* Is token k (a compound's other half) a condition abbreviation of its
+ * own ("HTN/DM")? */
+static bool cond_abbrev_at(const ms_nlp_ctx *c, size_t k)
+{
+    const ms_lex_entry *o = NULL;
+    size_t m = ms_match_longest(c->e->lex, c->s, c->t, c->nt, k, -1, (size_t)-1, &o);
+    return m == 1 && o->kind == MS_LEX_COND;
+}
+
+/* Degrees and fellowships that are not conditions themselves (DM and MS
+ * are both, so they never count as the neighbour that proves a list of
+ * credentials). */
+static const char *const DEGREES[] = {
+    "md", "do", "phd", "mbbs", "mbchb", "frcp", "frcpc", "frcs", "facp",
+    "facc", "fcap", "mrcp", "dnb", "mch", "msc", "bsc", "rn", "np", "mph",
+    "mba", "frcpath", "mphil", "faap", "fccp", "fasn", "dabp", "fascp",
+    "dch", "aprn", "dnp", "pharmd", "dds", "dmd", "facs", "faha", "fesc",
+    "frcr", "mrcs", "mrcog", "frcog", "facog", "mrcgp", "frcpe", "frcpi",
+    "frace", "fracp", "mrcpath", "dabr", "fcps", "dipl"};
+
+/* Words after an abbreviation that make it a name, method or code rather
+ * than a condition: "CAP accredited", "CKD-EPI equation", "MS method". */
+static const char *const NONCLIN_HEAD[] = {
+    "accredited", "accreditation", "accredit", "certified", "certification",
+    "certificate", "equation", "formula", "method", "methods", "methodology",
+    "assay", "program", "programme", "number", "code", "codes", "protocol",
+    "proficiency", "inspection", "survey", "standards", "standard",
+    "guideline", "guidelines", "approved", "laboratory", "lab", "id", "kit",
+    "catalog", "catalogue", "item", "product", "license", "licensed",
+    "licence", "member", "membership", "checklist", "inspected", "no",
+    "analyzer", "analyser", "platform", "instrument", "technique", "calc",
+    "calculation", "calculated"};
+
+/* Coronary-artery context words: "PDA" there is the posterior descending
+ * artery, not a patent ductus arteriosus. */
+static const char *const CORONARY[] = {
+    "rca", "lad", "lcx", "circumflex", "coronary", "descending", "artery",
+    "arteries", "branch", "branches", "dominant", "dominance", "diagonal",
+    "obtuse", "marginal", "posterolateral", "plb", "ramus", "om", "stent",
+    "stented", "vessel", "vessels", "angiography", "angiogram",
+    "catheterization", "cath", "graft", "svg", "lima", "pci", "ptca"};
+
+/* Instruments and implants named after a condition word: "bipolar
+ * cautery", "bipolar hemiarthroplasty", "a 50 mm bipolar cup". */
+static const char *const DEVICE_HEAD[] = {
+    "cautery", "electrocautery", "cup", "hemiarthroplasty", "arthroplasty",
+    "prosthesis", "forceps", "sealer", "scissors", "coagulation",
+    "coagulator", "diathermy", "electrode", "electrodes", "lead", "leads",
+    "pacing", "head", "stem", "component", "implant", "device"};
+
+/* Is the one-token condition at token i the modifier of an instrument or
+ * implant ("bipolar cautery")? */
+static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
+{
+    char w[24];
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || i + 1 >= c->nt ||
+        (c->t[i + 1].flags & MS_TF_NL))
+        return false;
+    return tok_word(c, i + 1, w, sizeof w) &&
+           word_in(w, DEVICE_HEAD, sizeof DEVICE_HEAD / sizeof *DEVICE_HEAD);
+}
+
+/* Should a one-token, all-capitals condition abbreviation (2 to 4 letters,
+ * "CAP", "MS", "DM", "PDA") at token i be dropped as not a condition in
+ * this context? Rules, each general:
+ *   - half of a compound or code glued by '-' or '/' ("LC-MS/MS",
+ *     "CKD‐EPI", "RCA/PDA"), unless the other half is a condition
+ *     abbreviation too ("HTN/DM");
+ *   - followed by a non-clinical head word ("CAP accredited", "MS method")
+ *     or by a code/number of three or more digits, '#' ("CAP 1234",
+ *     "CA 94110");
+ *   - in a run of credentials: next to a degree ("Jane Roe, MD, DM");
+ *   - "PDA" with a coronary-artery word within 8 tokens on its line; "MS:"
+ *     as a label (mental status). */
+static bool abbrev_out_of_context(const ms_nlp_ctx *c, size_t i,
+                                  const ms_lex_entry *en)
+{
+    const ms_tok *t = &c->t[i];
+    size_t n = t->e - t->b;
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || n < 2 || n > 4) return false;
+    for (size_t b = t->b; b < t->e; b++)
+        if (c->s[b] < 'A' || c->s[b] > 'Z') return false;
+    char w[16], ab[8];
+    tok_word(c, i, ab, sizeof ab);
+    if (i >= 2 && glued_joiner(c, i - 1) && !cond_abbrev_at(c, i - 2)) return true;
+    if (i + 2 < c->nt && glued_joiner(c, i + 1) && !cond_abbrev_at(c, i + 2))
+        return true;
+    if (i + 1 < c->nt && !(c->t[i + 1].flags & MS_TF_NL)) {
+        const ms_tok *nx = &c->t[i + 1];
+        if (tok_word(c, i + 1, w, sizeof w) &&
+            word_in(w, NONCLIN_HEAD, sizeof NONCLIN_HEAD / sizeof *NONCLIN_HEAD))
+            return true;
+        if ((nx->flags & MS_TF_DIGIT) && nx->e - nx->b >= 3) return true;
+        if (!(nx->flags & MS_TF_WORD) && c->s[nx->b] == '#') return true;
+        if (!(nx->flags & MS_TF_WORD) && c->s[nx->b] == ':' &&
+            strcmp(ab, "ms") == 0)
+            return true;
+    }
+    size_t nd = sizeof DEGREES / sizeof *DEGREES;
+    for (int side = -1; side <= 1; side += 2) {
+        size_t k = side < 0 ? i - 1 : i + 1;
+        if ((side < 0 && i == 0) || k >= c->nt) continue;
+        bool comma = !(c->t[k].flags & MS_TF_WORD) && c->s[c->t[k].b] == ',';
+        if (comma) {
+            if ((side < 0 && k == 0) || k + (size_t)side >= c->nt) continue;
+            k += (size_t)side;
+        }
+        if (tok_word(c, k, w, sizeof w) && word_in(w, DEGREES, nd)) return true;
+    }
+    if (strcmp(ab, "pda") == 0) {
+        size_t lo = i > 8 ? i - 8 : 0, hi = i + 9 < c->nt ? i + 9 : c->nt;
+        for (size_t k = lo; k < hi; k++) {
+            if (k == i) continue;
+            if (k > i && (c->t[k].flags & MS_TF_NL)) break;
+            if (k < i && (c->t[k + 1].flags & MS_TF_NL)) { continue; }
+            if (tok_word(c, k, w, sizeof w) &&
+                word_in(w, CORONARY, sizeof CORONARY / sizeof *CORONARY))
+                return true;
+        }
+        /* "the PDA is patent" */
+        if (i + 2 < c->nt && tok_word(c, i + 2, w, sizeof w) &&
+            strcmp(w, "patent") == 0)
+            return true;
+    }
+    return false;
+}
+
 /* First token whose end is after byte b. */
 static size_t tok_at(const ms_tok *t, size_t nt, size_t b)
 {
@@ -224,6 +398,10 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
                        ? ms_match_longest(e->lex, c.s, c.t, c.nt, i, -1, (size_t)-1, &en)
                        : 0;
         if (!m) { i++; continue; }
+        if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en))) {
+            i++;
+            continue;
+        }
         if (en->kind == MS_LEX_COND && m > 1 && split_acuity(&c, i, m, en)) {
             i += m;
             continue;

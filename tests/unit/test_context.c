@@ -233,6 +233,156 @@ static void test_context_triggers(void **state)
     NOTRAIT("She has pneumonia.", "pneumonia", "PERTAINS_TO_FAMILY");
 }
 
+
+/* ---- issue 14: mention-level facts for the findings stage ---- */
+
+/* Every conjunct of a negated coordination is negated; the scope ends at a
+ * termination or a new clause with its own verb. */
+static void test_context_coordination(void **state)
+{
+    (void)state;
+    NEG("No demonstrated aneurysm or pseudoaneurysm.", "pseudoaneurysm");
+    NEG("No fever, chills, or night sweats.", "night sweats");
+    NEG("No fever, chills, or night sweats.", "chills");
+    NEG("Without evidence of pneumonia, pleural effusion or pneumothorax.",
+        "pneumothorax");
+    NEG("Negative for hepatitis B and cirrhosis.", "cirrhosis");
+    NEG("She denies fever, chills, sweats, nausea, vomiting, diarrhea, "
+        "constipation, abdominal pain, chest pain, shortness of breath, "
+        "difficulty breathing, dyspnea on exertion or change in exercise "
+        "tolerance.", "dyspnea on exertion");
+    NEG("She is not reporting polyuria, polydipsia or polyphagia.", "polyphagia");
+    NEG("Eyes: (-) visual disturbance or change.", "visual disturbance");
+    NEG("No change in her bowels, abdominal pain, rectal bleeding, or melena.",
+        "melena");
+    NEG("She was not tachycardic, nor was she in atrial fibrillation.",
+        "atrial fibrillation");
+    AFF("No change in her edema.", "edema");
+    AFF("No fever but has cough.", "cough");
+    AFF("No fever, however she has a cough.", "cough");
+    AFF("No fever; cough for two days.", "cough");
+    AFF("No fever and is having a productive cough.", "cough");
+    AFF("Denies chest pain, and reports dyspnea on exertion.", "dyspnea");
+    AFF("No fever. Cough for two days.", "Cough");
+    AFF("Neuro: (-) headache (+) dizziness.", "dizziness");
+}
+
+/* Rows of a list: a trigger of one row never reaches into another. */
+static void test_context_list_rows(void **state)
+{
+    (void)state;
+    AFF("Primary: Acute appendicitis\nSecondary: None\n", "appendicitis");
+    AFF("Diagnosis: Pneumonia\nComplications: none\n", "Pneumonia");
+    NEG("Diabetes: No\nHypertension: Yes\n", "Diabetes");
+    AFF("Diabetes: No\nHypertension: Yes\n", "Hypertension");
+    AFF("Diabetes: No  Hypertension: Yes", "Hypertension");
+    NEG("Chest pain: denies\nCough: yes\n", "Chest pain");
+    AFF("Chest pain: denies\nCough: yes\n", "Cough");
+    NEG("Asthma: negative\n", "Asthma");
+    AFF("Smoker: no\nAsthma: present\n", "Asthma");
+    AFF("Allergies: none\nPMH: asthma\n", "asthma");
+    AFF("Pneumonia\nRuled out: sepsis\n", "Pneumonia");
+    /* a sentence wrapped over two lines keeps its post-trigger */
+    NEG("Pulmonary embolism was\nruled out by CT angiography.",
+        "Pulmonary embolism");
+}
+
+/* Uncertainty is LOW_CONFIDENCE, never NEGATION. */
+#define UNC(t, w)                                                     \
+    do {                                                              \
+        TRAIT(t, w, "LOW_CONFIDENCE");                                \
+        NOTRAIT(t, w, "NEGATION");                                    \
+    } while (0)
+
+static void test_context_uncertainty(void **state)
+{
+    (void)state;
+    UNC("Chest pain, likely acute coronary syndrome.", "acute coronary syndrome");
+    NOTRAIT("Chest pain, likely acute coronary syndrome.", "Chest pain",
+            "LOW_CONFIDENCE");
+    UNC("Findings most likely represent pneumonia.", "pneumonia");
+    UNC("Probable appendicitis.", "appendicitis");
+    UNC("Pneumonia is likely.", "Pneumonia");
+    UNC("Findings are suggestive of sarcoidosis.", "sarcoidosis");
+    UNC("Pulmonary embolism cannot be excluded.", "Pulmonary embolism");
+    UNC("A pelvic abscess cannot be ruled out.", "abscess");
+    UNC("Pneumonia versus atelectasis.", "atelectasis");
+    UNC("Pneumonia versus atelectasis.", "Pneumonia");
+    UNC("Atelectasis vs. pneumonia in the left base.", "pneumonia");
+    UNC("Clinical history: query melanoma.", "melanoma");
+    UNC("Indication: ?appendicitis.", "appendicitis");
+    UNC("R/O myocardial infarction.", "myocardial infarction");
+    UNC("Admit to rule out myocardial infarction.", "myocardial infarction");
+    UNC("CT to exclude pulmonary embolism.", "pulmonary embolism");
+    UNC("Suspected appendicitis.", "appendicitis");
+    UNC("Possible pneumonia.", "pneumonia");
+    UNC("Questionable fracture of the radius.", "fracture");
+    UNC("Differential includes lymphoma, sarcoidosis and tuberculosis.",
+        "sarcoidosis");
+    UNC("The differential diagnosis is lymphoma or sarcoidosis.", "lymphoma");
+    UNC("Pulmonary embolism is unlikely.", "Pulmonary embolism");
+    UNC("Low suspicion for pulmonary embolism.", "pulmonary embolism");
+    /* "consistent with" states the reader's conclusion: affirmed */
+    NOTRAIT("Findings consistent with pneumonia.", "pneumonia", "LOW_CONFIDENCE");
+    NOTRAIT("Findings consistent with pneumonia.", "pneumonia", "NEGATION");
+}
+
+static void test_context_hypothetical(void **state)
+{
+    (void)state;
+    const char *h = "HYPOTHETICAL";
+    TRAIT("Monitor for complications such as hypothyroidism.", "hypothyroidism", h);
+    TRAIT("Return if you develop chest pain or fever.", "fever", h);
+    TRAIT("Call if fever.", "fever", h);
+    TRAIT("Watch for signs of infection or bleeding.", "infection", h);
+    TRAIT("Risks including bleeding, infection and deep vein thrombosis were "
+          "discussed.", "deep vein thrombosis", h);
+    TRAIT("The risks of the procedure including but not limited to bleeding, "
+          "infection and pneumothorax were explained.", "pneumothorax", h);
+    TRAIT("People with low calcium may have depression, cramps and seizures.",
+          "seizures", h);
+    TRAIT("Patients with diabetes should check their feet daily.", "diabetes", h);
+    TRAIT("Hypothyroidism can cause fatigue and constipation.", "constipation", h);
+    TRAIT("Hypothyroidism can cause fatigue and constipation.", "Hypothyroidism", h);
+    TRAIT("Symptoms include nausea and vomiting.", "vomiting", h);
+    TRAIT("Mother was advised regarding signs and symptoms of respiratory "
+          "distress, which includes tachypnea.", "tachypnea", h);
+    TRAIT("Return to the emergency department for worsening shortness of "
+          "breath, chest pain or fever above 38.5 C.", "fever", h);
+    TRAIT("Go to the nearest emergency room for chest pain.", "chest pain", h);
+    TRAIT("Tylenol 650 mg q6h prn pain.", "pain", h);
+    TRAIT("Albuterol as needed for wheezing.", "wheezing", h);
+    NOTRAIT("She has diabetes and checks her feet.", "diabetes", h);
+    NOTRAIT("Risk factors include hypertension.", "hypertension", h);
+    NOTRAIT("The patient has pneumonia.", "pneumonia", h);
+}
+
+/* A reaction in an ALLERGIES section keeps the section (the findings stage
+ * files it under the allergy, not as a condition). */
+static void test_context_allergies(void **state)
+{
+    (void)state;
+    const char *t = "HPI: cough.\nALLERGIES:\nSulfa drugs: anaphylactoid "
+                    "reaction\nPenicillin (hives)\nMEDICATIONS: none\n";
+    ms_nlp_entity v[2] = {ent_at(t, "anaphylactoid reaction", "MEDICAL_CONDITION"),
+                          ent_at(t, "hives", "MEDICAL_CONDITION")};
+    ms_sections_mark(t, strlen(t), v, 2);
+    assert_int_equal(v[0].section, MS_SEC_ALLERGIES);
+    assert_int_equal(v[1].section, MS_SEC_ALLERGIES);
+    const char *u = "Allergies: Penicillin - rash; codeine - nausea.\n"
+                    "Assessment: pneumonia.\n";
+    ms_nlp_entity w[2] = {ent_at(u, "rash", "MEDICAL_CONDITION"),
+                          ent_at(u, "pneumonia", "MEDICAL_CONDITION")};
+    ms_sections_mark(u, strlen(u), w, 2);
+    assert_int_equal(w[0].section, MS_SEC_ALLERGIES);
+    assert_int_not_equal(w[1].section, MS_SEC_ALLERGIES);
+    const char *x = "Drug Allergies: NKDA\nALLERGIES/ADVERSE REACTIONS: "
+                    "aspirin (angioedema)\n";
+    ms_nlp_entity y = ent_at(x, "angioedema", "MEDICAL_CONDITION");
+    ms_sections_mark(x, strlen(x), &y, 1);
+    assert_int_equal(y.section, MS_SEC_ALLERGIES);
+}
+
 static void test_sections(void **state)
 {
     (void)state;
@@ -312,6 +462,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_context_triggers),
+        cmocka_unit_test(test_context_coordination),
+        cmocka_unit_test(test_context_list_rows),
+        cmocka_unit_test(test_context_uncertainty),
+        cmocka_unit_test(test_context_hypothetical),
+        cmocka_unit_test(test_context_allergies),
         cmocka_unit_test(test_sections),
         cmocka_unit_test(test_phi),
         cmocka_unit_test(test_negex_eval),

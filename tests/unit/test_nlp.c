@@ -427,6 +427,107 @@ static void test_hostile(void **state)
     free(b);
 }
 
+
+/* ---- abbreviations out of clinical context (issue 14) ------------------ */
+
+/* Is there a MEDICAL_CONDITION with this exact Text? */
+static bool has_cond(json_t *root, const char *text)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(root, "Entities"), i, e)
+        if (!strcmp(jstr(e, "Text"), text) &&
+            !strcmp(jstr(e, "Category"), "MEDICAL_CONDITION"))
+            return true;
+    return false;
+}
+
+#define NO_COND(text, abbr)                              \
+    do {                                                 \
+        json_t *j_ = detect_json(text);                  \
+        if (has_cond(j_, abbr))                          \
+            print_message("'%s' read as a condition in: %s\n", abbr, text); \
+        assert_false(has_cond(j_, abbr));                \
+        json_decref(j_);                                 \
+    } while (0)
+#define IS_COND(text, abbr)                              \
+    do {                                                 \
+        json_t *j_ = detect_json(text);                  \
+        if (!has_cond(j_, abbr))                         \
+            print_message("'%s' missed in: %s\n", abbr, text); \
+        assert_true(has_cond(j_, abbr));                 \
+        json_decref(j_);                                 \
+    } while (0)
+
+static void test_abbreviations(void **state)
+{
+    (void)state;
+    /* compounds and method names */
+    NO_COND("Method: LC-MS/MS (liquid chromatography).", "MS");
+    NO_COND("Quantified by GC-MS/MS.", "MS");
+    NO_COND("eGFR calculated with the CKD\xe2\x80\x90" "EPI equation.", "CKD");
+    NO_COND("eGFR (CKD-EPI 2021 equation) 74 mL/min.", "CKD");
+    NO_COND("eGFR by CKD\xe2\x80\x91" "EPI: 74.", "CKD");
+    NO_COND("Coronary angiogram: RCA/PDA without stenosis.", "PDA");
+    /* institutional / method head words */
+    NO_COND("This laboratory is CAP accredited.", "CAP");
+    NO_COND("Results reviewed under the CAP accreditation program.", "CAP");
+    NO_COND("Performed by MS method at the reference lab.", "MS");
+    /* codes */
+    NO_COND("Item CAP 1234 billed at $40.", "CAP");
+    NO_COND("Ref CAP #5521.", "CAP");
+    NO_COND("Mail to 12 Main St, Sacramento, CA 95814.", "CA");
+    /* credentials */
+    NO_COND("Electronically signed: Jane Roe, MD, DM", "DM");
+    NO_COND("Consultant cardiologist, FRCP, DM (Cardiology)", "DM");
+    NO_COND("Dr A. Rao MBBS, MD, DM, FACC", "DM");
+    NO_COND("J. Smith, MS, FRCS", "MS");
+    /* posterior descending artery */
+    NO_COND("The PDA branch has a 70% stenosis.", "PDA");
+    NO_COND("Right dominant system; the PDA is patent.", "PDA");
+    NO_COND("Posterior descending artery (PDA): no disease.", "PDA");
+    NO_COND("MS: alert and oriented x3.", "MS");
+    /* the same abbreviations as conditions stay */
+    IS_COND("PMH: HTN/DM, CKD, remote MI.", "DM");
+    IS_COND("PMH: HTN/DM, CKD, remote MI.", "HTN");
+    IS_COND("PMH: HTN/DM, CKD, remote MI.", "CKD");
+    IS_COND("Admitted with CAP, treated with ceftriaxone.", "CAP");
+    IS_COND("Echo shows a small PDA in this premature infant.", "PDA");
+    IS_COND("She has relapsing MS and DM.", "MS");
+    IS_COND("She has relapsing MS and DM.", "DM");
+    /* a condition word naming an instrument or implant */
+    NO_COND("Hemostasis with bipolar cautery.", "bipolar");
+    NO_COND("A 50 mm bipolar cup was placed.", "bipolar");
+    IS_COND("History of bipolar disorder.", "bipolar disorder");
+    /* the pathology conclusion the summary must name (lexicon) */
+    IS_COND("DIAGNOSIS\nCompound dysplastic naevus with moderate atypia.",
+            "Compound dysplastic naevus");
+    IS_COND("Intradermal nevus, completely excised.", "Intradermal nevus");
+}
+
+/* Drug indications and the traits the findings stage reads (issue 14). */
+static void test_indications(void **state)
+{
+    (void)state;
+    json_t *j = detect_json(
+        "MEDICATIONS: Colace 100 mg b.i.d. for constipation. Ondansetron "
+        "4 mg p.r.n. for nausea. Albuterol inhaler as needed for wheezing. "
+        "Tylenol 650 mg q6h prn pain. Metformin 500 mg twice daily for "
+        "type 2 diabetes.");
+    assert_true(trait(must_find(j, "constipation", "DX_NAME"), "HYPOTHETICAL"));
+    assert_true(trait(must_find(j, "nausea", "DX_NAME"), "HYPOTHETICAL"));
+    assert_true(trait(must_find(j, "wheezing", "DX_NAME"), "HYPOTHETICAL"));
+    assert_true(trait(must_find(j, "pain", "DX_NAME"), "HYPOTHETICAL"));
+    assert_true(trait(must_find(j, "type 2 diabetes", "DX_NAME"), "HYPOTHETICAL"));
+    json_decref(j);
+    /* treated: the patient had it */
+    j = detect_json("She was given ondansetron for nausea. He was treated with "
+                    "ceftriaxone for pneumonia.");
+    assert_false(trait(must_find(j, "nausea", "DX_NAME"), "HYPOTHETICAL"));
+    assert_false(trait(must_find(j, "pneumonia", "DX_NAME"), "HYPOTHETICAL"));
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +538,8 @@ int main(void)
         cmocka_unit_test(test_phi_and_time),
         cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_abbreviations),
+        cmocka_unit_test(test_indications),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,261 @@
+/* context_triggers.c -- the ConText trigger phrases (see
+ * context_triggers.h): negation, hypothetical, uncertainty, history and
+ * family, pseudo-triggers and terminations. Lower case, single spaces;
+ * longest match wins at a token. */
+#include "nlp/context_triggers.h"
+
+#define PRE(p, c) {p, K_PRE, c, 0, 0}
+#define PRED(p, c, d) {p, K_PRE, c, d, 0}
+#define POST(p, c) {p, K_POST, c, 0, 0}
+#define POSTD(p, c, d) {p, K_POST, c, d, 0}
+#define POSTE(p, c, d) {p, K_POST, c, d, 1}
+#define PSEUDO(p) {p, K_PSEUDO, C_ALL, 0, 0}
+#define TERM(p) {p, K_TERM, C_ALL, 0, 0}
+#define TERMC(p, c) {p, K_TERM, c, 0, 0}
+/* a clause verb: ends negation and uncertainty after "and", "or", "," */
+#define TERMV(p) {p, K_TERM, C_NU, 0, 1}
+
+const ms_ctx_trig ms__ctx_triggers[] = {
+    /* ---- negation, before the concept ---- */
+    PRE("no", C_NEG), PRE("not", C_NEG), PRE("nor", C_NEG),
+    PRE("neither", C_NEG), PRE("without", C_NEG), PRE("w/o", C_NEG),
+    PRE("denies", C_NEG), PRE("denied", C_NEG), PRE("deny", C_NEG),
+    PRE("denying", C_NEG), PRE("negative for", C_NEG),
+    PRE("neg for", C_NEG), PRE("free of", C_NEG), PRE("clear of", C_NEG),
+    PRE("absence of", C_NEG), PRE("absent", C_NEG), PRE("lack of", C_NEG),
+    PRE("lacks", C_NEG), PRE("never", C_NEG), PRE("rules out", C_NEG),
+    PRE("ruled out for", C_NEG), PRE("fails to reveal", C_NEG),
+    PRE("failed to reveal", C_NEG), PRE("fails to show", C_NEG),
+    PRE("failed to show", C_NEG), PRE("unremarkable for", C_NEG),
+    PRE("didn't", C_NEG), PRE("doesn't", C_NEG), PRE("don't", C_NEG),
+    PRE("isn't", C_NEG), PRE("wasn't", C_NEG), PRE("weren't", C_NEG),
+    PRE("aren't", C_NEG), PRE("hasn't", C_NEG), PRE("haven't", C_NEG),
+    PRE("hadn't", C_NEG), PRE("cannot see", C_NEG),
+    PRE("no history of", C_NEG), PRE("no prior history of", C_NEG),
+    PRE("no past history of", C_NEG), PRE("no known history of", C_NEG),
+    PRE("no h/o", C_NEG), PRE("no hx of", C_NEG), PRE("no family history of", C_NEG),
+    PRED("negative", C_NEG, 2), PRE("-ve for", C_NEG),
+    /* a verb right after the trigger would otherwise end its scope */
+    PRE("no demonstrated", C_NEG), PRE("no demonstrable", C_NEG),
+    PRE("without demonstrated", C_NEG), PRE("no reported", C_NEG),
+    PRE("not have", C_NEG), PRE("not had", C_NEG), PRE("not has", C_NEG),
+    PRE("never had", C_NEG), PRE("never has", C_NEG),
+    PRE("doesn't have", C_NEG), PRE("didn't have", C_NEG),
+    PRE("don't have", C_NEG), PRE("not been", C_NEG),
+    PRE("no longer has", C_NEG), PRE("no longer have", C_NEG),
+    PRE("not reporting", C_NEG), PRE("not complaining of", C_NEG),
+    PRE("not reported", C_NEG), PRE("not endorsing", C_NEG),
+    /* review-of-systems marks: "(-) visual disturbance or change" */
+    PRED("(-)", C_NEG, 8), TERMC("(+)", C_NEG),
+    /* "no change in her bowels, abdominal pain or melena": the first
+     * conjunct is what did not change, the others are absent (the scope
+     * opens at the next comma or "or"; see scan_entity) */
+    {"no change in", K_PRE, C_NEG, 0, 1},
+    {"no changes in", K_PRE, C_NEG, 0, 1},
+
+    /* ---- negation, after the concept ---- */
+    POST("ruled out", C_NEG), POST("was ruled out", C_NEG),
+    POST("been ruled out", C_NEG), POST("is ruled out", C_NEG),
+    POSTE("negative", C_NEG, 3), POSTE("-ve", C_NEG, 3),
+    POSTE("absent", C_NEG, 3),
+    POSTD("excluded", C_NEG, 3), POST("not seen", C_NEG),
+    POST("not present", C_NEG), POST("not identified", C_NEG),
+    POST("not appreciated", C_NEG), POST("not detected", C_NEG),
+    POST("not noted", C_NEG), POST("not visualized", C_NEG),
+    POST("not evident", C_NEG), POST("not found", C_NEG),
+    POST("not demonstrated", C_NEG), POST("not observed", C_NEG),
+    POST("not elicited", C_NEG), POST("not reported", C_NEG),
+    POSTD("resolved", C_NEG, 1), POSTD("has resolved", C_NEG, 1),
+    POSTD("have resolved", C_NEG, 1), POSTD("had resolved", C_NEG, 1),
+    POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
+
+    /* ---- pseudo-triggers: look like negation, are not ---- */
+    PSEUDO("no change"), PSEUDO("no significant change"),
+    PSEUDO("no interval change"), PSEUDO("no definite change"),
+    PSEUDO("no suspicious change"), PSEUDO("no increase"),
+    PSEUDO("no further"), PSEUDO("not only"), PSEUDO("not just"),
+    PSEUDO("not necessarily"), PSEUDO("not certain if"),
+    PSEUDO("not certain whether"), PSEUDO("not clear"),
+    PSEUDO("not sure"), PSEUDO("not known"), PSEUDO("whether or not"),
+    PSEUDO("or not"), PSEUDO("if not"), PSEUDO("not able"),
+    PSEUDO("not been able"), PSEUDO("not completely"),
+    PSEUDO("not fully"), PSEUDO("not entirely"), PSEUDO("not drain"),
+    PSEUDO("not extend"), PSEUDO("not cause"), PSEUDO("not caused"),
+    PSEUDO("gram negative"), PSEUDO("gram-negative"),
+    PSEUDO("without difficulty"), PSEUDO("without further"),
+    PSEUDO("without any further"), PSEUDO("no other"),
+    PSEUDO("not want"), PSEUDO("not wish"), PSEUDO("without change"),
+    PSEUDO("without significant change"), PSEUDO("not changed"),
+    PSEUDO("no specific diagnosis"), PSEUDO("no diagnosis"),
+    PSEUDO("no definite diagnosis"), PSEUDO("no clear diagnosis"),
+    PSEUDO("no explanation for"), PSEUDO("no cause for"),
+    PSEUDO("no etiology for"), PSEUDO("no specific cause"),
+    PSEUDO("risk factors"), PSEUDO("risk factor"),
+    PSEUDO("but not limited to"),
+
+    /* ---- hypothetical ---- */
+    PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),
+    PRED("should", C_HYPO, 12), PRED("in case", C_HYPO, 12),
+    PRED("in the event", C_HYPO, 12), PRE("risk of", C_HYPO),
+    PRE("risk for", C_HYPO), PRE("at risk for", C_HYPO),
+    PRE("watch for", C_HYPO), PRE("monitor for", C_HYPO),
+    PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
+    PRE("prevention of", C_HYPO), PRE("prophylaxis for", C_HYPO),
+    PRE("prophylaxis against", C_HYPO), PRE("evaluate for", C_HYPO),
+    PRE("to evaluate", C_HYPO), PRE("evaluation for", C_HYPO),
+    PRE("to assess", C_HYPO), PRE("assess for", C_HYPO),
+    PRE("screen for", C_HYPO), PRE("screening for", C_HYPO),
+    PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
+    PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
+    PRE("precautions", C_HYPO),
+    /* risks and complications named in consent or education text */
+    PRE("risks", C_HYPO), PRE("risks of", C_HYPO), PRE("risks include", C_HYPO),
+    PRE("risks including", C_HYPO), PRE("complications such as", C_HYPO),
+    PRE("complications including", C_HYPO),
+    PRE("complications include", C_HYPO), PRE("complications of", C_HYPO),
+    PRE("potential complications", C_HYPO),
+    PRE("possible complications", C_HYPO), PRE("side effects", C_HYPO),
+    PRE("side effect", C_HYPO), PRE("adverse effects", C_HYPO),
+    PRE("warning signs", C_HYPO), PRE("signs and symptoms of", C_HYPO),
+    PSEUDO("which includes"), PSEUDO("which include"),
+    PRE("advised regarding", C_HYPO), PRE("advised about", C_HYPO),
+    PRE("educated about", C_HYPO), PRE("educated on", C_HYPO),
+    PRE("counseled on", C_HYPO), PRE("counseled about", C_HYPO),
+    PRE("counselled on", C_HYPO), PRE("instructed on", C_HYPO),
+    PRE("informed about", C_HYPO), PRE("education on", C_HYPO),
+    /* return precautions: "return to the emergency department for
+     * worsening shortness of breath" */
+    PRE("return to the emergency", C_HYPO), PRE("return to the er", C_HYPO),
+    PRE("return to the ed", C_HYPO), PRE("return to the hospital", C_HYPO),
+    PRE("go to the emergency", C_HYPO), PRE("go to the er", C_HYPO),
+    PRE("go to the nearest", C_HYPO), PRE("present to the emergency", C_HYPO),
+    PRE("seek medical", C_HYPO), PRE("seek immediate", C_HYPO),
+    PRE("seek care", C_HYPO), PRE("come back", C_HYPO),
+    /* a drug's indication: "Tylenol 650 mg q6h prn pain" */
+    PRED("prn", C_HYPO, 4), PRED("p.r.n", C_HYPO, 4),
+    PRED("as needed", C_HYPO, 4), PRED("if needed", C_HYPO, 4),
+    PRED("when needed", C_HYPO, 4),
+    /* generic subjects of educational text */
+    PRE("people with", C_HYPO), PRE("people who", C_HYPO),
+    PRE("patients with", C_HYPO), PRE("patients who", C_HYPO),
+    PRE("persons with", C_HYPO), PRE("individuals with", C_HYPO),
+    PRE("those with", C_HYPO), PRE("anyone with", C_HYPO),
+    PRE("someone with", C_HYPO), PRE("children with", C_HYPO),
+    PRE("adults with", C_HYPO), PRE("women with", C_HYPO),
+    PRE("men with", C_HYPO), PRE("can cause", C_HYPO),
+    PRE("may cause", C_HYPO), PRE("could cause", C_HYPO),
+    PRE("can lead to", C_HYPO), PRE("may lead to", C_HYPO),
+    PRE("can result in", C_HYPO), PRE("may result in", C_HYPO),
+    PRE("symptoms include", C_HYPO), PRE("symptoms may include", C_HYPO),
+    PRE("symptoms can include", C_HYPO), PRE("signs include", C_HYPO),
+    PRE("causes include", C_HYPO),
+    POSTD("can cause", C_HYPO, 3), POSTD("may cause", C_HYPO, 3),
+    POSTD("can lead to", C_HYPO, 3), POSTD("may lead to", C_HYPO, 3),
+    POSTD("include", C_HYPO, 2),
+
+    /* ---- uncertainty (LOW_CONFIDENCE) ---- */
+    PRE("possible", C_UNC), PRE("possibly", C_UNC), PRE("probable", C_UNC),
+    PRE("probably", C_UNC), PRE("suspected", C_UNC), PRE("suspect", C_UNC),
+    PRE("suspicious for", C_UNC), PRE("suspicion of", C_UNC),
+    PRE("suspicion for", C_UNC), PRE("concern for", C_UNC),
+    PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
+    PRE("question of", C_UNC), PRE("questionable", C_UNC),
+    PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
+    PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
+    PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),
+    PRE("might", C_UNC), PRE("could be", C_UNC), PRE("cannot exclude", C_UNC),
+    PRE("can not exclude", C_UNC), PRE("cannot rule out", C_UNC),
+    PRE("can't rule out", C_UNC), PRE("differential", C_UNC),
+    PRE("ddx", C_UNC), PRE("presumed", C_UNC), PRE("presumably", C_UNC),
+    PRE("equivocal", C_UNC), PRE("thought to be", C_UNC),
+    PRE("felt to be", C_UNC), PRE("consider", C_UNC),
+    PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
+    PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
+    PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
+    PRE("suggests", C_UNC), PRE("suggest", C_UNC),
+    PRE("may represent", C_UNC), PRE("could represent", C_UNC),
+    PRE("might represent", C_UNC), PRE("may reflect", C_UNC),
+    PRE("possibility of", C_UNC), PRE("differential includes", C_UNC),
+    PRE("differential diagnosis", C_UNC), PRE("differential diagnoses", C_UNC),
+    PRE("differential diagnosis is", C_UNC), PRE("differential is", C_UNC),
+    PRE("differential diagnosis includes", C_UNC),
+    PRE("differential diagnoses include", C_UNC),
+    /* "unlikely" and "low suspicion" leave a condition open, not ruled
+     * out: LOW_CONFIDENCE (uncertain never misleads as "ruled out" would) */
+    PRE("low suspicion for", C_UNC), PRE("low suspicion of", C_UNC),
+    PRE("low likelihood of", C_UNC), PRE("low probability of", C_UNC),
+    PRE("unlikely to be", C_UNC), PRED("unlikely", C_UNC, 3),
+    POSTD("unlikely", C_UNC, 4), POSTD("is unlikely", C_UNC, 4),
+    POSTD("to be excluded", C_UNC, 3), POSTD("is questioned", C_UNC, 3),
+    POSTD("suspected", C_UNC, 3), POSTD("is suspected", C_UNC, 3),
+    POSTD("questioned", C_UNC, 3), POST("not excluded", C_UNC),
+    POST("not been excluded", C_UNC), POST("cannot be excluded", C_UNC),
+    POST("can not be excluded", C_UNC), POST("not ruled out", C_UNC),
+    POST("not been ruled out", C_UNC), POST("cannot be ruled out", C_UNC),
+    POSTD("versus", C_UNC, 2), POSTD("vs", C_UNC, 2),
+    POSTD("likely", C_UNC, 2), POSTD("questionable", C_UNC, 2),
+    POSTD("possible", C_UNC, 2), POSTD("?", C_UNC, 1),
+
+    /* ---- history ---- */
+    PRE("history of", C_HIST), PRE("hx of", C_HIST), PRE("h/o", C_HIST),
+    PRE("hx", C_HIST), PRE("status post", C_HIST), PRE("s/p", C_HIST),
+    PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
+    PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
+    PRE("was diagnosed with", C_HIST),
+    PRE("past medical history", C_HIST), PRE("medical history", C_HIST),
+    PRE("surgical history", C_HIST), PRE("pmh", C_HIST), PRE("pmhx", C_HIST),
+    POSTD("in the past", C_HIST, 6), POSTD("ago", C_HIST, 6),
+    POSTD("last year", C_HIST, 4), POSTD("previously", C_HIST, 3),
+
+    /* ---- family ---- */
+    PRED("family history of", C_FAM, 30), PRED("family history", C_FAM, 30),
+    PRED("family hx", C_FAM, 30), PRED("fh", C_FAM, 30),
+    PRED("fhx", C_FAM, 30), PRED("mother", C_FAM, 8),
+    PRED("mother's", C_FAM, 8), PRED("father", C_FAM, 8),
+    PRED("father's", C_FAM, 8), PRED("brother", C_FAM, 8),
+    PRED("brothers", C_FAM, 8), PRED("sister", C_FAM, 8),
+    PRED("sisters", C_FAM, 8), PRED("sibling", C_FAM, 8),
+    PRED("siblings", C_FAM, 8), PRED("aunt", C_FAM, 8),
+    PRED("uncle", C_FAM, 8), PRED("grandmother", C_FAM, 8),
+    PRED("grandfather", C_FAM, 8), PRED("grandparents", C_FAM, 8),
+    PRED("cousin", C_FAM, 8), PRED("son", C_FAM, 8),
+    PRED("daughter", C_FAM, 8), PRED("sons", C_FAM, 8),
+    PRED("daughters", C_FAM, 8), PRED("parents", C_FAM, 8),
+    PRED("mom", C_FAM, 8), PRED("dad", C_FAM, 8),
+    PRED("maternal", C_FAM, 8), PRED("paternal", C_FAM, 8),
+    PRED("niece", C_FAM, 8), PRED("nephew", C_FAM, 8),
+    PRED("relative", C_FAM, 8), PRED("relatives", C_FAM, 8),
+    PRED("family member", C_FAM, 8), PRED("family members", C_FAM, 8),
+    PRED("children", C_FAM, 8), PRED("grandchildren", C_FAM, 8),
+
+    /* ---- terminations ---- */
+    TERM("but"), TERM("however"), TERM("although"), TERM("though"),
+    TERM("except"), TERM("except for"), TERM("aside from"),
+    TERM("apart from"), TERM("other than"), TERM("yet"), TERM("still"),
+    TERM("nevertheless"), TERM("which"), TERMC("who", C_NFAM),
+    TERMC("whom", C_NFAM), TERMC("whose", C_NFAM), TERM("where"), TERM("secondary to"), TERM("due to"),
+    TERM("because"), TERM("cause of"), TERM("causes of"),
+    TERM("source of"), TERM("etiology of"), TERM("reason for"),
+    TERM("origin of"), TERM("presents with"), TERM("presented with"),
+    TERM("presenting with"), TERM("complains of"), TERM("complaining of"),
+    TERM("complained of"), TERM("reports"), TERM("reported"),
+    TERM("reporting"), TERM("admits to"), TERM("shows"), TERM("showed"),
+    TERM("reveals"), TERM("revealed"), TERM("demonstrates"),
+    TERM("demonstrated"), TERM("now"), TERM("currently"),
+    TERMC("positive for", C_NEG), TERMC("+ve for", C_NEG), TERMC("significant for", C_NEG),
+    TERMC("has", C_NU), TERMC("patient", C_FAM),
+    /* a new clause with its own verb ends negation and uncertainty:
+     * "no fever and is eating well" */
+    TERMV("is"), TERMV("are"), TERMV("was"),
+    TERMV("were"), TERMV("have"), TERMV("had"),
+    TERMV("does"), TERMV("did"), TERMV("feels"),
+    TERMV("states"), TERMV("notes"), TERMV("endorses"),
+    TERMV("describes"), TERMV("developed"),
+    TERMV("underwent"), TERMV("takes"), TERMV("remains"),
+    TERMC("she", C_FAM), TERMC("he", C_FAM),
+};
+
+const size_t ms__ctx_ntriggers = sizeof ms__ctx_triggers / sizeof ms__ctx_triggers[0];
+
+_Static_assert(sizeof ms__ctx_triggers / sizeof ms__ctx_triggers[0] <= MS_CTX_MAX_TRIG,
+               "raise MS_CTX_MAX_TRIG");
