@@ -276,6 +276,17 @@ static bool boundary_at(const char *t, size_t len, size_t i)
         return k > i + 2 && k < len && t[k] == ':';
     }
     if (c == '\n') {
+        /* a heading line in capitals ("HISTORY OF PRESENT ILLNESS") ends
+         * here: its words are not triggers for the text below it */
+        size_t h = i, letters = 0;
+        bool lower = false;
+        while (h > 0 && t[h - 1] != '\n' && i - h < 64) {
+            h--;
+            letters += (t[h] >= 'A' && t[h] <= 'Z');
+            lower |= t[h] >= 'a' && t[h] <= 'z';
+        }
+        if ((h == 0 || t[h - 1] == '\n') && !lower && letters >= 3)
+            return true;
         size_t j = i + 1, lim = i + 64 < len ? i + 64 : len;
         while (j < lim && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r'))
             j++;
