@@ -307,8 +307,10 @@ static bool boundary_at(const char *t, size_t len, size_t i)
         }
         /* "HEADING:" or a list row's "Label:" ("Secondary: None",
          * "Hypertension: Yes") starting the next line: a trigger of one
-         * row never reaches into the next. */
-        if (!((d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z')))
+         * row never reaches into the next. A label starts with a
+         * capital: "deep vein\nthrombosis: calf swelling" is a sentence
+         * wrapped by the layout, not a new row. */
+        if (!(d >= 'A' && d <= 'Z'))
             return false;
         size_t k = j;
         int words = 1;

@@ -150,6 +150,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("symptoms can include", C_HYPO), PRE("signs include", C_HYPO),
     PRE("causes include", C_HYPO),
     POSTD("can cause", C_HYPO, 3), POSTD("may cause", C_HYPO, 3),
+    POSTD("if persistent", C_HYPO, 4), POSTD("if confirmed", C_HYPO, 4),
     POSTD("can lead to", C_HYPO, 3), POSTD("may lead to", C_HYPO, 3),
     POSTD("include", C_HYPO, 2),
 

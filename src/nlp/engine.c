@@ -249,6 +249,27 @@ static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *e
            word_in(w, DEVICE_HEAD, sizeof DEVICE_HEAD / sizeof *DEVICE_HEAD);
 }
 
+/* Words after a condition's name that make it the name of a test or a
+ * vaccine: "Hepatitis serology", "HIV antibody", "influenza vaccine",
+ * "Lyme titer". A test ordered or named is not a finding about the
+ * patient (its result, when the report gives one, is read as a test). */
+static const char *const TEST_HEAD[] = {
+    "serology", "serologies", "antibody", "antibodies", "antigen", "antigens",
+    "titer", "titers", "titre", "titres", "screen", "screening", "panel",
+    "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
+    "immunisation", "booster", "igg", "igm", "assay", "swab"};
+
+/* Is the condition matched at tokens [i, i + m) the name of a test? */
+static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
+{
+    char w[24];
+    size_t k = i + m;
+    if (en->kind != MS_LEX_COND || k >= c->nt || (c->t[k].flags & MS_TF_NL))
+        return false;
+    return tok_word(c, k, w, sizeof w) &&
+           word_in(w, TEST_HEAD, sizeof TEST_HEAD / sizeof *TEST_HEAD);
+}
+
 /* Should a one-token, all-capitals condition abbreviation (2 to 4 letters,
  * "CAP", "MS", "DM", "PDA") at token i be dropped as not a condition in
  * this context? Rules, each general:
@@ -400,6 +421,10 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
         if (!m) { i++; continue; }
         if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en))) {
             i++;
+            continue;
+        }
+        if (test_name(&c, i, m, en)) {
+            i += m;
             continue;
         }
         if (en->kind == MS_LEX_COND && m > 1 && split_acuity(&c, i, m, en)) {

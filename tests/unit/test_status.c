@@ -328,6 +328,36 @@ static void test_form_answers(void **state)
     run_free(&r);
 }
 
+/* Rules of the engine that the statuses rely on: a heading is not a
+ * trigger for the text below it, a sentence wrapped by the layout keeps
+ * its trigger, a test's name is not a condition, a lab's "if persistent"
+ * is not a diagnosis. */
+static void test_mentions_in_context(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nThree days of fever and cough.\n");
+    assert_string_equal(status_of(&r, "fever"), "affirmed");
+    run_free(&r);
+
+    run_of(&r, "Disposition: home. Watch for signs of infection or deep vein\n"
+               "thrombosis: calf swelling, redness, fever.\n");
+    assert_string_equal(status_of(&r, "fever"), "not_patient");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    run_free(&r);
+
+    run_of(&r, "LIVER PANEL\nHepatitis serology has been added on request. HIV antibody "
+               "screen sent.\n");
+    assert_string_equal(status_of(&r, "hepatitis"), "");
+    assert_string_equal(status_of(&r, "HIV"), "");
+    run_free(&r);
+
+    run_of(&r, "LABORATORY REPORT\nCreatinine 1.6 mg/dL\nAn eGFR between 30 and 44 "
+               "corresponds to CKD stage G3b if persistent for more than 3 months.\n");
+    assert_string_not_equal(status_of(&r, "chronic kidney disease"), "affirmed");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_allergy_reaction),
         cmocka_unit_test(test_bill_is_not_a_diagnosis),
         cmocka_unit_test(test_form_answers),
+        cmocka_unit_test(test_mentions_in_context),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
