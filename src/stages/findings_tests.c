@@ -14,8 +14,9 @@
  *   report_range the lab printed a range: the value compared with it;
  *   lexicon      the lexicon's adult range, only when the value is one
  *                number in the lexicon's own unit or an equal one (K/uL =
- *                x10^3/uL = 10^9/L); a result in another unit system is
- *                never compared.
+ *                x10^3/uL = 10^9/L), or written without a unit where that
+ *                cannot be another unit system (unitless_ok()); a result
+ *                in another unit system is never compared.
  * The patient text lists critical results first, said plainly, then the
  * other results outside the range with the lab's words, then the rest. */
 #include <jansson.h>
@@ -108,6 +109,28 @@ static void value_unit(const ms_findings *f, const item *it, ms_lab_span *v, ms_
     }
 }
 
+/* A value written without a unit ("TSH 0.004", "ALT 83" in a sentence) is
+ * taken to be in the lexicon's unit only where that unit is the same
+ * number in both unit systems (U/L, mIU/L...), or, within a factor 2 of the
+ * range, for units whose other-system number is 10x or more away (g/dL vs
+ * g/L, % vs mmol/mol, 10^3/uL vs /uL) and for the ions whose mmol/L is
+ * their mEq/L. Anything else without a unit is not compared. */
+static bool unitless_ok(const ms_nlp_entity *e, double x)
+{
+    static const char *const same[] = {"U/L", "IU/L", "mIU/L", "uIU/mL", "fL", "pg", NULL};
+    static const char *const near[] = {"%", "x10^3/uL", "x10^12/L", "g/dL", NULL};
+    static const char *const ions[] = {"sodium", "potassium", "chloride", "bicarbonate", NULL};
+    for (size_t k = 0; same[k]; k++)
+        if (!strcmp(e->unit, same[k]))
+            return true;
+    bool band = false;
+    for (size_t k = 0; near[k]; k++)
+        band |= !strcmp(e->unit, near[k]);
+    for (size_t k = 0; ions[k] && e->canonical; k++)
+        band |= !strcmp(e->unit, "mmol/L") && !strcmp(e->canonical, ions[k]);
+    return band && x >= e->range_low / 2 && x <= e->range_high * 2;
+}
+
 /* Against the lexicon's range: -1 / +1 outside, 0 inside or not
  * comparable; *ok when compared. */
 static int lexicon_flag(const ms_findings *f, const item *it, bool *ok)
@@ -118,12 +141,12 @@ static int lexicon_flag(const ms_findings *f, const item *it, bool *ok)
     const ms_nlp_entity *e = &f->all.v[it->ent];
     ms_lab_span v, u;
     value_unit(f, it, &v, &u);
-    if (!e->has_range || !e->unit || u.b == u.e || v.b == v.e ||
-        !same_unit(e->unit, f->text + u.b, u.e - u.b))
+    if (!e->has_range || !e->unit || v.b == v.e ||
+        (u.b < u.e && !same_unit(e->unit, f->text + u.b, u.e - u.b)))
         return 0;
     double x;
     if (it->row) {
-        if (it->row->value_cmp != MS_LAB_EQ)
+        if (it->row->value_cmp != MS_LAB_EQ || it->row->qualitative || it->row->value_range)
             return 0;
         x = it->row->value_num;
     } else {
@@ -138,6 +161,8 @@ static int lexicon_flag(const ms_findings *f, const item *it, bool *ok)
         if (endp == buf || *endp)
             return 0; /* "124/78", "<42": not a single number */
     }
+    if (u.b == u.e && !unitless_ok(e, x))
+        return 0;
     *ok = true;
     return x < e->range_low ? -1 : x > e->range_high ? 1 : 0;
 }
@@ -156,7 +181,7 @@ static void decide(const ms_findings *f, item *it)
         it->dir = r->direction ? r->direction : ms_lab_row_vs_range(r);
         return;
     }
-    if (r && (r->has_low || r->has_high)) {
+    if (r && (r->has_low || r->has_high) && !r->qualitative) {
         it->src = SRC_REPORT_RANGE;
         it->dir = ms_lab_row_vs_range(r);
         it->flag = it->dir > 0 ? MS_LAB_FLAG_HIGH : it->dir < 0 ? MS_LAB_FLAG_LOW
@@ -176,6 +201,57 @@ static int by_at(const void *a, const void *b)
 {
     const item *x = a, *y = b;
     return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* A value that reads as a threshold, not a result: "30-300", ">= 6.5".
+ * In a report with a lab table, the engine's test with such a value and
+ * no row of its own is a sentence explaining the table ("HbA1c >= 6.5% is
+ * consistent with diabetes"), not one of the patient's results. */
+static bool threshold(const ms_findings *f, const ms_nlp_entity *v)
+{
+    const unsigned char *s = (const unsigned char *)f->text + v->byte_begin;
+    size_t n = v->byte_end - v->byte_begin;
+    if (n >= 2 && (s[0] == '<' || s[0] == '>') && s[1] == '=')
+        return true;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x89 && (s[2] == 0xA4 || s[2] == 0xA5))
+        return true;
+    for (size_t k = 1; k + 1 < n; k++)
+        if (s[k] == '-' && s[k - 1] >= '0' && s[k - 1] <= '9' && s[k + 1] >= '0' && s[k + 1] <= '9')
+            return true;
+    return false;
+}
+
+/* Entity i (no row of its own) names the same test with the same value as
+ * a row already listed. Bounded: only the first 256 matched rows are
+ * looked at. */
+static bool repeats_row(const ms_findings *f, const tstate *st, size_t i)
+{
+    const ms_nlp_entity *e = &f->all.v[i];
+    const ms_nlp_entity *val = ms_fx_attr(f, i, "TEST_VALUE");
+    if (!e->canonical || !val)
+        return false;
+    char buf[32];
+    size_t n = val->byte_end - val->byte_begin;
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, f->text + val->byte_begin, n);
+    buf[n] = '\0';
+    char *endp;
+    double x = strtod(buf, &endp);
+    if (endp == buf)
+        return false;
+    size_t seen = 0;
+    for (size_t k = 0; k < st->nitems && seen < 256; k++) {
+        const item *it = &st->items[k];
+        if (!it->row)
+            continue;
+        seen++;
+        const ms_nlp_entity *o = &f->all.v[it->ent];
+        if (it->row->value_num == x && !it->row->qualitative && o->canonical &&
+            strcmp(o->canonical, e->canonical) == 0)
+            return true;
+    }
+    return false;
 }
 
 int ms_fx_tests_build(ms_findings *f)
@@ -206,12 +282,23 @@ int ms_fx_tests_build(ms_findings *f)
             }
             used[r] = i + 1;
             row = &st->rows.v[r];
-        } else if (!ms_fx_attr(f, i, "TEST_VALUE")) {
+        } else if (!ms_fx_attr(f, i, "TEST_VALUE") ||
+                   (st->rows.n && threshold(f, ms_fx_attr(f, i, "TEST_VALUE")))) {
             continue;
         }
         st->kind[i] = 1;
         st->items[st->nitems++] = (item){i, row, e->byte_begin, 0, 0, 0};
     }
+    /* "CRITICAL VALUES: potassium 6.8 ..." repeats a row: not a second result */
+    size_t kept = 0;
+    for (size_t k = 0; k < st->nitems; k++) {
+        item *it = &st->items[k];
+        if (!it->row && repeats_row(f, st, it->ent))
+            st->kind[it->ent] = 2;
+        else
+            st->items[kept++] = *it;
+    }
+    st->nitems = kept;
     for (size_t r = 0; r < st->rows.n; r++) {
         const ms_lab_row *row = &st->rows.v[r];
         bool flagged = row->flag != MS_LAB_FLAG_NONE && row->flag != MS_LAB_FLAG_NORMAL;
@@ -275,7 +362,7 @@ static json_t *test_json(const ms_findings *f, const item *it)
     value_unit(f, it, &v, &u);
     json_object_set_new(o, "value", span_json(f, v));
     json_object_set_new(o, "unit", span_json(f, u));
-    if (r && (r->has_low || r->has_high)) {
+    if (r && r->range.b < r->range.e) {
         json_t *rr = json_object();
         json_object_set_new(rr, "low", r->has_low ? json_real(r->low) : json_null());
         json_object_set_new(rr, "high", r->has_high ? json_real(r->high) : json_null());

@@ -397,6 +397,26 @@ static size_t range_at(uc *s, size_t p, size_t le, ms_lab_row *r)
 
 /* ---- values and names ---- */
 
+/* A word result ("Positive", "Not detected"): its end, or p. */
+static size_t qual_at(uc *s, size_t p, size_t le)
+{
+    static const char *const one[] = {
+        "positive", "negative", "pos", "neg", "trace", "small", "moderate", "large", "many", "few",
+        "rare", "occasional", "none", "detected", "reactive", "nonreactive", "non-reactive",
+        "present", "absent", "clear", "cloudy", "hazy", "turbid", "yellow", "amber", "straw",
+        "equivocal", "indeterminate", "borderline", NULL};
+    size_t we = word_end(s, p, le), e = we;
+    while (e > p && (s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == '.')) e--;
+    if (weq(s, p, e, "not") || weq(s, p, e, "none") || weq(s, p, e, "non")) {
+        size_t q = spaces(s, we, le, 1);
+        size_t qe = word_end(s, q, le);
+        if (q > we && (weq(s, q, qe, "detected") || weq(s, q, qe, "seen") ||
+                       weq(s, q, qe, "reactive")))
+            return qe;
+    }
+    return win(s, p, e, one) ? e : p;
+}
+
 /* A value at p (one word, or a comparator word and a number). Returns its
  * end, or p; sets the row's value fields and a glued flag. */
 static size_t value_at(uc *s, size_t p, size_t le, ms_lab_row *r, int *fw)
@@ -414,8 +434,26 @@ static size_t value_at(uc *s, size_t p, size_t le, ms_lab_row *r, int *fw)
     } else {
         q = a;
     }
-    if ((n = num_at(s, q, le, false, &x)) == q)
+    if ((n = num_at(s, q, le, false, &x)) == q) {
+        size_t qe = c == MS_LAB_EQ ? qual_at(s, q, le) : q;
+        if (qe == q)
+            return p;
+        r->value = (ms_lab_span){p, qe};
+        r->qualitative = true;
+        return qe;
+    }
+    if (n < we && c == MS_LAB_EQ && s[n] == '-' && n + 1 < we && is_digit(s[n + 1])) {
+        double y;                          /* a count range: "25-50" */
+        size_t m = num_at(s, n + 1, we, false, &y);
+        if (m == we && y >= x) {
+            r->value = (ms_lab_span){p, m};
+            r->value_num = x;
+            r->value_hi = y;
+            r->value_range = true;
+            return we;
+        }
         return p;
+    }
     if (n < we) {
         if (s[n] == '-' || is_dash3(s, n, we) || s[n] == '/' || s[n] == ':')
             return p;                      /* a range, date, time, fraction */
@@ -509,8 +547,14 @@ static bool parse_row(uc *s, size_t lb, size_t p, size_t le, ms_lab_row *r, size
         if ((e = flag_at(s, q, le, has_unit || has_range, r)) != q) {
             has_flag = true; p = e; continue;
         }
-        if (!has_range && (e = range_at(s, q, le, r)) != q) {
+        if (!has_range && !r->qualitative && (e = range_at(s, q, le, r)) != q) {
             has_range = true; p = e; continue;
+        }
+        if (!has_range && r->qualitative && (e = qual_at(s, q, le)) != q) {
+            has_range = true; r->range = (ms_lab_span){q, e}; p = e; continue;
+        }
+        if (has_unit && has_range && (e = unit_at(s, q, le)) != q) {
+            p = e; continue;                   /* "0-5 /hpf": the unit again */
         }
         if (!has_unit && (e = unit_at(s, q, le)) != q) {
             has_unit = true; r->unit = (ms_lab_span){q, e}; p = e; continue;
@@ -520,6 +564,8 @@ static bool parse_row(uc *s, size_t lb, size_t p, size_t le, ms_lab_row *r, size
         return false;
     }
     *next = p > after_value ? p : after_value;
+    if (r->qualitative || r->value_range)
+        return has_range || has_flag;
     return has_unit || has_range || has_flag;
 }
 
@@ -572,6 +618,14 @@ int ms_lab_row_vs_range(const ms_lab_row *r)
     if (!r->has_low && !r->has_high)
         return 0;
     double v = r->value_num;
+    if (r->qualitative)
+        return 0;
+    if (r->value_range) {               /* all of "25-50" on one side */
+        if (r->has_high && (v > r->high || (r->high_strict && v >= r->high))) return 1;
+        if (r->has_low && (r->value_hi < r->low || (r->low_strict && r->value_hi <= r->low)))
+            return -1;
+        return 0;
+    }
     switch (r->value_cmp) {
     case MS_LAB_EQ:
         if (r->has_low && (v < r->low || (r->low_strict && v <= r->low))) return -1;

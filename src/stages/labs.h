@@ -14,8 +14,10 @@
  *     words restarts the name after the gap ("CHEMISTRY   Sodium 139").
  *   - VALUE: a number ("7.4", "14,200"), optionally after a comparator
  *     ("<5", "> 90", ">=60", "≤0.1"), optionally with a flag glued to it
- *     ("14.2H", "139*", "6.8↑"). Not a date, time, phone number or
- *     "135-145".
+ *     ("14.2H", "139*", "6.8↑"). Not a date, time or phone number. A
+ *     count range ("25-50 /hpf") or a word of a closed list ("Positive",
+ *     "Negative", "Trace", "Large", "Not detected"...) is a value only
+ *     when the row also has a flag or a reference ("Negative", "0-5").
  *   - UNIT: a word with '/', '%' or '^' ("mmol/L", "K/uL", "x10^9/L",
  *     "cells/µL", "mL/min/1.73 m2"), "x 10^9/L", or a short unit word
  *     ("fL", "pg", "g", "sec", "ratio", "C"...).
@@ -35,8 +37,9 @@
  *
  * What a row is not: a line of prose, a header line (no value), a date,
  * time, MRN, phone or page number, a row whose name is on one line and
- * value on the next (not joined), a qualitative result ("Negative") -- the
- * engine's attributes still carry those. A flag belongs to the row on
+ * value on the next (not joined), a word result with neither flag nor
+ * reference ("Color  Yellow") -- the engine's attributes still carry
+ * those. A flag belongs to the row on
  * whose line it is printed, never to the line before or after it.
  *
  * Linear time: every line is scanned a bounded number of times (a failed
@@ -69,7 +72,10 @@ typedef struct ms_lab_row {
     ms_lab_span line, name, value, unit, range, flag_text;
     ms_lab_span low_text, high_text;  /* the range's numbers as printed */
     double value_num;                  /* the value, without comparator */
+    double value_hi;                   /* "25-50": 25 in value_num, 50 here */
     ms_lab_cmp value_cmp;              /* "<5" -> LT 5 */
+    bool value_range;                  /* the value is "25-50" */
+    bool qualitative;                  /* "Positive", "Trace": no number */
     bool has_low, has_high;            /* the range's bounds */
     bool high_strict, low_strict;      /* "<5.0": 5.0 itself is outside */
     double low, high;

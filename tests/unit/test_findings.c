@@ -449,6 +449,32 @@ static void test_lab_text(void **state)
     ms_doc_free(d);
 }
 
+/* A comment that repeats a row ("CRITICAL VALUES: potassium 6.8") and a
+ * sentence explaining the table ("HbA1c >= 6.5% is consistent with
+ * diabetes") are not further results. */
+static void test_lab_repeats(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of("Potassium          6.8       mmol/L     3.5-5.1            HH\n"
+                         "HbA1c              6.1       %          4.0-5.6            H\n"
+                         "CRITICAL VALUES: potassium 6.8 was telephoned to the ward.\n"
+                         "Interpretation: HbA1c >= 6.5% is consistent with diabetes.\n", &f, &d);
+    json_t *tests = json_object_get(j, "tests");
+    if (json_array_size(tests) != 2) {
+        char *dump = json_dumps(tests, JSON_COMPACT);
+        print_message("tests: %s\n", dump);
+        free(dump);
+    }
+    assert_int_equal(json_array_size(tests), 2);
+    assert_string_equal(jstr(json_array_get(tests, 0), "flag"), "critical");
+    assert_string_equal(jstr(json_array_get(tests, 0), "direction"), "high");
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
 /* Units the engine did not read, and values in sentences, are read; the
  * lexicon compares a same-number unit (K/uL = x10^3/uL) and no other. */
 static void test_units_in_sentences(void **state)
@@ -457,7 +483,8 @@ static void test_units_in_sentences(void **state)
     ms_findings f;
     ms_doc *d;
     json_t *j = tests_of("The TSH was 0.004 mIU/L on admission. WBC 14.2 K/uL today. "
-                         "Creatinine 182 \xc2\xb5mol/L. Platelets 265 10^3/uL. Glucose 5.2 mmol/L.\n",
+                         "Creatinine 182 \xc2\xb5mol/L. Platelets 265 10^3/uL. Glucose 5.2 mmol/L.\n"
+                         "ALT 83 and hemoglobin 111 and glucose 40 on the ward.\n",
                          &f, &d);
     json_t *tests = json_object_get(j, "tests"), *t;
     size_t i;
@@ -484,9 +511,18 @@ static void test_units_in_sentences(void **state)
         } else if (!strcmp(n, "Glucose")) {
             seen |= 16;
             assert_true(json_is_null(json_object_get(t, "flag"))); /* mmol/L vs mg/dL */
+        } else if (!strcmp(n, "ALT")) {           /* no unit: U/L is U/L everywhere */
+            seen |= 32;
+            assert_string_equal(jstr(t, "flag"), "high");
+        } else if (!strcmp(n, "hemoglobin")) {    /* no unit, 111: g/L, not compared */
+            seen |= 64;
+            assert_true(json_is_null(json_object_get(t, "flag")));
+        } else if (!strcmp(n, "glucose")) {       /* no unit, mg/dL or mmol/L: not compared */
+            seen |= 128;
+            assert_true(json_is_null(json_object_get(t, "flag")));
         }
     }
-    assert_int_equal(seen, 31);
+    assert_int_equal(seen, 255);
     json_decref(j);
     ms_findings_free(&f);
     ms_doc_free(d);
@@ -500,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_grouping_and_text),
         cmocka_unit_test(test_lab_tables),
         cmocka_unit_test(test_lab_text),
+        cmocka_unit_test(test_lab_repeats),
         cmocka_unit_test(test_units_in_sentences),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -156,15 +156,32 @@ static void test_not_rows(void **state)
            "High sensitivity CRP|3.2|mg/L|<3.0|-/0");
 }
 
+/* Word results and count ranges need a flag or a reference of their own. */
+static void test_word_and_count_values(void **state)
+{
+    (void)state;
+    expect("Color                 Yellow          Yellow\n"
+           "Nitrite               Positive        Negative            abnormal\n"
+           "Bacteria              Many            None seen           abnormal\n"
+           "WBC                   25-50 /hpf      0-5 /hpf            H\n"
+           "Hepatitis B surface antigen   Not detected\n"
+           "Urine drug screen positive for cocaine.\n"
+           "Sodium 135-145 mmol/L\n",
+           "Color|Yellow||Yellow|-/0\n"
+           "Nitrite|Positive||Negative|abnormal/0\n"
+           "Bacteria|Many||None seen|abnormal/0\n"
+           "WBC|25-50|/hpf|0-5|high/1");
+}
+
 static void test_vs_range(void **state)
 {
     (void)state;
     const char *t = "A 5.0 (<5.0)\nB 3 (>= 60)\nC <5 (10-20)\nD >90 (>= 60)\nE 7 (4-11)\n"
-                    "F 12 (4-11)\nG >150 (4-100)\n";
+                    "F 12 (4-11)\nG >150 (4-100)\nH 3-5 /hpf 0-2 /hpf\nI 1-3 /hpf 0-2 /hpf\n";
     ms_lab_rows r = {0};
     assert_int_equal(ms_labs_read(t, strlen(t), &r), 0);
-    assert_int_equal(r.n, 7);
-    int want[] = {1, -1, -1, 0, 0, 1, 1};
+    assert_int_equal(r.n, 9);
+    int want[] = {1, -1, -1, 0, 0, 1, 1, 1, 0};
     for (size_t i = 0; i < r.n; i++)
         assert_int_equal(ms_lab_row_vs_range(&r.v[i]), want[i]);
     ms_lab_rows_free(&r);
@@ -263,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_ranges_and_flags),
         cmocka_unit_test(test_wrapped_flags),
         cmocka_unit_test(test_not_rows),
+        cmocka_unit_test(test_word_and_count_values),
         cmocka_unit_test(test_vs_range),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_corpus),
