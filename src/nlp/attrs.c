@@ -153,6 +153,22 @@ const ms_lex_phrase ms__attr_vocab[] = {
     V("ml/min", TEST_UNIT), V("ml/min/1.73m2", TEST_UNIT),
     V("ml/min/1.73 m2", TEST_UNIT), V("mosm/kg", TEST_UNIT),
     V("mg/24 h", TEST_UNIT), V("g/24 h", TEST_UNIT), V("mg", TEST_UNIT),
+    /* lab-report spellings: micro as µ (U+00B5) or μ (U+03BC), 10^N counts */
+    V("ug/l", TEST_UNIT), V("\xc2\xb5g/l", TEST_UNIT), V("\xce\xbcg/l", TEST_UNIT),
+    V("mcg/l", TEST_UNIT), V("ng/l", TEST_UNIT), V("pmol/l", TEST_UNIT),
+    V("nmol/l", TEST_UNIT), V("\xce\xbcmol/l", TEST_UNIT), V("ug/dl", TEST_UNIT),
+    V("\xc2\xb5g/dl", TEST_UNIT), V("10^3/ul", TEST_UNIT), V("x 10^3/ul", TEST_UNIT),
+    V("10^3/\xc2\xb5l", TEST_UNIT), V("10^3/mm3", TEST_UNIT), V("x10^3/mm3", TEST_UNIT),
+    V("10^6/ul", TEST_UNIT), V("x10^6/ul", TEST_UNIT), V("10*3/ul", TEST_UNIT),
+    V("10*9/l", TEST_UNIT), V("x10*9/l", TEST_UNIT), V("x10e9/l", TEST_UNIT),
+    V("x10e3/ul", TEST_UNIT), V("x 10^12/l", TEST_UNIT), V("k/\xc2\xb5l", TEST_UNIT),
+    V("cells/\xc2\xb5l", TEST_UNIT), V("cells/\xce\xbcl", TEST_UNIT), V("cells/mcl", TEST_UNIT),
+    V("/\xc2\xb5l", TEST_UNIT), V("/mcl", TEST_UNIT), V("thou/ul", TEST_UNIT),
+    V("thou/mm3", TEST_UNIT), V("mil/ul", TEST_UNIT), V("m/ul", TEST_UNIT),
+    V("mu/l", TEST_UNIT), V("u/ml", TEST_UNIT), V("units/l", TEST_UNIT), V("ku/l", TEST_UNIT),
+    V("miu/l", TEST_UNIT), V("mm/hr", TEST_UNIT), V("mm/h", TEST_UNIT),
+    V("mg/mmol", TEST_UNIT), V("mg/g", TEST_UNIT), V("copies/ml", TEST_UNIT),
+    V("ml/min/1.73m^2", TEST_UNIT), V("ml/min/1.73 m^2", TEST_UNIT),
     V("g", TEST_UNIT), V("kg/m2", TEST_UNIT), V("mcg", TEST_UNIT),
     V("positive", TEST_WORD), V("negative", TEST_WORD), V("normal", TEST_WORD),
     V("abnormal", TEST_WORD), V("elevated", TEST_WORD), V("low", TEST_WORD),
@@ -425,14 +441,28 @@ static int medications(ms_nlp_ctx *c, size_t ntop)
     return rc;
 }
 
+/* "14" "," "200" written without spaces: one number (thousands). */
+static size_t thousands(const ms_nlp_ctx *c, size_t q, size_t hi)
+{
+    while (q + 1 < hi && punct(c, q, hi, ',') && c->t[q].b == c->t[q - 1].e &&
+           c->t[q + 1].b == c->t[q].e && (c->t[q + 1].flags & MS_TF_NUM) &&
+           c->t[q + 1].e - c->t[q + 1].b == 3 && (c->t[q - 1].flags & MS_TF_NUM))
+        q += 2;
+    return q;
+}
+
 static int tests(ms_nlp_ctx *c, size_t ntop)
 {
     for (size_t i = 0; i < ntop; i++) {
         if (SP[i].kind != MS_LEX_TEST) continue;
         size_t hi = i + 1 < ntop ? SP[i + 1].t0 : c->nt, p = SP[i].t1, l;
+        /* the unit may run over what the lexicon took for a name ("K" of
+         * "K/uL" is potassium to it); the value may not */
+        size_t uhi = p + 12 < c->nt ? p + 12 : c->nt;
         if (hi > p + 12) hi = p + 12;
-        for (size_t k = p; k < hi; k++)
-            if (c->t[k].flags & MS_TF_SENT) { hi = k; break; }
+        for (size_t k = p; k < uhi; k++)
+            if (c->t[k].flags & MS_TF_SENT) { uhi = k; break; }
+        if (hi > uhi) hi = uhi;
         for (int skip = 0; skip < 4 && (l = vm(c, p, hi, MS_AV_TEST_FILLER)); skip++) p += l;
         if (p >= hi) continue;
         size_t v0 = p, v1 = 0, glued = NONE;
@@ -446,6 +476,8 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
         bool ratio;
         size_t q = qty(c, p, hi, &glued, &ratio);
         if (q && !(c->t[p].flags & MS_TF_DIGIT) && q == p + 1) q = 0;  /* "one" */
+        if (q && glued == NONE && !ratio && q == p + 1)
+            q = thousands(c, q, hi);
         if (q) {
             v1 = q;
         } else if ((l = vm(c, p, hi, MS_AV_TEST_WORD)) && v0 == p) {
@@ -461,8 +493,8 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
             return -1;
         if (sc < 0.9f) continue;
         size_t us = glued != NONE ? v1 - 1 : v1;
-        l = glued != NONE ? vm_sub(c, us, hi, glued, MS_AV_TEST_UNIT)
-                          : vm(c, us, hi, MS_AV_TEST_UNIT);
+        l = glued != NONE ? vm_sub(c, us, uhi, glued, MS_AV_TEST_UNIT)
+                          : vm(c, us, uhi, MS_AV_TEST_UNIT);
         if (l && ms__nlp_emit_attr(c, us, us + l, glued != NONE ? glued : c->t[us].b,
                                   c->t[us + l - 1].e, (int)i, "TEST_TREATMENT_PROCEDURE",
                                   "TEST_UNIT", 0.95f, rel(us - SP[i].t1)) < 0)

@@ -276,12 +276,268 @@ static void test_grouping_and_text(void **state)
     ms_doc_free(d);
 }
 
+/* ---- lab tables: the report's own range and flag drive tests[] ---- */
+
+typedef struct lab_gold {
+    const char *text, *value, *flag, *direction, *source;
+} lab_gold;
+
+/* Side by side tables, a critical value, a flag in its own column. */
+static const char *LAB_A =
+    "CITY PATHOLOGY LABORATORY                         Page 1 of 2\n"
+    "Patient: Jane Example   MRN: 123456789   DOB: 01/02/1960   Phone: 555-123-4567\n"
+    "Collected: 05/20/2026 07:45   Received: 20 May 2026\n"
+    "BIOCHEMISTRY\n"
+    "Sodium 139 mmol/L (135-145)        Potassium 6.8 mmol/L (3.5-5.2) CRITICAL\n"
+    "Urea 9.4 mmol/L (2.5-7.8) H        Creatinine 182 umol/L (60-110) H\n"
+    "Chloride 101 mmol/L (98-107)       Calcium 1.71 mmol/L (2.10-2.60) critical low\n"
+    "Test          Result   Flag   Units      Reference Range\n"
+    "TSH           0.004    L      mIU/L      0.40 - 4.00\n"
+    "Free T4       31       H      pmol/L     12-22\n";
+static const lab_gold GOLD_A[] = {
+    {"Sodium", "139", NULL, NULL, "report_range"},
+    {"Potassium", "6.8", "critical", "high", "report"},
+    {"Urea", "9.4", "high", "high", "report"},
+    {"Creatinine", "182", "high", "high", "report"},
+    {"Chloride", "101", NULL, NULL, "report_range"},
+    {"Calcium", "1.71", "critical", "low", "report"},
+    {"TSH", "0.004", "low", "low", "report"},
+    {"Free T4", "31", "high", "high", "report"},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+/* Dotted leaders, tabs and '|' columns, units the engine did not read. */
+static const char *LAB_B =
+    "FULL BLOOD COUNT\n"
+    "Haemoglobin ............ 92 g/L ........ 130-170 ...... LOW\n"
+    "White cell count ....... 14.2 K/uL ....... 4.0-11.0\n"
+    "Platelets\t95\t10^3/uL\t150\xe2\x80\x93" "400\tL\n"
+    "Neutrophils | 11.9 | x10^9/L | 2.0 - 7.5 | *\n"
+    "Mean cell volume ....... 88 fL ......... 80-100\n"
+    "CD4 count .............. 180 cells/\xc2\xb5L .... 500-1500 .... A\n"
+    "Ferritin ............... 9 \xc2\xb5g/L ......... 30-400\n";
+static const lab_gold GOLD_B[] = {
+    {"Haemoglobin", "92", "low", "low", "report"},
+    {"White cell count", "14.2", "high", "high", "report_range"},
+    {"Platelets", "95", "low", "low", "report"},
+    {"Neutrophils", "11.9", "abnormal", "high", "report"},
+    {"Mean cell volume", "88", NULL, NULL, "report_range"},
+    {"CD4 count", "180", "abnormal", "low", "report"},
+    {"Ferritin", "9", "low", "low", "report_range"},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+/* A flag word that wraps onto its own line stays with its own row; US
+ * style flags before the range; a row the engine does not know. */
+static const char *LAB_C =
+    "Magnesium 0.52 mmol/L (0.70-1.00) ... LOW\n"
+    "WBC 14,200 HIGH\n"
+    "Glucose, fasting     250 mg/dL   H   70-99\n"
+    "Hemoglobin A1c       6.1 %       H   4.0-5.6\n"
+    "Zorbitase activity   88 U/L      HH  (<40)\n"
+    "eGFR                 38 mL/min/1.73 m2   >= 60\n"
+    "CRP                  <5 mg/L     (<5.0)\n"
+    "Comment: repeat potassium in 2 days.\n";
+static const lab_gold GOLD_C[] = {
+    {"Magnesium", "0.52", "low", "low", "report"},
+    {"WBC", "14,200", "high", "high", "report"},
+    {"Glucose", "250", "high", "high", "report"},
+    {"Hemoglobin A1c", "6.1", "high", "high", "report"},
+    {"Zorbitase activity", "88", "critical", "high", "report"},
+    {"eGFR", "38", "low", "low", "report_range"},
+    {"CRP", "<5", NULL, NULL, "report_range"},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static size_t flags_ok, flags_n;
+
+static json_t *tests_of(const char *text, ms_findings *f, ms_doc **d)
+{
+    *d = doc_chunked(text, 100000);
+    assert_int_equal(ms_findings_build(*d, f), 0);
+    json_t *j = ms_findings_json(f);
+    assert_non_null(j);
+    return j;
+}
+
+static void check_gold(const char *text, const lab_gold *gold)
+{
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of(text, &f, &d);
+    json_t *tests = json_object_get(j, "tests");
+    size_t ngold = 0;
+    while (gold[ngold].text) ngold++;
+    if (json_array_size(tests) != ngold) {
+        char *dump = json_dumps(tests, JSON_COMPACT);
+        print_message("tests: %s\n", dump);
+        free(dump);
+    }
+    assert_int_equal(json_array_size(tests), ngold);   /* no page number, MRN, date */
+    for (const lab_gold *g = gold; g->text; g++) {
+        json_t *hit = NULL, *t;
+        size_t i;
+        json_array_foreach(tests, i, t)
+            if (!strncmp(jstr(t, "text"), g->text, strlen(g->text)) && !strcmp(jstr(t, "value"), g->value))
+                hit = t;
+        if (!hit) {
+            print_message("lab '%s' %s not listed\n", g->text, g->value);
+            fail();
+        }
+        bool ok = !strcmp(jstr(hit, "flag"), g->flag ? g->flag : "") &&
+                  !strcmp(jstr(hit, "direction"), g->direction ? g->direction : "");
+        flags_n++;
+        flags_ok += ok;
+        if (!ok || strcmp(jstr(hit, "flag_source"), g->source))
+            print_message("lab '%s': flag %s/%s from %s, want %s/%s from %s\n", g->text,
+                          jstr(hit, "flag"), jstr(hit, "direction"), jstr(hit, "flag_source"),
+                          g->flag ? g->flag : "null", g->direction ? g->direction : "null", g->source);
+        assert_true(ok);
+        assert_string_equal(jstr(hit, "flag_source"), g->source);
+        json_t *rr = json_object_get(hit, "reference_range");
+        if (!strcmp(g->source, "report") || !strcmp(g->source, "report_range"))
+            if (rr)
+                assert_string_equal(jstr(rr, "source"), "report");
+    }
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
+static void test_lab_tables(void **state)
+{
+    (void)state;
+    check_gold(LAB_A, GOLD_A);
+    check_gold(LAB_B, GOLD_B);
+    check_gold(LAB_C, GOLD_C);
+    print_message("lab flag accuracy on the fixtures: %zu/%zu\n", flags_ok, flags_n);
+    assert_int_equal(flags_ok, flags_n);
+}
+
+/* Critical results first and plainly; then the others outside the range
+ * in the lab's words; then the rest; the wrapped "LOW" is not the WBC's. */
+static void test_lab_text(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of(LAB_A, &f, &d);
+    json_decref(j);
+    char *t = ms_findings_patient_text(&f);
+    assert_non_null(t);
+    const char *crit = strstr(t, "Potassium: 6.8 mmol/L. The lab marked this as critical (very high). "
+                                 "Please contact your care team.");
+    const char *ca = strstr(t, "Calcium: 1.71 mmol/L. The lab marked this as critical (very low).");
+    const char *urea = strstr(t, "Urea: 9.4 mmol/L. This is higher than the lab's normal range of 2.5 to 7.8.");
+    const char *other = strstr(t, "Other test results:");
+    const char *na = strstr(t, "- Sodium: 139 mmol/L\n");
+    assert_non_null(crit);
+    assert_non_null(ca);
+    assert_non_null(urea);
+    assert_non_null(other);
+    assert_non_null(na);
+    assert_true(crit < urea && ca < urea && urea < other && other < na);
+    free(t);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+
+    j = tests_of(LAB_C, &f, &d);
+    json_decref(j);
+    t = ms_findings_patient_text(&f);
+    assert_non_null(strstr(t, "WBC: 14,200. The lab marked this as high."));
+    assert_non_null(strstr(t, "Magnesium: 0.52 mmol/L. This is lower than the lab's normal range of 0.70 to 1.00."));
+    assert_non_null(strstr(t, "eGFR: 38 mL/min/1.73 m2. This is lower than the lab's lower limit of 60."));
+    free(t);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
+/* A comment that repeats a row ("CRITICAL VALUES: potassium 6.8") and a
+ * sentence explaining the table ("HbA1c >= 6.5% is consistent with
+ * diabetes") are not further results. */
+static void test_lab_repeats(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of("Potassium          6.8       mmol/L     3.5-5.1            HH\n"
+                         "HbA1c              6.1       %          4.0-5.6            H\n"
+                         "CRITICAL VALUES: potassium 6.8 was telephoned to the ward.\n"
+                         "Interpretation: HbA1c >= 6.5% is consistent with diabetes.\n", &f, &d);
+    json_t *tests = json_object_get(j, "tests");
+    if (json_array_size(tests) != 2) {
+        char *dump = json_dumps(tests, JSON_COMPACT);
+        print_message("tests: %s\n", dump);
+        free(dump);
+    }
+    assert_int_equal(json_array_size(tests), 2);
+    assert_string_equal(jstr(json_array_get(tests, 0), "flag"), "critical");
+    assert_string_equal(jstr(json_array_get(tests, 0), "direction"), "high");
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
+/* Units the engine did not read, and values in sentences, are read; the
+ * lexicon compares a same-number unit (K/uL = x10^3/uL) and no other. */
+static void test_units_in_sentences(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of("The TSH was 0.004 mIU/L on admission. WBC 14.2 K/uL today. "
+                         "Creatinine 182 \xc2\xb5mol/L. Platelets 265 10^3/uL. Glucose 5.2 mmol/L.\n"
+                         "ALT 83 and hemoglobin 111 and glucose 40 on the ward.\n",
+                         &f, &d);
+    json_t *tests = json_object_get(j, "tests"), *t;
+    size_t i;
+    int seen = 0;
+    json_array_foreach(tests, i, t) {
+        const char *n = jstr(t, "text");
+        if (!strcmp(n, "TSH")) {
+            seen |= 1;
+            assert_string_equal(jstr(t, "unit"), "mIU/L");
+            assert_string_equal(jstr(t, "flag"), "low");
+            assert_string_equal(jstr(t, "flag_source"), "lexicon");
+        } else if (!strcmp(n, "WBC")) {
+            seen |= 2;
+            assert_string_equal(jstr(t, "unit"), "K/uL");
+            assert_string_equal(jstr(t, "flag"), "high");
+        } else if (!strcmp(n, "Creatinine")) {
+            seen |= 4;
+            assert_string_equal(jstr(t, "unit"), "\xc2\xb5mol/L");
+            assert_true(json_is_null(json_object_get(t, "flag"))); /* lexicon is mg/dL */
+        } else if (!strcmp(n, "Platelets")) {
+            seen |= 8;
+            assert_string_equal(jstr(t, "unit"), "10^3/uL");
+            assert_true(json_is_null(json_object_get(t, "flag")));
+        } else if (!strcmp(n, "Glucose")) {
+            seen |= 16;
+            assert_true(json_is_null(json_object_get(t, "flag"))); /* mmol/L vs mg/dL */
+        } else if (!strcmp(n, "ALT")) {           /* no unit: U/L is U/L everywhere */
+            seen |= 32;
+            assert_string_equal(jstr(t, "flag"), "high");
+        } else if (!strcmp(n, "hemoglobin")) {    /* no unit, 111: g/L, not compared */
+            seen |= 64;
+            assert_true(json_is_null(json_object_get(t, "flag")));
+        } else if (!strcmp(n, "glucose")) {       /* no unit, mg/dL or mmol/L: not compared */
+            seen |= 128;
+            assert_true(json_is_null(json_object_get(t, "flag")));
+        }
+    }
+    assert_int_equal(seen, 255);
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_remap),
         cmocka_unit_test(test_seam_dedup),
         cmocka_unit_test(test_grouping_and_text),
+        cmocka_unit_test(test_lab_tables),
+        cmocka_unit_test(test_lab_text),
+        cmocka_unit_test(test_lab_repeats),
+        cmocka_unit_test(test_units_in_sentences),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
