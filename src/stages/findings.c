@@ -286,7 +286,8 @@ int ms_findings_build(const ms_doc *doc, ms_findings *f)
     if (rc == 0)
         rc = ms_fx_tests_build(f);
     if (rc == 0) {
-        f->report_type = (int)ms_report_type_detect(f->text, f->len, 0);
+        f->report_type =
+            (int)ms_report_type_detect(f->text, f->len, ms_fx_tests_table_rows(f));
         rc = ms_fx_status_build(f);
     }
     return rc;
@@ -518,8 +519,7 @@ int ms_findings_summarize(const ms_findings *f, ms_summary *s)
             s->medications++;
             break;
         case FX_TEST:
-            s->tests++;
-            break;
+            break; /* rows the engine did not name count too: below */
         case FX_PROCEDURE:
             s->procedures++;
             break;
@@ -529,6 +529,7 @@ int ms_findings_summarize(const ms_findings *f, ms_summary *s)
             break; /* counted per condition, below */
         }
     }
+    s->tests = ms_fx_tests_count(f);
     for (size_t c = 0; c < f->nconds; c++) {
         switch (f->conds[c].status) {
         case MS_FX_AFFIRMED:

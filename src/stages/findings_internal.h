@@ -76,6 +76,10 @@ int ms_fx_tests_build(ms_findings *f);
 void ms_fx_tests_free(ms_findings *f);
 /* Entity i is listed under findings.tests. */
 bool ms_fx_is_test(const ms_findings *f, size_t i);
+/* How many items the "tests" array has. */
+size_t ms_fx_tests_count(const ms_findings *f);
+/* Rows of a result table with a printed range or flag (a lab-report cue). */
+size_t ms_fx_tests_table_rows(const ms_findings *f);
 /* The "tests" array of the findings JSON. */
 struct json_t *ms_fx_tests_json(const ms_findings *f);
 /* The test-results part of the patient text. */

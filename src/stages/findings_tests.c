@@ -28,8 +28,8 @@
 #include "stages/findings_internal.h"
 #include "stages/labs.h"
 
-enum { SRC_NONE, SRC_REPORT, SRC_REPORT_RANGE, SRC_LEXICON };
-static const char *const SRC_NAME[] = {NULL, "report", "report_range", "lexicon"};
+enum { SRC_NONE, SRC_REPORT, SRC_REPORT_RANGE, SRC_LEXICON, SRC_REPORT_WORDS };
+static const char *const SRC_NAME[] = {NULL, "report", "report_range", "lexicon", "report_words"};
 
 typedef struct item {
     size_t ent;         /* entity index, or SIZE_MAX for a row alone */
@@ -197,6 +197,89 @@ static void decide(const ms_findings *f, item *it)
     }
 }
 
+/* The direction a word gives a result: "high", "elevated" +1; "low",
+ * "decreased" -1; "positive", "detected", "abnormal" 2 (abnormal, no
+ * direction); 0 for anything else. */
+static int word_flag(const char *w, size_t n)
+{
+    static const char *const up[] = {"high", "elevated", "raised", "increased", "above", NULL};
+    static const char *const down[] = {"low", "decreased", "reduced", "below", NULL};
+    static const char *const abn[] = {"positive", "detected", "reactive", "abnormal", NULL};
+    const char *const *lists[] = {up, down, abn};
+    static const int val[] = {1, -1, 2};
+    for (int l = 0; l < 3; l++)
+        for (size_t k = 0; lists[l][k]; k++)
+            if (strlen(lists[l][k]) == n && strncasecmp(w, lists[l][k], n) == 0)
+                return val[l];
+    return 0;
+}
+
+static void set_word_flag(item *it, int w)
+{
+    it->src = SRC_REPORT_WORDS;
+    it->dir = w == 2 ? 0 : w;
+    it->flag = w == 2 ? MS_LAB_FLAG_ABNORMAL : w > 0 ? MS_LAB_FLAG_HIGH : MS_LAB_FLAG_LOW;
+}
+
+/* What the report says in words about test entity i: its value is a word
+ * ("BNP level was high", "drug screen positive") or a word is right before
+ * its name ("elevated creatinine"). */
+static int words_about(const ms_findings *f, size_t i)
+{
+    const ms_nlp_entity *e = &f->all.v[i];
+    const ms_nlp_entity *v = ms_fx_attr(f, i, "TEST_VALUE");
+    if (v)
+        return word_flag(f->text + v->byte_begin, v->byte_end - v->byte_begin);
+    size_t k = e->byte_begin;
+    while (k > 0 && f->text[k - 1] == ' ')
+        k--;
+    size_t w = k;
+    while (w > 0 && k - w < 12 && ((f->text[w - 1] | 0x20) >= 'a' && (f->text[w - 1] | 0x20) <= 'z'))
+        w--;
+    return w < k ? word_flag(f->text + w, k - w) : 0;
+}
+
+/* The report's words about a test apply to its one numeric result that
+ * nothing else flags ("elevated creatinine ... Creatinine of 1.4"): only
+ * when every worded mention agrees and there is exactly one such result,
+ * so "high on admission, 0.9 at discharge" flags nothing. O(n * items). */
+static void apply_words(const ms_findings *f, tstate *st)
+{
+    for (size_t k = 0; k < st->nitems; k++) {
+        item *it = &st->items[k];
+        if (it->ent == SIZE_MAX || it->src != SRC_NONE)
+            continue;
+        int own = words_about(f, it->ent);
+        if (own) {
+            set_word_flag(it, own);
+            continue;
+        }
+        const char *can = f->all.v[it->ent].canonical;
+        if (!can)
+            continue;
+        int agreed = 0;
+        bool conflict = false;
+        size_t results = 0;
+        for (size_t q = 0; q < st->nitems; q++) {
+            const item *o = &st->items[q];
+            results += o->ent != SIZE_MAX && f->all.v[o->ent].canonical &&
+                       !strcmp(f->all.v[o->ent].canonical, can) && !words_about(f, o->ent);
+        }
+        for (size_t i = 0; i < f->all.n && results == 1 && !conflict; i++) {
+            const ms_nlp_entity *e = &f->all.v[i];
+            if (!is_test_name(e) || !e->canonical || strcmp(e->canonical, can))
+                continue;
+            int w = words_about(f, i);
+            if (w && agreed && w != agreed)
+                conflict = true;
+            if (w)
+                agreed = w;
+        }
+        if (agreed && !conflict && results == 1)
+            set_word_flag(it, agreed);
+    }
+}
+
 static int by_at(const void *a, const void *b)
 {
     const item *x = a, *y = b;
@@ -310,6 +393,7 @@ int ms_fx_tests_build(ms_findings *f)
     qsort(st->items, st->nitems, sizeof *st->items, by_at);
     for (size_t k = 0; k < st->nitems; k++)
         decide(f, &st->items[k]);
+    apply_words(f, st);
     return 0;
 }
 
@@ -323,6 +407,22 @@ void ms_fx_tests_free(ms_findings *f)
         free(st);
     }
     f->tests = NULL;
+}
+
+size_t ms_fx_tests_count(const ms_findings *f)
+{
+    const tstate *st = f->tests;
+    return st ? st->nitems : 0;
+}
+
+size_t ms_fx_tests_table_rows(const ms_findings *f)
+{
+    const tstate *st = f->tests;
+    size_t n = 0;
+    for (size_t r = 0; st && r < st->rows.n; r++)
+        n += st->rows.v[r].has_low || st->rows.v[r].has_high ||
+             (st->rows.v[r].flag != MS_LAB_FLAG_NONE && st->rows.v[r].flag != MS_LAB_FLAG_NORMAL);
+    return n;
 }
 
 bool ms_fx_is_test(const ms_findings *f, size_t i)
@@ -459,6 +559,11 @@ static void explain(ms_fx_sbuf *b, const ms_findings *f, const item *it)
         ms_fx_printf(b, ". This is %s than ", more);
         lab_range(b, f, r);
         ms_fx_printf(b, ".");
+        return;
+    }
+    if (it->src == SRC_REPORT_WORDS) {
+        ms_fx_printf(b, ". The report says this is %s.",
+                     it->dir > 0 ? "high" : it->dir < 0 ? "low" : "not normal");
         return;
     }
     if (it->flag == MS_LAB_FLAG_ABNORMAL && !it->dir)

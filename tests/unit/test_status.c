@@ -358,6 +358,46 @@ static void test_mentions_in_context(void **state)
     run_free(&r);
 }
 
+/* What the report says in words flags its result; two results of one
+ * test leave the words unattached. */
+static void test_lab_words(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "The BNP level was high. BNP 331, troponin less than 0.05. He had a fever "
+               "with elevated creatinine. Creatinine of 1.4. Urine drug screen positive.\n");
+    json_t *tests = json_object_get(r.j, "tests");
+    size_t i;
+    json_t *t;
+    int flagged = 0;
+    json_array_foreach(tests, i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        const char *fl = json_string_value(json_object_get(t, "flag"));
+        if (v && (!strcmp(v, "331") || !strcmp(v, "1.4"))) {
+            assert_non_null(fl);
+            assert_string_equal(fl, "high");
+            flagged++;
+        }
+        if (v && !strcmp(v, "positive")) {
+            assert_non_null(fl);
+            assert_string_equal(fl, "abnormal");
+            flagged++;
+        }
+    }
+    assert_int_equal(flagged, 3);
+    run_free(&r);
+
+    run_of(&r, "Creatinine was elevated on admission. Creatinine 2.1 on day 1, creatinine 0.9 "
+               "at discharge.\n");
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        if (v && !strcmp(v, "0.9"))
+            assert_true(json_is_null(json_object_get(t, "flag")) ||
+                        strcmp(json_string_value(json_object_get(t, "flag")), "high") != 0);
+    }
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_bill_is_not_a_diagnosis),
         cmocka_unit_test(test_form_answers),
         cmocka_unit_test(test_mentions_in_context),
+        cmocka_unit_test(test_lab_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
