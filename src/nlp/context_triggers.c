@@ -65,8 +65,6 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POST("not evident", C_NEG), POST("not found", C_NEG),
     POST("not demonstrated", C_NEG), POST("not observed", C_NEG),
     POST("not elicited", C_NEG), POST("not reported", C_NEG),
-    POSTD("resolved", C_NEG, 1), POSTD("has resolved", C_NEG, 1),
-    POSTD("have resolved", C_NEG, 1), POSTD("had resolved", C_NEG, 1),
     POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
 
     /* ---- pseudo-triggers: look like negation, are not ---- */
@@ -99,6 +97,10 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("in the event", C_HYPO, 12), PRE("risk of", C_HYPO),
     PRE("risk for", C_HYPO), PRE("at risk for", C_HYPO),
     PRE("watch for", C_HYPO), PRE("monitor for", C_HYPO),
+    /* prevention is of what the patient does not have */
+    PRE("prophylaxis for", C_HYPO), PRE("prophylaxis against", C_HYPO),
+    PRE("to prevent", C_HYPO), PRE("prevention of", C_HYPO),
+    POSTD("prophylaxis", C_HYPO, 1), POSTD("prevention", C_HYPO, 1),
     PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
     PRE("prevention of", C_HYPO), PRE("prophylaxis for", C_HYPO),
     PRE("prophylaxis against", C_HYPO), PRE("evaluate for", C_HYPO),
@@ -204,6 +206,10 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* ---- history ---- */
     PRE("history of", C_HIST), PRE("hx of", C_HIST), PRE("h/o", C_HIST),
     PRE("hx", C_HIST), PRE("status post", C_HIST), PRE("s/p", C_HIST),
+    /* a problem that resolved was the patient's: past, not ruled out
+     * ("hyponatremia (resolved)", "fever resolved on day 2") */
+    POSTD("resolved", C_HIST, 1), POSTD("has resolved", C_HIST, 1),
+    POSTD("have resolved", C_HIST, 1), POSTD("had resolved", C_HIST, 1),
     PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
     PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
     PRE("was diagnosed with", C_HIST),

@@ -352,6 +352,19 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "HIV"), "");
     run_free(&r);
 
+    run_of(&r, "PLAN: PPI for PUD prophylaxis. Heparin to prevent deep vein thrombosis.\n");
+    assert_string_equal(status_of(&r, "peptic ulcer disease"), "not_patient");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    run_free(&r);
+
+    /* resolved: the patient's, in the past -- never "ruled out" */
+    run_of(&r, "DIAGNOSES\nPrimary: Community-acquired pneumonia.\nSecondary: hyponatremia "
+               "(resolved).\n");
+    assert_string_not_equal(status_of(&r, "hyponatremia"), "negated");
+    assert_string_not_equal(status_of(&r, "hyponatremia"), "");
+    assert_string_equal(status_of(&r, "community-acquired pneumonia"), "affirmed");
+    run_free(&r);
+
     run_of(&r, "LABORATORY REPORT\nCreatinine 1.6 mg/dL\nAn eGFR between 30 and 44 "
                "corresponds to CKD stage G3b if persistent for more than 3 months.\n");
     assert_string_not_equal(status_of(&r, "chronic kidney disease"), "affirmed");
