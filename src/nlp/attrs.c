@@ -184,6 +184,10 @@ const ms_lex_phrase ms__attr_vocab[] = {
     V("result", TEST_FILLER), V("count", TEST_FILLER), V("reading", TEST_FILLER),
     V("today", TEST_FILLER), V("now", TEST_FILLER), V("measured", TEST_FILLER),
     V("came back", TEST_FILLER), V("of about", TEST_FILLER),
+    V("came out", TEST_FILLER), V("slightly", TEST_FILLER), V("mildly", TEST_FILLER),
+    V("markedly", TEST_FILLER), V("moderately", TEST_FILLER),
+    V("significantly", TEST_FILLER), V("very", TEST_FILLER), V("still", TEST_FILLER),
+    V("found to be", TEST_FILLER), V("noted to be", TEST_FILLER),
     V("acute", ACUITY), V("chronic", ACUITY), V("subacute", ACUITY),
     V("acute on chronic", ACUITY), V("acute-on-chronic", ACUITY),
     V("hyperacute", ACUITY),
@@ -481,8 +485,20 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
         if (q) {
             v1 = q;
         } else if ((l = vm(c, p, hi, MS_AV_TEST_WORD)) && v0 == p) {
-            v1 = p + l;
-            sc = 0.85f;
+            /* "elevated at 5.38", "low at 2.9": the number is the value
+             * (the word stays in the text, where findings reads it) */
+            size_t a = p + l, q2 = 0, g2 = NONE;
+            bool r2;
+            if (a + 1 < hi && (word(c, a, hi, "at") || word(c, a, hi, "of") ||
+                               word(c, a, hi, "to")) &&
+                (c->t[a + 1].flags & MS_TF_DIGIT) && (q2 = qty(c, a + 1, hi, &g2, &r2))) {
+                v0 = a + 1;
+                v1 = g2 == NONE && !r2 && q2 == a + 2 ? thousands(c, q2, hi) : q2;
+                glued = g2;
+            } else {
+                v1 = p + l;
+                sc = 0.85f;
+            }
         } else {
             continue;
         }

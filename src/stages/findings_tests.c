@@ -19,6 +19,7 @@
  *                in another unit system is never compared.
  * The patient text lists critical results first, said plainly, then the
  * other results outside the range with the lab's words, then the rest. */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -228,6 +229,23 @@ static int words_about(const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
     const ms_nlp_entity *v = ms_fx_attr(f, i, "TEST_VALUE");
+    if (v && v->byte_begin > e->byte_end && v->byte_begin - e->byte_end <= 40) {
+        /* "TSH is slightly elevated at 5.38": a word between name and value */
+        bool negated = false; /* "not elevated at 1.1" says nothing */
+        for (size_t w = e->byte_end; w < v->byte_begin;) {
+            while (w < v->byte_begin && !isalpha((unsigned char)f->text[w]))
+                w++;
+            size_t x = w;
+            while (x < v->byte_begin && isalpha((unsigned char)f->text[x]))
+                x++;
+            int d = x > w && !negated ? word_flag(f->text + w, x - w) : 0;
+            if (d)
+                return d;
+            negated = (x - w == 3 && strncasecmp(f->text + w, "not", 3) == 0) ||
+                      (x - w == 2 && strncasecmp(f->text + w, "no", 2) == 0);
+            w = x;
+        }
+    }
     if (v)
         return word_flag(f->text + v->byte_begin, v->byte_end - v->byte_begin);
     size_t k = e->byte_begin;

@@ -400,6 +400,20 @@ static void test_lab_words(void **state)
     assert_int_equal(flagged, 3);
     run_free(&r);
 
+    /* the number after the word is the value; "not elevated" says nothing */
+    run_of(&r, "TSH is slightly elevated at 5.38. Hemoglobin was not low at 13.1.\n");
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        const char *fl = json_string_value(json_object_get(t, "flag"));
+        if (v && !strcmp(v, "5.38")) {
+            assert_non_null(fl);
+            assert_string_equal(fl, "high");
+        }
+        if (v && !strcmp(v, "13.1"))
+            assert_null(fl);
+    }
+    run_free(&r);
+
     run_of(&r, "Creatinine was elevated on admission. Creatinine 2.1 on day 1, creatinine 0.9 "
                "at discharge.\n");
     json_array_foreach(json_object_get(r.j, "tests"), i, t) {
