@@ -162,22 +162,27 @@ static fx_key key_of(const ms_findings *f, size_t i)
     return k;
 }
 
-static int cmp_key(const ms_findings *f, size_t i, size_t j)
+/* A condition mention with its key, computed once for the sort. */
+typedef struct fx_mention {
+    size_t ent;
+    fx_key key;
+} fx_mention;
+
+static int cmp_keys(fx_key a, fx_key b)
 {
-    fx_key a = key_of(f, i), b = key_of(f, j);
     int c = strncasecmp(a.p, b.p, a.n < b.n ? a.n : b.n);
     return c ? c : (a.n > b.n) - (a.n < b.n);
 }
 
 static int cmp_mention(const void *x, const void *y, void *ctx)
 {
-    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const fx_mention *a = x, *b = y;
     const ms_findings *f = ctx;
-    int c = cmp_key(f, i, j);
+    int c = cmp_keys(a->key, b->key);
     if (c)
         return c;
-    size_t pi = f->all.v[i].byte_begin, pj = f->all.v[j].byte_begin;
-    return pi != pj ? (pi > pj) - (pi < pj) : (i > j) - (i < j);
+    size_t pi = f->all.v[a->ent].byte_begin, pj = f->all.v[b->ent].byte_begin;
+    return pi != pj ? (pi > pj) - (pi < pj) : (a->ent > b->ent) - (a->ent < b->ent);
 }
 
 static int cmp_cond(const void *x, const void *y, void *ctx)
@@ -263,30 +268,40 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
     }
 }
 
+static bool is_condition(const ms_findings *f, size_t i)
+{
+    const ms_nlp_entity *e = &f->all.v[i];
+    return ms_fx_is(e, "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, e) && !ms_fx_is_reaction(f, e);
+}
+
 int ms_fx_status_build(ms_findings *f)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->all.n; i++)
-        n += ms_fx_is(&f->all.v[i], "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, &f->all.v[i]) &&
-             !ms_fx_is_reaction(f, &f->all.v[i]);
+        n += is_condition(f, i);
     f->cond_mentions = malloc((n ? n : 1) * sizeof *f->cond_mentions);
     f->conds = malloc((n ? n : 1) * sizeof *f->conds);
-    if (!f->cond_mentions || !f->conds)
+    fx_mention *m = malloc((n ? n : 1) * sizeof *m);
+    if (!f->cond_mentions || !f->conds || !m) {
+        free(m);
         return -1;
+    }
     size_t k = 0;
     for (size_t i = 0; i < f->all.n; i++)
-        if (ms_fx_is(&f->all.v[i], "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, &f->all.v[i]) &&
-            !ms_fx_is_reaction(f, &f->all.v[i]))
-            f->cond_mentions[k++] = i;
-    qsort_r(f->cond_mentions, n, sizeof *f->cond_mentions, cmp_mention, f);
+        if (is_condition(f, i))
+            m[k++] = (fx_mention){i, key_of(f, i)};
+    qsort_r(m, n, sizeof *m, cmp_mention, f);
     f->nconds = 0;
     for (size_t a = 0; a < n;) {
         size_t b = a + 1;
-        while (b < n && cmp_key(f, f->cond_mentions[a], f->cond_mentions[b]) == 0)
+        while (b < n && cmp_keys(m[a].key, m[b].key) == 0)
             b++;
         f->conds[f->nconds++] = (ms_fx_cond){.first = a, .n = b - a};
         a = b;
     }
+    for (size_t i = 0; i < n; i++)
+        f->cond_mentions[i] = m[i].ent;
+    free(m);
     for (size_t c = 0; c < f->nconds; c++)
         decide(f, &f->conds[c]);
     qsort_r(f->conds, f->nconds, sizeof *f->conds, cmp_cond, f);

@@ -129,7 +129,7 @@ const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx)
     const ms_nlp_entity *best = NULL;
     for (size_t i = 0; i < f->all.n; i++) {
         const ms_nlp_entity *e = &f->all.v[i];
-        if (!ms_fx_is_reaction(f, e) || e->byte_begin < lb || e->byte_end > le)
+        if (e->byte_begin < lb || e->byte_end > le || !ms_fx_is_reaction(f, e))
             continue;
         /* the reaction after the allergen on its line, else the one before */
         if (!best || (e->byte_begin > a->byte_begin && best->byte_begin < a->byte_begin))

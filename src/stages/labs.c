@@ -7,6 +7,7 @@
 #include "stages/labs.h"
 
 #include <stdint.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -90,6 +91,9 @@ static size_t word_end(uc *s, size_t p, size_t le)
 
 static bool weq(uc *s, size_t b, size_t e, const char *w)
 {
+    /* the first letter first: most calls compare a word with a list */
+    if (e <= b || tolower(s[b]) != tolower((unsigned char)w[0]))
+        return false;
     size_t n = strlen(w);
     return e - b == n && strncasecmp((const char *)s + b, w, n) == 0;
 }
