@@ -355,6 +355,15 @@ static bool repeats_row(const ms_findings *f, const tstate *st, size_t i)
     return false;
 }
 
+/* "Potassium 02": a code with a leading zero, never a result to compare. */
+static bool site_code(const ms_findings *f, const ms_nlp_entity *v)
+{
+    size_t n = v->byte_end - v->byte_begin;
+    const char *t = f->text + v->byte_begin;
+    return (n == 2 || n == 3) && t[0] == '0' && isdigit((unsigned char)t[1]) &&
+           (n == 2 || isdigit((unsigned char)t[2]));
+}
+
 int ms_fx_tests_build(ms_findings *f)
 {
     tstate *st = calloc(1, sizeof *st);
@@ -383,7 +392,7 @@ int ms_fx_tests_build(ms_findings *f)
             }
             used[r] = i + 1;
             row = &st->rows.v[r];
-        } else if (!ms_fx_attr(f, i, "TEST_VALUE") ||
+        } else if (!ms_fx_attr(f, i, "TEST_VALUE") || site_code(f, ms_fx_attr(f, i, "TEST_VALUE")) ||
                    (st->rows.n && threshold(f, ms_fx_attr(f, i, "TEST_VALUE")))) {
             continue;
         }

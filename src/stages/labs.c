@@ -177,7 +177,8 @@ static int flag_word(uc *s, size_t b, size_t e)
     if (u3(s, b, e, 0x86, 0x93) && e - b == 3) return FW_LOW;    /* ↓ */
     static const char *const high[] = {"h", "hi", "high", "h*", "high*", "abn high", NULL};
     static const char *const low[] = {"l", "lo", "low", "l*", "low*", NULL};
-    static const char *const crit[] = {"crit", "critical", "panic", "critical*", "!!", "c*", NULL};
+    static const char *const crit[] = {"crit", "critical", "panic", "critical*", "!!", "c*",
+                                       "alert", NULL};
     static const char *const abn[] = {"a", "abn", "abnormal", "*", "**", "!", "abn*", NULL};
     static const char *const norm[] = {"n", "normal", "wnl", "nl", NULL};
     if (win(s, b, e, high)) return FW_HIGH;
@@ -438,6 +439,11 @@ static size_t value_at(uc *s, size_t p, size_t le, ms_lab_row *r, int *fw)
     } else {
         q = a;
     }
+    /* "WBC 01   14.2": a two-digit code with a leading zero (the
+     * performing lab's site) belongs to the name, it is no result */
+    if (c == MS_LAB_EQ && we - q >= 2 && we - q <= 3 && s[q] == '0' && is_digit(s[q + 1]) &&
+        (we - q == 2 || is_digit(s[q + 2])))
+        return p;
     if ((n = num_at(s, q, le, false, &x)) == q) {
         size_t qe = c == MS_LAB_EQ ? qual_at(s, q, le) : q;
         if (qe == q)
@@ -504,6 +510,28 @@ static bool name_ok(uc *s, size_t b, size_t e, int nwords)
     return true;
 }
 
+/* "9.1   09/01/2025": the previous result and its date, a column some
+ * labs print between the result and the unit. Returns the end, or p. */
+static size_t previous_result_at(uc *s, size_t p, size_t le)
+{
+    double x;
+    size_t we = word_end(s, p, le);
+    if (num_at(s, p, le, false, &x) != we)
+        return p;
+    bool gap;
+    size_t d = skip_gap(s, we, le, &gap), de = word_end(s, d, le);
+    int slashes = 0, digits = 0;
+    for (size_t k = d; k < de; k++) {
+        if (s[k] == '/')
+            slashes++;
+        else if (is_digit(s[k]))
+            digits++;
+        else
+            return p;
+    }
+    return slashes == 2 && digits >= 4 && digits <= 8 ? de : p;
+}
+
 /* One row from the word at p. Returns true with *r filled; *next is where
  * to go on from (> p), on success and on failure. */
 static bool parse_row(uc *s, size_t lb, size_t p, size_t le, ms_lab_row *r, size_t *next)
@@ -556,6 +584,9 @@ static bool parse_row(uc *s, size_t lb, size_t p, size_t le, ms_lab_row *r, size
         }
         if (!has_range && r->qualitative && (e = qual_at(s, q, le)) != q) {
             has_range = true; r->range = (ms_lab_span){q, e}; p = e; continue;
+        }
+        if (!has_unit && !has_range && (e = previous_result_at(s, q, le)) != q) {
+            p = e; continue;                   /* not this row's result */
         }
         if (has_unit && has_range && (e = unit_at(s, q, le)) != q) {
             p = e; continue;                   /* "0-5 /hpf": the unit again */

@@ -14,7 +14,9 @@
  *     words restarts the name after the gap ("CHEMISTRY   Sodium 139").
  *   - VALUE: a number ("7.4", "14,200"), optionally after a comparator
  *     ("<5", "> 90", ">=60", "≤0.1"), optionally with a flag glued to it
- *     ("14.2H", "139*", "6.8↑"). Not a date, time or phone number. A
+ *     ("14.2H", "139*", "6.8↑"). Not a date, time or phone number, nor a
+ *     two-digit code with a leading zero ("WBC 01  14.2": the performing
+ *     lab's site, read as part of the name). A
  *     count range ("25-50 /hpf") or a word of a closed list ("Positive",
  *     "Negative", "Trace", "Large", "Not detected"...) is a value only
  *     when the row also has a flag or a reference ("Negative", "0-5").
@@ -24,7 +26,9 @@
  *   - RANGE: "4.5 - 11.0", "4.5-11.0", "(4.0-11.0)", "[4 to 11]", en or em
  *     dash, "<5.0", "< 42", ">= 60", ">60", "≤ 5", "up to 40",
  *     optionally after "Ref:" / "Ref range:" / "Normal:".
- *   - FLAG: H, HI, HIGH, L, LO, LOW, HH, LL, CRIT, CRITICAL, PANIC,
+ *   - PREVIOUS RESULT: a number and a date ("9.1  09/01/2025") before the
+ *     unit, as some labs print the last result: skipped, never the value.
+ *   - FLAG: H, HI, HIGH, L, LO, LOW, HH, LL, CRIT, CRITICAL, PANIC, ALERT,
  *     "critical high", "critical low", C (only after a unit or range),
  *     "*", A, ABN, ABNORMAL, ↑, ↓, "!"; in brackets too ("(H)", "[L]").
  *     N / NORMAL / WNL are read as the lab saying "normal" (no flag).

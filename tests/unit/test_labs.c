@@ -68,6 +68,20 @@ static void test_columns(void **state)
            "WBC|14,200|cells/\xc2\xb5L|4,500-11,000|high/1");
 }
 
+/* A performing-lab code after the name and a previous result with its
+ * date between the result and the unit (a common US lab layout). */
+static void test_site_codes_and_previous(void **state)
+{
+    (void)state;
+    expect("Test                Current Result and Flag   Previous Result and Date   Units     Reference Interval\n"
+           "WBC 01              14.2        High          9.1      09/01/2025        x10E3/uL  3.4-10.8\n"
+           "RBC 01              4.10                      4.35     09/01/2025        x10E6/uL  3.77-5.28\n"
+           "Potassium 02        6.1         Alert         4.2      09/01/2025        mmol/L    3.5-5.2\n",
+           "WBC 01|14.2|x10E3/uL|3.4-10.8|high/1\n"
+           "RBC 01|4.10|x10E6/uL|3.77-5.28|-/0\n"
+           "Potassium 02|6.1|mmol/L|3.5-5.2|critical/0");
+}
+
 static void test_separators(void **state)
 {
     (void)state;
@@ -275,6 +289,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_site_codes_and_previous),
         cmocka_unit_test(test_separators),
         cmocka_unit_test(test_side_by_side),
         cmocka_unit_test(test_ranges_and_flags),
