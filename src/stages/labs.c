@@ -158,6 +158,19 @@ static size_t cmp_at(uc *s, size_t p, size_t le, ms_lab_cmp *c)
     q++;
     bool eq = eq_first || (q < le && s[q] == '=');
     if (!eq_first && eq) q++;
+    /* "> OR = 60", ">OR=60": the spelled-out "or equal" some labs print */
+    if (!eq) {
+        size_t o = q;
+        while (o < le && s[o] == ' ') o++;
+        if (o + 1 < le && (s[o] | 0x20) == 'o' && (s[o + 1] | 0x20) == 'r') {
+            o += 2;
+            while (o < le && s[o] == ' ') o++;
+            if (o < le && s[o] == '=') {
+                eq = true;
+                q = o + 1;
+            }
+        }
+    }
     *c = lt ? (eq ? MS_LAB_LE : MS_LAB_LT) : (eq ? MS_LAB_GE : MS_LAB_GT);
     return q;
 }

@@ -80,6 +80,12 @@ static void test_site_codes_and_previous(void **state)
            "WBC 01|14.2|x10E3/uL|3.4-10.8|high/1\n"
            "RBC 01|4.10|x10E6/uL|3.77-5.28|-/0\n"
            "Potassium 02|6.1|mmol/L|3.5-5.2|critical/0");
+    /* result in an in-range or out-of-range column, "> OR =" ranges, the
+     * unit after the range */
+    expect("GLUCOSE                             105 H       65-99 mg/dL          EN\n"
+           "HDL CHOLESTEROL           36                    > OR = 40 mg/dL      EN\n",
+           "GLUCOSE|105|mg/dL|65-99|high/1\n"
+           "HDL CHOLESTEROL|36|mg/dL|> OR = 40|-/0");
 }
 
 static void test_separators(void **state)
