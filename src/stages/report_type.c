@@ -1,8 +1,9 @@
 /* report_type.c -- what kind of document a report is (see report_type.h).
  *
  * Each cue is a phrase found case-insensitively at word boundaries; it
- * scores `title` points when it starts within the first TITLE_BYTES of the
- * text (where a report's title and letterhead are) and `body` points
+ * scores `title` points when it starts in the title area -- the first
+ * TITLE_LINES non-blank lines, at most TITLE_BYTES (a report's letterhead
+ * and title; a short form is not all title) -- and `body` points
  * anywhere else, once per cue however often it appears. Layout cues add to
  * that: result-table rows for lab reports, "$" amounts for bills, Yes/No
  * answers for forms. The best kind needs MIN_SCORE points; a tie keeps
@@ -13,6 +14,26 @@
 #include <string.h>
 
 #define TITLE_BYTES 400 /* every cue phrase starts with a lower-case letter */
+#define TITLE_LINES 4
+
+/* Where the title area ends: after TITLE_LINES non-blank lines or
+ * TITLE_BYTES bytes, whichever comes first. */
+static size_t title_end(const char *t, size_t len)
+{
+    size_t lines = 0, i = 0;
+    bool blank = true;
+    for (; i < len && i < TITLE_BYTES; i++) {
+        if (t[i] == '\n') {
+            lines += !blank;
+            blank = true;
+            if (lines == TITLE_LINES)
+                break;
+        } else if (t[i] != ' ' && t[i] != '\t' && t[i] != '\r') {
+            blank = false;
+        }
+    }
+    return i;
+}
 #define MIN_SCORE 3
 
 typedef struct cue {
@@ -246,6 +267,7 @@ ms_report_type ms_report_type_detect(const char *text, size_t len, size_t lab_ro
     }
     if (!text)
         len = 0;
+    size_t tend = title_end(text, len);
     for (size_t i = 0; i + 1 < len; i++) {
         unsigned char c = lower((unsigned char)text[i]);
         if (c < 'a' || c > 'z' || (i > 0 && is_word((unsigned char)text[i - 1])))
@@ -258,7 +280,7 @@ ms_report_type ms_report_type_detect(const char *text, size_t len, size_t lab_ro
             seen[k] = true;
             /* in the title a cue counts at least as much as in the body */
             int body = cues[k].body, title = cues[k].title > body ? cues[k].title : body;
-            score[cues[k].type] += i < TITLE_BYTES ? title : body;
+            score[cues[k].type] += i < tend ? title : body;
         }
     }
     int money = 0, yesno = 0;

@@ -173,6 +173,11 @@ static void test_report_types(void **state)
         {"Rx: amoxicillin 500 mg\nSig: one capsule three times a day\nDispense: 21\nRefills: 0\n",
          MS_REPORT_PRESCRIPTION},
         {"Meeting notes about the garden.\n", MS_REPORT_OTHER},
+        /* a short form is not all title: "panel" below the title is no
+         * lab-report cue */
+        {"LABORATORY REQUISITION\nPatient: A (fictional)\nClinical information: fatigue\n"
+         "Tests requested:\n[x] CBC     [x] TSH\n[x] Lipid panel\n",
+         MS_REPORT_BILLING},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ms_report_type t = ms_report_type_detect(cases[i].text, strlen(cases[i].text), 0);
