@@ -271,18 +271,47 @@ static int pick_listed(const ms_findings *f, size_t i, int unused)
     return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") || ms_fx_is(e, "MEDICAL_CONDITION");
 }
 
-/* Procedures and tests the plan asks for: the next steps. */
+/* Is the entity in a sentence that recommends something ("Follow-up CT
+ * in 6 months is recommended", "Repeat HbA1c advised")? The sentence is
+ * looked at up to 200 bytes each side. */
+static bool recommended(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const cues[] = {"recommend", "advised", "advise ", "suggest",
+                                       "follow-up", "follow up", "should be repeated",
+                                       "repeat ", "please arrange", NULL};
+    size_t b = e->byte_begin, en = e->byte_end;
+    while (b > 0 && e->byte_begin - b < 200 && f->text[b - 1] != '.' &&
+           !(f->text[b - 1] == '\n' && b > 1 && f->text[b - 2] == '\n'))
+        b--;
+    while (en < f->len && en - e->byte_end < 200 && f->text[en] != '.' && f->text[en] != '\n')
+        en++;
+    for (const char *const *c = cues; *c; c++) {
+        size_t n = strlen(*c);
+        for (size_t k = b; k + n <= en; k++)
+            if (strncasecmp(f->text + k, *c, n) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Procedures and tests the plan asks for, or a sentence recommends: the
+ * next steps. */
+static bool next_step(const ms_findings *f, size_t i)
+{
+    const ms_nlp_entity *e = &f->all.v[i];
+    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && !ms_fx_is_test(f, i) &&
+           !ms_fx_has_trait(e, "NEGATION") && (e->section == MS_SEC_PLAN || recommended(f, e));
+}
+
 static int pick_next_step(const ms_findings *f, size_t i, int unused)
 {
     (void)unused;
-    const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && !ms_fx_is_test(f, i) &&
-           !ms_fx_has_trait(e, "NEGATION") && e->section == MS_SEC_PLAN;
+    return next_step(f, i);
 }
 
 static int pick_procedure_done(const ms_findings *f, size_t i, int negated)
 {
-    return pick_procedure(f, i, negated) && (negated || f->all.v[i].section != MS_SEC_PLAN);
+    return pick_procedure(f, i, negated) && (negated || !next_step(f, i));
 }
 
 char *ms_findings_patient_text(const ms_findings *f)
