@@ -98,12 +98,57 @@ static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
+/* Case-insensitive search for w in t[b, e). */
+static bool has_word(const char *t, size_t b, size_t e, const char *w)
+{
+    size_t n = strlen(w);
+    for (size_t k = b; k + n <= e; k++)
+        if (strncasecmp(t + k, w, n) == 0 && (k == b || !isalpha((unsigned char)t[k - 1])) &&
+            (k + n == e || !isalpha((unsigned char)t[k + n])))
+            return true;
+    return false;
+}
+
+/* What the words before a mention on its line (up to 80 bytes) say:
+ *  -1: a zero count ("0/3 lymph nodes positive for metastatic carcinoma",
+ *      "none of 12 nodes involved by") -- ruled out;
+ *  +2: a margin's status ("Margins negative for carcinoma", "margins free
+ *      of tumor") -- about the margin, not whether the patient has it;
+ *   0: nothing of the kind. */
+static int line_context(const ms_findings *f, const ms_nlp_entity *e)
+{
+    const char *t = f->text;
+    size_t b = e->byte_begin, lb = b;
+    while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
+        lb--;
+    if (has_word(t, lb, b, "margin") || has_word(t, lb, b, "margins"))
+        return 2;
+    for (size_t k = lb; k + 2 < b; k++) {
+        bool start = k == lb || !isdigit((unsigned char)t[k - 1]);
+        if (!start || t[k] != '0')
+            continue;
+        size_t q = k + 1;
+        if (t[q] == '/' && isdigit((unsigned char)t[q + 1]))
+            return -1;
+        if (q + 4 < b && strncasecmp(t + q, " of ", 4) == 0 && isdigit((unsigned char)t[q + 4]))
+            return -1;
+    }
+    if (has_word(t, lb, b, "none of"))
+        return -1;
+    return 0;
+}
+
 ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;
+    int ctx = line_context(f, e);
+    if (ctx == 2)
+        return MS_FX_NOT_PATIENT;
+    if (ctx < 0)
+        return MS_FX_NEGATED;
     int answer = form_answer(f, e);
     if (answer < 0)
         return MS_FX_NEGATED;
@@ -268,6 +313,52 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
     }
 }
 
+/* Are the words of a (case-insensitive) whole words inside b? */
+static bool words_in(const char *a, size_t an, const char *b, size_t bn)
+{
+    for (size_t k = 0; an && k + an <= bn; k++)
+        if (strncasecmp(b + k, a, an) == 0 && (k == 0 || !isalpha((unsigned char)b[k - 1])) &&
+            (k + an == bn || !isalpha((unsigned char)b[k + an])))
+            return true;
+    return false;
+}
+
+/* "No carcinoma" somewhere (or "rule out carcinoma" in the history) and
+ * "invasive ductal carcinoma" concluded: the generic one is not shown as
+ * ruled out or possible (it would read "you do not have cancer" next to
+ * the cancer the report found; the question was answered). When the words
+ * of a ruled-out or uncertain condition are inside a present condition's
+ * words or name, it becomes not_patient: said less, never contradicted.
+ * O(conditions^2), conditions are few. */
+static void demote_generic(ms_findings *f)
+{
+    for (size_t c = 0; c < f->nconds; c++) {
+        ms_fx_cond *neg = &f->conds[c];
+        if (neg->status != MS_FX_NEGATED && neg->status != MS_FX_UNCERTAIN)
+            continue;
+        const ms_nlp_entity *ne = &f->all.v[neg->rep];
+        fx_key nk = key_of(f, neg->rep);
+        const char *nt = f->text + ne->byte_begin;
+        size_t ntl = ne->byte_end - ne->byte_begin;
+        for (size_t d = 0; d < f->nconds; d++) {
+            const ms_fx_cond *pos = &f->conds[d];
+            if (pos->status != MS_FX_AFFIRMED)
+                continue;
+            const ms_nlp_entity *pe = &f->all.v[pos->rep];
+            const char *pt = f->text + pe->byte_begin;
+            size_t ptl = pe->byte_end - pe->byte_begin;
+            const char *pc = pe->canonical ? pe->canonical : pt;
+            size_t pcl = pe->canonical ? strlen(pe->canonical) : ptl;
+            if (words_in(nt, ntl, pt, ptl) || words_in(nt, ntl, pc, pcl) ||
+                words_in(nk.p, nk.n, pc, pcl)) {
+                neg->status = MS_FX_NOT_PATIENT;
+                neg->concluded = false;
+                break;
+            }
+        }
+    }
+}
+
 static bool is_condition(const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
@@ -304,6 +395,7 @@ int ms_fx_status_build(ms_findings *f)
     free(m);
     for (size_t c = 0; c < f->nconds; c++)
         decide(f, &f->conds[c]);
+    demote_generic(f);
     qsort_r(f->conds, f->nconds, sizeof *f->conds, cmp_cond, f);
     return 0;
 }

@@ -225,6 +225,24 @@ static void test_conclusion_outranks_reason(void **state)
     run_free(&r);
 }
 
+/* A cancer found, its margins clear, its nodes free: never "you do not
+ * have cancer", never metastasis present from "0/3 nodes positive". */
+static void test_margins_and_node_counts(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "SURGICAL PATHOLOGY REPORT\nCLINICAL HISTORY: Left breast mass. Rule out "
+               "carcinoma.\nDIAGNOSIS:\nA. Left breast, lumpectomy: Invasive ductal carcinoma, "
+               "grade 2.\n   Margins negative for carcinoma.\nB. Additional lymph node: 0/3 lymph "
+               "nodes positive for metastatic carcinoma.\n");
+    assert_string_equal(status_of(&r, "invasive ductal carcinoma"), "affirmed");
+    assert_string_not_equal(status_of(&r, "malignant neoplasm"), "negated");
+    assert_string_not_equal(status_of(&r, "malignant neoplasm"), "uncertain");
+    assert_string_equal(status_of(&r, "metastatic cancer"), "negated");
+    assert_null(strstr(r.text, "(malignant neoplasm)"));
+    run_free(&r);
+}
+
 /* Said both ways: one status, and the text says so in plain words. */
 static void test_one_status_mixed(void **state)
 {
@@ -437,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_report_types),
         cmocka_unit_test(test_conclusion_outranks_reason),
         cmocka_unit_test(test_one_status_mixed),
+        cmocka_unit_test(test_margins_and_node_counts),
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_allergy_reaction),
         cmocka_unit_test(test_bill_is_not_a_diagnosis),
