@@ -139,7 +139,9 @@ static int classify_norm(const char *s)
         has(s, " insurance ") || has(s, " claim ") || has(s, " account ") ||
         has(s, " cpt ") || has(s, " procedure codes "))
         return MS_SEC_ADMIN;
-    if (has(s, " assessment ") || has(s, " a/p ") || has(s, " a&p "))
+    if (has(s, " assessment ") || has(s, " a/p ") || has(s, " a&p ") ||
+        has(s, " assessment/plan ") || has(s, " impression/plan ") ||
+        has(s, " assessment/recommendations ") || has(s, " assessment/recommendation "))
         return MS_SEC_ASSESSMENT_PLAN;
     if (has(s, " impression ") || has(s, " diagnosis ") ||
         has(s, " diagnoses ") || has(s, " problem list ") ||

@@ -23,6 +23,12 @@
  *     conclusion does not repeat) is shown as present and marked mixed:
  *     the text says the report also says it was not there. It is never
  *     listed both ways.
+ *  5. A ruled-out or uncertain condition whose words are inside a present
+ *     one's ("margins negative for carcinoma" with "invasive ductal
+ *     carcinoma" concluded) becomes not_patient (demote_generic).
+ * A mention's own line is read before its traits: a margin's status is
+ * not the patient's, a zero count ("0/3 nodes positive for") rules out, a
+ * form's answer ("Diabetes: No") decides its field.
  * Everything is kept as evidence: each mention's offsets, section role and
  * own status are in the JSON. */
 #include <ctype.h>
@@ -159,14 +165,14 @@ ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e)
     if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))
         return MS_FX_UNCERTAIN;
     if (ms_fx_has_trait(e, "HYPOTHETICAL")) {
-        /* "return if chest pain" in the instructions, "for nausea" in a
-         * medication list, a lab's explanatory note: not about the
-         * patient. "If she has a UTI" in the history: a possibility. */
+        /* "If she has a UTI" in the history or findings: a possibility.
+         * Anywhere else ("return if chest pain" in an assessment and
+         * plan, "for nausea" in a medication list, a lab's explanatory
+         * note): not about the patient -- never "possible chest pain". */
         ms_section_role r = ms_section_role_of(e->section);
-        return r == MS_ROLE_PLAN || r == MS_ROLE_MEDICATIONS || r == MS_ROLE_ADMIN ||
-                       f->report_type == MS_REPORT_LAB
-                   ? MS_FX_NOT_PATIENT
-                   : MS_FX_UNCERTAIN;
+        bool story = r == MS_ROLE_REASON || r == MS_ROLE_FINDINGS || r == MS_ROLE_NONE ||
+                     r == MS_ROLE_OTHER;
+        return story && f->report_type != MS_REPORT_LAB ? MS_FX_UNCERTAIN : MS_FX_NOT_PATIENT;
     }
     if (ms_fx_has_trait(e, "PAST_HISTORY") || e->section == MS_SEC_PAST_HISTORY)
         return MS_FX_HISTORICAL;

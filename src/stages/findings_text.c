@@ -277,8 +277,9 @@ static int pick_listed(const ms_findings *f, size_t i, int unused)
 static bool recommended(const ms_findings *f, const ms_nlp_entity *e)
 {
     static const char *const cues[] = {"recommend", "advised", "advise ", "suggest",
-                                       "follow-up", "follow up", "should be repeated",
-                                       "repeat ", "please arrange", NULL};
+                                       "should be repeated", "repeat ", "please arrange",
+                                       "refer for", "referred for", "referral for",
+                                       "schedule", NULL};
     size_t b = e->byte_begin, en = e->byte_end;
     while (b > 0 && e->byte_begin - b < 200 && f->text[b - 1] != '.' &&
            !(f->text[b - 1] == '\n' && b > 1 && f->text[b - 2] == '\n'))

@@ -243,6 +243,28 @@ static void test_margins_and_node_counts(void **state)
     run_free(&r);
 }
 
+/* An assessment and plan concludes; its return precautions are not
+ * "possible" conditions; a referral is a next step. */
+static void test_assessment_and_plan(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "PROGRESS NOTE\nHPI: He denies chest pain.\nAssessment/Plan:\n"
+               "1. Hypertension - not at goal.\n2. Suspected obstructive sleep apnea - refer "
+               "for a sleep study.\nReturn sooner if chest pain or shortness of breath.\n");
+    assert_string_equal(status_of(&r, "hypertension"), "affirmed");
+    assert_string_equal(status_of(&r, "obstructive sleep apnea"), "uncertain");
+    assert_string_equal(status_of(&r, "chest pain"), "negated");
+    assert_string_equal(status_of(&r, "dyspnea"), "not_patient");
+    const char *concl = strstr(r.text, "What the report concludes:");
+    assert_non_null(concl);
+    assert_true(strstr(r.text, "high blood pressure") > concl);
+    const char *next = strstr(r.text, "Next steps the report suggests:");
+    assert_non_null(next);
+    assert_true(strstr(r.text, "(sleep study)") > next);
+    run_free(&r);
+}
+
 /* Said both ways: one status, and the text says so in plain words. */
 static void test_one_status_mixed(void **state)
 {
@@ -455,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_report_types),
         cmocka_unit_test(test_conclusion_outranks_reason),
         cmocka_unit_test(test_one_status_mixed),
+        cmocka_unit_test(test_assessment_and_plan),
         cmocka_unit_test(test_margins_and_node_counts),
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_allergy_reaction),
