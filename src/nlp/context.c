@@ -526,11 +526,14 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         if (tk[i].type == T_COLON) {
             /* "No Hypertension: ..." -- words between a trigger and a
              * colon are a label: the trigger was the previous row's value
-             * ("Diabetes: No Hypertension: Yes"). "Negative for: X" keeps
-             * its scope, and so do headings ("Family history: ..."). */
+             * ("Diabetes: No Hypertension: Yes") or is part of a heading
+             * ("History of Present Illness: 67-year-old with diabetes").
+             * "Negative for: X" keeps its scope, and so do a relative
+             * ("Family history: ...", "Mother: ...") and a watch-for
+             * list ("watch for signs of infection: fever, redness"). */
             for (int c = 0; c < C_NCLASS; c++)
                 if (open[c] >= 0 && (size_t)open[c] < i &&
-                    term_ends(C_NU, c))
+                    (term_ends(C_NU, c) || c == C_HIST))
                     open[c] = -1;
         }
         if (tk[i].type == T_OPEN) {
