@@ -287,6 +287,7 @@ void ms_engine_submit(ms_engine *e, ms_doc *doc)
     e->inflight_docs++;
     e->inflight_bytes += (int64_t)doc->input_size;
     e->totals.admitted++;
+    ms_counter_add(e->m.admitted, 1);
     ms__engine_inflight_changed(e);
     if (at_limit(e, 0))
         pause_source(e);
@@ -327,6 +328,7 @@ static void abandon_doc(ms_engine *e, ms_doc *doc)
 {
     ms_tracker_abandon(e->tracker, &doc->ticket);
     e->totals.abandoned++;
+    ms_counter_add(e->m.abandoned, 1);
     release(e, doc);
 }
 
