@@ -5,8 +5,7 @@
  * a file that fails is rejected with its error and the running
  * configuration is kept. Otherwise every key whose value changed is either
  * applied (the key table flags it MS_CFG_LIVE: log level and format, stats
- * interval, readiness thresholds, Comprehend rates and concurrency ceiling)
- * or logged as "needs restart: <key>" and left alone. Every outcome is
+ * interval, readiness thresholds) or logged as "needs restart: <key>" and left alone. Every outcome is
  * logged. Runs on the engine's loop thread (ms_engine_on_reload). */
 #ifndef MS_RELOAD_H
 #define MS_RELOAD_H
