@@ -24,6 +24,9 @@ typedef enum ms_cfg_type {
 } ms_cfg_type;
 
 #define MS_CFG_SECRET 0x1  /* masked when printed */
+/* Applied while running when SIGHUP reloads the file (docs/operations.md);
+ * a changed key without it is logged as "needs restart" and left alone. */
+#define MS_CFG_LIVE 0x2
 
 typedef struct ms_cfg_key {
     const char *name;        /* "section.key" */
@@ -45,6 +48,10 @@ typedef struct ms_cfg_key {
 #define MS_KEY_LIST(n, d, c, h)       { n, MS_CFG_STRING, d, 0, 0, c, 0, h }  /* names from c */
 #define MS_KEY_ENUM(n, d, c, h)       { n, MS_CFG_ENUM, d, 0, 0, c, 0, h }
 #define MS_KEY_DBL(n, d, lo, hi, h)   { n, MS_CFG_DOUBLE, d, lo, hi, NULL, 0, h }
+/* The same rows, changeable on SIGHUP (MS_CFG_LIVE). */
+#define MS_KEY_INT_LIVE(n, d, lo, hi, h)  { n, MS_CFG_INT, d, lo, hi, NULL, MS_CFG_LIVE, h }
+#define MS_KEY_ENUM_LIVE(n, d, c, h)      { n, MS_CFG_ENUM, d, 0, 0, c, MS_CFG_LIVE, h }
+#define MS_KEY_DBL_LIVE(n, d, lo, hi, h)  { n, MS_CFG_DOUBLE, d, lo, hi, NULL, MS_CFG_LIVE, h }
 #define MS_KIB 1024.0
 #define MS_MIB (1024.0 * MS_KIB)
 #define MS_GIB (1024.0 * MS_MIB)

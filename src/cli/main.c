@@ -17,6 +17,7 @@
 #endif
 
 #include "cli/cli.h"
+#include "cli/reload.h"
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/log.h"
@@ -132,6 +133,8 @@ static int cmd_run(const ms_cli_opts *o)
     if (o->stats_interval >= 0)
         ms_engine_set_stats_interval(e, o->stats_interval);
     ms_engine_handle_signals(e, true);
+    ms_reloader reloader = {.opts = o, .cfg = cfg};
+    ms_engine_on_reload(e, ms_cli_reload, &reloader);
     rc = ms_engine_run(e);
     ms_engine_free(e);
     ms_config_free(cfg);

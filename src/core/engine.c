@@ -127,7 +127,28 @@ int ms_engine_add_sink(ms_engine *e, ms_sink *sink)
 }
 
 void ms_engine_set_once(ms_engine *e, bool once) { e->once = once; }
-void ms_engine_set_stats_interval(ms_engine *e, int s) { e->stats_interval_s = s; }
+void ms_engine_set_stats_interval(ms_engine *e, int s)
+{
+    e->stats_interval_s = s;
+    if (e->handles_open)
+        ms__engine_stats_timer_restart(e);
+}
+
+void ms_engine_on_reload(ms_engine *e, void (*cb)(ms_engine *e, void *ud), void *ud)
+{
+    e->reload_cb = cb;
+    e->reload_ud = ud;
+}
+
+void ms_engine_reload_plugins(ms_engine *e, const ms_config *cfg)
+{
+    for (int i = 0; i < e->nstages; i++)
+        if (e->stages[i]->ops->reload)
+            e->stages[i]->ops->reload(e->stages[i], cfg);
+    for (int i = 0; i < e->nservices; i++)
+        if (e->service_started[i] && e->services[i]->ops->reload)
+            e->services[i]->ops->reload(e->services[i], cfg);
+}
 void ms_engine_handle_signals(ms_engine *e, bool on) { e->handle_signals = on; }
 int ms_engine_workers(const ms_engine *e) { return e->nworkers; }
 void *ms_engine_loop(ms_engine *e) { return e->loop; }
@@ -287,6 +308,7 @@ void ms_engine_submit(ms_engine *e, ms_doc *doc)
     e->inflight_docs++;
     e->inflight_bytes += (int64_t)doc->input_size;
     e->totals.admitted++;
+    ms_counter_add(e->m.admitted, 1);
     ms__engine_inflight_changed(e);
     if (at_limit(e, 0))
         pause_source(e);
@@ -327,6 +349,7 @@ static void abandon_doc(ms_engine *e, ms_doc *doc)
 {
     ms_tracker_abandon(e->tracker, &doc->ticket);
     e->totals.abandoned++;
+    ms_counter_add(e->m.abandoned, 1);
     release(e, doc);
 }
 
@@ -537,6 +560,15 @@ void ms_engine_stop(ms_engine *e)
 static void on_signal(uv_signal_t *h, int signum)
 {
     ms_engine *e = h->data;
+    if (signum == SIGHUP) {
+        if (e->stopping)
+            ms_log(MS_LOG_WARN, "SIGHUP while stopping: not reloading", KEND);
+        else if (e->reload_cb)
+            e->reload_cb(e, e->reload_ud);
+        else
+            ms_log(MS_LOG_WARN, "SIGHUP: no configuration file to reload; ignored", KEND);
+        return;
+    }
     if (e->stopping) {
         /* Second signal: leave at once; unfinished work is not committed. */
         static const char msg[] = "second signal: exiting without committing unfinished work\n";

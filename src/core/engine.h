@@ -46,8 +46,16 @@ void ms_engine_set_source(ms_engine *e, ms_source *src);
 int ms_engine_add_sink(ms_engine *e, ms_sink *sink);
 
 void ms_engine_set_once(ms_engine *e, bool once);
+/* Also restarts the stats timer when the engine runs (SIGHUP reload). */
 void ms_engine_set_stats_interval(ms_engine *e, int seconds);
 void ms_engine_handle_signals(ms_engine *e, bool on);
+/* With signals handled, SIGHUP calls cb on the loop thread (the command
+ * reloads its configuration file: cli/reload.c); without cb SIGHUP is
+ * logged and ignored. Never a reason to exit. */
+void ms_engine_on_reload(ms_engine *e, void (*cb)(ms_engine *e, void *ud), void *ud);
+/* Hand cfg to every stage's and started service's reload op (loop thread):
+ * they re-read their MS_CFG_LIVE keys. */
+void ms_engine_reload_plugins(ms_engine *e, const ms_config *cfg);
 void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud);
 
 /* Run until stopped (signal, ms_engine_stop) or, with once, until the

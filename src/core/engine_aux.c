@@ -224,18 +224,27 @@ int ms__engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig)
     e->sigint.data = e;
     uv_signal_init(e->loop, &e->sigterm);
     e->sigterm.data = e;
+    uv_signal_init(e->loop, &e->sighup);
+    e->sighup.data = e;
     e->handles_open = true;
     if (e->handle_signals) {
         uv_signal_start(&e->sigint, sig, SIGINT);
         uv_signal_start(&e->sigterm, sig, SIGTERM);
+        uv_signal_start(&e->sighup, sig, SIGHUP); /* reload, never a kill */
     }
     e->stats_last_ns = ms_now_ns();
-    if (e->stats_interval_s > 0)
-        uv_timer_start(&e->stats_timer, on_stats, (uint64_t)e->stats_interval_s * 1000,
-                       (uint64_t)e->stats_interval_s * 1000);
+    ms__engine_stats_timer_restart(e);
     if (isatty(2))
         uv_timer_start(&e->status_timer, on_status, 500, 500);
     return 0;
+}
+
+void ms__engine_stats_timer_restart(ms_engine *e)
+{
+    uv_timer_stop(&e->stats_timer);
+    if (e->stats_interval_s > 0)
+        uv_timer_start(&e->stats_timer, on_stats, (uint64_t)e->stats_interval_s * 1000,
+                       (uint64_t)e->stats_interval_s * 1000);
 }
 
 static void close_one(uv_handle_t *h)
@@ -255,6 +264,7 @@ void ms__engine_close_handles(ms_engine *e)
     close_one((uv_handle_t *)&e->status_timer);
     close_one((uv_handle_t *)&e->sigint);
     close_one((uv_handle_t *)&e->sigterm);
+    close_one((uv_handle_t *)&e->sighup);
     for (int i = 0; i < e->nservices; i++) {
         if (e->service_started[i] && e->services[i]->ops->stop)
             e->services[i]->ops->stop(e->services[i]);

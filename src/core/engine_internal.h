@@ -35,7 +35,9 @@ struct ms_engine {
     uv_loop_t *loop;
     bool loop_ready;
     uv_async_t wake;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
+    void (*reload_cb)(ms_engine *e, void *ud); /* SIGHUP; NULL: nothing to reload */
+    void *reload_ud;
     uv_timer_t drain_timer, stats_timer, status_timer;
     bool handles_open;
 
@@ -96,6 +98,8 @@ void ms__engine_retry_unlink(ms_engine *e, ms_retry *r);
 void ms__engine_retry_cancel_all(ms_engine *e, void (*abandon)(ms_engine *, ms_doc *));
 
 int ms__engine_open_handles(ms_engine *e, uv_async_cb wake, uv_signal_cb sig);
+/* (Re)start the stats timer at e->stats_interval_s (0: stopped). */
+void ms__engine_stats_timer_restart(ms_engine *e);
 void ms__engine_close_handles(ms_engine *e);
 void ms__engine_close_walk(uv_handle_t *h, void *arg);
 

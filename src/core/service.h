@@ -14,11 +14,15 @@
 
 typedef struct ms_engine ms_engine;
 typedef struct ms_service ms_service;
+typedef struct ms_config ms_config;
 
 typedef struct ms_service_ops {
     const char *name;   /* log and metrics label: "admin", "cloudwatch" */
     int (*start)(ms_service *svc, ms_engine *e, void *uv_loop);
     void (*stop)(ms_service *svc);
+    /* SIGHUP: re-read the service's MS_CFG_LIVE keys from cfg (loop
+     * thread). May be NULL. */
+    void (*reload)(ms_service *svc, const ms_config *cfg);
     void (*destroy)(ms_service *svc);
 } ms_service_ops;
 

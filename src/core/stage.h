@@ -21,6 +21,7 @@ typedef enum ms_stage_kind {
 } ms_stage_kind;
 
 typedef struct ms_stage ms_stage;
+typedef struct ms_config ms_config;
 typedef void (*ms_stage_done_cb)(ms_stage *stage, ms_doc *doc);
 
 typedef struct ms_stage_ops {
@@ -39,6 +40,10 @@ typedef struct ms_stage_ops {
     /* Loop stages. attach() is called once the loop exists. */
     int (*attach)(ms_stage *st, void *uv_loop);
     void (*start)(ms_stage *st, ms_doc *doc, ms_stage_done_cb done);
+
+    /* SIGHUP: re-read the stage's MS_CFG_LIVE keys from cfg. Called on the
+     * loop thread while workers may run. May be NULL. */
+    void (*reload)(ms_stage *st, const ms_config *cfg);
 
     void (*destroy)(ms_stage *st);
 } ms_stage_ops;

@@ -2,8 +2,13 @@
  *
  * Each write is a chain of libuv file-system requests (run on libuv's
  * thread pool, so the loop never blocks on the disk):
- *   open(.tmp) -> write... -> fsync -> close -> rename -> fsync(dir) -> done
- * The file name is derived from the report id, so a replay overwrites. */
+ *   open(.tmp, mode) -> fchmod(mode) -> write... -> fsync -> close -> rename
+ *   -> fsync(dir) -> done
+ * The file name is derived from the report id, so a replay overwrites.
+ * Summaries and dead letters carry PHI: the temporary file is created with
+ * sink.file.mode (0600) and fchmod'ed to exactly that before any byte is
+ * written, so the umask cannot change it and the rename keeps it; missing
+ * directories get sink.file.dir_mode (0700). See base/filemode.h. */
 #include "sinks/sink_file.h"
 
 #include <errno.h>
@@ -17,12 +22,14 @@
 
 #include "base/log.h"
 #include "base/errbuf.h"
+#include "base/filemode.h"
 #include "core/plugin.h"
 
 typedef struct file_sink {
     char *dir;
     char *dl_dir;
     bool fsync_each;
+    mode_t file_mode, dir_mode;
     uv_loop_t *loop;
     uv_file dir_fd, dl_dir_fd;
     unsigned long long tmp_seq;
@@ -42,6 +49,7 @@ typedef struct write_req {
 } write_req;
 
 static void step_open(uv_fs_t *req);
+static void step_chmod(uv_fs_t *req);
 static void step_write(uv_fs_t *req);
 static void step_fsync(uv_fs_t *req);
 static void start_close(write_req *w);
@@ -98,6 +106,21 @@ static void step_open(uv_fs_t *req)
         return;
     }
     w->fd = (uv_file)r;
+    /* O_TRUNC on a leftover temporary file keeps its old mode, and the umask
+     * may have narrowed the new one: set exactly the configured mode. */
+    file_sink *fs = w->sink->state;
+    uv_fs_fchmod(w->fs.loop, &w->fs, w->fd, (int)fs->file_mode, step_chmod);
+}
+
+static void step_chmod(uv_fs_t *req)
+{
+    write_req *w = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fail(w, "fchmod", (int)r);
+        return;
+    }
     do_write(w);
 }
 
@@ -207,31 +230,16 @@ static void file_write(ms_sink *sink, ms_doc *doc, bool dead_letter, ms_sink_don
         finish(w, -1);
         return;
     }
-    uv_fs_open(fs->loop, &w->fs, w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, step_open);
-}
-
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
+    uv_fs_open(fs->loop, &w->fs, w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+               (int)fs->file_mode, step_open);
 }
 
 static int file_attach(ms_sink *sink, void *loop)
 {
     file_sink *fs = sink->state;
     fs->loop = loop;
-    if (mkdir_p(fs->dl_dir) != 0) {
+    if (ms_mkdir_p_mode(fs->dir, fs->dir_mode) != 0 ||
+        ms_mkdir_p_mode(fs->dl_dir, fs->dir_mode) != 0) {
         ms_log(MS_LOG_ERROR, "cannot create output directory", KS("dir", fs->dl_dir),
                KS("error", strerror(errno)), KEND);
         return -1;
@@ -284,6 +292,8 @@ ms_sink *ms_sink_file_new(const char *dir, bool fsync_each)
     fs->dir = d;
     fs->dl_dir = dl;
     fs->fsync_each = fsync_each;
+    fs->file_mode = MS_FILE_MODE_DEFAULT;
+    fs->dir_mode = MS_DIR_MODE_DEFAULT;
     fs->dir_fd = fs->dl_dir_fd = -1;
     sink->ops = &file_ops;
     sink->state = fs;
@@ -293,6 +303,13 @@ ms_sink *ms_sink_file_new(const char *dir, bool fsync_each)
     return sink;
 }
 
+void ms_sink_file_set_modes(ms_sink *sink, mode_t file_mode, mode_t dir_mode)
+{
+    file_sink *fs = sink->state;
+    fs->file_mode = file_mode;
+    fs->dir_mode = dir_mode;
+}
+
 /* ---- plugin ---------------------------------------------------------------- */
 
 static const ms_cfg_key file_keys[] = {
@@ -300,15 +317,27 @@ static const ms_cfg_key file_keys[] = {
         "Output directory: one `<id>.json` per report, dead letters in `<dir>/dead-letter/`."),
     MS_KEY_BOOL("sink.file.fsync", "true",
          "fsync each file and the directory before the report counts as delivered; turn it off only for throwaway benchmarks."),
+    MS_KEY_STR("sink.file.mode", "0600",
+        "Permission bits (octal) of each summary and dead letter; applied exactly, whatever the umask. They carry PHI: widen only to a trusted group (0640)."),
+    MS_KEY_STR("sink.file.dir_mode", "0700",
+        "Permission bits (octal) of the output and dead-letter directories medstream creates (existing ones are left as they are, with a warning when more open)."),
     { 0 }
 };
 
 static ms_sink *file_create(const ms_config *cfg, char *err, size_t errlen)
 {
+    mode_t fmode, dmode;
+    if (ms_filemode_parse("sink.file.mode", ms_config_str(cfg, "sink.file.mode"), false, &fmode,
+                          err, errlen) != 0 ||
+        ms_filemode_parse("sink.file.dir_mode", ms_config_str(cfg, "sink.file.dir_mode"), true,
+                          &dmode, err, errlen) != 0)
+        return NULL;
     ms_sink *s = ms_sink_file_new(ms_config_str(cfg, "sink.file.dir"),
                                   ms_config_bool(cfg, "sink.file.fsync"));
     if (!s)
         ms_errf(err, errlen, "cannot create the file sink (out of memory)");
+    else
+        ms_sink_file_set_modes(s, fmode, dmode);
     return s;
 }
 

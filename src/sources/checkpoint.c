@@ -1,4 +1,7 @@
-/* checkpoint.c -- the checkpoint store interface and the file store. */
+/* checkpoint.c -- the checkpoint store interface and the file store.
+ *
+ * The file is rewritten with checkpoint.mode (0600), set exactly with fchmod
+ * on the temporary file before the rename, whatever the umask. */
 #include "sources/checkpoint.h"
 
 #include <errno.h>
@@ -8,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/errbuf.h"
+#include "base/filemode.h"
 #include "base/log.h"
 
 typedef struct file_store {
@@ -20,6 +25,7 @@ typedef struct file_store {
     json_t *root;    /* the whole file: other streams are kept as they are */
     json_t *shards;  /* root.streams.<stream>, borrowed */
     bool dirty;
+    mode_t mode;
 } file_store;
 
 const char *ms_checkpoint_get(ms_checkpoint *c, const char *shard)
@@ -88,9 +94,14 @@ static int file_flush(ms_checkpoint *c)
     size_t n = strlen(text);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f->mode);
     int rc = -1;
     const char *what = "open";
+    if (fd >= 0 && fchmod(fd, f->mode) != 0) {
+        what = "fchmod";
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0) {
         size_t off = 0;
         what = "write";
@@ -157,6 +168,7 @@ ms_checkpoint *ms_checkpoint_file_open(const char *path, const char *stream, cha
         return NULL;
     }
     f->base.ops = &file_ops;
+    f->mode = MS_FILE_MODE_DEFAULT;
     f->path = strdup(path);
     f->stream = strdup(stream);
     json_error_t jerr;
@@ -189,13 +201,26 @@ ms_checkpoint *ms_checkpoint_file_open(const char *path, const char *stream, cha
     return &f->base;
 }
 
+void ms_checkpoint_file_set_mode(ms_checkpoint *c, mode_t mode)
+{
+    ((file_store *)c)->mode = mode;
+}
+
 ms_checkpoint *ms_checkpoint_open(const ms_config *cfg, const char *stream, char *err,
                                   size_t errlen)
 {
     const char *store = ms_config_str(cfg, "checkpoint.store");
-    if (strcmp(store, "file") == 0)
-        return ms_checkpoint_file_open(ms_config_str(cfg, "checkpoint.path"), stream, err,
-                                       errlen);
+    if (strcmp(store, "file") == 0) {
+        mode_t mode;
+        if (ms_filemode_parse("checkpoint.mode", ms_config_str(cfg, "checkpoint.mode"), false,
+                              &mode, err, errlen) != 0)
+            return NULL;
+        ms_checkpoint *c = ms_checkpoint_file_open(ms_config_str(cfg, "checkpoint.path"), stream,
+                                                   err, errlen);
+        if (c)
+            ms_checkpoint_file_set_mode(c, mode);
+        return c;
+    }
     if (strcmp(store, "dynamodb") == 0)
         return ms_checkpoint_ddb_open(cfg, stream, err, errlen);
     ms_errf(err, errlen, "checkpoint.store '%s' is not supported", store);

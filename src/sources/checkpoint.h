@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <uv.h>
@@ -70,9 +71,12 @@ ms_checkpoint *ms_checkpoint_open(const ms_config *cfg, const char *stream, char
 ms_checkpoint *ms_checkpoint_ddb_open(const ms_config *cfg, const char *stream, char *err,
                                       size_t errlen);
 
-/* The file store at path (created on the first flush). */
+/* The file store at path (created on the first flush, mode 0600). */
 ms_checkpoint *ms_checkpoint_file_open(const char *path, const char *stream, char *err,
                                        size_t errlen);
+/* The permission bits the file store writes with, applied exactly whatever
+ * the umask (base/filemode.h); ms_checkpoint_open sets checkpoint.mode. */
+void ms_checkpoint_file_set_mode(ms_checkpoint *c, mode_t mode);
 
 const char *ms_checkpoint_get(ms_checkpoint *c, const char *shard);
 int ms_checkpoint_set(ms_checkpoint *c, const char *shard, const char *position);

@@ -675,6 +675,8 @@ static const ms_cfg_key kinesis_keys[] = {
          "Where stream positions (Kinesis sequence numbers) are kept after sink confirmation: `file` (one JSON file, atomic rewrites) or `dynamodb` (a KCL-compatible lease table shared by several processes)."),
     MS_KEY_STR("checkpoint.path", "./medstream-checkpoints.json",
         "checkpoint.store = file: the checkpoint file (one process per file)."),
+    MS_KEY_STR("checkpoint.mode", "0600",
+        "checkpoint.store = file: permission bits (octal) of the checkpoint file, applied exactly whatever the umask."),
     MS_KEY_INT("checkpoint.interval_ms", "1000", 0, 600000,
         "How often confirmed positions are written (0 = after every confirmation); always on shard end and on shutdown."),
     MS_KEY_STR("checkpoint.table", "",

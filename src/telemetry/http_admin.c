@@ -391,10 +391,20 @@ static void admin_destroy(ms_service *svc)
     free(svc);
 }
 
+/* SIGHUP: the readiness thresholds are MS_CFG_LIVE (loop thread, where
+ * /readyz is answered). */
+static void admin_reload(ms_service *svc, const ms_config *cfg)
+{
+    admin *a = svc->state;
+    a->max_error_rate = ms_config_double(cfg, "http.ready_max_error_rate");
+    a->stall_ms = ms_config_int(cfg, "http.ready_stall_s") * 1000;
+}
+
 static const ms_service_ops admin_ops = {
     .name = "admin",
     .start = admin_start,
     .stop = admin_stop,
+    .reload = admin_reload,
     .destroy = admin_destroy,
 };
 
@@ -445,9 +455,9 @@ static ms_service *admin_create(const ms_config *cfg, char *err, size_t errlen)
 static const ms_cfg_key admin_keys[] = {
     MS_KEY_STR("http.listen", "127.0.0.1:9464",
         "Admin HTTP endpoint (/metrics, /healthz, /readyz, /stats) as host:port or [v6]:port; \"off\" or empty = none. Bind to another address only on purpose."),
-    MS_KEY_DBL("http.ready_max_error_rate", "0.5", 0, 1,
+    MS_KEY_DBL_LIVE("http.ready_max_error_rate", "0.5", 0, 1,
         "/readyz fails while more than this fraction of the reports finished in the last 60 s were dead letters or sink errors."),
-    MS_KEY_INT("http.ready_stall_s", "120", 0, 86400,
+    MS_KEY_INT_LIVE("http.ready_stall_s", "120", 0, 86400,
         "/readyz fails when reports are in flight and none was delivered for this many seconds (0 = never)."),
     { 0 }
 };

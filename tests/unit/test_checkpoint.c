@@ -4,7 +4,8 @@
  * left), an unchanged store does not rewrite, a reopen reads the positions
  * back (SHARD_END included), other streams in the same file are kept, a
  * failed flush keeps the positions pending for the next one, and a corrupt
- * file is refused at open (and left as it is). */
+ * file is refused at open (and left as it is); the file is written 0600 (or
+ * checkpoint.mode) whatever the umask. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +35,45 @@ static bool exists(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0;
+}
+
+/* checkpoint.mode: 0600 by default under umask 022, a configured 0640 kept
+ * under umask 077, a bad mode refused at open. */
+static void file_mode_is_exact(void **state)
+{
+    (void)state;
+    char err[256];
+    mode_t old = umask(022);
+    char *path = ms_test_path(tmp, "ckmode.json");
+    ms_config *cfg = ms_config_new();
+    char set[4200];
+    snprintf(set, sizeof set, "checkpoint.path=%s", path);
+    assert_int_equal(ms_config_set_arg(cfg, set, err, sizeof err), 0);
+    ms_checkpoint *c = ms_checkpoint_open(cfg, "s", err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(ms_checkpoint_set(c, "shardId-0", "1"), 0);
+    assert_int_equal(ms_checkpoint_flush(c), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    ms_checkpoint_free(c);
+
+    umask(077);
+    assert_int_equal(ms_config_set_arg(cfg, "checkpoint.mode=0640", err, sizeof err), 0);
+    c = ms_checkpoint_open(cfg, "s", err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(ms_checkpoint_set(c, "shardId-0", "2"), 0);
+    assert_int_equal(ms_checkpoint_flush(c), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    ms_checkpoint_free(c);
+
+    assert_int_equal(ms_config_set_arg(cfg, "checkpoint.mode=644x", err, sizeof err), 0);
+    assert_null(ms_checkpoint_open(cfg, "s", err, sizeof err));
+    assert_non_null(strstr(err, "checkpoint.mode"));
+    umask(old);
+    ms_config_free(cfg);
+    free(path);
 }
 
 static void write_flush_reload(void **state)
@@ -200,6 +240,7 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(file_mode_is_exact),
         cmocka_unit_test(write_flush_reload),
         cmocka_unit_test(streams_share_a_file),
         cmocka_unit_test(failed_flush_stays_pending),

@@ -3,8 +3,10 @@
  * once the file is in place; the write is atomic (a reader polling the path
  * during large overwrites only ever sees a complete version); no temporary
  * file is left; a replay overwrites; failures are reported, not confirmed;
- * with fsync on and off; and the file mode it creates today (0644 under
- * umask 022 -- a later issue changes that default to 0600). */
+ * with fsync on and off; files are created 0600 and directories 0700 by
+ * default (they carry PHI) whatever the umask, and a configured mode is
+ * applied exactly (neither widened nor narrowed by the umask); bad mode
+ * strings are refused by the plugin. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include <uv.h>
 
 #include "core/doc.h"
+#include "plugins.h"
 #include "sinks/sink_file.h"
 #include "testutil.h"
 
@@ -101,13 +104,16 @@ static void writes_summaries_and_dead_letters(bool fsync_each)
     ms_sink *s = ms_sink_file_new(out, fsync_each);
     assert_non_null(s);
     assert_true(s->summaries && s->dead_letters);
+    mode_t old = umask(022);
     assert_int_equal(s->ops->attach(s, &loop), 0); /* creates dir and dead-letter/ */
     char *dl = ms_test_path(out, "dead-letter");
     struct stat st;
     assert_int_equal(stat(dl, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
 
-    mode_t old = umask(022);
     const char *sum = "{\"id\":\"rep-1\",\"ok\":true}\n";
     char *path = ms_test_path(out, "rep-1.json");
     ms_doc *d = doc_with("rep-1", sum, strlen(sum));
@@ -116,8 +122,7 @@ static void writes_summaries_and_dead_letters(bool fsync_each)
     assert_true(r.existed_at_done);
     check_file(path, sum, strlen(sum));
     assert_int_equal(stat(path, &st), 0);
-    /* today's mode: 0644 (umask 022); a later issue changes it to 0600 */
-    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(st.st_mode & 0777, 0600); /* PHI: owner only, umask 022 or not */
     ms_doc_free(d);
 
     const char *dead = "{\"id\":\"rep-2\",\"reason\":\"not_pdf\"}\n";
@@ -127,6 +132,8 @@ static void writes_summaries_and_dead_letters(bool fsync_each)
     assert_int_equal(r.status, 0);
     assert_true(r.existed_at_done);
     check_file(dpath, dead, strlen(dead));
+    assert_int_equal(stat(dpath, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
     char *wrong = ms_test_path(out, "rep-2.json");
     assert_int_not_equal(stat(wrong, &st), 0); /* not among the summaries */
     ms_doc_free(d);
@@ -273,6 +280,89 @@ static void no_partial_file_visible(void **state)
     free(path);
 }
 
+/* A configured mode is applied exactly: umask 077 does not narrow 0640/0750,
+ * and umask 0 does not widen the default; an old temporary file with a wide
+ * mode left by a crash does not lend its mode to the new file. */
+static void configured_modes_are_exact(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    mode_t old = umask(077);
+    char *out = ms_test_path(tmp, "out-mode/a/b");
+    ms_sink *s = ms_sink_file_new(out, true);
+    ms_sink_file_set_modes(s, 0640, 0750);
+    assert_int_equal(s->ops->attach(s, &loop), 0);
+    struct stat st;
+    char *parent = ms_test_path(tmp, "out-mode/a");
+    assert_int_equal(stat(parent, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0750);
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0750);
+    char *path = ms_test_path(out, "m.json");
+    ms_doc *d = doc_with("m", "{}\n", 3);
+    result r = write_one(&loop, s, d, false, path);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    ms_doc_free(d);
+    s->ops->destroy(s);
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    umask(0);
+    char *out2 = ms_test_path(tmp, "out-mode0");
+    s = ms_sink_file_new(out2, false);
+    assert_int_equal(s->ops->attach(s, &loop), 0);
+    assert_int_equal(stat(out2, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    char *path2 = ms_test_path(out2, "n.json");
+    d = doc_with("n", "{}\n", 3);
+    r = write_one(&loop, s, d, false, path2);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(stat(path2, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    ms_doc_free(d);
+    s->ops->destroy(s);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    umask(old);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    free(out);
+    free(parent);
+    free(path);
+    free(out2);
+    free(path2);
+}
+
+/* The plugin reads sink.file.mode / dir_mode and refuses what is not a
+ * sane octal mode. */
+static void plugin_validates_modes(void **state)
+{
+    (void)state;
+    static const char *bad[][2] = {
+        {"sink.file.mode", "rw-------"}, {"sink.file.mode", "0400"},
+        {"sink.file.mode", "4600"},      {"sink.file.mode", "06000"},
+        {"sink.file.mode", "0680"},      {"sink.file.dir_mode", "0600"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ms_config *cfg = ms_config_new();
+        char err[256] = "", set[128];
+        snprintf(set, sizeof set, "%s=%s", bad[i][0], bad[i][1]);
+        assert_int_equal(ms_config_set_arg(cfg, set, err, sizeof err), 0);
+        ms_sink *s = ms_plugins_find(MS_PLUGIN_SINK, "file")->create.sink(cfg, err, sizeof err);
+        if (s)
+            fail_msg("%s was accepted", set);
+        assert_non_null(strstr(err, bad[i][0]));
+        ms_config_free(cfg);
+    }
+    ms_config *cfg = ms_config_new();
+    char err[256] = "";
+    assert_int_equal(ms_config_set_arg(cfg, "sink.file.mode=640", err, sizeof err), 0);
+    ms_sink *s = ms_plugins_find(MS_PLUGIN_SINK, "file")->create.sink(cfg, err, sizeof err);
+    assert_non_null(s);
+    s->ops->destroy(s);
+    ms_config_free(cfg);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -295,6 +385,8 @@ int main(void)
         cmocka_unit_test(summaries_without_fsync),
         cmocka_unit_test(failures_are_reported),
         cmocka_unit_test(no_partial_file_visible),
+        cmocka_unit_test(configured_modes_are_exact),
+        cmocka_unit_test(plugin_validates_modes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
