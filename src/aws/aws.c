@@ -187,7 +187,11 @@ ms_aws *ms_aws_new(uv_loop_t *loop, const ms_aws_opts *o, char *err, size_t errl
 
     ms_aws_creds_opts co = o->creds;
     co.http = a->http;
-    co.profile = ms_aws_profile_name(a->profile);
+    /* Only the profile named explicitly (config / --profile), never the
+     * resolved "default": the chain treats a named profile that does not
+     * exist as an error, but skips a missing default profile and goes on
+     * to the container and instance providers, as the SDKs do. */
+    co.profile = profile;
     co.region = a->region;
     a->creds = ms_aws_creds_chain_new(loop, &co, err, errlen);
     if (!a->creds) {
