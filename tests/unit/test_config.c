@@ -739,9 +739,16 @@ static void test_example_config_loads(void **state)
 
 /* Every shipped profile loads and passes the same validation as
  * `check-config` (librdkafka's for the Kafka one, sink and Comprehend
- * settings), with its ${VAR:-default} placeholders at their defaults. */
+ * settings), with its ${VAR:-default} placeholders at their defaults and
+ * the variables it requires (${VAR:?message}) set; the integration test
+ * config_profiles checks that each of those fails when unset. */
 static void test_all_profiles_check(void **state)
 {
+    setenv("STREAM", "clinical-reports", 1);
+    setenv("SUMMARY_BUCKET", "hospital-a-summaries", 1);
+    setenv("SUMMARY_TOPIC_ARN", "arn:aws:sns:eu-west-1:111122223333:summaries", 1);
+    setenv("MEDSTREAM_TOPICS", "reports", 1);
+    setenv("MSK_BOOTSTRAP", "b-1.msk.example.internal:9098", 1);
     char *dir = ms_test_path(src_dir(), "configs");
     DIR *d = opendir(dir);
     assert_non_null(d);
