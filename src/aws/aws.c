@@ -206,6 +206,27 @@ fail:
     return NULL;
 }
 
+int ms_aws_check_config(const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_aws_opts o;
+    ms_aws_opts_from_config(cfg, &o);
+    /* The same steps and messages as ms_aws_new, minus the HTTP client. */
+    const char *profile = o.profile && *o.profile ? o.profile : NULL;
+    ms_aws_profile *p = ms_aws_profile_load(profile, err, errlen);
+    if (!p)
+        return -1;
+    char region[64];
+    int rc = ms_aws_region_resolve(o.region && *o.region ? o.region : NULL, p, region,
+                                   sizeof region, NULL, err, errlen);
+    ms_aws_profile_free(p);
+    if (rc != 0)
+        return -1;
+    ms_aws_creds_opts co = o.creds;
+    co.profile = profile;
+    co.region = region;
+    return ms_aws_creds_check(&co, err, errlen);
+}
+
 void ms_aws_prefetch(ms_aws *a, ms_aws_creds_cb cb, void *ud)
 {
     ms_aws_creds_get(a->creds, cb, ud);

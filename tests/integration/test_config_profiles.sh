@@ -25,6 +25,7 @@ declare -A VALUE=(
 )
 
 n_profiles=0 n_required=0
+aws_profiles=0
 for f in "$SRC"/configs/*.ini; do
   name=$(basename "$f")
   n_profiles=$((n_profiles + 1))
@@ -42,8 +43,24 @@ for f in "$SRC"/configs/*.ini; do
     [ -n "${VALUE[$v]:-}" ] || fail "$name requires \$$v: add a test value to VALUE in $0"
     envs+=("$v=${VALUE[$v]}")
   done
-  env "${envs[@]}" "$BIN" check-config -c "$f" > "$tmp/out" 2> "$tmp/err" \
+  # The region comes from the SDK lookup: AWS_REGION, AWS_DEFAULT_REGION or
+  # the profile's region; without any, a profile that uses AWS must fail.
+  env "${envs[@]}" AWS_REGION=eu-west-1 "$BIN" check-config -c "$f" > "$tmp/out" 2> "$tmp/err" \
     || fail "$name with its variables set: check-config exit $?: $(cat "$tmp/err")"
+  env "${envs[@]}" AWS_DEFAULT_REGION=eu-west-1 "$BIN" check-config -c "$f" > /dev/null 2> "$tmp/err" \
+    || fail "$name with AWS_DEFAULT_REGION: $(cat "$tmp/err")"
+  mkdir -p "$HOME/.aws"; printf '[default]\nregion = eu-west-1\n' > "$HOME/.aws/config"
+  env "${envs[@]}" "$BIN" check-config -c "$f" > /dev/null 2> "$tmp/err" \
+    || fail "$name with the profile's region: $(cat "$tmp/err")"
+  rm -rf "$HOME/.aws"
+  if env "${envs[@]}" "$BIN" check-config -c "$f" > /dev/null 2> "$tmp/err"; then
+    uses_aws=no
+  else
+    grep -q "no AWS region: set aws.region, AWS_REGION, AWS_DEFAULT_REGION" "$tmp/err" \
+      || fail "$name without a region: $(cat "$tmp/err")"
+    uses_aws=yes
+  fi
+  envs+=(AWS_REGION=eu-west-1)
 
   for v in $vars; do
     n_required=$((n_required + 1))
@@ -61,8 +78,10 @@ for f in "$SRC"/configs/*.ini; do
         || fail "$name \$$v $how: the message is missing: $(cat "$tmp/err")"
     done
   done
-  echo "ok: $name ($(echo $vars | wc -w) required variables)"
+  [ $uses_aws = yes ] && aws_profiles=$((aws_profiles + 1))
+  echo "ok: $name ($(echo $vars | wc -w) required variables, region needed: $uses_aws)"
 done
+[ "$aws_profiles" -ge 2 ] || fail "only $aws_profiles profiles need a region (msk and kinesis do)"
 [ "$n_profiles" -ge 6 ] || fail "only $n_profiles profiles found"
 [ "$n_required" -ge 5 ] || fail "only $n_required required variables across the profiles"
 echo "profiles: $n_profiles pass check-config, $n_required required variables each fail when unset or empty"

@@ -744,6 +744,8 @@ static void test_example_config_loads(void **state)
  * config_profiles checks that each of those fails when unset. */
 static void test_all_profiles_check(void **state)
 {
+    /* The profiles leave the region to the SDK lookup. */
+    setenv("AWS_REGION", "eu-west-1", 1);
     setenv("STREAM", "clinical-reports", 1);
     setenv("SUMMARY_BUCKET", "hospital-a-summaries", 1);
     setenv("SUMMARY_TOPIC_ARN", "arn:aws:sns:eu-west-1:111122223333:summaries", 1);

@@ -71,6 +71,13 @@ ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
                                            const ms_aws_creds_opts *o,
                                            char *err, size_t errlen);
 
+/* The configuration checks of ms_aws_creds_chain_new -- which provider
+ * would be chosen and whether its settings are usable (half a key pair, a
+ * named profile that does not exist, a foreign container URI...) -- with
+ * the same messages, without an HTTP client and without fetching anything
+ * (check-config). 0, or -1 with err set. */
+int ms_aws_creds_check(const ms_aws_creds_opts *o, char *err, size_t errlen);
+
 /* Valid (unexpired) credentials now, or NULL. The pointers inside stay
  * valid until control returns to the loop. Never blocks. */
 const ms_aws_creds *ms_aws_creds_current(ms_aws_creds_chain *c);

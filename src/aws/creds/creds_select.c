@@ -79,8 +79,8 @@ static bool ecs_full_uri_allowed(const char *url)
            b < 256 && cc < 256 && d < 256;
 }
 
-int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
-                    size_t errlen)
+int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, bool check_only,
+                    char *err, size_t errlen)
 {
     long t = o->timeout_ms;
     s->kind = MS_CREDS_STATIC;
@@ -141,7 +141,7 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
         goto out;
     }
     if (tf) {
-        if (!o->http) {
+        if (!o->http && !check_only) {
             ms_errf(err, errlen, "aws credentials (web identity): no HTTP client given");
             goto out;
         }
@@ -227,7 +227,7 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     if (rel || full) {
-        if (!o->http) {
+        if (!o->http && !check_only) {
             ms_errf(err, errlen, "aws credentials (ecs): no HTTP client given");
             goto out;
         }
@@ -281,7 +281,7 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
              "IMDS disabled by AWS_EC2_METADATA_DISABLED)", where);
         goto out;
     }
-    if (!o->http) {
+    if (!o->http && !check_only) {
         ms_errf(err, errlen, "aws credentials (imds): no HTTP client given");
         goto out;
     }
