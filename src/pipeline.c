@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/aws.h"
 #include "base/errbuf.h"
 #include "plugins.h"
 
@@ -142,6 +143,34 @@ static int check_one(const ms_plugin *p, const ms_config *cfg, char *err, size_t
     return p->check ? p->check(cfg, err, errlen) : 0;
 }
 
+/* The plugins that create an AWS client (ms_aws_new) when they start, so
+ * that `run` stops there on a missing region, a named profile that does
+ * not exist or an unusable credential setting: check-config runs the same
+ * checks (ms_aws_check_config). The fetch stage creates its client only
+ * for the first s3:// reference and CloudWatch's exporter logs and goes on
+ * without one, so neither stops `run` and neither is listed. */
+static const ms_plugin *first_aws_user(const plan *pl, const ms_config *cfg)
+{
+    static const char *const uses[] = {"kinesis", "s3", "sns", "comprehend"};
+    const ms_plugin *all[1 + MS_MAX_STAGES + MAX_SINKS + 1];
+    int n = 0;
+    all[n++] = pl->source;
+    for (int i = 0; i < pl->nstages; i++)
+        all[n++] = pl->stages[i];
+    for (int i = 0; i < pl->nsinks; i++)
+        all[n++] = pl->sinks[i];
+    if (pl->dlq)
+        all[n++] = pl->dlq;
+    for (int i = 0; i < n; i++) {
+        for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
+            if (strcmp(all[i]->name, uses[u]) == 0)
+                return all[i];
+        if (strcmp(all[i]->name, "kafka") == 0 && ms_config_bool(cfg, "msk.iam"))
+            return all[i];
+    }
+    return NULL;
+}
+
 int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen)
 {
     plan pl;
@@ -161,6 +190,14 @@ int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen)
     for (size_t i = 0; (p = ms_plugins_at(i)); i++)
         if (service_on(p, cfg) && check_one(p, cfg, err, errlen) != 0)
             return -1;
+    const ms_plugin *user = first_aws_user(&pl, cfg);
+    if (user) {
+        char aerr[1024];
+        if (ms_aws_check_config(cfg, aerr, sizeof aerr) != 0) {
+            ms_errf(err, errlen, "%s: cannot create the AWS client: %s", user->name, aerr);
+            return -1;
+        }
+    }
     return 0;
 }
 

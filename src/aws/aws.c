@@ -187,7 +187,11 @@ ms_aws *ms_aws_new(uv_loop_t *loop, const ms_aws_opts *o, char *err, size_t errl
 
     ms_aws_creds_opts co = o->creds;
     co.http = a->http;
-    co.profile = ms_aws_profile_name(a->profile);
+    /* Only the profile named explicitly (config / --profile), never the
+     * resolved "default": the chain treats a named profile that does not
+     * exist as an error, but skips a missing default profile and goes on
+     * to the container and instance providers, as the SDKs do. */
+    co.profile = profile;
     co.region = a->region;
     a->creds = ms_aws_creds_chain_new(loop, &co, err, errlen);
     if (!a->creds) {
@@ -200,6 +204,27 @@ fail:
     if (a->profile) ms_aws_profile_free(a->profile);
     free(a);
     return NULL;
+}
+
+int ms_aws_check_config(const ms_config *cfg, char *err, size_t errlen)
+{
+    ms_aws_opts o;
+    ms_aws_opts_from_config(cfg, &o);
+    /* The same steps and messages as ms_aws_new, minus the HTTP client. */
+    const char *profile = o.profile && *o.profile ? o.profile : NULL;
+    ms_aws_profile *p = ms_aws_profile_load(profile, err, errlen);
+    if (!p)
+        return -1;
+    char region[64];
+    int rc = ms_aws_region_resolve(o.region && *o.region ? o.region : NULL, p, region,
+                                   sizeof region, NULL, err, errlen);
+    ms_aws_profile_free(p);
+    if (rc != 0)
+        return -1;
+    ms_aws_creds_opts co = o.creds;
+    co.profile = profile;
+    co.region = region;
+    return ms_aws_creds_check(&co, err, errlen);
 }
 
 void ms_aws_prefetch(ms_aws *a, ms_aws_creds_cb cb, void *ud)

@@ -50,6 +50,11 @@ void ms_aws_opts_from_config(const ms_config *cfg, ms_aws_opts *o);
  * first request fetches them, and ms_aws_prefetch can warm them. */
 ms_aws *ms_aws_new(uv_loop_t *loop, const ms_aws_opts *o, char *err, size_t errlen);
 
+/* What ms_aws_new would reject for cfg's aws.* keys and the environment
+ * (a malformed profile file, no region, an unusable credential setting),
+ * with the same message, opening nothing (check-config). 0 or -1. */
+int ms_aws_check_config(const ms_config *cfg, char *err, size_t errlen);
+
 /* Ask the chain for credentials now (e.g. at start, to fail early); cb as
  * in creds.h. */
 void ms_aws_prefetch(ms_aws *a, ms_aws_creds_cb cb, void *ud);

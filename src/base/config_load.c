@@ -46,8 +46,11 @@ static void sb_add(sbuf *b, const char *s, size_t n)
 }
 
 /* Expand s[0..n) into b: ${VAR}, ${VAR:-default} (default when VAR is
- * unset or empty, itself expanded), $$ for a literal $. Any other $ is an
- * error, so a mistyped $VAR never passes silently. */
+ * unset or empty, itself expanded), ${VAR:?message} (an error carrying the
+ * message when VAR is unset or empty: for values only the operator can
+ * know, such as a bucket name, where any default would be a guess), $$ for
+ * a literal $. Any other $ is an error, so a mistyped $VAR never passes
+ * silently. */
 static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
 {
     size_t i = 0;
@@ -64,15 +67,17 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
             continue;
         }
         if (i + 1 >= n || s[i + 1] != '{') {
-            ms_errf(msg, msglen, "a '$' must start ${VAR} or ${VAR:-default}; write $$ for a literal '$'");
+            ms_errf(msg, msglen, "a '$' must start ${VAR}, ${VAR:-default} or ${VAR:?message}; "
+                "write $$ for a literal '$'");
             return -1;
         }
         size_t name = i + 2, ne = name;
         while (ne < n && (isalnum((unsigned char)s[ne]) || s[ne] == '_'))
             ne++;
         if (ne == name || isdigit((unsigned char)s[name]) || ne >= n ||
-            (s[ne] != '}' && !(s[ne] == ':' && ne + 1 < n && s[ne + 1] == '-'))) {
-            ms_errf(msg, msglen, "malformed ${...}: expected ${VAR} or ${VAR:-default}");
+            (s[ne] != '}' &&
+             !(s[ne] == ':' && ne + 1 < n && (s[ne + 1] == '-' || s[ne + 1] == '?')))) {
+            ms_errf(msg, msglen, "malformed ${...}: expected ${VAR}, ${VAR:-default} or ${VAR:?message}");
             return -1;
         }
         char var[256];
@@ -93,7 +98,7 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
             i = ne + 1;
             continue;
         }
-        /* ${VAR:-default}: find the matching brace. */
+        /* ${VAR:-default} / ${VAR:?message}: find the matching brace. */
         size_t d = ne + 2, e = d;
         int depth = 0;
         while (e < n) {
@@ -110,10 +115,25 @@ static int expand(const char *s, size_t n, sbuf *b, char *msg, size_t msglen)
             ms_errf(msg, msglen, "malformed ${...}: missing '}'");
             return -1;
         }
-        if (val && *val)
+        if (val && *val) {
             sb_add(b, val, strlen(val));
-        else if (expand(s + d, e - d, b, msg, msglen) < 0)
+        } else if (s[ne + 1] == '?') {
+            /* The message is shown as written (trimmed), never expanded. */
+            size_t ms = d, me = e;
+            while (ms < me && (s[ms] == ' ' || s[ms] == '\t'))
+                ms++;
+            while (me > ms && (s[me - 1] == ' ' || s[me - 1] == '\t'))
+                me--;
+            if (me > ms)
+                ms_errf(msg, msglen, "%.*s (environment variable '%s' is %s)", (int)(me - ms),
+                    s + ms, var, val ? "empty" : "not set");
+            else
+                ms_errf(msg, msglen, "environment variable '%s' is %s and must be set", var,
+                    val ? "empty" : "not set");
             return -1;
+        } else if (expand(s + d, e - d, b, msg, msglen) < 0) {
+            return -1;
+        }
         i = e + 1;
     }
     return 0;

@@ -247,6 +247,9 @@ static void on_creds(const ms_aws_creds *cr, const char *error, void *ud)
         goto out;
     }
     if (w->dry_run) {
+        /* Which provider of the chain won (never a key): stderr, so the
+         * signed request on stdout stays comparable byte for byte. */
+        fprintf(stderr, "medstream awscurl: credentials from %s\n", cr->provider);
         printf("# canonical request\n%s\n\n# string to sign\n%s\n\n# signed request\n",
                so.canonical_request, so.string_to_sign);
         print_signed_request(w, &so, cr->session_token, w->query);

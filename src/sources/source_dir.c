@@ -359,6 +359,19 @@ static const ms_source_ops dir_ops = {
     .destroy = dir_destroy,
 };
 
+/* What the constructor rejects (check-config): a done_dir that is not a
+ * directory would only show at the first commit otherwise. */
+static int dir_check(const ms_config *cfg, char *err, size_t errlen)
+{
+    const char *done = ms_config_str(cfg, "source.done_dir");
+    struct stat st;
+    if (done && *done && (stat(done, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        ms_errf(err, errlen, "source.done_dir '%s' is not a directory", done);
+        return -1;
+    }
+    return 0;
+}
+
 ms_source *ms_source_dir_new(const ms_config *cfg, char *err, size_t errlen)
 {
     dir_source *d = calloc(1, sizeof *d);
@@ -370,14 +383,11 @@ ms_source *ms_source_dir_new(const ms_config *cfg, char *err, size_t errlen)
     d->base.state = d;
     d->path = strdup(ms_config_str(cfg, "source.path"));
     const char *done = ms_config_str(cfg, "source.done_dir");
-    if (done && *done) {
+    if (done && *done)
         d->done_dir = strdup(done);
-        struct stat st;
-        if (stat(done, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            ms_errf(err, errlen, "source.done_dir '%s' is not a directory", done);
-            dir_destroy(&d->base);
-            return NULL;
-        }
+    if (dir_check(cfg, err, errlen) != 0) {
+        dir_destroy(&d->base);
+        return NULL;
     }
     d->watch = ms_config_bool(cfg, "source.watch");
     d->poll_ms = (uint64_t)ms_config_int(cfg, "source.poll_interval_ms");
@@ -403,5 +413,6 @@ const ms_plugin ms_source_dir_plugin = {
     .kind = MS_PLUGIN_SOURCE,
     .description = "PDF files in a directory (once, or watched)",
     .keys = dir_keys,
+    .check = dir_check,
     .create.source = ms_source_dir_new,
 };

@@ -617,6 +617,23 @@ static void copy_cfg(char *dst, size_t n, const char *v)
     snprintf(dst, n, "%s", v ? v : "");
 }
 
+/* What the constructor rejects before opening anything (check-config). */
+static int kinesis_check(const ms_config *cfg, char *err, size_t errlen)
+{
+    double ts;
+    if (!ms_config_str(cfg, "source.kinesis.stream")[0]) {
+        ms_errf(err, errlen, "source.kinesis.stream: no stream given");
+        return -1;
+    }
+    if (strcmp(ms_config_str(cfg, "source.kinesis.start"), "at_timestamp") == 0 &&
+        ms_kin_parse_time(ms_config_str(cfg, "source.kinesis.start_timestamp"), &ts) != 0) {
+        ms_errf(err, errlen, "source.kinesis.start_timestamp: need an ISO-8601 UTC time "
+                              "(2024-05-01T12:00:00Z) or epoch seconds with start = at_timestamp");
+        return -1;
+    }
+    return 0;
+}
+
 ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
 {
     kin_source *k = calloc(1, sizeof *k);
@@ -634,18 +651,12 @@ ms_source *ms_source_kinesis_new(const ms_config *cfg, char *err, size_t errlen)
     k->max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes");
     k->max_records = ms_config_int(cfg, "source.kinesis.max_records");
     k->ckpt_interval_ms = ms_config_int(cfg, "checkpoint.interval_ms");
-    if (!k->stream[0]) {
-        ms_errf(err, errlen, "source.kinesis.stream: no stream given");
+    if (kinesis_check(cfg, err, errlen) != 0) {
         kin_destroy(&k->base);
         return NULL;
     }
-    if (strcmp(k->start, "at_timestamp") == 0 &&
-        ms_kin_parse_time(ms_config_str(cfg, "source.kinesis.start_timestamp"), &k->start_ts) != 0) {
-        ms_errf(err, errlen, "source.kinesis.start_timestamp: need an ISO-8601 UTC time "
-                              "(2024-05-01T12:00:00Z) or epoch seconds with start = at_timestamp");
-        kin_destroy(&k->base);
-        return NULL;
-    }
+    if (strcmp(k->start, "at_timestamp") == 0)
+        ms_kin_parse_time(ms_config_str(cfg, "source.kinesis.start_timestamp"), &k->start_ts);
     ms_aws_opts_from_config(cfg, &k->aopts);
     k->ckpt = ms_checkpoint_open(cfg, k->stream, err, errlen);
     if (!k->ckpt) {
@@ -695,5 +706,6 @@ const ms_plugin ms_source_kinesis_plugin = {
     .kind = MS_PLUGIN_SOURCE,
     .description = "records on a Kinesis data stream, checkpoints in a file or a DynamoDB lease table",
     .keys = kinesis_keys,
+    .check = kinesis_check,
     .create.source = ms_source_kinesis_new,
 };

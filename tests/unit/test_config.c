@@ -358,6 +358,7 @@ static void test_env_expansion(void **state)
     setenv("MS_T_NAME", "out", 1);
     setenv("MS_T_EMPTY", "", 1);
     unsetenv("MS_T_UNSET");
+    unsetenv("MS_T_UNSET2");
     ms_config *cfg = ms_config_new();
     load_ok(cfg,
         "[sink.file]\n"
@@ -383,16 +384,40 @@ static void test_env_expansion(void **state)
         ":3: source.path: environment variable 'MS_T_UNSET' is not set "
         "(use ${MS_T_UNSET:-default} to give a default)");
     assert_string_equal(load_err(cfg, "[source]\npath = $HOME\n"),
-        ":2: source.path: a '$' must start ${VAR} or ${VAR:-default}; "
+        ":2: source.path: a '$' must start ${VAR}, ${VAR:-default} or ${VAR:?message}; "
         "write $$ for a literal '$'");
     assert_string_equal(load_err(cfg, "[source]\npath = ${MS_T_DIR\n"),
-        ":2: source.path: malformed ${...}: expected ${VAR} or ${VAR:-default}");
+        ":2: source.path: malformed ${...}: expected ${VAR}, ${VAR:-default} or ${VAR:?message}");
     assert_string_equal(load_err(cfg, "[source]\npath = ${MS_T_UNSET:-abc\n"),
         ":2: source.path: malformed ${...}: missing '}'");
     assert_string_equal(load_err(cfg, "[source]\npath = ${1X}\n"),
-        ":2: source.path: malformed ${...}: expected ${VAR} or ${VAR:-default}");
+        ":2: source.path: malformed ${...}: expected ${VAR}, ${VAR:-default} or ${VAR:?message}");
+    /* ${VAR:?message}: the value when set, else the operator's message with
+     * the file:line and key; empty counts as unset, as in the shell. */
+    load_ok(cfg, "[sink.s3]\nbucket = ${MS_T_NAME:?set the summaries bucket}\n");
+    assert_string_equal(ms_config_str(cfg, "sink.s3.bucket"), "out");
+    load_ok(cfg, "[sink.s3]\nkey_template = a/${MS_T_DIR:?x}/b\n");
+    assert_string_equal(ms_config_str(cfg, "sink.s3.key_template"), "a//srv/x/b");
+    assert_string_equal(load_err(cfg, "[sink.s3]\n\nbucket = ${MS_T_UNSET:?set the summaries bucket}\n"),
+        ":3: sink.s3.bucket: set the summaries bucket "
+        "(environment variable 'MS_T_UNSET' is not set)");
+    assert_string_equal(load_err(cfg, "[sink.s3]\nbucket = ${MS_T_EMPTY:? name it }\n"),
+        ":2: sink.s3.bucket: name it (environment variable 'MS_T_EMPTY' is empty)");
+    assert_string_equal(load_err(cfg, "[sink.s3]\nbucket = ${MS_T_UNSET:?}\n"),
+        ":2: sink.s3.bucket: environment variable 'MS_T_UNSET' is not set and must be set");
+    /* inside a default: required only when the outer variable is unset */
+    load_ok(cfg, "[sink.s3]\nbucket = ${MS_T_NAME:-${MS_T_UNSET:?either}}\n");
+    assert_string_equal(ms_config_str(cfg, "sink.s3.bucket"), "out");
+    assert_string_equal(load_err(cfg, "[sink.s3]\nbucket = ${MS_T_UNSET:-${MS_T_UNSET2:?either}}\n"),
+        ":2: sink.s3.bucket: either (environment variable 'MS_T_UNSET2' is not set)");
+    /* the message is not expanded */
+    assert_string_equal(load_err(cfg, "[sink.s3]\nbucket = ${MS_T_UNSET:?about $$ and ${MS_T_DIR}}\n"),
+        ":2: sink.s3.bucket: about $$ and ${MS_T_DIR} "
+        "(environment variable 'MS_T_UNSET' is not set)");
+    assert_string_equal(load_err(cfg, "[sink.s3]\nbucket = ${MS_T_UNSET:?no brace\n"),
+        ":2: sink.s3.bucket: malformed ${...}: missing '}'");
     assert_string_equal(load_err(cfg, "[source]\npath = ${MS_T_DIR-x}\n"),
-        ":2: source.path: malformed ${...}: expected ${VAR} or ${VAR:-default}");
+        ":2: source.path: malformed ${...}: expected ${VAR}, ${VAR:-default} or ${VAR:?message}");
     ms_config_free(cfg);
 }
 
@@ -714,9 +739,18 @@ static void test_example_config_loads(void **state)
 
 /* Every shipped profile loads and passes the same validation as
  * `check-config` (librdkafka's for the Kafka one, sink and Comprehend
- * settings), with its ${VAR:-default} placeholders at their defaults. */
+ * settings), with its ${VAR:-default} placeholders at their defaults and
+ * the variables it requires (${VAR:?message}) set; the integration test
+ * config_profiles checks that each of those fails when unset. */
 static void test_all_profiles_check(void **state)
 {
+    /* The profiles leave the region to the SDK lookup. */
+    setenv("AWS_REGION", "eu-west-1", 1);
+    setenv("STREAM", "clinical-reports", 1);
+    setenv("SUMMARY_BUCKET", "hospital-a-summaries", 1);
+    setenv("SUMMARY_TOPIC_ARN", "arn:aws:sns:eu-west-1:111122223333:summaries", 1);
+    setenv("MEDSTREAM_TOPICS", "reports", 1);
+    setenv("MSK_BOOTSTRAP", "b-1.msk.example.internal:9098", 1);
     char *dir = ms_test_path(src_dir(), "configs");
     DIR *d = opendir(dir);
     assert_non_null(d);

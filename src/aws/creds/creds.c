@@ -332,7 +332,7 @@ ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
     c->loop = loop;
     c->http = o->http;
     c->refresh_before_s = o->refresh_before_s > 0 ? o->refresh_before_s : 300;
-    if (ms__creds_select(&c->src, o, err, errlen)) {
+    if (ms__creds_select(&c->src, o, false, err, errlen)) {
         maybe_free(c);   /* refs == 0, no handles yet */
         return NULL;
     }
@@ -355,4 +355,13 @@ ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
     c->refs = 1;
     ms_log(MS_LOG_DEBUG, "aws credentials provider", KS("provider", c->src.provider), KEND);
     return c;
+}
+
+int ms_aws_creds_check(const ms_aws_creds_opts *o, char *err, size_t errlen)
+{
+    static const ms_aws_creds_opts none;
+    ms_creds_src src = {0};
+    int rc = ms__creds_select(&src, o ? o : &none, true, err, errlen);
+    ms__creds_src_free(&src);
+    return rc;
 }

@@ -5,9 +5,13 @@
  *      (+ AWS_ROLE_SESSION_NAME) -> STS AssumeRoleWithWebIdentity
  *      (or the profile's web_identity_token_file + role_arn)
  *   3. shared files, the selected profile: aws_access_key_id /
- *      aws_secret_access_key / aws_session_token, or credential_process
+ *      aws_secret_access_key / aws_session_token, or credential_process.
+ *      A profile named explicitly (opts.profile, AWS_PROFILE) must exist;
+ *      the implicit "default" that does not exist (no ~/.aws at all, as in
+ *      a container) is skipped and the chain goes on, as the SDKs do.
  *   4. ECS container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (against
- *      http://169.254.170.2) or AWS_CONTAINER_CREDENTIALS_FULL_URI, with
+ *      http://169.254.170.2; opts.ecs_host or, for tests only, the loopback
+ *      MEDSTREAM_TEST_ECS_HOST replace it) or AWS_CONTAINER_CREDENTIALS_FULL_URI, with
  *      AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE as Authorization
  *   5. EC2 instance metadata, IMDSv2: PUT /latest/api/token, then
  *      GET /latest/meta-data/iam/security-credentials/[ROLE]; IMDSv1 (no
@@ -47,7 +51,8 @@ typedef struct ms_aws_creds {
 } ms_aws_creds;
 
 typedef struct ms_aws_creds_opts {
-    const char *profile;         /* NULL = AWS_PROFILE or "default" */
+    const char *profile;         /* NULL = AWS_PROFILE or "default"; pass
+                                    only an explicitly named profile here */
     const char *region;          /* for STS; NULL = resolved like endpoint.h */
     ms_http *http;               /* required for the remote providers */
     const char *sts_endpoint;    /* NULL = resolved through endpoint.h */
@@ -65,6 +70,13 @@ typedef struct ms_aws_creds_chain ms_aws_creds_chain;
 ms_aws_creds_chain *ms_aws_creds_chain_new(uv_loop_t *loop,
                                            const ms_aws_creds_opts *o,
                                            char *err, size_t errlen);
+
+/* The configuration checks of ms_aws_creds_chain_new -- which provider
+ * would be chosen and whether its settings are usable (half a key pair, a
+ * named profile that does not exist, a foreign container URI...) -- with
+ * the same messages, without an HTTP client and without fetching anything
+ * (check-config). 0, or -1 with err set. */
+int ms_aws_creds_check(const ms_aws_creds_opts *o, char *err, size_t errlen);
 
 /* Valid (unexpired) credentials now, or NULL. The pointers inside stay
  * valid until control returns to the loop. Never blocks. */

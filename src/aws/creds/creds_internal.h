@@ -72,9 +72,10 @@ struct ms_creds_job {
 
 struct ms_aws_creds_opts;
 
-/* Choose the source for o (creds_select.c). 0, or -1 with err set. */
+/* Choose the source for o (creds_select.c). 0, or -1 with err set.
+ * check_only: validate the choice without an HTTP client (check-config). */
 int ms__creds_select(ms_creds_src *s, const struct ms_aws_creds_opts *o,
-                    char *err, size_t errlen);
+                    bool check_only, char *err, size_t errlen);
 void ms__creds_src_free(ms_creds_src *s);
 
 /* Start a fetch; the outcome always arrives through job->done, never from

@@ -79,8 +79,8 @@ static bool ecs_full_uri_allowed(const char *url)
            b < 256 && cc < 256 && d < 256;
 }
 
-int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
-                    size_t errlen)
+int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, bool check_only,
+                    char *err, size_t errlen)
 {
     long t = o->timeout_ms;
     s->kind = MS_CREDS_STATIC;
@@ -141,7 +141,7 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
         goto out;
     }
     if (tf) {
-        if (!o->http) {
+        if (!o->http && !check_only) {
             ms_errf(err, errlen, "aws credentials (web identity): no HTTP client given");
             goto out;
         }
@@ -227,7 +227,7 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
     const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     if (rel || full) {
-        if (!o->http) {
+        if (!o->http && !check_only) {
             ms_errf(err, errlen, "aws credentials (ecs): no HTTP client given");
             goto out;
         }
@@ -236,7 +236,22 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
         s->timeout_ms = t ? t : 1000;
         char url[2048];
         if (rel) {
-            const char *host = o->ecs_host && *o->ecs_host ? o->ecs_host : "http://169.254.170.2";
+            /* MEDSTREAM_TEST_ECS_HOST stands in for the ECS agent's fixed
+             * address in tests (docs/aws.md); loopback over http only, so
+             * it can never send the request anywhere else. */
+            const char *host = o->ecs_host && *o->ecs_host ? o->ecs_host : NULL;
+            const char *th = env("MEDSTREAM_TEST_ECS_HOST");
+            if (!host && th) {
+                if (strncasecmp(th, "http://", 7) || !ecs_full_uri_allowed(th) ||
+                    strstr(th, "169.254.") || strstr(th, "fd00:")) {
+                    ms_errf(err, errlen, "aws credentials (ecs): MEDSTREAM_TEST_ECS_HOST must be "
+                         "an http://127.x.x.x, localhost or [::1] address");
+                    goto out;
+                }
+                host = th;
+            }
+            if (!host)
+                host = "http://169.254.170.2";
             size_t hl = strlen(host);
             while (hl && host[hl - 1] == '/')
                 hl--;
@@ -266,7 +281,7 @@ int ms__creds_select(ms_creds_src *s, const ms_aws_creds_opts *o, char *err,
              "IMDS disabled by AWS_EC2_METADATA_DISABLED)", where);
         goto out;
     }
-    if (!o->http) {
+    if (!o->http && !check_only) {
         ms_errf(err, errlen, "aws credentials (imds): no HTTP client given");
         goto out;
     }
