@@ -381,6 +381,10 @@ int main(int argc, char **argv)
         g->code = opt(w->f[3]);
         for (size_t j = 0; j < clay.n; j++)
             if (icmp(clay.v[j].f[0], w->f[1]) == 0) { g->lay = clay.v[j].f[1]; break; }
+        /* no curated lay term: a generated one (the import writes none for
+         * a canonical the curated file already explains) */
+        for (size_t j = 0; j < gclay.n && !g->lay; j++)
+            if (icmp(gclay.v[j].f[0], w->f[1]) == 0) g->lay = gclay.v[j].f[1];
     }
 
     static const char *const pt_n[] = {"PROCEDURE_NAME", "TEST_NAME", "TREATMENT_NAME"};
