@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 CMAKE    ?= cmake
 CTEST_J  ?= 2
 
-.PHONY: all setup build samples run test asan tsan bench corpus clean
+.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon
 
 all: build
 
@@ -21,6 +21,12 @@ samples: build
 
 run: samples
 	./$(BUILD)/medstream demo
+
+# Regenerate src/nlp/lexicon/*.gen.tsv from ../shared/terminology (not part
+# of the normal build; the generated files are committed).
+TERMINOLOGY ?= ../shared/terminology
+lexicon:
+	/usr/bin/python3 scripts/lexicon-import.py $(TERMINOLOGY) src/nlp/lexicon
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_J)

@@ -7,7 +7,14 @@
  * brand -> generic, class and condition_lay references) and writes a C
  * source with static tables and a precomputed open-addressing hash table
  * (see ../lex.h). Any error prints "file:line: message" and exits 1, which
- * fails the build. */
+ * fails the build.
+ *
+ * conditions.gen.tsv / condition_lay.gen.tsv (written by
+ * scripts/lexicon-import.py from public terminologies) are read after the
+ * curated files, with one more column (provenance). The curated rows win: a
+ * generated row whose name is any curated name (of any kind) or repeats an
+ * earlier generated name is dropped, not an error, so editing a curated file
+ * never needs a re-import. */
 #include "nlp/lex.h"
 
 #include <ctype.h>
@@ -34,6 +41,7 @@ typedef struct gent {
     double low, high;
     const char *file;
     int line;
+    bool gen;                /* from a *.gen.tsv: loses every conflict */
 } gent;
 
 static int nerrors;
@@ -227,7 +235,11 @@ static int cmp_gent(const void *a, const void *b)
     if (c) return c;
     if (x->kind != y->kind) return x->kind - y->kind;
     if (x->cs != y->cs) return y->cs - x->cs;      /* case-sensitive first */
-    return strcmp(x->surface, y->surface);
+    if (x->gen != y->gen) return x->gen - y->gen;  /* curated first */
+    int d = strcmp(x->surface, y->surface);
+    if (d) return d;
+    if (x->file != y->file) return strcmp(x->file, y->file);
+    return x->line - y->line;
 }
 
 static void emit_str(FILE *o, const char *s)
@@ -265,6 +277,11 @@ static gslot *slot_for(const char *key, size_t klen, const char *ef, int el)
     }
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -279,6 +296,8 @@ int main(int argc, char **argv)
     rows clay = read_tsv(dir, "condition_lay.tsv", 2, 2);
     rows procs = read_tsv(dir, "procedures.tsv", 3, 5);
     rows anat = read_tsv(dir, "anatomy.tsv", 2, 3);
+    rows gconds = read_tsv(dir, "conditions.gen.tsv", 6, 6);
+    rows gclay = read_tsv(dir, "condition_lay.gen.tsv", 3, 3);
 
     /* med_classes: key -> lay, clinical */
     for (size_t i = 0; i < cls.n; i++)
@@ -362,6 +381,10 @@ int main(int argc, char **argv)
         g->code = opt(w->f[3]);
         for (size_t j = 0; j < clay.n; j++)
             if (icmp(clay.v[j].f[0], w->f[1]) == 0) { g->lay = clay.v[j].f[1]; break; }
+        /* no curated lay term: a generated one (the import writes none for
+         * a canonical the curated file already explains) */
+        for (size_t j = 0; j < gclay.n && !g->lay; j++)
+            if (icmp(gclay.v[j].f[0], w->f[1]) == 0) g->lay = gclay.v[j].f[1];
     }
 
     static const char *const pt_n[] = {"PROCEDURE_NAME", "TEST_NAME", "TREATMENT_NAME"};
@@ -387,15 +410,62 @@ int main(int argc, char **argv)
         g->canonical = opt(w->f[2]) ? w->f[2] : w->f[0];
     }
 
+    /* Generated conditions: every curated key (any kind) wins. */
+    size_t ncur = nents, ndropped = 0;
+    char **ckeys = xrealloc(NULL, (ncur ? ncur : 1) * sizeof *ckeys);
+    for (size_t i = 0; i < ncur; i++) ckeys[i] = ents[i].key;
+    if (ncur) qsort(ckeys, ncur, sizeof *ckeys, cmp_str);
+    for (size_t i = 0; i < gclay.n; i++) {
+        row *w = &gclay.v[i];
+        bool found = false;
+        for (size_t j = 0; j < gconds.n && !found; j++)
+            found = icmp(gconds.v[j].f[1], w->f[0]) == 0;
+        for (size_t j = 0; j < conds.n && !found; j++)
+            found = icmp(conds.v[j].f[1], w->f[0]) == 0;
+        if (!found) err(w->file, w->line, "canonical '%s' not in conditions*.tsv", w->f[0]);
+    }
+    for (size_t i = 0; i < gconds.n; i++) {
+        row *w = &gconds.v[i];
+        char *key, *surface;
+        tokenise(w->f[0], &key, &surface);
+        bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
+        free(key);
+        free(surface);
+        if (curated) { ndropped++; continue; }
+        if (w->f[4][0]) { err(w->file, w->line, "generated rows take no flags"); continue; }
+        if (!w->f[5][0]) { err(w->file, w->line, "generated row without provenance"); continue; }
+        int t = enum_of(w, w->f[2], ct_n, ct_c, 3);
+        if (t < 0) continue;
+        gent *g = add(w, MS_LEX_COND, t, NULL);
+        if (!g) continue;
+        g->gen = true;
+        g->canonical = w->f[1];
+        g->code = opt(w->f[3]);
+        for (size_t j = 0; j < clay.n && !g->lay; j++)
+            if (icmp(clay.v[j].f[0], w->f[1]) == 0) g->lay = clay.v[j].f[1];
+        for (size_t j = 0; j < gclay.n && !g->lay; j++)
+            if (icmp(gclay.v[j].f[0], w->f[1]) == 0) g->lay = gclay.v[j].f[1];
+    }
+    free(ckeys);
+
     if (nents) qsort(ents, nents, sizeof *ents, cmp_gent);
     /* duplicates: same key, same kind, same case-sensitivity (and surface
-     * for case-sensitive rows) */
+     * for case-sensitive rows). A generated row sorts after the curated
+     * one and after an earlier generated one, and is dropped. */
+    size_t kept = nents ? 1 : 0;
     for (size_t i = 1; i < nents; i++) {
-        gent *a = &ents[i - 1], *b = &ents[i];
+        gent *a = &ents[kept - 1], *b = &ents[i];
         if (strcmp(a->key, b->key) == 0 && a->kind == b->kind && a->cs == b->cs &&
-            (!a->cs || strcmp(a->surface, b->surface) == 0))
+            (!a->cs || strcmp(a->surface, b->surface) == 0 || b->gen)) {
+            if (b->gen) { ndropped++; continue; }
             err(b->file, b->line, "duplicate of %s:%d ('%s')", a->file, a->line, b->key);
+        }
+        ents[kept++] = *b;
     }
+    nents = kept;
+    if (gconds.present)
+        fprintf(stderr, "lexgen: %zu generated condition rows, %zu left to curated or "
+                "earlier rows\n", gconds.n - ndropped, ndropped);
 
     size_t need = 1;
     for (size_t i = 0; i < nents; i++) need += ents[i].ntok;

@@ -1,0 +1,434 @@
+#!/usr/bin/python3
+"""lexicon-import.py -- generate condition lexicon rows from public terminologies.
+
+    make lexicon                       (or)
+    /usr/bin/python3 scripts/lexicon-import.py [TERMINOLOGY_DIR] [LEXICON_DIR]
+
+Reads ../shared/terminology (ICD-10-CM FY2026 order file, FY2017 tabular
+inclusion terms and alphabetic index; Human Disease Ontology; Symptom
+Ontology -- see docs/entities.md for versions and licenses) and writes
+
+    src/nlp/lexicon/conditions.gen.tsv     name canonical trait icd10 flags provenance
+    src/nlp/lexicon/condition_lay.gen.tsv  canonical lay provenance
+
+which lexgen compiles after the hand-curated conditions.tsv/condition_lay.tsv
+(hand-curated rows win on any conflict). Standard library only; the output
+depends only on the inputs (sorted, no timestamps), so a re-run on the same
+sources is byte-identical.
+
+Policy (precision first; see docs/entities.md "Generated vocabulary"):
+  * terminology phrasing -> report phrasing: drop "unspecified", "NOS",
+    "NEC", "without complication(s)", bracketed/parenthesised parts; index
+    subterms are turned around ("Pneumonia > aspiration" -> "aspiration
+    pneumonia") only when the subterm is one or two plain modifier words;
+  * a name with an abbreviation token (two or more capitals), digits,
+    or more than 5 tokens is not generated;
+  * a one-word name must look medical (a medical word ending or a Symptom
+    Ontology term) and must not be on STOP_WORDS;
+  * a name that is any curated lexicon name (condition, anatomy, test,
+    procedure, medication) is left to the curated file;
+  * an ICD-10-CM code is kept only when it is a billable FY2026 code and the
+    name is that code's own title or one of its inclusion terms (an exact
+    mapping); the index's header codes and DO cross-references to more than
+    one code give no code.
+"""
+import csv
+import gzip
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TERM = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'shared', 'terminology')
+LEX = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, '..', 'src', 'nlp', 'lexicon')
+
+MAX_TOKENS = 5
+
+# Single words that are common in reports (or in ordinary English) in a
+# non-condition sense, or too generic to be a finding on their own. Each is
+# here because it occurs in report text as something else: "discharge"
+# (discharge summary), "frequency" (dosing), "failure" (treatment failure),
+# "mass" (needs a site), "pressure", "congestion" ... Kept sorted.
+STOP_WORDS = frozenset('''
+abnormality abortion absence accident addiction adhesion afebrile agitation
+alcoholism allergy anxiety arrest atrophy attack bite bleeding blister block
+blockage burn calculus carrier change collapse complication compression
+congestion constipation contact contracture contusion cramp crisis cyst
+damage defect deformity degeneration delay dependence deposit depression
+discharge discomfort disease disorder displacement distress disturbance
+drainage drowsiness effusion elevation enlargement erosion exhaustion
+exposure failure fatigue fever fistula fracture frequency growth hopping
+hypertrophy illness immobility impaction infection inflammation injury
+insufficiency intoxication lesion loss malfunction mass necrosis nodule
+obstruction occlusion overdose pain palsy perforation poisoning polyp
+pregnancy pressure prolapse reaction retention rupture sensitivity shock
+sprain stenosis stiffness strain stress stricture swelling syndrome thirst
+tiredness toxicity trauma tumor ulcer wasting weakness weariness
+wheelbarrowing crinkle withdrawal wound inability instability irritability
+hoarseness hesitancy urgency dribbling spasm twitching tingling numbness
+itching rash redness chills sweating fainting dizziness confusion
+analgesia amelia amenia alexia caseation hematogenous perspire hyperactivity
+salivation shakes trembling stimming symptom sputum tenderness wobble
+recumbency languid droopiness lameness esplenomegaly hyperemic anesthesia
+'''.split())
+
+# Whole names never generated: common phrases of report boilerplate or
+# ambiguous beyond a lexicon's reach.
+# "breast cyst": summary-dev mts-1396 ("a history of abnormal mammogram
+# ... which subsequently showed a benign breast cyst") -- the history cue is
+# out of the context engine's reach, so the new name became an affirmed
+# condition (a safety error). Leave it out until context reads that scope.
+STOP_NAMES = frozenset('''
+no disease
+normal
+breast cyst
+benign breast cyst
+'''.strip().split('\n'))
+
+# A name starting with a result word is a lab finding: in a lab table it
+# runs across lines ("... abnormal" / "Glucose ...") and steals the test.
+LAB_FLAG_WORDS = frozenset('''abnormal elevated high low raised decreased
+increased positive negative borderline'''.split())
+
+MEDICAL_ENDINGS = (
+    'itis', 'osis', 'oses', 'emia', 'aemia', 'oma', 'omas', 'pathy', 'algia',
+    'odynia', 'plegia', 'paresis', 'rrhea', 'rrhoea', 'rrhage', 'ectasis',
+    'ectasia', 'cele', 'trophy', 'megaly', 'penia', 'cytosis', 'uria', 'esthesia',
+    'phasia', 'praxia', 'taxia', 'lepsy', 'ptysis', 'ptosis', 'stasis', 'spasm',
+    'sclerosis', 'iasis', 'phagia', 'pnea', 'pnoea', 'cardia', 'philia', 'tonia',
+    'kinesia', 'trophia', 'plasia', 'ism', 'aneurysm', 'ocele', 'oid', 'ia',
+)
+
+GENERIC_HEADS = ('other ', 'unspecified ', 'encounter ', 'personal history',
+                 'family history', 'history of', 'screening', 'status ',
+                 'presence of', 'observation', 'follow-up', 'supervision',
+                 'counseling', 'problems related', 'contact with', 'exposure to')
+
+NOT_CONDITION_WORDS = ('classified elsewhere', 'elsewhere classified', 'specified',
+                       ' sequela', 'encounter', 'initial', 'subsequent',
+                       'trimester', 'weeks of gestation', 'fetus', 'newborn',
+                       'underdosing', 'poisoning by', 'adverse effect',
+                       'accidental', 'assault', 'self-harm', 'legal intervention',
+                       'in remission', 'affecting', 'complicating')
+
+
+# Head nouns reports use in the plural ("no polyps", "no pseudoaneurysms"):
+# a generated name ending in one also gets its plural (same canonical).
+PLURALS = {
+    'aneurysm': 'aneurysms', 'pseudoaneurysm': 'pseudoaneurysms', 'polyp': 'polyps',
+    'ulcer': 'ulcers', 'cyst': 'cysts', 'nodule': 'nodules', 'lesion': 'lesions',
+    'tumor': 'tumors', 'abscess': 'abscesses', 'adenoma': 'adenomas',
+    'fracture': 'fractures', 'stone': 'stones', 'calculus': 'calculi',
+    'thrombus': 'thrombi', 'embolus': 'emboli', 'metastasis': 'metastases',
+    'hemangioma': 'hemangiomas', 'lipoma': 'lipomas', 'fibroid': 'fibroids',
+    'wart': 'warts', 'papilloma': 'papillomas', 'diverticulum': 'diverticula',
+    'hernia': 'hernias', 'infarct': 'infarcts', 'contusion': 'contusions',
+    'laceration': 'lacerations', 'deficit': 'deficits', 'effusion': 'effusions',
+    'varix': 'varices', 'vegetation': 'vegetations', 'seizure': 'seizures',
+    'spasm': 'spasms', 'hemorrhage': 'hemorrhages', 'ulceration': 'ulcerations',
+    'erosion': 'erosions', 'stricture': 'strictures', 'fistula': 'fistulas',
+    'granuloma': 'granulomas', 'cataract': 'cataracts', 'hemorrhoid': 'hemorrhoids',
+}
+
+
+def plural_of(name):
+    words = name.split(' ')
+    p = PLURALS.get(words[-1].lower())
+    if p is None or len(words) < 2:
+        return None
+    return ' '.join(words[:-1] + [p])
+
+
+def gz(path):
+    return gzip.open(path, 'rt', encoding='utf-8', newline='')
+
+
+def norm_ws(s):
+    return re.sub(r'\s+', ' ', s).strip()
+
+
+def key_of(name):
+    """Approximates lexgen's key: case-folded tokens joined by one space."""
+    return ' '.join(re.findall(r"[A-Za-z0-9]+|[^A-Za-z0-9\s]", name.lower()))
+
+
+def clean(title):
+    """Terminology phrasing -> report phrasing; None if not usable."""
+    t = re.sub(r'\[[^\]]*\]', ' ', title)
+    t = re.sub(r'\([^)]*\)', ' ', t)
+    t = norm_ws(t)
+    t = re.sub(r',? (unspecified|NOS|NEC)\b.*$', '', t)
+    t = re.sub(r',? without (complications?|mention of .*)$', '', t)
+    t = re.sub(r',? not elsewhere classified$', '', t)
+    t = t.strip(' ,;:.')
+    t = re.sub(r' (of|in|at|to|the|with|and|or|site|region)$', '', t)
+    if not t or ',' in t or ';' in t or '/' in t:
+        return None
+    # lower-case the first word (a title's capital), not a name (Crohn's)
+    words = t.split(' ')
+    if re.fullmatch(r'[A-Z][a-z-]+', words[0]):
+        words[0] = words[0].lower()
+    return ' '.join(words)
+
+
+def acceptable(name):
+    """The name may be generated at all (before collision checks)."""
+    low = name.lower()
+    toks = key_of(name).split(' ')
+    if len(toks) > MAX_TOKENS or len(toks) == 0:
+        return False
+    if low in STOP_NAMES:
+        return False
+    if re.search(r'\d', name):
+        return False
+    if re.search(r'\b[A-Z]{2,}[a-z]*\b|\b[A-Z][a-z]*[A-Z]', name):
+        return False              # abbreviation or acronym token
+    if not re.fullmatch(r"[A-Za-z][A-Za-z' -]*[A-Za-z]", name):
+        return False
+    if low.startswith(GENERIC_HEADS) or any(w in ' ' + low for w in NOT_CONDITION_WORDS):
+        return False
+    if re.search(r'\b(due to|with|without|and|or|of other|by|from|following|type|stage|grade)\b', low):
+        return False              # combinations and staging belong to attributes
+    if low.split(' ')[0] in LAB_FLAG_WORDS:
+        return False              # "abnormal glucose": the lab reader's job
+    if ' ' not in low:
+        return False              # one-word names: see one_word_ok()
+    return True
+
+
+def one_word_ok(word, symp_words):
+    low = word.lower()
+    if low in STOP_WORDS or len(low) < 6:
+        return False
+    if not re.fullmatch(r'[a-z]+', low):
+        return False
+    return low in symp_words or low.endswith(MEDICAL_ENDINGS)
+
+
+def read_curated():
+    keys, cond_keys, lay_canon, canon_lay = set(), {}, set(), {}
+    for fname, col in (('conditions.tsv', 0), ('anatomy.tsv', 0), ('tests.tsv', 0),
+                       ('procedures.tsv', 0), ('medications.tsv', 0), ('med_classes.tsv', 0)):
+        path = os.path.join(LEX, fname)
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                if line.startswith('#') or not line.strip():
+                    continue
+                f_ = line.rstrip('\n').split('\t')
+                keys.add(key_of(f_[col]))
+                if fname == 'conditions.tsv':
+                    cond_keys[key_of(f_[0])] = f_[1]
+                    keys.add(key_of(f_[1]))
+    with open(os.path.join(LEX, 'condition_lay.tsv'), encoding='utf-8') as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            c, lay = line.rstrip('\n').split('\t')[:2]
+            lay_canon.add(key_of(c))
+            canon_lay[key_of(c)] = lay
+    return keys, cond_keys, lay_canon, canon_lay
+
+
+def lay_vocabulary(canon_lay):
+    """Words the curated lay terms use: a lay synonym must use only these."""
+    words = set()
+    for lay in canon_lay.values():
+        words.update(w for w in re.findall(r"[a-z']+", lay.lower()))
+    return words
+
+
+def main():
+    if not os.path.isdir(TERM):
+        print('lexicon-import: %s absent, nothing to do' % TERM, file=sys.stderr)
+        return 0
+    curated_keys, cond_keys, lay_canon, canon_lay = read_curated()
+    lay_words = lay_vocabulary(canon_lay)
+
+    # ---- ICD-10-CM FY2026 order file
+    billable, titles = {}, {}
+    with gz(os.path.join(TERM, 'icd10cm', 'icd10cm-order-2026.txt.gz')) as f:
+        for line in f:
+            line = line.rstrip('\r\n')
+            code = line[6:13].strip()
+            dotted = code[:3] + ('.' + code[3:] if len(code) > 3 else '')
+            titles[dotted] = line[77:].strip()
+            billable[dotted] = line[14] == '1'
+
+    def icd_trait(code):
+        return 'SYMPTOM' if code.startswith('R') else 'DIAGNOSIS'
+
+    def icd_chapter_ok(code):
+        return code[0] in 'ABCDEFGHIJKLMNQR'
+
+    symp_words = set()
+    with open(os.path.join(TERM, 'symp', 'symp_terms.tsv'), encoding='utf-8') as f:
+        rows = list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))
+    symp_rows = rows[1:]
+    for r in symp_rows:
+        for n in [r[1]] + [s for s in r[3].split('|') if s]:
+            if ' ' not in n.strip():
+                symp_words.add(n.strip().lower())
+
+    # candidates: key -> (name, canonical, trait, icd10, provenance); first wins
+    cand = {}
+    lay = {}      # canonical key -> (lay, provenance)
+
+    def offer(name, canonical, trait, code, prov):
+        if name is None or canonical is None:
+            return
+        k = key_of(name)
+        if ' ' not in k.strip():
+            if not one_word_ok(name, symp_words):
+                return
+        elif not acceptable(name):
+            return
+        if not acceptable(canonical) and not (' ' not in canonical and one_word_ok(canonical, symp_words)):
+            return
+        if k in curated_keys or k in cand:
+            return
+        # a generated canonical that is a curated name maps to the curated canonical
+        ck = key_of(canonical)
+        if ck in cond_keys:
+            canonical = cond_keys[ck]
+        cand[k] = (name, canonical, trait, code, prov)
+
+    # 1. billable titles (exact code)
+    for code in sorted(titles):
+        if not icd_chapter_ok(code) or not billable[code]:
+            continue
+        n = clean(titles[code])
+        offer(n, n, icd_trait(code), code, 'ICD10CM:' + code)
+
+    # 2. tabular inclusion terms (the term is included in the code: exact)
+    incl = {}
+    with gz(os.path.join(TERM, 'icd10cm', 'icd10cm_tabular_2017_terms.tsv.gz')) as f:
+        for r in list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))[1:]:
+            code, kind, text, inorder = r[0], r[1], r[2], r[3]
+            if kind not in ('inclusionTerm', 'includes') or inorder != '1' \
+                    or not icd_chapter_ok(code):
+                continue
+            n = clean(text)
+            if n is None:
+                continue
+            if kind == 'includes':       # "I10 includes high blood pressure"
+                incl.setdefault(code, []).append(n)
+                continue
+            exact = billable.get(code, False)
+            offer(n, n, icd_trait(code), code if exact else '', 'ICD10CM:' + code)
+
+    # 3. Disease Ontology: names and exact synonyms
+    doid_names = {}
+    with gz(os.path.join(TERM, 'doid', 'doid_terms.tsv.gz')) as f:
+        rows = list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))[1:]
+    rows.sort(key=lambda r: r[0])
+    # DO grouping classes ("kidney disease", "bone disease") are categories
+    # that educational notes name ("High phosphorus is common in kidney
+    # disease"); a class that is the parent of three or more is left out.
+    nchild = {}
+    for r in rows:
+        for par in r[2].split('|'):
+            nchild[par] = nchild.get(par, 0) + 1
+    rows = [r for r in rows if nchild.get(r[1], 0) < 3]
+    for r in rows:
+        did, name, syns, xicd = r[0], r[1], r[3], r[5]
+        codes = [c for c in xicd.split('|') if c]
+        # DO names are already lower-case report phrasing
+        n = clean(name)
+        if n is None:
+            continue
+        code = ''
+        if len(codes) == 1 and billable.get(codes[0], False):
+            t = clean(titles[codes[0]])
+            if t is not None and key_of(t) == key_of(n):
+                code = codes[0]     # the DO class is the code's own title
+        doid_names[key_of(n)] = n
+        offer(n, n, 'DIAGNOSIS', code, did)
+        for s in sorted(x for x in syns.split('|') if x):
+            offer(clean(s), n, 'DIAGNOSIS', code, did)
+            cs = clean(s)
+            if cs and plainly_lay(cs, lay_words):
+                lay.setdefault(key_of(n), (cs, did))
+
+    # 4. Symptom Ontology
+    for r in sorted(symp_rows, key=lambda r: r[0]):
+        sid, name, syns = r[0], r[1], r[3]
+        n = clean(name)
+        if n is None:
+            continue
+        offer(n, n, 'SYMPTOM', '', sid)
+        for s in sorted(x for x in syns.split('|') if x):
+            cs = clean(s)
+            offer(cs, n, 'SYMPTOM', '', sid)
+            if cs and plainly_lay(cs, lay_words):
+                lay.setdefault(key_of(n), (cs, sid))
+
+    # lay terms from inclusion terms: a plainly lay inclusion term of a
+    # billable code names that code's title in lay words (I10 -> high blood
+    # pressure)
+    for code in sorted(incl):
+        if not billable.get(code):
+            continue
+        t = clean(titles.get(code, ''))
+        if t is None:
+            continue
+        for n in incl[code]:
+            if plainly_lay(n, lay_words) and key_of(n) != key_of(t):
+                lay.setdefault(key_of(t), (n, 'ICD10CM:' + code))
+
+    # plurals of generated names (curated names carry their own)
+    for k in sorted(cand):
+        name, canonical, trait, code, prov = cand[k]
+        p = plural_of(name)
+        if p and key_of(p) not in curated_keys and key_of(p) not in cand:
+            cand[key_of(p)] = (p, canonical, trait, code, prov)
+
+    # ---- write
+    canon_keys = {key_of(v[1]) for v in cand.values()}
+    out = sorted(cand.values(), key=lambda v: (key_of(v[1]), key_of(v[0]), v[0]))
+    with open(os.path.join(LEX, 'conditions.gen.tsv'), 'w', encoding='utf-8', newline='\n') as f:
+        f.write('# GENERATED by scripts/lexicon-import.py (make lexicon) -- do not edit;\n'
+                '# curated rows in conditions.tsv win. Sources and licenses: docs/entities.md.\n')
+        f.write('#name\tcanonical\ttrait\ticd10\tflags\tprovenance\n')
+        for name, canonical, trait, code, prov in out:
+            f.write('%s\t%s\t%s\t%s\t\t%s\n' % (name, canonical, trait, code, prov))
+    nlay = 0
+    with open(os.path.join(LEX, 'condition_lay.gen.tsv'), 'w', encoding='utf-8', newline='\n') as f:
+        f.write('# GENERATED by scripts/lexicon-import.py (make lexicon) -- do not edit;\n'
+                '# curated rows in condition_lay.tsv win. A canonical without a row has no known lay term.\n')
+        f.write('#canonical\tlay\tprovenance\n')
+        for ck in sorted(lay):
+            if ck not in canon_keys or ck in lay_canon:
+                continue
+            canonical = next(v[1] for v in out if key_of(v[1]) == ck)
+            lt, prov = lay[ck]
+            if key_of(lt) == ck:
+                continue
+            f.write('%s\t%s\t%s\n' % (canonical, lt, prov))
+            nlay += 1
+    print('lexicon-import: %d condition rows (%d canonicals), %d lay terms'
+          % (len(out), len(canon_keys), nlay), file=sys.stderr)
+    return 0
+
+
+def plainly_lay(name, lay_words):
+    """Every word is one the curated lay terms already use, none looks
+    technical, and the phrase has at least two words."""
+    ws = re.findall(r"[a-z']+", name.lower())
+    if len(ws) < 2 or len(ws) > 4 or ws[-1] in ('of', 'in', 'the', 'to') \
+            or not re.fullmatch(r"[a-z' -]+", name):
+        return False
+    return all(w in lay_words and w not in TECHNICAL and not w.endswith(MEDICAL_ENDINGS[:-2])
+               for w in ws)
+
+
+# Words that make a phrase a clinician's name even when curated lay terms
+# also use them ("kidney disease" is still jargon-shaped for a lay reader's
+# purpose here: a lay term must add plain words, not restate the category).
+TECHNICAL = frozenset('''disease disorder syndrome neoplasm lesion tumor tumour
+cancer infection abnormality condition deficiency malformation anomaly urinary
+renal hepatic cardiac pulmonary ulcer rheumatic complex angina trisomy tumors
+complement dysfunction changes growth'''.split())
+
+
+if __name__ == '__main__':
+    sys.exit(main())
