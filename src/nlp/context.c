@@ -40,11 +40,17 @@ typedef struct {
 
 static cphrase g_phr[MS_CTX_MAX_TRIG];
 
-/* A bit per hash bucket of every trigger's first word: most words of a
- * sentence start no trigger, and one hash plus one bit test says so
- * without the binary search. */
+/* The phrases sorted by first word form runs (one run per first word);
+ * a hash of the first word leads to its run through a chained bucket, so
+ * a token costs one hash and, if any trigger starts with a word of that
+ * hash, one strcmp per run in the bucket (most words start no trigger). */
 #define FIRST_BITS 4096
-static uint64_t g_first[FIRST_BITS / 64];
+typedef struct {
+    int start, end;      /* g_phr[start, end): one first word */
+    int next;            /* next run in the same bucket, or -1 */
+} prun;
+static prun g_runs[MS_CTX_MAX_TRIG];
+static int g_head[FIRST_BITS];
 
 static uint32_t word_hash(const char *w)
 {
@@ -79,9 +85,17 @@ static void build_index(void)
         }
     }
     qsort(g_phr, NTRIG, sizeof g_phr[0], cmp_phrase);
-    for (size_t i = 0; i < NTRIG; i++) {
+    for (size_t b = 0; b < FIRST_BITS; b++)
+        g_head[b] = -1;
+    int nruns = 0;
+    for (size_t i = 0; i < NTRIG;) {
+        size_t j = i + 1;
+        while (j < NTRIG && strcmp(g_phr[j].w[0], g_phr[i].w[0]) == 0)
+            j++;
         uint32_t h = word_hash(g_phr[i].w[0]);
-        g_first[h / 64] |= 1ull << (h % 64);
+        g_runs[nruns] = (prun){(int)i, (int)j, g_head[h]};
+        g_head[h] = nruns++;
+        i = j;
     }
 }
 
@@ -280,10 +294,10 @@ static bool boundary_at(const char *t, size_t len, size_t i)
          * here: its words are not triggers for the text below it */
         size_t h = i, letters = 0;
         bool lower = false;
-        while (h > 0 && t[h - 1] != '\n' && i - h < 64) {
+        while (h > 0 && t[h - 1] != '\n' && i - h < 64 && !lower) {
             h--;
             letters += (t[h] >= 'A' && t[h] <= 'Z');
-            lower |= t[h] >= 'a' && t[h] <= 'z';
+            lower = t[h] >= 'a' && t[h] <= 'z';   /* prose: stop at once */
         }
         if ((h == 0 || t[h - 1] == '\n') && !lower && letters >= 3)
             return true;
@@ -337,18 +351,15 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
     if (tk[i].type != T_WORD || !tk[i].w[0])
         return -1;
     uint32_t h = word_hash(tk[i].w);
-    if (!(g_first[h / 64] & (1ull << (h % 64))))
-        return -1;
-    size_t lo = 0, hi = NTRIG;
-    while (lo < hi) {            /* first phrase with w[0] >= token */
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(g_phr[mid].w[0], tk[i].w) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = 0, hi = 0;
+    for (int r = g_head[h]; r >= 0; r = g_runs[r].next)
+        if (strcmp(g_phr[g_runs[r].start].w[0], tk[i].w) == 0) {
+            lo = (size_t)g_runs[r].start;
+            hi = (size_t)g_runs[r].end;
+            break;
+        }
     int best = -1, bestn = 0;
-    for (size_t p = lo; p < NTRIG && strcmp(g_phr[p].w[0], tk[i].w) == 0; p++) {
+    for (size_t p = lo; p < hi; p++) {
         const cphrase *ph = &g_phr[p];
         if (ph->nw < bestn || i + (size_t)ph->nw > n)
             continue;
