@@ -339,6 +339,7 @@ static size_t spaces(uc *s, size_t p, size_t le, int max)
 static bool boundary(uc *s, size_t p, size_t le)
 {
     return p >= le || is_sp(s[p]) || s[p] == ',' || s[p] == ';' || leader_len(s, p, le) ||
+           (s[p] == '.' && (p + 1 >= le || is_sp(s[p + 1]))) ||   /* "(ref <0.04)." */
            (s[p] == 0xC2 && p + 1 < le && s[p + 1] == 0xA0);
 }
 
@@ -357,6 +358,9 @@ static size_t range_at(uc *s, size_t p, size_t le, ms_lab_row *r)
     if (q < le && (s[q] == '(' || s[q] == '[')) {
         close = s[q] == '(' ? ')' : ']';
         q = spaces(s, q + 1, le, 1);
+        size_t we0 = word_end(s, q, le);     /* "(ref <0.04)", "(normal: 4-11)" */
+        if (we0 < le && s[we0] == ' ' && win(s, q, we0, labels))
+            q = spaces(s, we0, le, 2);
     }
     size_t inner = q, n, a, ae;
     double x, y;

@@ -86,6 +86,9 @@ static void test_site_codes_and_previous(void **state)
            "HDL CHOLESTEROL           36                    > OR = 40 mg/dL      EN\n",
            "GLUCOSE|105|mg/dL|65-99|high/1\n"
            "HDL CHOLESTEROL|36|mg/dL|> OR = 40|-/0");
+    /* a result in prose with its reference in brackets, then the sentence */
+    expect("Troponin 2.3 ng/mL (ref <0.04). Chest pain, likely acute coronary syndrome.\n",
+           "Troponin|2.3|ng/mL|<0.04|-/0");
 }
 
 static void test_separators(void **state)
