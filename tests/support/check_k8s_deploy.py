@@ -15,8 +15,8 @@ profile's value, else the default documented in docs/configuration.md).
 Every ScaledObject: maxReplicaCount <= the declared partitions/shards.
 Every operator value the profile requires (${VAR:?...}) is in the env
 ConfigMap and empty, so a forgotten one stops medstream instead of
-sending PHI to a guessed place. NetworkPolicy: default-deny both ways,
-DNS egress to kube-dns only. Prints one line per problem; exit 1 if any.
+sending PHI to a guessed place; the KEDA trigger repeats the same values.
+NetworkPolicy: one governs both directions; DNS egress to kube-dns only. Prints one line per problem; exit 1 if any.
 """
 import re
 import sys
@@ -106,6 +106,8 @@ def main(argv):
             docs += [(p, d) for d in yaml.safe_load_all(f) if d]
     cms = {(p, d["metadata"]["name"]): d for p, d in docs if d.get("kind") == "ConfigMap"}
     kinds = {}
+    deny_both = set()
+    pod_env = {}
     for p, d in docs:
         kinds.setdefault((p, d.get("kind")), []).append(d)
     for p, d in docs:
@@ -134,6 +136,7 @@ def main(argv):
                         env.update(cm.get("data") or {})
                 for e in c.get("env") or []:
                     env[e["name"]] = e.get("value", "<from>")
+                pod_env[(p, name)] = env
                 settings = "\n".join(l for l in profile.splitlines()
                                       if not l.lstrip().startswith((";", "#")))
                 required = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", settings))
@@ -164,17 +167,40 @@ def main(argv):
                 bad(where, "no IRSA role annotation eks.amazonaws.com/role-arn")
         elif kind == "NetworkPolicy":
             spec = d["spec"]
-            if sorted(spec.get("policyTypes", [])) != ["Egress", "Ingress"]:
-                bad(where, "policyTypes must be Ingress and Egress")
+            if sorted(spec.get("policyTypes", [])) == ["Egress", "Ingress"]:
+                deny_both.add(p)
             for rule in spec.get("egress", []):
                 ports = {x.get("port") for x in rule.get("ports") or []}
                 if 53 in ports:
                     sel = [t.get("podSelector", {}).get("matchLabels") for t in rule.get("to", [])]
                     if sel != [{"k8s-app": "kube-dns"}]:
                         bad(where, "DNS egress must go to kube-dns only, got %s" % sel)
-                if not rule.get("to"):
-                    bad(where, "an egress rule with no 'to' allows every destination")
+                if not rule.get("to") or not rule.get("ports"):
+                    bad(where, "an egress rule without 'to' and 'ports' allows too much")
+    # KEDA cannot read the operator values from the env ConfigMap: the
+    # trigger must repeat them, and the two copies must agree.
+    same = {"kafka": {"bootstrapServers": "MSK_BOOTSTRAP", "topic": "MEDSTREAM_TOPICS",
+                      "consumerGroup": "MEDSTREAM_GROUP", "awsRegion": "AWS_REGION"},
+            "aws-kinesis-stream": {"streamName": "STREAM", "awsRegion": "AWS_REGION"}}
+    for p, d in docs:
+        if d.get("kind") != "ScaledObject":
+            continue
+        env = pod_env.get((p, d["spec"]["scaleTargetRef"]["name"]))
+        where = "%s ScaledObject/%s" % (p, d["metadata"]["name"])
+        if env is None:
+            bad(where, "scaleTargetRef names no Deployment here")
+            continue
+        for t in d["spec"].get("triggers", []):
+            for field, var in same.get(t.get("type"), {}).items():
+                got, want = t["metadata"].get(field), env.get(var)
+                if field == "topic" and "," in (want or "") and got == "":
+                    continue  # several topics: KEDA sums the group's lag
+                if got != want:
+                    bad(where, "trigger %s %r differs from %s %r in the env ConfigMap"
+                        % (field, got, var, want))
     for p in {p for p, _ in docs}:
+        if p not in deny_both:
+            bad(p, "no NetworkPolicy governs both ingress and egress")
         for k in ("Deployment", "ServiceAccount", "Service", "PodDisruptionBudget", "NetworkPolicy",
                   "ScaledObject", "TriggerAuthentication"):
             if not kinds.get((p, k)):
