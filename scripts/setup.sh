@@ -21,7 +21,16 @@ PACKAGES=(
   # the shared chunk cache test; the boto3 baselines of bench/run-comprehend.sh;
   # Prometheus scraping /metrics (and promtool) in the metrics test
   redis-server python3-fitz prometheus
+  # deploy/ checks: schema validation (../shared/schemas/validate.py)
+  python3-yaml python3-regex
 )
+# `kubectl kustomize` renders deploy/kubernetes (tests/integration/
+# test_deploy_k8s.sh). Debian 12 ships kubectl 1.20 as kubernetes-client;
+# a kubectl already installed another way (package kubectl) is used as it
+# is, since both own /usr/bin/kubectl.
+if ! command -v kubectl >/dev/null 2>&1; then
+  PACKAGES+=(kubernetes-client)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
