@@ -26,8 +26,11 @@ printf 'Report\n\nPatient seen for chest pain. Lisinopril 10 mg daily.\n' > "$tm
 drop() { cp "$tmp/stage/good.pdf" "$tmp/stage/.$1.tmp"; mv "$tmp/stage/.$1.tmp" "$tmp/in/$1"; }
 drop_bad() { echo "not a pdf" > "$tmp/stage/.$1.tmp"; mv "$tmp/stage/.$1.tmp" "$tmp/in/$1"; }
 
-write_conf() { # level format stats outdir
+write_conf() { # level format stats outdir [cm-tps]
   cat > "$tmp/medstream.ini" <<INI
+[comprehend]
+detect_entities_v2.tps = ${5:-40}
+
 [log]
 level = $1
 format = $2
@@ -58,10 +61,12 @@ check "before reload: a dead letter logs its warn line (logfmt)" \
   'wait_for "grep -q \"level=warn msg=\\\"dead letter\\\" id=bad1\" $tmp/run.log"'
 
 # Live keys and one restart-only key change; SIGHUP.
-write_conf error json 7 "$tmp/out-new"
+write_conf error json 7 "$tmp/out-new" 12.5
 kill -HUP "$ms_pid"
 check "reload summary logged (1 restart-only key)" \
-  'wait_for "grep -q \"msg=\\\"configuration reloaded\\\".*applied=3 needs_restart=1\" $tmp/run.log"'
+  'wait_for "grep -q \"msg=\\\"configuration reloaded\\\".*applied=4 needs_restart=1\" $tmp/run.log"'
+check "a Comprehend rate is live, not restart-only" \
+  'grep -q "msg=\"reload: applied\" key=comprehend.detect_entities_v2.tps old=40 new=12.5" "$tmp/run.log"'
 check "log.level logged as applied" 'grep -q "msg=\"reload: applied\" key=log.level old=info new=error" "$tmp/run.log"'
 check "stats.interval_s logged as applied" 'grep -q "msg=\"reload: applied\" key=stats.interval_s old=0 new=7" "$tmp/run.log"'
 check "sink.file.dir logged as needs restart" 'grep -q "msg=\"needs restart: sink.file.dir\" key=sink.file.dir" "$tmp/run.log"'
