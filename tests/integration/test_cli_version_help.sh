@@ -18,8 +18,11 @@ check "--version and version agree" '[ "$v" = "$("$MS_BIN" version)" ]'
 check "first line: version and a commit" \
   'echo "$v" | head -1 | grep -Eq "^medstream [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$"'
 if [ -n "${MS_SRC:-}" ] && git -C "$MS_SRC" rev-parse HEAD >/dev/null 2>&1; then
-  head=$(git -C "$MS_SRC" rev-parse --short=12 HEAD)
-  check "the commit is the checkout's HEAD ($head)" 'echo "$v" | head -1 | grep -q "(commit $head"'
+  # A commit of this checkout (HEAD when the build is current; an older
+  # one when ctest runs after a commit without a rebuild).
+  built=$(echo "$v" | head -1 | sed -n 's/.*(commit \([0-9a-f]*\).*/\1/p')
+  check "the commit ($built) is one of the checkout's" \
+    '[ -n "$built" ] && git -C "$MS_SRC" cat-file -e "$built^{commit}" 2>/dev/null'
 fi
 pc() { pkg-config --modversion "$1" 2>/dev/null || true; }
 expect_line() { # name expected-version
