@@ -11,7 +11,7 @@
 
 const ms_cfg_key ms_cfg_core_keys[] = {
     MS_KEY_INT("engine.workers", "0", 0, 256,
-        "CPU worker threads for parsing and chunking (0 = one per core); lower it to leave cores to other processes."),
+        "CPU worker threads for parsing and chunking (0 = one per CPU the process may use: the affinity mask and the cgroup v2 cpu.max quota, rounded up); lower it to leave cores to other processes."),
     MS_KEY_INT("engine.max_inflight_docs", "64", 1, 1000000,
         "Reports admitted but not yet committed; at this limit the source pauses, so raise it to keep slow sinks busy or lower it to cap memory."),
     MS_KEY_SIZE("engine.max_inflight_bytes", "256M", 1 * MS_KIB, 1 * MS_TIB,

@@ -3,6 +3,7 @@
 #define MS_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "base/config.h"
 
@@ -30,5 +31,11 @@ int ms_cli_extract(const ms_cli_opts *o);
 int ms_cli_awscurl(int argc, char **argv);
 /* `medstream top [URL]`: argv[0] is "top" (top_cmd.c). */
 int ms_cli_top(int argc, char **argv);
+
+/* `medstream COMMAND --help` for run, demo, extract and check-config;
+ * -1 for another command (help.c). */
+int ms_cli_help(const char *cmd, FILE *out);
+/* `medstream --version`: version, commit and library versions (version.c). */
+void ms_cli_version(FILE *out);
 
 #endif

@@ -6,7 +6,8 @@
  *   medstream awscurl      [options] URL   (awscurl_cmd.c)
  *   medstream emulate      [options]       (emulator/emu_cmd.c)
  *   medstream top          [URL]           (top_cmd.c)
- *   medstream version
+ *   medstream version | --version          (version.c)
+ *   medstream help COMMAND | COMMAND --help (help.c)
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
 #include <stdio.h>
@@ -39,7 +40,8 @@ static void usage(FILE *out)
             "                 it, or --dry-run to show the signature (awscurl -h)\n"
             "  emulate        a local Amazon Comprehend Medical (emulate -h)\n"
             "  top [URL]      live dashboard of a running pipeline's /stats (top -h)\n"
-            "  version        print the version\n"
+            "  version        the version, git commit and library versions\n"
+            "  help COMMAND   a command's own help (also COMMAND --help)\n"
             "\n"
             "options:\n"
             "  -c, --config FILE       INI configuration file\n"
@@ -103,7 +105,8 @@ static int parse_args(int argc, char **argv, ms_cli_opts *o)
                    (a[0] != '-' || !strcmp(a, "-"))) {
             o->positional = a;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
+            if (ms_cli_help(argv[1], stdout) != 0)
+                usage(stdout);
             exit(0);
         } else {
             fprintf(stderr, "medstream: unknown or incomplete option '%s'\n\n", a);
@@ -178,11 +181,25 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("medstream %s\n", MS_VERSION);
+        ms_cli_version(stdout);
         return 0;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-        usage(stdout);
+        /* `medstream help COMMAND` = `medstream COMMAND --help` */
+        if (argc > 2 && strcmp(cmd, "help") == 0 && ms_cli_help(argv[2], stdout) != 0) {
+            const char *own[] = {"awscurl", "emulate", "top"};
+            for (int i = 0; i < 3; i++)
+                if (!strcmp(argv[2], own[i])) {
+                    char *hv[] = {argv[2], "--help", NULL};
+                    return i == 0 ? ms_cli_awscurl(2, hv)
+                           : i == 1 ? ms_emulate_main(2, hv) : ms_cli_top(2, hv);
+                }
+            fprintf(stderr, "medstream: no command '%s'\n\n", argv[2]);
+            usage(stderr);
+            return 2;
+        }
+        if (argc <= 2 || strcmp(cmd, "help") != 0)
+            usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "awscurl"))

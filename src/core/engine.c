@@ -23,6 +23,7 @@
 #include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "core/cpus.h"
 #include "core/pool.h"
 #include "core/ring.h"
 #include "core/tracker.h"
@@ -33,10 +34,14 @@ static void on_commit(uint64_t lane, int64_t next_offset, void *ud);
 static void begin_stop(ms_engine *e);
 static void abandon_all(ms_engine *e);
 
+/* engine.workers = 0: one worker per CPU the process may use (cpus.h). */
 static int default_workers(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
+    char why[512];
+    int n = ms_cpus_available(why, sizeof why);
+    ms_log(MS_LOG_INFO, "workers from the CPUs available", KI("workers", n), KS("reason", why),
+           KEND);
+    return n;
 }
 
 ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen)
@@ -50,6 +55,8 @@ ms_engine *ms_engine_new(const ms_config *cfg, char *err, size_t errlen)
     e->nworkers = (int)ms_config_int(cfg, "engine.workers");
     if (e->nworkers <= 0)
         e->nworkers = default_workers();
+    else
+        ms_log(MS_LOG_INFO, "workers from engine.workers", KI("workers", e->nworkers), KEND);
     e->max_docs = ms_config_int(cfg, "engine.max_inflight_docs");
     e->max_bytes = ms_config_int(cfg, "engine.max_inflight_bytes");
     e->resume_pct = (int)ms_config_int(cfg, "engine.resume_pct");

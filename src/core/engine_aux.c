@@ -99,6 +99,14 @@ void ms__engine_paused_changed(ms_engine *e)
 void ms__engine_delivered(ms_engine *e, ms_doc *doc)
 {
     ms_counter_add(doc->reason ? e->m.dead : e->m.delivered, 1);
+    if (doc->reason) {
+        /* By reason too; the reasons are a small fixed set of codes
+         * (doc.h), so each series is registered once, at its first use. */
+        char l[96];
+        snprintf(l, sizeof l, "reason=\"%s\"", doc->reason);
+        ms_counter_add(ms_counter("medstream_dead_letters_total", l,
+                                  "Dead letters by reason (docs/operations.md)"), 1);
+    }
     ms_histogram_observe_ns(e->m.e2e, ms_now_ns() - doc->admitted_ns);
 }
 

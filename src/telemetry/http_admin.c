@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "telemetry/metrics_prom.h"
+#include "telemetry/metrics_process.h"
 
 #define WINDOW 61 /* samples, one a second: rates over the last 60 s */
 #define RATE_SPAN 10
@@ -315,6 +316,7 @@ static void on_request(ms_httpd_req *req, void *ud)
     const char *ctype = "application/json";
     if (strcmp(req->path, "/metrics") == 0) {
         ms_metrics_prom_render(&b);
+        ms_metrics_process_render(&b);
         ctype = MS_PROM_CONTENT_TYPE;
     } else if (strcmp(req->path, "/healthz") == 0) {
         ms_metrics_buf_puts(&b, "ok\n");

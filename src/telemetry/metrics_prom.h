@@ -37,7 +37,8 @@ bool ms_metrics_label_next(const char **p, char *key, size_t klen, char *val, si
 /* The value of one label, or false. */
 bool ms_metrics_label_get(const char *labels, const char *key, char *val, size_t vlen);
 
-/* Append the whole registry in the Prometheus text format. */
+/* Append the whole registry in the Prometheus text format (/metrics adds
+ * the build info and process_* families, metrics_process.h). */
 void ms_metrics_prom_render(ms_metrics_buf *b);
 
 #define MS_PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

@@ -232,6 +232,11 @@ static void every_metric_moves(void **state)
     assert_int_equal(t.admitted, NDOCS + 1);
     assert_int_equal(t.delivered, NDOCS);
     assert_int_equal(t.dead_letters, 1);
+    /* Dead letters by reason, next to the old total. */
+    assert_int_equal(ms_metric_count(ms_counter("medstream_dead_letters_total",
+                                                "reason=\"not_pdf\"", "")), 1);
+    assert_int_equal(ms_metric_count(ms_counter("medstream_reports_delivered_total",
+                                                "status=\"dead_letter\"", "")), 1);
     ms_test_record_free(&rec);
     ms_config_free(cfg);
 

@@ -62,6 +62,14 @@ curl -sf -D "$tmp/headers" "$base/metrics" > "$tmp/metrics.txt"
 check "/metrics content type is the text format 0.0.4" 'grep -qi "^content-type: text/plain; version=0.0.4" "$tmp/headers"'
 check "/metrics has delivered counters" \
   'grep -qx "medstream_reports_delivered_total{status=\"ok\"} 3" "$tmp/metrics.txt" && grep -qx "medstream_reports_delivered_total{status=\"dead_letter\"} 1" "$tmp/metrics.txt"'
+check "/metrics has dead letters by reason" \
+  'grep -qx "medstream_dead_letters_total{reason=\"not_pdf\"} 1" "$tmp/metrics.txt"'
+check "/metrics has build info and the process collector" \
+  'grep -Eq "^medstream_build_info\{version=\"[0-9.]+\",commit=\"([0-9a-f]{7,}(-dirty)?|unknown)\"\} 1$" "$tmp/metrics.txt" &&
+   grep -Eq "^process_resident_memory_bytes [1-9][0-9]{5,}$" "$tmp/metrics.txt" &&
+   grep -Eq "^process_open_fds [1-9][0-9]*$" "$tmp/metrics.txt" &&
+   grep -Eq "^process_cpu_seconds_total [0-9.e+-]+$" "$tmp/metrics.txt" &&
+   grep -Eq "^process_start_time_seconds 1[0-9]{9}" "$tmp/metrics.txt"'
 check "/metrics histogram buckets are cumulative and end at +Inf = count" \
   'python3 - "$tmp/metrics.txt" <<"PY"
 import re, sys

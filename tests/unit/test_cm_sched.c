@@ -40,17 +40,17 @@ static void sim_init(sim *m, double tps, double cps, int initial, int max, int n
 /* Run until `end`: send what the scheduler releases, answer after rtt,
  * jump to the next event. Checks at every send that what was sent since
  * time 0 never exceeds rate * t + burst. */
-static void sim_run(sim *m, double end, double rtt, double tps, double cps)
+static void sim_run_from(sim *m, double start, double end, double rtt, double tps, double cps)
 {
-    double now = 0;
+    double now = start;
     while (now < end) {
         double wait;
         ms_cm_item *it;
         while ((it = ms_cm_sched_next(&m->s, now, &wait))) {
             m->sent_chars += it->cost;
             m->sent_reqs += 1;
-            double ex_c = m->sent_chars - (cps * now + cps);
-            double ex_r = m->sent_reqs - (tps * now + tps);
+            double ex_c = m->sent_chars - (cps * (now - start) + cps);
+            double ex_r = m->sent_reqs - (tps * (now - start) + tps);
             if (ex_c > m->worst_excess_chars)
                 m->worst_excess_chars = ex_c;
             if (ex_r > m->worst_excess_reqs)
@@ -76,6 +76,11 @@ static void sim_run(sim *m, double end, double rtt, double tps, double cps)
             }
         }
     }
+}
+
+static void sim_run(sim *m, double end, double rtt, double tps, double cps)
+{
+    sim_run_from(m, 0, end, rtt, tps, cps);
 }
 
 static void cps_quota_held(void **state)
@@ -264,6 +269,54 @@ static void requeue_goes_to_front(void **state)
     assert_true(w < 0);
 }
 
+/* SIGHUP: new quotas and a lower ceiling apply to a running scheduler. */
+static void set_limits_live(void **state)
+{
+    (void)state;
+    static sim m;
+    /* 40 TPS, 100-character requests, a limit of 8 (ceiling 64). */
+    sim_init(&m, 40, 40000, 8, 64, MAXQ, 100);
+    sim_run(&m, 10, 0.02, 40, 40000);
+    assert_true(m.sent_reqs >= 0.97 * 40 * 10);
+    assert_true(m.s.arc.limit >= 8);
+    /* Everything was answered by t = 10 (rtt 0.02 s, last send before). */
+    /* Quota cut to 5 TPS, ceiling cut to 3 (below the running limit). */
+    ms_cm_sched_set_limits(&m.s, 10, 5, 40000, 3);
+    assert_int_equal(m.s.arc.limit, 3);
+    assert_int_equal(m.s.arc.o.max, 3);
+    assert_true(m.s.tps.rate == 5 && m.s.tps.burst == 5);
+    /* Sending without answers: in flight stops at the new ceiling. */
+    double wait;
+    int peak = 0;
+    while (ms_cm_sched_next(&m.s, 10, &wait))
+        peak++;
+    assert_true(peak + m.nfly <= 3);
+    for (int i = 0; i < peak; i++)
+        ms_cm_sched_finished(&m.s, true);
+    /* 20 simulated seconds at 5 TPS: never above 5/s + 5 of burst. */
+    m.sent_reqs = 0;
+    m.worst_excess_reqs = 0;
+    sim_run_from(&m, 10, 30, 0.02, 5, 40000);
+    printf("after the cut: %.0f requests in 20 s at 5 TPS, limit %d\n", m.sent_reqs,
+           m.s.arc.limit);
+    assert_true(m.worst_excess_reqs <= 1e-6);
+    assert_true(m.sent_reqs >= 0.95 * 5 * 20);
+    assert_true(m.s.arc.limit <= 3);
+    /* Raised again: the rate follows; the limit never passes the ceiling. */
+    ms_cm_sched_set_limits(&m.s, 30, 40, 40000, 6);
+    m.sent_reqs = 0;
+    m.worst_excess_reqs = 0;
+    sim_run_from(&m, 30, 50, 0.02, 40, 40000);
+    printf("raised again: %.0f requests in 20 s at 40 TPS, limit %d\n", m.sent_reqs,
+           m.s.arc.limit);
+    assert_true(m.worst_excess_reqs <= 1e-6);
+    assert_true(m.sent_reqs >= 0.97 * 40 * 20);
+    assert_true(m.s.arc.limit <= 6);
+    /* A ceiling of 0 is taken as 1. */
+    ms_cm_sched_set_limits(&m.s, 50, 40, 40000, 0);
+    assert_int_equal(m.s.arc.limit, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +327,7 @@ int main(void)
         cmocka_unit_test(increase_only_when_reached_and_fast),
         cmocka_unit_test(increase_once_per_window),
         cmocka_unit_test(requeue_goes_to_front),
+        cmocka_unit_test(set_limits_live),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,12 @@
 #include "telemetry/http_admin.h"
 #include "telemetry/metrics_cloudwatch.h"
 #include "telemetry/metrics_prom.h"
+#include "base/build.h"
+#include "telemetry/metrics_process.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 
 static void prom_exposition(void **state)
 {
@@ -145,12 +151,74 @@ static void readiness(void **state)
     assert_non_null(strstr(why, "not running"));
 }
 
+/* The value of an unlabelled series in a Prometheus text, or -1. */
+static double series_value(const char *text, const char *name)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\n%s ", name);
+    const char *p = strstr(text, pat);
+    return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+/* Build info and the process collector (/metrics), with Prometheus' names, types and
+ * units, and values that track the process. */
+static void process_families(void **state)
+{
+    (void)state;
+    ms_metrics_buf b = {0};
+    ms_metrics_process_render(&b); /* what /metrics appends to the registry */
+    assert_false(b.oom);
+    char want[256];
+    snprintf(want, sizeof want,
+             "# TYPE medstream_build_info gauge\nmedstream_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+             MS_VERSION, ms_build_commit());
+    assert_non_null(strstr(b.p, want));
+    assert_true(strlen(ms_build_commit()) >= 7); /* built from a git checkout */
+    assert_non_null(strstr(b.p, "# TYPE process_cpu_seconds_total counter\n"));
+    assert_non_null(strstr(b.p, "# TYPE process_resident_memory_bytes gauge\n"));
+    assert_non_null(strstr(b.p, "# TYPE process_open_fds gauge\n"));
+    assert_non_null(strstr(b.p, "# TYPE process_start_time_seconds gauge\n"));
+    double rss = series_value(b.p, "process_resident_memory_bytes");
+    double fds = series_value(b.p, "process_open_fds");
+    double start = series_value(b.p, "process_start_time_seconds");
+    double cpu = series_value(b.p, "process_cpu_seconds_total");
+    printf("rss %.0f bytes, %.0f fds, started %.2f, cpu %.2f s\n", rss, fds, start, cpu);
+    assert_true(rss > 1e6 && rss < 1e10);
+    assert_true(fds >= 3);
+    double now = (double)time(NULL);
+    assert_true(start > now - 3600 && start <= now + 1);
+    assert_true(cpu >= 0);
+    ms_metrics_buf_free(&b);
+
+    /* Ten more descriptors show up; a second of CPU shows up. */
+    int fd[10];
+    for (int i = 0; i < 10; i++)
+        fd[i] = open("/dev/null", O_RDONLY);
+    struct timespec t0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    for (volatile unsigned long x = 0;; x++) {
+        struct timespec t;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        if ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 > 0.3)
+            break;
+    }
+    ms_metrics_buf b2 = {0};
+    ms_metrics_process_render(&b2);
+    double fds2 = series_value(b2.p, "process_open_fds");
+    double cpu2 = series_value(b2.p, "process_cpu_seconds_total");
+    assert_true(fds2 == fds + 10);
+    assert_true(cpu2 >= cpu + 0.25);
+    ms_metrics_buf_free(&b2);
+    for (int i = 0; i < 10; i++)
+        close(fd[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(prom_exposition), cmocka_unit_test(labels),
         cmocka_unit_test(collector_deltas), cmocka_unit_test(listen_parsing),
-        cmocka_unit_test(readiness),
+        cmocka_unit_test(readiness), cmocka_unit_test(process_families),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

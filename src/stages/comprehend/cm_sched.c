@@ -234,3 +234,18 @@ void ms_cm_sched_requeue(ms_cm_sched *s, double now, ms_cm_item *it)
     if (s->hold_until < s->requeue_until)
         s->hold_until = s->requeue_until;
 }
+
+void ms_cm_sched_set_limits(ms_cm_sched *s, double now, double tps, double cps, int max)
+{
+    s->o.tps = tps;
+    s->o.cps = cps;
+    ms_bucket_set(&s->tps, tps, tps, now);
+    ms_bucket_set(&s->cps, cps, cps, now);
+    if (max < 1)
+        max = 1;
+    s->o.arc.max = s->arc.o.max = max;
+    if (s->arc.o.initial > max)
+        s->o.arc.initial = s->arc.o.initial = max;
+    if (s->arc.limit > max)
+        s->arc.limit = max;
+}

@@ -121,4 +121,12 @@ void ms_cm_sched_finished(ms_cm_sched *s, bool ok);
  * front of the queue, and the whole operation holds for a backoff. */
 void ms_cm_sched_requeue(ms_cm_sched *s, double now, ms_cm_item *it);
 
+/* New quotas while running (SIGHUP): both buckets take the new rate and a
+ * burst of one second's worth, keeping their level (clamped to the new
+ * burst), and the concurrency ceiling becomes max (>= 1). A limit above the
+ * new ceiling drops to it at once; requests already in flight finish, and
+ * no new one is sent until in-flight is below the limit again. A ceiling
+ * raised lets the limit grow again the usual way (it does not jump). */
+void ms_cm_sched_set_limits(ms_cm_sched *s, double now, double tps, double cps, int max);
+
 #endif

@@ -620,6 +620,28 @@ static int cm_attach(ms_stage *st, void *uv_loop)
     return 0;
 }
 
+/* SIGHUP: new rates and ceiling for every enabled operation. Before
+ * attach() only the options change (attach starts from them). */
+static void cm_reload(ms_stage *st, const ms_config *cfg)
+{
+    cm_stage *x = st->state;
+    for (int op = 0; op < MS_CM_NOPS; op++) {
+        cm_op *o = &x->ops[op];
+        if (!o->on)
+            continue;
+        ms__cmx_read_limits(cfg, op, &o->so);
+        if (!x->timer_init)
+            continue;
+        ms_cm_sched_set_limits(&o->s, now_s(), o->so.tps, o->so.cps, o->so.arc.max);
+        ms_log(MS_LOG_INFO, "comprehend: limits reloaded", KS("op", ms_cm_ops[op].name),
+               KF("tps", o->so.tps), KF("cps", o->so.cps), KI("concurrency_max", o->so.arc.max),
+               KI("limit", o->s.arc.limit), KEND);
+        ms__cmx_op_gauges(o);
+    }
+    /* A higher rate may release queued requests before the armed timer. */
+    pump(x);
+}
+
 static void cm_destroy(ms_stage *st)
 {
     cm_stage *x = st->state;
@@ -635,6 +657,7 @@ static const ms_stage_ops cm_ops_tbl = {
     .abort_all = cm_abort_all,
     .attach = cm_attach,
     .start = cm_start,
+    .reload = cm_reload,
     .destroy = cm_destroy,
 };
 

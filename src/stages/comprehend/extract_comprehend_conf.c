@@ -112,6 +112,16 @@ void ms__cmx_op_gauges(cm_op *o)
     ms_gauge_set(o->m.queued, (int64_t)o->s.queued);
 }
 
+void ms__cmx_read_limits(const ms_config *cfg, int op, ms_cm_sched_opts *so)
+{
+    char key[96];
+    snprintf(key, sizeof key, "comprehend.%s.tps", ms_cm_ops[op].key);
+    so->tps = ms_config_double(cfg, key);
+    snprintf(key, sizeof key, "comprehend.%s.cps", ms_cm_ops[op].key);
+    so->cps = ms_config_double(cfg, key);
+    so->arc.max = (int)ms_config_int(cfg, "comprehend.concurrency_max");
+}
+
 void ms__cmx_configure(cm_stage *x, const ms_config *cfg)
 {
     char err[8];
@@ -133,14 +143,9 @@ void ms__cmx_configure(cm_stage *x, const ms_config *cfg)
         o->on = on[op];
         if (!o->on)
             continue;
-        char key[96];
-        snprintf(key, sizeof key, "comprehend.%s.tps", ms_cm_ops[op].key);
-        o->so.tps = ms_config_double(cfg, key);
-        snprintf(key, sizeof key, "comprehend.%s.cps", ms_cm_ops[op].key);
-        o->so.cps = ms_config_double(cfg, key);
         o->so.arc.initial = (int)ms_config_int(cfg, "comprehend.concurrency_initial");
-        o->so.arc.max = (int)ms_config_int(cfg, "comprehend.concurrency_max");
         o->so.arc.k = ms_config_double(cfg, "comprehend.rtt_deviation_k");
+        ms__cmx_read_limits(cfg, op, &o->so);
         o->bill_slot = slot++;
         x->nops_on++;
         metrics_init(o, ms_cm_ops[op].name);
@@ -154,30 +159,30 @@ const ms_cfg_key ms__comprehend_keys[] = {
         "Comma-separated Comprehend Medical operations run on every chunk: DetectEntitiesV2, InferICD10CM, InferRxNorm, InferSNOMEDCT, DetectPHI; each one is billed separately."),
     MS_KEY_STR("comprehend.endpoint", "",
         "Comprehend Medical endpoint URL (e.g. a local `medstream emulate`); empty = AWS_ENDPOINT_URL_COMPREHENDMEDICAL, AWS_ENDPOINT_URL, then the region's endpoint."),
-    MS_KEY_DBL("comprehend.detect_entities_v2.tps", "40", 0, 1e6,
-        "DetectEntitiesV2 requests per second sent at most (0 = no limit); set it to your account's quota."),
-    MS_KEY_DBL("comprehend.detect_entities_v2.cps", "40000", 0, 1e9,
-        "DetectEntitiesV2 characters per second sent at most (0 = no limit); set it to your account's quota."),
-    MS_KEY_DBL("comprehend.infer_icd10cm.tps", "40", 0, 1e6,
+    MS_KEY_DBL_LIVE("comprehend.detect_entities_v2.tps", "40", 0, 1e6,
+        "DetectEntitiesV2 requests per second sent at most (0 = no limit); set it to your account's quota. Applied on SIGHUP."),
+    MS_KEY_DBL_LIVE("comprehend.detect_entities_v2.cps", "40000", 0, 1e9,
+        "DetectEntitiesV2 characters per second sent at most (0 = no limit); set it to your account's quota. Applied on SIGHUP."),
+    MS_KEY_DBL_LIVE("comprehend.infer_icd10cm.tps", "40", 0, 1e6,
         "InferICD10CM requests per second sent at most (0 = no limit)."),
-    MS_KEY_DBL("comprehend.infer_icd10cm.cps", "40000", 0, 1e9,
+    MS_KEY_DBL_LIVE("comprehend.infer_icd10cm.cps", "40000", 0, 1e9,
         "InferICD10CM characters per second sent at most (0 = no limit)."),
-    MS_KEY_DBL("comprehend.infer_rxnorm.tps", "40", 0, 1e6,
+    MS_KEY_DBL_LIVE("comprehend.infer_rxnorm.tps", "40", 0, 1e6,
         "InferRxNorm requests per second sent at most (0 = no limit)."),
-    MS_KEY_DBL("comprehend.infer_rxnorm.cps", "40000", 0, 1e9,
+    MS_KEY_DBL_LIVE("comprehend.infer_rxnorm.cps", "40000", 0, 1e9,
         "InferRxNorm characters per second sent at most (0 = no limit)."),
-    MS_KEY_DBL("comprehend.infer_snomedct.tps", "2", 0, 1e6,
+    MS_KEY_DBL_LIVE("comprehend.infer_snomedct.tps", "2", 0, 1e6,
         "InferSNOMEDCT requests per second sent at most (0 = no limit); its default quota is far lower than the others'."),
-    MS_KEY_DBL("comprehend.infer_snomedct.cps", "5000", 0, 1e9,
+    MS_KEY_DBL_LIVE("comprehend.infer_snomedct.cps", "5000", 0, 1e9,
         "InferSNOMEDCT characters per second sent at most (0 = no limit)."),
-    MS_KEY_DBL("comprehend.detect_phi.tps", "40", 0, 1e6,
+    MS_KEY_DBL_LIVE("comprehend.detect_phi.tps", "40", 0, 1e6,
         "DetectPHI requests per second sent at most (0 = no limit)."),
-    MS_KEY_DBL("comprehend.detect_phi.cps", "40000", 0, 1e9,
+    MS_KEY_DBL_LIVE("comprehend.detect_phi.cps", "40000", 0, 1e9,
         "DetectPHI characters per second sent at most (0 = no limit)."),
     MS_KEY_INT("comprehend.concurrency_initial", "1", 1, 10000,
         "Requests in flight per operation at start; the adaptive limit grows from here while round trips stay fast."),
-    MS_KEY_INT("comprehend.concurrency_max", "64", 1, 10000,
-        "Ceiling of the adaptive per-operation concurrency limit; keep it at or below aws.max_connections."),
+    MS_KEY_INT_LIVE("comprehend.concurrency_max", "64", 1, 10000,
+        "Ceiling of the adaptive per-operation concurrency limit; keep it at or below aws.max_connections. Applied on SIGHUP (a lower ceiling caps the running limit at once)."),
     MS_KEY_DBL("comprehend.rtt_deviation_k", "2", 0, 100,
         "The concurrency limit shrinks when a window's round-trip time exceeds its moving mean by k deviations; lower reacts sooner to a slowing service."),
     MS_KEY_INT("comprehend.max_attempts", "0", 0, 100,

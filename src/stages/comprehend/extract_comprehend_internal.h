@@ -96,6 +96,10 @@ struct cm_stage {
  * operation's metrics. */
 void ms__cmx_configure(cm_stage *x, const ms_config *cfg);
 
+/* Read the keys that may change on SIGHUP (an operation's tps and cps, the
+ * concurrency ceiling) into so. */
+void ms__cmx_read_limits(const ms_config *cfg, int op, ms_cm_sched_opts *so);
+
 /* Publish an operation's scheduler state to its gauges. */
 void ms__cmx_op_gauges(cm_op *o);
 
