@@ -2,6 +2,9 @@
 #define _GNU_SOURCE /* nftw, mkdtemp */
 #include "testutil.h"
 
+#include "core/doc.h"
+#include "nlp/nlp.h"
+
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -253,4 +256,25 @@ const char *ms_test_s3rver_setup(const char *tmp)
     setenv("AWS_REGION", "us-east-1", 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     return modules;
+}
+
+static void free_nlp_results(void *p, size_t n)
+{
+    ms_nlp_result *r = p;
+    for (size_t i = 0; i < n; i++)
+        ms_nlp_result_free(&r[i]);
+    free(r);
+}
+
+void ms_test_extract_local(const ms_nlp_engine *e, ms_doc *d)
+{
+    ms_nlp_result *r = calloc(d->nchunks ? d->nchunks : 1, sizeof *r);
+    if (!r)
+        abort();
+    for (size_t i = 0; i < d->nchunks; i++)
+        if (ms_nlp_detect(e, d->chunks[i].text, d->chunks[i].len, &r[i]) != 0)
+            abort();
+    d->extract = r;
+    d->extract_free = free_nlp_results;
+    d->extract_engine = "local";
 }

@@ -4,6 +4,14 @@
 
 #include <stddef.h>
 
+struct ms_doc;
+struct ms_nlp_engine;
+
+/* Run the local engine over every chunk of d, as the extract stage does,
+ * and attach the results (d->extract, freed by ms_doc_free; engine name
+ * "local"). Aborts on out of memory or an engine error. */
+void ms_test_extract_local(const struct ms_nlp_engine *e, struct ms_doc *d);
+
 /* Exit code ctest treats as "skipped". */
 #define MS_TEST_SKIP 77
 

@@ -18,6 +18,7 @@
 #include "nlp/nlp.h"
 #include "stages/chunk.h"
 #include "stages/findings.h"
+#include "testutil.h"
 
 static ms_nlp_engine *engine;
 
@@ -35,14 +36,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void free_results(void *p, size_t n)
-{
-    ms_nlp_result *r = p;
-    for (size_t i = 0; i < n; i++)
-        ms_nlp_result_free(&r[i]);
-    free(r);
-}
-
 /* A doc over text with the given chunks; runs the engine on each chunk as
  * the extract stage does. Takes ownership of chunks. */
 static ms_doc *doc_with(const char *text, ms_chunk *chunks, size_t n)
@@ -55,12 +48,7 @@ static ms_doc *doc_with(const char *text, ms_chunk *chunks, size_t n)
     d->npages = 1;
     d->chunks = chunks;
     d->nchunks = n;
-    ms_nlp_result *r = calloc(n ? n : 1, sizeof *r);
-    assert_non_null(r);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(ms_nlp_detect(engine, chunks[i].text, chunks[i].len, &r[i]), 0);
-    d->extract = r;
-    d->extract_free = free_results;
+    ms_test_extract_local(engine, d);
     return d;
 }
 

@@ -21,6 +21,7 @@
 #include "stages/chunk.h"
 #include "stages/findings.h"
 #include "stages/report_type.h"
+#include "testutil.h"
 
 static ms_nlp_engine *engine;
 
@@ -36,14 +37,6 @@ static int teardown(void **state)
     (void)state;
     ms_nlp_engine_free(engine);
     return 0;
-}
-
-static void free_results(void *p, size_t n)
-{
-    ms_nlp_result *r = p;
-    for (size_t i = 0; i < n; i++)
-        ms_nlp_result_free(&r[i]);
-    free(r);
 }
 
 /* The report as the pipeline sees it: chunked, each chunk through the
@@ -62,12 +55,7 @@ static ms_doc *doc_of(const char *text)
     assert_int_equal(ms_chunk_text(d->text, d->text_len, &pg, 1, &o, &d->chunks, &d->nchunks,
                                    NULL, NULL),
                      0);
-    ms_nlp_result *r = calloc(d->nchunks ? d->nchunks : 1, sizeof *r);
-    assert_non_null(r);
-    for (size_t i = 0; i < d->nchunks; i++)
-        assert_int_equal(ms_nlp_detect(engine, d->chunks[i].text, d->chunks[i].len, &r[i]), 0);
-    d->extract = r;
-    d->extract_free = free_results;
+    ms_test_extract_local(engine, d);
     return d;
 }
 

@@ -23,6 +23,7 @@
 #include "stages/assemble.h"
 #include "stages/chunk.h"
 #include "stages/text_norm.h"
+#include "testutil.h"
 
 static ms_nlp_engine *engine;
 static const char *const names[] = {"fetch", "parse", "chunk", "extract", "assemble"};
@@ -40,14 +41,6 @@ static int teardown(void **state)
     (void)state;
     ms_nlp_engine_free(engine);
     return 0;
-}
-
-static void free_results(void *p, size_t n)
-{
-    ms_nlp_result *r = p;
-    for (size_t i = 0; i < n; i++)
-        ms_nlp_result_free(&r[i]);
-    free(r);
 }
 
 /* A doc as the pipeline has it before assemble: normalised text on one
@@ -71,15 +64,8 @@ static ms_doc *doc_for(const char *id, const char *raw, size_t rawlen, bool with
     assert_int_equal(ms_chunk_text(d->text, d->text_len, d->pages, 1, &o, &d->chunks, &d->nchunks,
                                    NULL, NULL),
                      0);
-    if (with_extract) {
-        ms_nlp_result *r = calloc(d->nchunks ? d->nchunks : 1, sizeof *r);
-        assert_non_null(r);
-        for (size_t i = 0; i < d->nchunks; i++)
-            assert_int_equal(ms_nlp_detect(engine, d->chunks[i].text, d->chunks[i].len, &r[i]), 0);
-        d->extract = r;
-        d->extract_free = free_results;
-        d->extract_engine = "local";
-    }
+    if (with_extract)
+        ms_test_extract_local(engine, d);
     d->stage = NNAMES;
     return d;
 }
