@@ -298,6 +298,7 @@ void ms_findings_free(ms_findings *f)
     ms_fx_tests_free(f);
     free(f->conds);
     free(f->cond_mentions);
+    free(f->cond_status);
     free(f->all.v);
     free(f->kid_start);
     free(f->kids);
@@ -360,7 +361,7 @@ static json_t *medication_json(const ms_findings *f, size_t i)
 
 /* Where a mention is, what section role it has and how it reads there:
  * the evidence for its condition's status. */
-static json_t *mention_json(const ms_findings *f, size_t i)
+static json_t *mention_json(const ms_findings *f, size_t i, ms_fx_status status)
 {
     const ms_nlp_entity *e = &f->all.v[i];
     json_t *o = json_object();
@@ -368,7 +369,7 @@ static json_t *mention_json(const ms_findings *f, size_t i)
     json_object_set_new(o, "end", json_integer((json_int_t)e->end));
     json_object_set_new(o, "text", ms_fx_text(f, e));
     json_object_set_new(o, "section", json_string(ms_section_role_name(ms_section_role_of(e->section))));
-    json_object_set_new(o, "status", json_string(ms_fx_status_name[ms_fx_mention_status(f, e)]));
+    json_object_set_new(o, "status", json_string(ms_fx_status_name[status]));
     json_t *traits = json_array();
     for (int t = 0; t < e->ntraits; t++)
         json_array_append_new(traits, json_string(e->traits[t].name));
@@ -402,7 +403,8 @@ static json_t *condition_json(const ms_findings *f, const ms_fx_cond *c)
     json_object_set_new(o, "mixed", json_boolean(c->mixed));
     json_t *ev = json_array();
     for (size_t k = 0; k < c->n && k < MAX_EVIDENCE; k++)
-        json_array_append_new(ev, mention_json(f, f->cond_mentions[c->first + k]));
+        json_array_append_new(ev, mention_json(f, f->cond_mentions[c->first + k],
+                                               (ms_fx_status)f->cond_status[c->first + k]));
     json_object_set_new(o, "mentions", ev);
     return o;
 }

@@ -35,6 +35,7 @@ typedef struct ms_findings {
     struct ms_fx_cond *conds;
     size_t nconds;
     size_t *cond_mentions;
+    unsigned char *cond_status; /* each mention's own status (ms_fx_status) */
 } ms_findings;
 
 /* Build from doc->text, doc->chunks and doc->extract (an array of

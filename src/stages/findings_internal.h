@@ -38,8 +38,6 @@ typedef struct ms_fx_cond {
 /* Group the condition mentions into f->conds and decide each status
  * (findings_status.c, rules in docs/summary.md). 0, or -1 on OOM. */
 int ms_fx_status_build(ms_findings *f);
-/* How one mention reads on its own: traits, section, report type. */
-ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e);
 /* A MEDICAL_CONDITION mention that is an allergy's reaction ("Sulfa:
  * anaphylactoid reaction" in an Allergies section): not a condition. */
 bool ms_fx_is_reaction(const ms_findings *f, const ms_nlp_entity *e);

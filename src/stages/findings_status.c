@@ -4,7 +4,8 @@
  * A report names a condition several times, in sections with different
  * jobs: "Query melanoma" in the clinical history, "No evidence of
  * melanoma" in the diagnosis. Each mention reads one way on its own
- * (ms_fx_mention_status: its traits, its section, the kind of report);
+ * (mention_status: its traits, its section, the kind of report; computed
+ * once per mention into f->cond_status);
  * the condition gets the status its most authoritative mentions give it.
  *
  * Rules (docs/summary.md, "One status per condition"):
@@ -144,7 +145,7 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
-ms_fx_status ms_fx_mention_status(const ms_findings *f, const ms_nlp_entity *e)
+static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
@@ -265,11 +266,12 @@ static int prec(ms_fx_status s)
 static void decide(const ms_findings *f, ms_fx_cond *c)
 {
     const size_t *m = f->cond_mentions + c->first;
+    const unsigned char *st = f->cond_status + c->first;
     int top = 0;
     bool family = false, any = false;
     for (size_t k = 0; k < c->n; k++) {
         const ms_nlp_entity *e = &f->all.v[m[k]];
-        ms_fx_status s = ms_fx_mention_status(f, e);
+        ms_fx_status s = (ms_fx_status)st[k];
         if (s == MS_FX_FAMILY)
             family = true;
         if (prec(s) == 0)
@@ -281,7 +283,7 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
     if (!any) {                                        /* rule 1 */
         c->status = family ? MS_FX_FAMILY : MS_FX_NOT_PATIENT;
         for (size_t k = 0; k < c->n; k++)
-            if (ms_fx_mention_status(f, &f->all.v[m[k]]) == c->status) {
+            if (st[k] == c->status) {
                 c->rep = m[k];
                 break;
             }
@@ -290,14 +292,14 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
     ms_fx_status best = MS_FX_NEGATED;                 /* rules 2, 3 */
     for (size_t k = 0; k < c->n; k++) {
         const ms_nlp_entity *e = &f->all.v[m[k]];
-        ms_fx_status s = ms_fx_mention_status(f, e);
+        ms_fx_status s = (ms_fx_status)st[k];
         if (prec(s) > 0 && rank_of(e->section) == top && prec(s) > prec(best))
             best = s;
     }
     bool present_high = false, negated = false;        /* rule 4 */
     for (size_t k = 0; k < c->n; k++) {
         const ms_nlp_entity *e = &f->all.v[m[k]];
-        ms_fx_status s = ms_fx_mention_status(f, e);
+        ms_fx_status s = (ms_fx_status)st[k];
         present_high |= s == MS_FX_AFFIRMED && rank_of(e->section) >= 3;
         negated |= s == MS_FX_NEGATED;
     }
@@ -308,7 +310,7 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
     c->rep = SIZE_MAX;
     for (size_t k = 0; k < c->n; k++) {
         const ms_nlp_entity *e = &f->all.v[m[k]];
-        if (ms_fx_mention_status(f, e) != best)
+        if (st[k] != best)
             continue;
         bool concl = ms_section_role_of(e->section) == MS_ROLE_CONCLUSION;
         c->concluded |= concl;
@@ -378,8 +380,9 @@ int ms_fx_status_build(ms_findings *f)
         n += is_condition(f, i);
     f->cond_mentions = malloc((n ? n : 1) * sizeof *f->cond_mentions);
     f->conds = malloc((n ? n : 1) * sizeof *f->conds);
+    f->cond_status = malloc(n ? n : 1);
     fx_mention *m = malloc((n ? n : 1) * sizeof *m);
-    if (!f->cond_mentions || !f->conds || !m) {
+    if (!f->cond_mentions || !f->conds || !f->cond_status || !m) {
         free(m);
         return -1;
     }
@@ -396,8 +399,10 @@ int ms_fx_status_build(ms_findings *f)
         f->conds[f->nconds++] = (ms_fx_cond){.first = a, .n = b - a};
         a = b;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         f->cond_mentions[i] = m[i].ent;
+        f->cond_status[i] = (unsigned char)mention_status(f, &f->all.v[m[i].ent]);
+    }
     free(m);
     for (size_t c = 0; c < f->nconds; c++)
         decide(f, &f->conds[c]);
