@@ -143,15 +143,13 @@ static int check_one(const ms_plugin *p, const ms_config *cfg, char *err, size_t
     return p->check ? p->check(cfg, err, errlen) : 0;
 }
 
-/* The plugins that create an AWS client (ms_aws_new) when they start, so
- * that `run` stops there on a missing region, a named profile that does
- * not exist or an unusable credential setting: check-config runs the same
- * checks (ms_aws_check_config). The fetch stage creates its client only
- * for the first s3:// reference and CloudWatch's exporter logs and goes on
- * without one, so neither stops `run` and neither is listed. */
+/* The first plugin of the plan that creates an AWS client at start (its
+ * uses_aws says so), whose name the AWS error carries; NULL when none does.
+ * The fetch stage creates its client only for the first s3:// reference
+ * and CloudWatch's exporter logs and goes on without one, so neither stops
+ * `run` and neither declares uses_aws. */
 static const ms_plugin *first_aws_user(const plan *pl, const ms_config *cfg)
 {
-    static const char *const uses[] = {"kinesis", "s3", "sns", "comprehend"};
     const ms_plugin *all[1 + MS_MAX_STAGES + MAX_SINKS + 1];
     int n = 0;
     all[n++] = pl->source;
@@ -161,13 +159,9 @@ static const ms_plugin *first_aws_user(const plan *pl, const ms_config *cfg)
         all[n++] = pl->sinks[i];
     if (pl->dlq)
         all[n++] = pl->dlq;
-    for (int i = 0; i < n; i++) {
-        for (size_t u = 0; u < sizeof uses / sizeof uses[0]; u++)
-            if (strcmp(all[i]->name, uses[u]) == 0)
-                return all[i];
-        if (strcmp(all[i]->name, "kafka") == 0 && ms_config_bool(cfg, "msk.iam"))
+    for (int i = 0; i < n; i++)
+        if (all[i]->uses_aws && all[i]->uses_aws(cfg))
             return all[i];
-    }
     return NULL;
 }
 

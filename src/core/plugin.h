@@ -48,6 +48,9 @@ typedef struct ms_plugin {
     const ms_cfg_map *shared;  /* keys shared with other plugins, or NULL */
     bool (*enabled)(const ms_config *cfg);                     /* services */
     int (*check)(const ms_config *cfg, char *err, size_t errlen);
+    /* Creates an AWS client when it starts (with this configuration), so
+     * check-config validates the AWS settings for it too; NULL = never. */
+    bool (*uses_aws)(const ms_config *cfg);
     union {
         ms_source *(*source)(const ms_config *cfg, char *err, size_t errlen);
         ms_stage *(*stage)(const ms_config *cfg, char *err, size_t errlen);
@@ -55,5 +58,12 @@ typedef struct ms_plugin {
         ms_service *(*service)(const ms_config *cfg, char *err, size_t errlen);
     } create;
 } ms_plugin;
+
+/* A uses_aws for plugins that always create an AWS client. */
+static inline bool ms_plugin_always(const ms_config *cfg)
+{
+    (void)cfg;
+    return true;
+}
 
 #endif

@@ -144,3 +144,8 @@ const ms_cfg_map ms_kafka_cfg_map = {
     .title = "Kafka client",
     .keys = kafka_keys,
 };
+
+bool ms_kafka_uses_aws(const ms_config *cfg)
+{
+    return ms_config_bool(cfg, "msk.iam");
+}

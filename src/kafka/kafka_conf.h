@@ -23,6 +23,10 @@ rd_kafka_conf_t *ms_kafka_conf_new(const ms_config *cfg, ms_kafka_role role,
 /* Validate the kafka.* keys without creating a client (check-config). */
 int ms_kafka_conf_check(const ms_config *cfg, char *err, size_t errlen);
 
+/* MSK IAM authentication is on (msk.iam): the client signs with AWS
+ * credentials (the plugins' uses_aws). */
+bool ms_kafka_uses_aws(const ms_config *cfg);
+
 /* The Kafka client's own keys (kafka.mock_brokers, msk.iam), shared by the
  * kafka source and the kafka sink (core/plugin.h). */
 extern const ms_cfg_map ms_kafka_cfg_map;

@@ -246,5 +246,6 @@ const ms_plugin ms_sink_kafka_plugin = {
     .keys = kafka_sink_keys,
     .shared = &ms_kafka_cfg_map,
     .check = ms_sink_kafka_check,
+    .uses_aws = ms_kafka_uses_aws,
     .create.sink = ms_sink_kafka_new,
 };

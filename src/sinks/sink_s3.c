@@ -423,5 +423,6 @@ const ms_plugin ms_sink_s3_plugin = {
     .description = "summary JSON and patient text as S3 objects (SSE-S3 or SSE-KMS)",
     .keys = s3_keys,
     .check = ms_sink_s3_check,
+    .uses_aws = ms_plugin_always,
     .create.sink = ms_sink_s3_new,
 };

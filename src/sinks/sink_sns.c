@@ -380,5 +380,6 @@ const ms_plugin ms_sink_sns_plugin = {
     .description = "a short SNS notification per report (no clinical text unless asked)",
     .keys = sns_keys,
     .check = ms_sink_sns_check,
+    .uses_aws = ms_plugin_always,
     .create.sink = ms_sink_sns_new,
 };

@@ -589,5 +589,6 @@ const ms_plugin ms_source_kafka_plugin = {
     .keys = kafka_source_keys,
     .shared = &ms_kafka_cfg_map,
     .check = ms_kafka_conf_check,
+    .uses_aws = ms_kafka_uses_aws,
     .create.source = ms_source_kafka_new,
 };

@@ -707,5 +707,6 @@ const ms_plugin ms_source_kinesis_plugin = {
     .description = "records on a Kinesis data stream, checkpoints in a file or a DynamoDB lease table",
     .keys = kinesis_keys,
     .check = kinesis_check,
+    .uses_aws = ms_plugin_always,
     .create.source = ms_source_kinesis_new,
 };

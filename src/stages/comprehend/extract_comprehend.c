@@ -694,5 +694,6 @@ const ms_plugin ms_stage_extract_comprehend_plugin = {
     .description = "Amazon Comprehend Medical, billed per character (docs/comprehend.md)",
     .keys = ms__comprehend_keys,
     .check = ms_extract_comprehend_check,
+    .uses_aws = ms_plugin_always,
     .create.stage = ms_extract_comprehend_stage_new,
 };
