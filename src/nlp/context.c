@@ -379,6 +379,15 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
     return best;
 }
 
+/* Words among tokens [a, b). */
+static int words_between(const token *tk, size_t a, size_t b)
+{
+    int w = 0;
+    for (size_t i = a; i < b; i++)
+        w += tk[i].type == T_WORD;
+    return w;
+}
+
 static bool is_family_word(const char *w)
 {
     static const char *const fam[] = {
@@ -579,6 +588,12 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             for (int c = 0; c < C_NCLASS; c++)
                 if (term_ends(tr->cls, c))
                     open[c] = -1;
+            /* "who", "whose": a relative clause about the relative in
+             * scope ("8 children ... with the exception of one who has
+             * CAD") counts its distance from the pronoun */
+            if (tr->cls == C_NFAM && open[C_FAM] >= 0 &&
+                words_between(tk, (size_t)open[C_FAM], i) <= maxd[C_FAM])
+                open[C_FAM] = (int)(i + (size_t)nw);
         } else if (tr->kind == K_PRE && tr->at_end) {
             /* opens after the first conjunct */
             size_t k = i + (size_t)nw;

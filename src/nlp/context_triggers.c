@@ -101,6 +101,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("prophylaxis for", C_HYPO), PRE("prophylaxis against", C_HYPO),
     PRE("to prevent", C_HYPO), PRE("prevention of", C_HYPO),
     POSTD("prophylaxis", C_HYPO, 1), POSTD("prevention", C_HYPO, 1),
+    /* what an operation takes care of is not what it found: "care was
+     * taken to preserve the lateral fibers", "to avoid injury to" */
+    PRED("to avoid", C_HYPO, 5), PRED("avoiding", C_HYPO, 5),
+    PRED("to preserve", C_HYPO, 5), PRED("preserving the", C_HYPO, 5),
+    PRED("to protect", C_HYPO, 5), PRED("protecting the", C_HYPO, 5),
     PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
     PRE("prevention of", C_HYPO), PRE("prophylaxis for", C_HYPO),
     PRE("prophylaxis against", C_HYPO), PRE("evaluate for", C_HYPO),

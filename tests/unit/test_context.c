@@ -265,6 +265,13 @@ static void test_context_triggers(void **state)
     TRAIT("Possible pneumonia on the left.", "pneumonia", "LOW_CONFIDENCE");
     NOTRAIT("She has pneumonia.", "pneumonia", "LOW_CONFIDENCE");
     NOTRAIT("She has pneumonia.", "pneumonia", "PERTAINS_TO_FAMILY");
+    TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
+    TRAIT("The nerve was retracted to avoid injury to it.", "injury", "HYPOTHETICAL");
+    /* a relative clause is about the relative, however far its antecedent */
+    TRAIT("She has 8 children that are healthy with the exception of one who has "
+          "coronary artery disease.", "coronary artery disease", "PERTAINS_TO_FAMILY");
+    NOTRAIT("Mother is well. The patient, who has coronary artery disease, is here.",
+            "coronary artery disease", "PERTAINS_TO_FAMILY");
 }
 
 
