@@ -218,6 +218,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
     PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
     PRE("was diagnosed with", C_HIST),
+    /* the reason for a first visit, told in a follow-up note */
+    PRED("initially saw him for", C_HIST, 4), PRED("initially saw her for", C_HIST, 4),
+    PRED("first saw him for", C_HIST, 4), PRED("first saw her for", C_HIST, 4),
+    PRED("initially seen for", C_HIST, 4), PRED("originally seen for", C_HIST, 4),
+    PRED("initially referred for", C_HIST, 4), PRED("originally referred for", C_HIST, 4),
     PRE("past medical history", C_HIST), PRE("medical history", C_HIST),
     PRE("surgical history", C_HIST), PRE("pmh", C_HIST), PRE("pmhx", C_HIST),
     POSTD("in the past", C_HIST, 6), POSTD("ago", C_HIST, 6),

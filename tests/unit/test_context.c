@@ -265,6 +265,8 @@ static void test_context_triggers(void **state)
     TRAIT("Possible pneumonia on the left.", "pneumonia", "LOW_CONFIDENCE");
     NOTRAIT("She has pneumonia.", "pneumonia", "LOW_CONFIDENCE");
     NOTRAIT("She has pneumonia.", "pneumonia", "PERTAINS_TO_FAMILY");
+    TRAIT("I initially saw him for thrombocytopenia in 2019.", "thrombocytopenia",
+          "PAST_HISTORY");
     TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
     TRAIT("The nerve was retracted to avoid injury to it.", "injury", "HYPOTHETICAL");
     /* a relative clause is about the relative, however far its antecedent */
