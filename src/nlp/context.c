@@ -379,6 +379,19 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
     return best;
 }
 
+#define REL_HIST_DIST 8  /* words from a history trigger to its "which" */
+
+/* The verbs of a finding clause ("which showed X") among the terminations. */
+static bool is_report_verb(const char *p)
+{
+    static const char *const v[] = {"shows", "showed", "reveals", "revealed", "demonstrates",
+                                    "demonstrated"};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+        if (strcmp(p, v[k]) == 0)
+            return true;
+    return false;
+}
+
 /* Words among tokens [a, b). */
 static int words_between(const token *tk, size_t a, size_t b)
 {
@@ -542,6 +555,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     for (int c = 0; c < C_NCLASS; c++)
         open[c] = -1;
     int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
+    bool hist_rel = false;   /* inside "<past event> which ..." */
     for (size_t i = 0; i < n;) {
         if (tk[i].type == T_COLON) {
             /* "No Hypertension: ..." -- words between a trigger and a
@@ -585,9 +599,24 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         strcmp(tk[i - 1].w, "also") == 0))) {
             /* "nor was she in atrial fibrillation": not a new clause */
         } else if (tr->kind == K_TERM) {
+            /* "a history of abnormal mammogram in the past which
+             * subsequently showed a benign breast cyst": a relative clause
+             * of a past event tells more of the past, through its verb */
+            bool rel = tr->cls == C_ALL && strcmp(tr->phrase, "which") == 0;
+            if (rel && open[C_HIST] >= 0 &&
+                words_between(tk, (size_t)open[C_HIST], i) <= REL_HIST_DIST) {
+                hist_rel = true;
+            } else if (hist_rel && tr->cls == C_ALL && is_report_verb(tr->phrase)) {
+                /* keeps C_HIST open: the clause's own verb */
+            } else {
+                hist_rel = false;
+            }
+            int keep = hist_rel ? open[C_HIST] : -1;
             for (int c = 0; c < C_NCLASS; c++)
                 if (term_ends(tr->cls, c))
                     open[c] = -1;
+            if (keep >= 0)
+                open[C_HIST] = (int)(i + (size_t)nw);
             /* "who", "whose": a relative clause about the relative in
              * scope ("8 children ... with the exception of one who has
              * CAD") counts its distance from the pronoun */

@@ -267,6 +267,10 @@ static void test_context_triggers(void **state)
     NOTRAIT("She has pneumonia.", "pneumonia", "PERTAINS_TO_FAMILY");
     TRAIT("I initially saw him for thrombocytopenia in 2019.", "thrombocytopenia",
           "PAST_HISTORY");
+    TRAIT("Mammogram due to a history of abnormal mammogram in the past which subsequently "
+          "showed a benign breast cyst.", "breast cyst", "PAST_HISTORY");
+    NOTRAIT("History of asthma. Chest film today which showed pneumonia.", "pneumonia",
+            "PAST_HISTORY");
     TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
     TRAIT("The nerve was retracted to avoid injury to it.", "injury", "HYPOTHETICAL");
     /* a relative clause is about the relative, however far its antecedent */
