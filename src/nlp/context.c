@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nlp/context_triggers.h"
 
@@ -377,6 +378,20 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
     }
     *nw = bestn;
     return best;
+}
+
+/* A name that says "not": "nonsmoker", "non-drinker", "never smoker" are
+ * lexicon names of tobacco and alcohol use that negate themselves (their
+ * canonical names do not start so). */
+static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
+{
+    size_t b = e->byte_begin, n = e->byte_end - e->byte_begin;
+    if (e->byte_end > len || n < 5 || !e->canonical)
+        return false;
+    const char *t = text + b;
+    bool non = strncasecmp(t, "non", 3) == 0 || strncasecmp(t, "never ", 6) == 0;
+    return non && strncasecmp(e->canonical, "non", 3) != 0 &&
+           strncasecmp(e->canonical, "never", 5) != 0;
 }
 
 #define REL_HIST_DIST 8  /* words from a history trigger to its "which" */
@@ -824,6 +839,8 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
             found[C_HYPO] = true;
         if (!cond && cat_is(e, "MEDICATION"))
             med = e;
+        if (cond && negative_name(text, len, e))
+            found[C_NEG] = true;
         if (cond) {
             if (e->section == MS_SEC_PAST_HISTORY)
                 found[C_HIST] = true;

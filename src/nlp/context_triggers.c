@@ -217,6 +217,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POSTD("have resolved", C_HIST, 1), POSTD("had resolved", C_HIST, 1),
     PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
     PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
+    PRED("quit", C_HIST, 2), PRED("stopped", C_HIST, 2), POSTD("quit", C_HIST, 2),
     PRE("was diagnosed with", C_HIST),
     /* the reason for a first visit, told in a follow-up note */
     PRED("initially saw him for", C_HIST, 4), PRED("initially saw her for", C_HIST, 4),

@@ -271,6 +271,9 @@ static void test_context_triggers(void **state)
           "showed a benign breast cyst.", "breast cyst", "PAST_HISTORY");
     NOTRAIT("History of asthma. Chest film today which showed pneumonia.", "pneumonia",
             "PAST_HISTORY");
+    TRAIT("She is a nonsmoker.", "nonsmoker", "NEGATION");
+    TRAIT("He quit smoking in 1991.", "smoking", "PAST_HISTORY");
+    NOTRAIT("He smokes one pack per day.", "smokes", "NEGATION");
     TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
     TRAIT("The nerve was retracted to avoid injury to it.", "injury", "HYPOTHETICAL");
     /* a relative clause is about the relative, however far its antecedent */
