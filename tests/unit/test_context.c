@@ -271,7 +271,12 @@ static void test_context_triggers(void **state)
           "showed a benign breast cyst.", "breast cyst", "PAST_HISTORY");
     NOTRAIT("History of asthma. Chest film today which showed pneumonia.", "pneumonia",
             "PAST_HISTORY");
-    TRAIT("She is a nonsmoker.", "nonsmoker", "NEGATION");
+    {   /* a name that says "not" (the lexicon's canonical does not) */
+        ms_nlp_entity e = ent_at("She is a nonsmoker.", "nonsmoker", "MEDICAL_CONDITION");
+        e.canonical = "tobacco use";
+        ms_context_apply("She is a nonsmoker.", 19, &e, 1);
+        assert_true(has_trait(&e, "NEGATION"));
+    }
     TRAIT("He quit smoking in 1991.", "smoking", "PAST_HISTORY");
     NOTRAIT("He smokes one pack per day.", "smokes", "NEGATION");
     TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
