@@ -269,6 +269,10 @@ static bool boundary_at(const char *t, size_t len, size_t i)
         return true;
     if (c == '?')
         return i + 1 >= len || is_space((unsigned char)t[i + 1]);
+    if (c == '.' && i + 1 < len && t[i + 1] == ',' &&
+        (i + 2 >= len || !(t[i + 2] >= 'a' && t[i + 2] <= 'z')))
+        return true;   /* "members.,CORONARY RISK FACTORS:": a line end of
+                          a flattened transcription */
     if (c == '.') {
         if (i + 1 < len && !is_space((unsigned char)t[i + 1]))
             return false;
@@ -798,13 +802,21 @@ static bool is_indication(const char *text, size_t len,
     static const char *const treat[] = {
         "treated", "treating", "treatment", "started", "given", "gave",
         "received", "receiving", "initiated", "required", "requiring",
-        "responded", "administered", "improved", "needed", "placed"};
+        "responded", "administered", "improved", "needed", "placed",
+        "takes", "taking"};
+    /* "has been on Norvasc and lisinopril for years for hypertension":
+     * a maintenance drug's condition is the patient's */
+    static const char *const on_verbs[] = {"been", "is", "was", "remains", "continues",
+                                           "currently", "stays", "maintained"};
     int seen = 0;
     for (size_t k = n; k > 0 && seen < 5; k--) {
         if (tk[k - 1].type != T_WORD)
             continue;
         seen++;
         if (in_list(tk[k - 1].w, treat, sizeof treat / sizeof treat[0]))
+            return false;
+        if (strcmp(tk[k - 1].w, "on") == 0 && k >= 2 && tk[k - 2].type == T_WORD &&
+            in_list(tk[k - 2].w, on_verbs, sizeof on_verbs / sizeof on_verbs[0]))
             return false;
     }
     return true;

@@ -168,6 +168,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("suspicion for", C_UNC), PRE("concern for", C_UNC),
     PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
     PRE("question of", C_UNC), PRE("questionable", C_UNC),
+    PRED("the question", C_UNC, 10), PRED("question raised", C_UNC, 10),
     PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
     PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
     PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),

@@ -279,6 +279,12 @@ static void test_context_triggers(void **state)
     }
     TRAIT("He quit smoking in 1991.", "smoking", "PAST_HISTORY");
     NOTRAIT("He smokes one pack per day.", "smokes", "NEGATION");
+    TRAIT("The question raised at this time is of recurrence in inflammatory myopathy.",
+          "inflammatory myopathy", "LOW_CONFIDENCE");
+    TRAIT("Family members at bedside.,CORONARY RISK FACTORS: , History of hypertension.",
+          "hypertension", "PAST_HISTORY");
+    NOTRAIT("Family members at bedside.,CORONARY RISK FACTORS: , History of hypertension.",
+            "hypertension", "PERTAINS_TO_FAMILY");
     TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
     TRAIT("The nerve was retracted to avoid injury to it.", "injury", "HYPOTHETICAL");
     /* a relative clause is about the relative, however far its antecedent */
