@@ -7,7 +7,9 @@
 # it without a registry: MS_LOCAL_BASE=1 builds it first) and never pulls
 # then. --isolation=chroot: no container runtime or daemon is needed;
 # --format docker keeps the HEALTHCHECK (the OCI image format has none);
-# --layers caches the build stage's package layer between builds.
+# --layers caches steps between builds; the toolchain stage is also tagged
+# localhost/medstream-build-deps so that removing dangling images (as
+# tests/integration/test_container.sh does) keeps that cache.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 version=$(sed -n 's/^project(medstream VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -23,8 +25,10 @@ if [ "${MS_LOCAL_BASE:-0}" = 1 ]; then
   bash deploy/container/make-base.sh
   pull=(--pull=never)
 fi
-buildah bud --isolation=chroot --format docker --layers "${pull[@]}" \
+common=(--isolation=chroot --format docker --layers "${pull[@]}" -f deploy/container/Containerfile)
+buildah bud "${common[@]}" --target build-deps -t localhost/medstream-build-deps:latest .
+buildah bud "${common[@]}" \
   --build-arg MS_VERSION="$version" --build-arg MS_COMMIT="$commit" \
   --build-arg MS_SOURCE="$source_url" \
-  -f deploy/container/Containerfile -t "$tag" .
+  -t "$tag" .
 echo "build: $tag ($(buildah images --format '{{.Size}}' "$tag" | head -1))"

@@ -48,9 +48,17 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 tag=localhost/medstream:ctest-$$
 ctr=
 tmp=$(mktemp -d)
+untagged() { buildah images -a --format '{{.ID}} {{.Name}}' | awk '$2 == "<none>" { print $1 }' | sort; }
+before=$(untagged)
+# Remove the image and the untagged step images this run made: the storage
+# does not grow with every run. Kept: the base and the tagged toolchain
+# stage (localhost/medstream-build-deps), the caches of the next run.
 cleanup() {
   [ -n "$ctr" ] && buildah rm "$ctr" >/dev/null 2>&1
   buildah rmi "$tag" >/dev/null 2>&1 || true
+  for id in $(comm -13 <(echo "$before") <(untagged)); do
+    buildah rmi "$id" >/dev/null 2>&1 || true
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -63,6 +71,7 @@ if ! MS_LOCAL_BASE=1 bash "$MS_SRC/deploy/container/build.sh" "$tag" > "$tmp/bui
 fi
 ok "buildah bud --isolation=chroot built $tag in $(( $(date +%s) - start )) s"
 grep '^make-base:' "$tmp/build.log" || true
+echo "cached steps: $(grep -c 'Using cache' "$tmp/build.log" || true)"
 
 size=$(buildah images --format '{{.Size}}' "$tag" | head -1)
 echo "image size: $size"
