@@ -85,6 +85,7 @@ DDB=http://127.0.0.1:$PORT
 rport=$($PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no > "$tmp/redis.log" 2>&1 &
 pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$rport") 2>/dev/null && break; sleep 0.1; done
 
 # Inputs: three PDFs, and an envelope naming a PDF under the input prefix.
 mkdir -p "$tmp/in"
@@ -130,6 +131,14 @@ run_msk() {  # the demo's mock cluster stands in for MSK (no SASL in the mock)
     || fail "msk: expected 4 summaries and 1 dead letter: $(tail -3 "$tmp/msk.log")"
   [ "$(count_objects summaries summaries/)" -eq 4 ] || fail "msk: 4 summaries expected in S3"
   [ "$(count_objects summaries dead-letter/)" -eq 1 ] || fail "msk: 1 dead letter expected in S3"
+  # The SNS and CloudWatch stand-ins got the calls, correctly signed.
+  $PY - "$SNS" "$CW" <<'EOF' || fail "msk: SNS/CloudWatch peers"
+import json, sys, urllib.request
+sns = json.load(urllib.request.urlopen(sys.argv[1] + "/_capture"))
+cw = json.load(urllib.request.urlopen(sys.argv[2] + "/_cw/requests"))
+assert len(sns["publishes"]) == 4 and sns["bad_signatures"] == 0, sns
+assert cw and all(r["sig"] is None for r in cw), cw
+EOF
 }
 
 count_objects() {  # BUCKET PREFIX: how many objects (boto3, not medstream)
