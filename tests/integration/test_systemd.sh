@@ -12,7 +12,8 @@
 #    running, WATCHDOG=1 repeatedly with WATCHDOG_USEC set, STOPPING=1
 #    after SIGTERM, in that order, and exits 0; without WATCHDOG_USEC (or
 #    with another process's WATCHDOG_PID) no WATCHDOG=1; an abstract socket
-#    name works; without NOTIFY_SOCKET nothing is sent.
+#    name works; with a report in flight STOPPING=1 comes as the drain
+#    starts; without NOTIFY_SOCKET nothing is sent.
 set -u
 BIN=${MS_BIN:?run through ctest}
 SRC=${MS_SRC:?}
@@ -114,6 +115,33 @@ abs="@medstream-test-$$-$RANDOM"
 run_case abstract "$abs" NOTIFY_SOCKET="$abs"
 order_ok abstract
 echo "ok: abstract socket name ($abs)"
+
+# STOPPING=1 as the drain starts, not only at the very end: a report is in
+# flight (the Comprehend emulator answers after 3 s) when SIGTERM arrives.
+"$MS_MKPDF" "$SRC/examples/lab-results.txt" "$tmp/in/lab.pdf" > /dev/null || fail "mkpdf"
+"$BIN" emulate --listen 127.0.0.1:0 --latency-ms 3000 > "$tmp/emu.out" 2> "$tmp/emu.err" &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q '^port ' "$tmp/emu.out" && break; sleep 0.05; done
+eport=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$tmp/emu.out")
+[ -n "$eport" ] || fail "emulator did not start: $(cat "$tmp/emu.err")"
+$PY "$SRC/tests/support/notify_listen.py" "$tmp/drain.sock" > "$tmp/drain.msgs" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q listening "$tmp/drain.msgs" && break; sleep 0.05; done
+NOTIFY_SOCKET="$tmp/drain.sock" AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 \
+  HOME="$tmp" AWS_EC2_METADATA_DISABLED=true \
+  "$BIN" run --set source.path="$tmp/in" --set source.watch=true --set sink.file.dir="$tmp/drain-out" \
+  --set http.listen=off --set extract.engine=comprehend --set comprehend.endpoint="http://127.0.0.1:$eport" \
+  > "$tmp/drain.log" 2>&1 &
+mpid=$!
+for _ in $(seq 1 200); do grep -q 'READY=1' "$tmp/drain.msgs" && break; sleep 0.05; done
+sleep 1   # the report is now waiting for the emulator's answer
+kill -TERM $mpid
+wait $mpid || fail "drain: exit $?: $(tail -3 "$tmp/drain.log")"
+sleep 0.3
+grep -q '^STOPPING=1 | STATUS=draining in-flight reports$' "$tmp/drain.msgs" \
+  || fail "drain: no STOPPING=1 at the start of the drain: $(cat "$tmp/drain.msgs")"
+[ -f "$tmp/drain-out/lab.json" ] || fail "drain: the in-flight report was not finished"
+echo "ok: STOPPING=1 sent when the drain starts (a report in flight, finished before exit)"
 
 # Not started by a service manager: the service is not even created.
 "$BIN" run --set source.path="$tmp/in" --set sink.file.dir="$tmp/out" --set http.listen=off \
