@@ -457,6 +457,10 @@ typedef struct {
      * the next entity of the same sentence only scans back to memo_b. */
     size_t memo_b, memo_s;
     bool memo;
+    /* The forward scan likewise: no boundary in [fmemo_en, fmemo_f), and
+     * fmemo_f is a boundary (fmemo_found) or where that scan gave up. */
+    size_t fmemo_en, fmemo_f;
+    bool fmemo, fmemo_found;
 } scratch;
 
 /* A list row's value after "Label:": 1 a negative one ("no", "none",
@@ -518,13 +522,26 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             s++;        /* do not start inside a word */
     }
     /* sentence end */
-    size_t hi = len - en > WFWD ? en + WFWD : len, f = hi;
-    for (size_t i = en; i < hi; i++) {
-        if (boundary_at(text, len, i)) {
-            f = i;
-            break;
+    size_t hi = len - en > WFWD ? en + WFWD : len, f = hi, from = en;
+    bool found_f = false;
+    if (sc->fmemo && sc->fmemo_en <= en && en <= sc->fmemo_f) {
+        if (sc->fmemo_found && sc->fmemo_f < hi) {
+            f = sc->fmemo_f;          /* the same sentence end as before */
+            found_f = true;
+        } else if (!sc->fmemo_found) {
+            from = sc->fmemo_f;       /* known boundary-free up to there */
         }
     }
+    for (size_t i = from; !found_f && i < hi; i++) {
+        if (boundary_at(text, len, i)) {
+            f = i;
+            found_f = true;
+        }
+    }
+    if (!(sc->fmemo && sc->fmemo_en <= en && en <= sc->fmemo_f)) sc->fmemo_en = en;
+    sc->fmemo = true;
+    sc->fmemo_f = f;
+    sc->fmemo_found = found_f;
 
     /* before the entity */
     token *tk = sc->tok;
@@ -761,6 +778,7 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
     if (!sc)
         return;      /* traits are best effort */
     sc->memo = false;
+    sc->fmemo = false;
     const ms_nlp_entity *med = NULL;  /* the last medication so far */
     for (size_t i = 0; i < n; i++) {
         ms_nlp_entity *e = &ents[i];

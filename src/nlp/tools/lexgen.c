@@ -519,8 +519,24 @@ int main(int argc, char **argv)
                 (unsigned long long)slots[i].hash, slots[i].first, slots[i].count,
                 slots[i].flags);
     }
-    fprintf(o, "};\n\nconst ms_lex_index ms_lex_main = {entries, %zu, slots, %zu};\n",
-            nents, mask);
+    /* the filter (lex.h): one bit per used slot */
+    size_t nused = 0;
+    for (size_t i = 0; i < size; i++)
+        if (slots[i].flags) nused++;
+    size_t fbits = ms_lex_filter_size(nused);
+    uint64_t *filter = calloc(fbits / 64, sizeof *filter);
+    if (!filter) { perror("lexgen"); return 2; }
+    for (size_t i = 0; i < size; i++)
+        if (slots[i].flags) {
+            size_t bit = ms_lex_filter_bit(slots[i].hash, fbits - 1);
+            filter[bit >> 6] |= 1ull << (bit & 63);
+        }
+    fprintf(o, "};\n\nstatic const uint64_t filter[%zu] = {\n", fbits / 64);
+    for (size_t i = 0; i < fbits / 64; i++)
+        fprintf(o, "0x%016llxull,%s", (unsigned long long)filter[i], i % 4 == 3 ? "\n" : "");
+    fprintf(o, "};\n\nconst ms_lex_index ms_lex_main = {entries, %zu, slots, %zu, filter, %zu};\n",
+            nents, mask, fbits - 1);
+    free(filter);
     if (fclose(o) != 0 || rename(tmp, argv[2]) != 0) { perror(argv[2]); return 2; }
     return 0;
 }
