@@ -70,6 +70,8 @@ itching rash redness chills sweating fainting dizziness confusion
 analgesia amelia amenia alexia caseation hematogenous perspire hyperactivity
 salivation shakes trembling stimming symptom sputum tenderness wobble
 recumbency languid droopiness lameness esplenomegaly hyperemic anesthesia
+personality pigmentation reflex symptoms ganglion worries nostalgia
+overactivity hostility unhappiness lichen infestation
 '''.split())
 
 # Whole names never generated: common phrases of report boilerplate or
@@ -128,13 +130,18 @@ PLURALS = {
     'spasm': 'spasms', 'hemorrhage': 'hemorrhages', 'ulceration': 'ulcerations',
     'erosion': 'erosions', 'stricture': 'strictures', 'fistula': 'fistulas',
     'granuloma': 'granulomas', 'cataract': 'cataracts', 'hemorrhoid': 'hemorrhoids',
+    'allergy': 'allergies', 'infiltrate': 'infiltrates', 'node': 'nodes',
+    'adhesion': 'adhesions', 'mass': 'masses', 'change': 'changes',
 }
 
 
-def plural_of(name):
+def plural_of(name, one_word=False):
+    """The plural of a name's head noun, or None. A one-word name only with
+    one_word (the name was accepted on its own: "diverticulum"; a stop word
+    like "mass" never is)."""
     words = name.split(' ')
     p = PLURALS.get(words[-1].lower())
-    if p is None or len(words) < 2:
+    if p is None or (len(words) < 2 and not one_word):
         return None
     return ' '.join(words[:-1] + [p])
 
@@ -207,6 +214,7 @@ def one_word_ok(word, symp_words):
 
 def read_curated():
     keys, cond_keys, lay_canon, canon_lay = set(), {}, set(), {}
+    rows_ = {}
     for fname, col in (('conditions.tsv', 0), ('anatomy.tsv', 0), ('tests.tsv', 0),
                        ('procedures.tsv', 0), ('medications.tsv', 0), ('med_classes.tsv', 0)):
         path = os.path.join(LEX, fname)
@@ -218,6 +226,8 @@ def read_curated():
                 keys.add(key_of(f_[col]))
                 if fname == 'conditions.tsv':
                     cond_keys[key_of(f_[0])] = f_[1]
+                    if len(f_) < 5 or f_[4] == '':   # not case-sensitive abbreviations
+                        rows_.setdefault(key_of(f_[0]), (f_[0], f_[1], f_[2], f_[3] if len(f_) > 3 else ''))
                     keys.add(key_of(f_[1]))
     with open(os.path.join(LEX, 'condition_lay.tsv'), encoding='utf-8') as f:
         for line in f:
@@ -226,7 +236,7 @@ def read_curated():
             c, lay = line.rstrip('\n').split('\t')[:2]
             lay_canon.add(key_of(c))
             canon_lay[key_of(c)] = lay
-    return keys, cond_keys, lay_canon, canon_lay
+    return keys, cond_keys, lay_canon, canon_lay, rows_
 
 
 def lay_vocabulary(canon_lay):
@@ -241,7 +251,7 @@ def main():
     if not os.path.isdir(TERM):
         print('lexicon-import: %s absent, nothing to do' % TERM, file=sys.stderr)
         return 0
-    curated_keys, cond_keys, lay_canon, canon_lay = read_curated()
+    curated_keys, cond_keys, lay_canon, canon_lay, curated_rows = read_curated()
     lay_words = lay_vocabulary(canon_lay)
 
     # ---- ICD-10-CM FY2026 order file
@@ -273,16 +283,17 @@ def main():
     cand = {}
     lay = {}      # canonical key -> (lay, provenance)
 
-    def offer(name, canonical, trait, code, prov):
+    def offer(name, canonical, trait, code, prov, indexed=''):
         if name is None or canonical is None:
             return
         k = key_of(name)
         if ' ' not in k.strip():
-            if not one_word_ok(name, symp_words):
+            if not (one_word_ok(name, symp_words) or (indexed and index_word_ok(name, indexed))):
                 return
         elif not acceptable(name):
             return
-        if not acceptable(canonical) and not (' ' not in canonical and one_word_ok(canonical, symp_words)):
+        if not acceptable(canonical) and not (' ' not in canonical and (
+                one_word_ok(canonical, symp_words) or (indexed and index_word_ok(canonical, indexed)))):
             return
         if k in curated_keys or k in cand:
             return
@@ -362,6 +373,9 @@ def main():
             if cs and plainly_lay(cs, lay_words):
                 lay.setdefault(key_of(n), (cs, sid))
 
+    # 5. ICD-10-CM Alphabetic Index: main terms and inverted subterms
+    index_terms(offer, titles, billable, icd_trait, icd_chapter_ok)
+
     # lay terms from inclusion terms: a plainly lay inclusion term of a
     # billable code names that code's title in lay words (I10 -> high blood
     # pressure)
@@ -375,12 +389,18 @@ def main():
             if plainly_lay(n, lay_words) and key_of(n) != key_of(t):
                 lay.setdefault(key_of(t), (n, 'ICD10CM:' + code))
 
-    # plurals of generated names (curated names carry their own)
+    # plurals of generated names, and of curated names that lack theirs
+    # ("drug allergy" -> "no known drug allergies"), same canonical and code
     for k in sorted(cand):
         name, canonical, trait, code, prov = cand[k]
-        p = plural_of(name)
+        p = plural_of(name, one_word=True)
         if p and key_of(p) not in curated_keys and key_of(p) not in cand:
             cand[key_of(p)] = (p, canonical, trait, code, prov)
+    for k in sorted(curated_rows):
+        name, canonical, trait, code = curated_rows[k]
+        p = plural_of(name) if ' with ' not in name else None
+        if p and key_of(p) not in curated_keys and key_of(p) not in cand:
+            cand[key_of(p)] = (p, canonical, trait, code, 'plural:conditions.tsv')
 
     # ---- write
     canon_keys = {key_of(v[1]) for v in cand.values()}
@@ -408,6 +428,95 @@ def main():
     print('lexicon-import: %d condition rows (%d canonicals), %d lay terms'
           % (len(out), len(canon_keys), nlay), file=sys.stderr)
     return 0
+
+
+def index_word_ok(word, code_title):
+    """A one-word Alphabetic Index main term with a condition code: not a
+    stop word, a plain word of six letters or more, and the code's own title
+    uses the word ("Incontinence" R32 "Unspecified urinary incontinence"):
+    the evidence that the word names the condition rather than a site or an
+    ordinary word the index lists ("Dentition" K00.6 "Disturbances in tooth
+    eruption" stays out)."""
+    low = word.lower()
+    return (low not in STOP_WORDS and len(low) >= 6 and re.fullmatch(r'[a-z]+', low) is not None
+            and low in re.findall(r'[a-z]+', code_title.lower()))
+
+
+def main_noun(title):
+    """The index main term as a report noun: "Polyp, polypus" -> "polyp",
+    "Paralysis, paralytic" -> "paralysis" (the part after the comma is a
+    spelling variant or the adjective); "Rubeosis, iris" -> "iris rubeosis"
+    (an inverted modifier); None for anything else."""
+    parts = [p.strip() for p in title.split(',')]
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2 and ' ' not in parts[1]:
+        a, b = parts
+        if a[:4].lower() == b[:4].lower():
+            return a
+        if len(b.split(' ')) <= 2 and ' ' not in a:
+            return b + ' ' + a.lower()
+    return None
+
+
+# Subterm words that are not modifiers of the main term: a subterm that
+# starts with one is a relation ("with", "due to") or a site phrase.
+SUB_NOT_MODIFIER = frozenset('''with without due in of on by from following
+complicating affecting during after before newborn maternal fetus fetal
+specified other unspecified see'''.split())
+
+
+# A subterm is turned around only when it is an adjective ("aspiration" as
+# in "Pneumonia > aspiration" is a noun and stays out: "Colic > abdomen"
+# would give "abdomen colic", a phrase no report writes).
+ADJ_ENDINGS = ('al', 'ic', 'ous', 'ary', 'ive', 'ar', 'oid', 'ed', 'ile', 'ant',
+               'ent', 'ian', 'eal', 'ory')
+
+
+def index_terms(offer, titles, billable, icd_trait, icd_chapter_ok):
+    """Names from the FY2017 Alphabetic Index (flattened TSV): a main term
+    with a condition code ("Incontinence" R32), and a level-1 subterm of one
+    modifier word turned into report order ("Pneumonia > aspiration"
+    -> "aspiration pneumonia"). The canonical is the name itself; the code
+    is kept only when billable and the name is that code's own title (the
+    index codes a heading, not always exactly)."""
+    path = os.path.join(TERM, 'icd10cm', 'icd10cm_index_2017_flat.tsv.gz')
+    with gz(path) as f:
+        rows = list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))[1:]
+    mains = {}
+    for r in rows:
+        level, path_, title, code = r[0], r[1], r[2], r[4].rstrip('-')
+        code = code if code in titles or code[:3] in titles else ''
+        if not code or not icd_chapter_ok(code):
+            continue
+        exact = billable.get(code, False)
+        if level == '0':
+            if r[3].startswith('(-'):
+                continue        # "Aldrich (-Wiskott) syndrome": an eponym's first half
+            n = main_noun(title)
+            if n is None:
+                continue
+            n = clean(n)
+            if n is None:
+                continue
+            t = clean(titles.get(code, '')) if exact else None
+            kc = code if t is not None and key_of(t) == key_of(n) else ''
+            offer(n, n, icd_trait(code), kc, 'ICD10CM-index:' + code,
+                  indexed=titles.get(code, ''))
+        elif level == '1':
+            main_title = path_.split(' > ')[0]
+            m = main_noun(main_title)
+            if m is None or ' ' in m or not re.fullmatch(r'[A-Za-z-]+', title):
+                continue
+            sub = title.strip()
+            if sub.lower() in SUB_NOT_MODIFIER or not sub.lower().endswith(ADJ_ENDINGS):
+                continue
+            n = clean(sub.lower() + ' ' + m.lower())
+            if n is None:
+                continue
+            t = clean(titles.get(code, '')) if exact else None
+            kc = code if t is not None and key_of(t) == key_of(n) else ''
+            offer(n, n, icd_trait(code), kc, 'ICD10CM-index:' + code)
 
 
 def plainly_lay(name, lay_words):
