@@ -92,6 +92,31 @@ static void test_generated_names(void **state)
     ms_nlp_result_free(&r);
 }
 
+/* The second import (issue 15, piece 2): plurals of curated names, the
+ * ICD-10-CM Alphabetic Index (main terms; adjective subterms turned into
+ * report order, no code unless exact), lay terms named by an exact code. */
+static void test_index_plurals_lay(void **state)
+{
+    (void)state;
+    ms_nlp_result r = {0};
+    const char *t = "No known drug allergies. Aphonia since Monday. "
+                    "Findings: abdominal angina, incontinence.";
+    assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+    const ms_nlp_entity *e = cond(&r, t, "drug allergies");   /* curated plural */
+    assert_non_null(e);
+    assert_string_equal(e->canonical, "drug allergy");
+    e = cond(&r, t, "aphonia");                   /* lay term via R49.1's title */
+    assert_non_null(e);
+    assert_non_null(e->lay);
+    assert_string_equal(e->lay, "loss of voice");
+    e = cond(&r, t, "abdominal angina");          /* index: Angina > abdominal */
+    assert_non_null(e);
+    assert_null(e->code);                         /* K55.1 is not its own title */
+    assert_null(e->lay);                          /* none known: none invented */
+    assert_non_null(cond(&r, t, "incontinence"));
+    ms_nlp_result_free(&r);
+}
+
 static void test_curated_wins(void **state)
 {
     (void)state;
@@ -117,6 +142,7 @@ static void test_stop_list(void **state)
         "discharge", "frequency", "failure", "mass", "pressure", "congestion",
         "bleeding", "sputum", "tenderness", "afebrile", "kidney disease",
         "abnormal glucose", "breast cyst", "amelia", "analgesia",
+        "personality", "reflex", "symptoms", "dentition", "pigmentation",
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
         char t[128];
@@ -159,6 +185,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_names),
+        cmocka_unit_test(test_index_plurals_lay),
         cmocka_unit_test(test_curated_wins),
         cmocka_unit_test(test_stop_list),
         cmocka_unit_test(test_nonclinical_ceiling),
