@@ -456,6 +456,9 @@ def main():
         if p and key_of(p) not in curated_keys and key_of(p) not in cand:
             cand[key_of(p)] = (p, canonical, trait, code, 'plural:conditions.tsv')
 
+    # ---- medications from the Table of Drugs and Chemicals
+    write_medications(curated_keys)
+
     # ---- write
     canon_keys = {key_of(v[1]) for v in cand.values()}
     canon_name = {}
@@ -485,6 +488,102 @@ def main():
     print('lexicon-import: %d condition rows (%d canonicals), %d lay terms'
           % (len(out), len(canon_keys), nlay), file=sys.stderr)
     return 0
+
+
+# Medicines of the Table of Drugs and Chemicals whose names are everyday
+# words (or name a food, a drink, a metal): a report or a letter uses them in
+# another sense ("gold standard", "iron", "coffee ground emesis", "the
+# lemon"). Kept sorted.
+MED_STOP = frozenset('''
+air blood bran coffee contac copper dial dill ether gelatin ginger glycine gold
+heet hormone iron lactose lemon letter lime magnesia malt milk mustard oil
+oxygen plasma pot salt savin silver soap sopor speed starch steroid sucrose
+sugar talc tablets tea vinegar water wax yeast zinc
+'''.split())
+
+# Words that make a table entry a group of substances, not one medicine.
+MED_GROUP_WORDS = frozenset('''agent agents drug drugs preparation preparations
+medicament medicinal mixture compound compounds derivative derivatives product
+products substance substances specified other combination combinations
+antagonist antagonists vaccine toxoid serum extract solution resin acids
+black'''.split())
+
+
+def med_name(raw):
+    """A table entry as a medicine name: "Heparin (sodium)" -> "heparin";
+    None for a group ("Anesthetic NEC"), an inverted or numbered name."""
+    t = re.sub(r'\([^)]*\)', ' ', raw)
+    t = norm_ws(t).strip(' ,')
+    if not t or re.search(r'\bNEC\b|\d|,', t):
+        return None
+    if not re.fullmatch(r"[A-Za-z][A-Za-z' -]*[A-Za-z]", t):
+        return None
+    ws = t.lower().split(' ')
+    if len(ws) > 3 or any(w in MED_GROUP_WORDS for w in ws):
+        return None
+    if len(ws) == 1 and len(ws[0]) <= 4:
+        return None           # "ADH", "EPO", "PAS": an abbreviation needs context
+    return t.lower()
+
+
+def write_medications(curated_keys):
+    """medications.gen.tsv: the table's substances that are medicines --
+    an entry with an adverse-effect code in T36-T50 (drugs, medicaments and
+    biological substances; chemicals, poisons and venoms have no
+    adverse-effect code or one in T51-T65) -- as GENERIC_NAME rows, and a
+    "-see X" entry that points to such a medicine as a BRAND_NAME of X
+    ("Aleve -see Naproxen"; a spelling variant is a GENERIC_NAME row whose
+    generic column names X). No class (the curated classes stay the only
+    ones) and no RxNorm code (none in the source). A name that is any
+    curated lexicon name is left to the curated row."""
+    path = os.path.join(TERM, 'icd10cm', 'icd10cm-drug-April-2025.csv.gz')
+    with gzip.open(path, 'rt', encoding='latin-1', newline='') as f:
+        rows = list(csv.reader(f))[2:]
+    meds, sees = {}, []
+    for r in rows:
+        if not r or not r[0][:1].isalpha():
+            continue                  # a sub-entry of the row above
+        name, _, see = r[0].partition(' -see ')
+        ae = r[5] if len(r) > 5 else ''
+        if re.fullmatch(r'T(3[6-9]|4\d|50)\.\w+', ae):
+            n = med_name(name)
+            if n and n not in MED_STOP:
+                meds.setdefault(key_of(n), (n, 'ICD10CM-drug:' + ae[:5].rstrip('X')))
+        elif see and not see.startswith('also') and not any(c for c in r[1:] if c.strip()):
+            sees.append((name.strip(), see.strip()))
+    out = {}
+    for k in sorted(meds):
+        n, prov = meds[k]
+        if k not in curated_keys:
+            out[k] = (n, 'GENERIC_NAME', n, prov)
+    for brand, target in sorted(sees):
+        b, g = med_name(brand), med_name(target)
+        if not b or not g or b in MED_STOP or key_of(b) in curated_keys or key_of(b) in out:
+            continue
+        gk = key_of(g)
+        # "Fluoxetine hydrochloride": the salt's parent when that is the medicine
+        if gk not in meds and ' ' in g and key_of(g.split(' ')[0]) in meds:
+            g, gk = g.split(' ')[0], key_of(g.split(' ')[0])
+        if gk not in meds:
+            continue
+        generic = meds[gk][0]
+        if gk not in out and gk not in curated_keys:
+            continue                  # its generic row is not written
+        # a spelling variant ("Chlorprocaine" -> chloroprocaine) is the
+        # generic under another name; any other name is taken as a brand
+        variant = b[:5] == generic[:5]
+        out[key_of(b)] = (b if variant else brand.strip().split(' (')[0],
+                          'GENERIC_NAME' if variant else 'BRAND_NAME', generic,
+                          'ICD10CM-drug:see ' + generic)
+    with open(os.path.join(LEX, 'medications.gen.tsv'), 'w', encoding='utf-8', newline='\n') as f:
+        f.write('# GENERATED by scripts/lexicon-import.py (make lexicon) -- do not edit;\n'
+                '# curated rows in medications.tsv win. Source: ICD-10-CM Table of Drugs and\n'
+                '# Chemicals (docs/entities.md). No class, no RxNorm code.\n')
+        f.write('#name\ttype\tgeneric\tclass\trxnorm\tflags\tprovenance\n')
+        for k in sorted(out, key=lambda k: (out[k][1], k)):
+            n, t, g, prov = out[k]
+            f.write('%s\t%s\t%s\t\t\t\t%s\n' % (n, t, g, prov))
+    print('lexicon-import: %d medication rows' % len(out), file=sys.stderr)
 
 
 def index_word_ok(word, code_title):

@@ -117,6 +117,42 @@ static void test_index_plurals_lay(void **state)
     ms_nlp_result_free(&r);
 }
 
+/* Medicines of the Table of Drugs and Chemicals (medications.gen.tsv): a
+ * generic, a brand the table points to its generic ("Mogadon -see
+ * Nitrazepam"), a spelling variant; a chemical of the table is not a
+ * medicine; curated medication rows (class) still win. */
+static void test_generated_medications(void **state)
+{
+    (void)state;
+    ms_nlp_result r = {0};
+    const char *t = "Acenocoumarol 2 mg daily, Mogadon at night, chlorprocaine, "
+                    "acetone on the skin, and lisinopril.";
+    assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+    const ms_nlp_entity *gen = NULL, *brand = NULL, *var = NULL, *cur = NULL;
+    bool chem = false;
+    for (size_t i = 0; i < r.n; i++) {
+        const ms_nlp_entity *e = &r.v[i];
+        if (e->is_attribute || strcmp(e->category, "MEDICATION") != 0) continue;
+        const char *w = t + e->byte_begin;
+        if (!strncmp(w, "Acenocoumarol", 13)) gen = e;
+        if (!strncmp(w, "Mogadon", 7)) brand = e;
+        if (!strncmp(w, "chlorprocaine", 13)) var = e;
+        if (!strncmp(w, "lisinopril", 10)) cur = e;
+        if (!strncmp(w, "acetone", 7)) chem = true;
+    }
+    assert_non_null(gen);
+    assert_string_equal(gen->type, "GENERIC_NAME");
+    assert_non_null(brand);
+    assert_string_equal(brand->type, "BRAND_NAME");
+    assert_string_equal(brand->canonical, "nitrazepam");
+    assert_non_null(var);
+    assert_string_equal(var->canonical, "chloroprocaine");
+    assert_false(chem);                           /* T52.4: a chemical */
+    assert_non_null(cur);
+    assert_non_null(cur->med_class);              /* curated class kept */
+    ms_nlp_result_free(&r);
+}
+
 static void test_curated_wins(void **state)
 {
     (void)state;
@@ -178,6 +214,15 @@ static void test_nonclinical_ceiling(void **state)
     print_message("non-clinical text: %zu condition(s) in %zu bytes (ceiling %d)\n", n, len,
                   NONCLINICAL_CEILING);
     assert_true(n <= NONCLINICAL_CEILING);
+    /* nor medicines: the drug table's everyday words are stop-listed */
+    size_t nm = 0;
+    for (size_t i = 0; i < r.n; i++)
+        if (!r.v[i].is_attribute && strcmp(r.v[i].category, "MEDICATION") == 0) {
+            print_message("  medication: '%.*s'\n", (int)(r.v[i].byte_end - r.v[i].byte_begin),
+                          buf + r.v[i].byte_begin);
+            nm++;
+        }
+    assert_int_equal(nm, 0);
     ms_nlp_result_free(&r);
 }
 
@@ -186,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_names),
         cmocka_unit_test(test_index_plurals_lay),
+        cmocka_unit_test(test_generated_medications),
         cmocka_unit_test(test_curated_wins),
         cmocka_unit_test(test_stop_list),
         cmocka_unit_test(test_nonclinical_ceiling),

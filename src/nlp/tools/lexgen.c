@@ -298,6 +298,7 @@ int main(int argc, char **argv)
     rows anat = read_tsv(dir, "anatomy.tsv", 2, 3);
     rows gconds = read_tsv(dir, "conditions.gen.tsv", 6, 6);
     rows gclay = read_tsv(dir, "condition_lay.gen.tsv", 3, 3);
+    rows gmeds = read_tsv(dir, "medications.gen.tsv", 7, 7);
 
     /* med_classes: key -> lay, clinical */
     for (size_t i = 0; i < cls.n; i++)
@@ -445,6 +446,34 @@ int main(int argc, char **argv)
             if (icmp(clay.v[j].f[0], w->f[1]) == 0) g->lay = clay.v[j].f[1];
         for (size_t j = 0; j < gclay.n && !g->lay; j++)
             if (icmp(gclay.v[j].f[0], w->f[1]) == 0) g->lay = gclay.v[j].f[1];
+    }
+    /* Generated medications (Table of Drugs and Chemicals): likewise; a
+     * brand's or a variant's generic must be a medication row. */
+    for (size_t i = 0; i < gmeds.n; i++) {
+        row *w = &gmeds.v[i];
+        char *key, *surface;
+        tokenise(w->f[0], &key, &surface);
+        bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
+        free(key);
+        free(surface);
+        if (curated) { ndropped++; continue; }
+        if (w->f[3][0] || w->f[4][0] || w->f[5][0]) {
+            err(w->file, w->line, "generated medication rows take no class, code or flags");
+            continue;
+        }
+        if (!w->f[6][0]) { err(w->file, w->line, "generated row without provenance"); continue; }
+        int t = enum_of(w, w->f[1], mt_n, mt_c, 2);
+        if (t < 0) continue;
+        bool found = !w->f[2][0] || icmp(w->f[2], w->f[0]) == 0;
+        for (size_t j = 0; j < meds.n && !found; j++)
+            found = icmp(meds.v[j].f[0], w->f[2]) == 0;
+        for (size_t j = 0; j < gmeds.n && !found; j++)
+            found = icmp(gmeds.v[j].f[0], w->f[2]) == 0;
+        if (!found) { err(w->file, w->line, "generic '%s' is not a medication row", w->f[2]); continue; }
+        gent *g = add(w, MS_LEX_MED, t, NULL);
+        if (!g) continue;
+        g->gen = true;
+        g->canonical = w->f[2][0] ? w->f[2] : w->f[0];
     }
     free(ckeys);
 
