@@ -499,7 +499,11 @@ air blood bran coffee contac copper dial dill ether gelatin ginger glycine gold
 heet hormone iron lactose lemon letter lime magnesia malt milk mustard oil
 oxygen plasma pot salt savin silver soap sopor speed starch steroid sucrose
 sugar talc tablets tea vinegar water wax yeast zinc
+luminal gelfoam gelfilm hypochlorite
 '''.split())
+# (The last line was found on the summary development set: "luminal" is an
+# adjective in pathology and radiology text, Gelfoam/Gelfilm are surgical
+# sponges, hypochlorite a disinfectant.)
 
 # Words that make a table entry a group of substances, not one medicine.
 MED_GROUP_WORDS = frozenset('''agent agents drug drugs preparation preparations
@@ -507,6 +511,13 @@ medicament medicinal mixture compound compounds derivative derivatives product
 products substance substances specified other combination combinations
 antagonist antagonists vaccine toxoid serum extract solution resin acids
 black'''.split())
+
+
+# Categories of substances taken as recreational drugs, not medicines: a
+# social history's "smokes marijuana" is not a medication list entry
+# (heroin T40.1, cocaine T40.5, cannabis T40.7, LSD T40.8, other
+# hallucinogens T40.9).
+RECREATIONAL = ('T40.1', 'T40.5', 'T40.7', 'T40.8', 'T40.9')
 
 
 def med_name(raw):
@@ -523,6 +534,9 @@ def med_name(raw):
         return None
     if len(ws) == 1 and len(ws[0]) <= 4:
         return None           # "ADH", "EPO", "PAS": an abbreviation needs context
+    if len(ws) == 1 and ws[0].endswith(('ant', 'ants', 'ic', 'ics', 'ive', 'ives')):
+        return None           # a class word ("antidepressant", "narcotic",
+                              # "sedative"): the curated classes name those
     return t.lower()
 
 
@@ -545,7 +559,7 @@ def write_medications(curated_keys):
             continue                  # a sub-entry of the row above
         name, _, see = r[0].partition(' -see ')
         ae = r[5] if len(r) > 5 else ''
-        if re.fullmatch(r'T(3[6-9]|4\d|50)\.\w+', ae):
+        if re.fullmatch(r'T(3[6-9]|4\d|50)\.\w+', ae) and not ae.startswith(RECREATIONAL):
             n = med_name(name)
             if n and n not in MED_STOP:
                 meds.setdefault(key_of(n), (n, 'ICD10CM-drug:' + ae[:5].rstrip('X')))
