@@ -457,8 +457,7 @@ typedef struct {
      * the next entity of the same sentence only scans back to memo_b. */
     size_t memo_b, memo_s;
     bool memo;
-    /* The forward scan likewise: no boundary in [fmemo_en, fmemo_f), and
-     * fmemo_f is a boundary (fmemo_found) or where that scan gave up. */
+    /* Forward likewise: no boundary in [fmemo_en, fmemo_f); fmemo_f is one if fmemo_found. */
     size_t fmemo_en, fmemo_f;
     bool fmemo, fmemo_found;
 } scratch;
@@ -521,27 +520,16 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         while (s < b && !is_space((unsigned char)text[s]))
             s++;        /* do not start inside a word */
     }
-    /* sentence end */
+    /* sentence end (reusing the previous entity's scan, as for the start) */
     size_t hi = len - en > WFWD ? en + WFWD : len, f = hi, from = en;
-    bool found_f = false;
-    if (sc->fmemo && sc->fmemo_en <= en && en <= sc->fmemo_f) {
-        if (sc->fmemo_found && sc->fmemo_f < hi) {
-            f = sc->fmemo_f;          /* the same sentence end as before */
-            found_f = true;
-        } else if (!sc->fmemo_found) {
-            from = sc->fmemo_f;       /* known boundary-free up to there */
-        }
-    }
-    for (size_t i = from; !found_f && i < hi; i++) {
-        if (boundary_at(text, len, i)) {
-            f = i;
-            found_f = true;
-        }
-    }
-    if (!(sc->fmemo && sc->fmemo_en <= en && en <= sc->fmemo_f)) sc->fmemo_en = en;
-    sc->fmemo = true;
-    sc->fmemo_f = f;
-    sc->fmemo_found = found_f;
+    bool fm = sc->fmemo && sc->fmemo_en <= en && en <= sc->fmemo_f;
+    bool found_f = fm && sc->fmemo_found && sc->fmemo_f < hi;
+    if (found_f) f = sc->fmemo_f;
+    else if (fm && !sc->fmemo_found) from = sc->fmemo_f;
+    for (size_t i = from; !found_f && i < hi; i++)
+        if ((found_f = boundary_at(text, len, i))) f = i;
+    sc->fmemo_en = fm ? sc->fmemo_en : en;
+    sc->fmemo = true, sc->fmemo_f = f, sc->fmemo_found = found_f;
 
     /* before the entity */
     token *tk = sc->tok;
@@ -777,8 +765,7 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
     scratch *sc = malloc(sizeof *sc);
     if (!sc)
         return;      /* traits are best effort */
-    sc->memo = false;
-    sc->fmemo = false;
+    sc->memo = sc->fmemo = false;
     const ms_nlp_entity *med = NULL;  /* the last medication so far */
     for (size_t i = 0; i < n; i++) {
         ms_nlp_entity *e = &ents[i];

@@ -282,6 +282,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Is a generated row's name the key of a curated row (ckeys: sorted)? */
+static bool is_curated(const char *name, char **ckeys, size_t ncur)
+{
+    char *key, *surface;
+    tokenise(name, &key, &surface);
+    bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
+    free(key);
+    free(surface);
+    return curated;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -427,12 +438,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < gconds.n; i++) {
         row *w = &gconds.v[i];
-        char *key, *surface;
-        tokenise(w->f[0], &key, &surface);
-        bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
-        free(key);
-        free(surface);
-        if (curated) { ndropped++; continue; }
+        if (is_curated(w->f[0], ckeys, ncur)) { ndropped++; continue; }
         if (w->f[4][0]) { err(w->file, w->line, "generated rows take no flags"); continue; }
         if (!w->f[5][0]) { err(w->file, w->line, "generated row without provenance"); continue; }
         int t = enum_of(w, w->f[2], ct_n, ct_c, 3);
@@ -451,12 +457,7 @@ int main(int argc, char **argv)
      * brand's or a variant's generic must be a medication row. */
     for (size_t i = 0; i < gmeds.n; i++) {
         row *w = &gmeds.v[i];
-        char *key, *surface;
-        tokenise(w->f[0], &key, &surface);
-        bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
-        free(key);
-        free(surface);
-        if (curated) { ndropped++; continue; }
+        if (is_curated(w->f[0], ckeys, ncur)) { ndropped++; continue; }
         if (w->f[3][0] || w->f[4][0] || w->f[5][0]) {
             err(w->file, w->line, "generated medication rows take no class, code or flags");
             continue;
