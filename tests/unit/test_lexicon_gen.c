@@ -194,13 +194,13 @@ static void test_stop_list(void **state)
     }
 }
 
-static void test_nonclinical_ceiling(void **state)
+/* Conditions and medicines found in one file of tests/data/nonclinical/
+ * (printed); fails above the ceilings. */
+static void nonclinical_file(const char *name, size_t cond_ceiling)
 {
-    (void)state;
     const char *src = getenv("MS_SRC");
     char path[4096];
-    snprintf(path, sizeof path, "%s/tests/data/nonclinical/news-legal.txt",
-             src && *src ? src : ".");
+    snprintf(path, sizeof path, "%s/tests/data/nonclinical/%s", src && *src ? src : ".", name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     static char buf[16384];
@@ -211,9 +211,9 @@ static void test_nonclinical_ceiling(void **state)
     ms_nlp_result r = {0};
     assert_int_equal(ms_nlp_detect(engine, buf, len, &r), 0);
     size_t n = nconds(&r, buf, true);
-    print_message("non-clinical text: %zu condition(s) in %zu bytes (ceiling %d)\n", n, len,
-                  NONCLINICAL_CEILING);
-    assert_true(n <= NONCLINICAL_CEILING);
+    print_message("%s: %zu condition(s) in %zu bytes (ceiling %zu)\n", name, n, len,
+                  cond_ceiling);
+    assert_true(n <= cond_ceiling);
     /* nor medicines: the drug table's everyday words are stop-listed */
     size_t nm = 0;
     for (size_t i = 0; i < r.n; i++)
@@ -224,6 +224,17 @@ static void test_nonclinical_ceiling(void **state)
         }
     assert_int_equal(nm, 0);
     ms_nlp_result_free(&r);
+}
+
+static void test_nonclinical_ceiling(void **state)
+{
+    (void)state;
+    nonclinical_file("news-legal.txt", NONCLINICAL_CEILING);
+    /* a report's own boilerplate (letterhead, confidentiality notice,
+     * voice-recognition and signature lines, billing, follow-up and QA
+     * text): 2.1 KB written for this test, nothing found before or after
+     * the generated vocabulary */
+    nonclinical_file("report-boilerplate.txt", 0);
 }
 
 int main(void)
