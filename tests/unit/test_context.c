@@ -60,8 +60,9 @@ static ms_nlp_entity ctx1(const char *text, const char *needle)
 /* ---- the NegEx evaluation ---- */
 
 /* Strict negation F1 (issue 15): 0.795 before the terminology import and
- * the curated exam findings, 0.884 after. */
-#define STRICT_F1_FLOOR 0.88
+ * the curated exam findings, 0.884 after, 0.896 with the plurals of curated
+ * names ("no known drug allergies") and the Alphabetic Index terms. */
+#define STRICT_F1_FLOOR 0.89
 
 typedef struct {
     size_t tp, fp, fn, tn;
