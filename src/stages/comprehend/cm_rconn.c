@@ -32,6 +32,7 @@ struct ms__rconn {
     ms__rconn_why deferred_why;
     char deferred_reason[512];
     int hs_pending;            /* replies to AUTH / SELECT still expected */
+    bool hs_auth;              /* the first of them answers AUTH */
     char host[256];
     int port;
     long timeout_ms;
@@ -222,9 +223,11 @@ static void drain_replies(ms__rconn *c)
             ms_strlcpy(msg, sizeof msg, bad && rep->str ? rep->str : "");
             freeReplyObject(rep);
             if (bad) {
-                fail(c, MS__RCONN_AUTH, "refused by the server: %s", msg);
+                fail(c, MS__RCONN_AUTH, "%s refused by the server: %s",
+                     c->hs_auth ? "AUTH" : "SELECT", msg);
                 return;
             }
+            c->hs_auth = false;
             if (--c->hs_pending == 0)
                 become_ready(c);
             continue;
@@ -451,6 +454,7 @@ ms__rconn *ms__rconn_open(uv_loop_t *loop, const ms__rconn_opts *o, const ms__rc
         free(cmd);
         cmd = NULL;
         c->hs_pending++;
+        c->hs_auth = true;
     }
     if (o->db) {
         n = redisFormatCommand(&cmd, "SELECT %d", o->db);
