@@ -51,6 +51,7 @@ static const struct {
      "                           plain-language text\n"},
     {"check-config",
      "usage: medstream check-config [-c FILE] [--set SECTION.KEY=VALUE]... [--describe]\n"
+     "                             [--probe [--probe-timeout SECONDS]]\n"
      "\n"
      "Load and validate the configuration exactly as `run` does at start and\n"
      "print the effective keys with where each value came from; exit 2 with\n"
@@ -58,7 +59,15 @@ static const struct {
      "\n"
      "  -c, --config FILE        INI configuration file\n"
      "  --set SECTION.KEY=VALUE  override one key (repeatable)\n"
-     "  --describe               print the key reference (Markdown) instead\n"},
+     "  --describe               print the key reference (Markdown) instead\n"
+     "  --probe                  then reach everything the configuration names:\n"
+     "                           AWS credentials (which provider), the source\n"
+     "                           (topic partitions, stream shards, directory),\n"
+     "                           each sink's destination, one tiny Comprehend\n"
+     "                           Medical call (1 billed unit) and the Redis cache;\n"
+     "                           one PASS/FAIL line each, no secrets; exit 1 when\n"
+     "                           any failed\n"
+     "  --probe-timeout SECONDS  bound of each network step (default 5)\n"},
 };
 
 int ms_cli_help(const char *cmd, FILE *out)
