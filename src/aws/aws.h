@@ -148,6 +148,8 @@ int ms_aws_call_sync(const ms_config *cfg, const char *explicit_url, const char 
                      ms_aws_request *rq, long timeout_ms, ms_aws_sync *out, char *err,
                      size_t errlen);
 void ms_aws_sync_free(ms_aws_sync *s);
+/* "HTTP 404 NoSuchBucket: message" or "no answer (connect: ...)" into buf. */
+const char *ms_aws_sync_why(const ms_aws_sync *s, char *buf, size_t n);
 
 /* Resolve credentials through the chain and report which provider won
  * (with the access key id shortened, never the secret or the token). */

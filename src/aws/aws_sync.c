@@ -130,6 +130,17 @@ int ms_aws_call_sync(const ms_config *cfg, const char *explicit_url, const char 
     return rc;
 }
 
+const char *ms_aws_sync_why(const ms_aws_sync *s, char *buf, size_t n)
+{
+    if (s->status)
+        snprintf(buf, n, "HTTP %ld%s%s%s%s", s->status, s->error.code[0] ? " " : "", s->error.code,
+                 s->error.message[0] ? ": " : "", s->error.message);
+    else
+        snprintf(buf, n, "no answer (%s%s%s)", s->error.code[0] ? s->error.code : "?",
+                 s->error.message[0] ? ": " : "", s->error.message);
+    return buf;
+}
+
 void ms_aws_sync_free(ms_aws_sync *s)
 {
     free(s->body);

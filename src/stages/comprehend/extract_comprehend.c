@@ -695,5 +695,6 @@ const ms_plugin ms_stage_extract_comprehend_plugin = {
     .keys = ms__comprehend_keys,
     .check = ms_extract_comprehend_check,
     .uses_aws = ms_plugin_always,
+    .probe = ms__cmx_probe,
     .create.stage = ms_extract_comprehend_stage_new,
 };

@@ -109,6 +109,10 @@ void ms__cmx_read_limits(const ms_config *cfg, int op, ms_cm_sched_opts *so);
 /* Publish an operation's scheduler state to its gauges. */
 void ms__cmx_op_gauges(cm_op *o);
 
+/* check-config --probe: one DetectEntitiesV2 call, and the Redis cache
+ * when one is configured (cm_probe.c). */
+void ms__cmx_probe(const ms_config *cfg, ms_probe *p);
+
 /* The stage's configuration keys (comprehend.*), declared in
  * extract_comprehend_conf.c. */
 extern const ms_cfg_key ms__comprehend_keys[];
