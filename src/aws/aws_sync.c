@@ -42,6 +42,7 @@ static void on_result(const ms_aws_result *r, void *ud)
     sync_ctx *c = ud;
     ms_aws_sync *o = c->out;
     c->done = true;
+    uv_timer_stop(&c->guard);   /* else this loop turn polls until it fires */
     o->outcome = r->outcome;
     o->error = r->error;
     o->status = r->resp ? r->resp->status : 0;
@@ -59,9 +60,8 @@ static void on_result(const ms_aws_result *r, void *ud)
  * and run until everything is closed. */
 static void finish(uv_loop_t *loop, sync_ctx *c, long timeout_ms)
 {
-    uv_timer_init(loop, &c->guard);
-    c->guard.data = c;
-    uv_timer_start(&c->guard, on_guard, (uint64_t)timeout_ms, 0);
+    if (!c->done)
+        uv_timer_start(&c->guard, on_guard, (uint64_t)timeout_ms, 0);
     while (!c->done && uv_run(loop, UV_RUN_ONCE))
         ;
     uv_close((uv_handle_t *)&c->guard, NULL);
@@ -84,8 +84,12 @@ static int open_client(uv_loop_t *loop, const ms_config *cfg, long timeout_ms, s
     if (o.creds.timeout_ms == 0 || o.creds.timeout_ms > timeout_ms)
         o.creds.timeout_ms = timeout_ms;
     uv_loop_init(loop);
+    uv_timer_init(loop, &c->guard);
+    c->guard.data = c;
     c->aws = ms_aws_new(loop, &o, err, errlen);
     if (!c->aws) {
+        uv_close((uv_handle_t *)&c->guard, NULL);
+        uv_run(loop, UV_RUN_DEFAULT);
         uv_loop_close(loop);
         return -1;
     }
@@ -151,6 +155,7 @@ static void on_creds(const ms_aws_creds *cr, const char *error, void *ud)
 {
     sync_ctx *c = ud;
     c->done = true;
+    uv_timer_stop(&c->guard);   /* else this loop turn polls until it fires */
     if (!cr) {
         ms_strlcpy(c->cerr, sizeof c->cerr, error ? error : "no credentials");
         return;

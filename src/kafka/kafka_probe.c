@@ -57,30 +57,32 @@ static ms_msk_iam_ref *iam_start(uv_loop_t *loop, const ms_config *cfg, long tim
     return ref;
 }
 
+/* One metadata request for all topics (asking for one by name can create
+ * it on a broker with auto.create.topics.enable), then each topic looked up. */
 static void probe_topics(rd_kafka_t *rk, const char *subject, const char *const *topics,
                          int ntopics, ms_probe *p)
 {
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, (int)p->timeout_ms);
     for (int i = 0; i < ntopics; i++) {
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topics[i], NULL);
-        const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_resp_err_t e = rkt ? rd_kafka_metadata(rk, 0, rkt, &md, (int)p->timeout_ms)
-                                    : RD_KAFKA_RESP_ERR__INVALID_ARG;
-        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const struct rd_kafka_metadata_topic *t = NULL;
+        for (int j = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && j < md->topic_cnt; j++)
+            if (!strcmp(md->topics[j].topic, topics[i]))
+                t = &md->topics[j];
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
             ms_probe_report(p, false, subject, "topic %s: metadata request failed: %s "
                             "(brokers unreachable?)", topics[i], rd_kafka_err2str(e));
-        } else if (md->topic_cnt < 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            ms_probe_report(p, false, subject, "topic %s: %s", topics[i],
-                            md->topic_cnt < 1 ? "not in the answer"
-                                              : rd_kafka_err2str(md->topics[0].err));
-        } else {
+        else if (!t)
+            ms_probe_report(p, false, subject, "topic %s does not exist (%d topics on %d "
+                            "brokers)", topics[i], md->topic_cnt, md->broker_cnt);
+        else if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            ms_probe_report(p, false, subject, "topic %s: %s", topics[i], rd_kafka_err2str(t->err));
+        else
             ms_probe_report(p, true, subject, "topic %s: %d partitions, %d brokers answering",
-                            topics[i], md->topics[0].partition_cnt, md->broker_cnt);
-        }
-        if (md)
-            rd_kafka_metadata_destroy(md);
-        if (rkt)
-            rd_kafka_topic_destroy(rkt);
+                            topics[i], t->partition_cnt, md->broker_cnt);
     }
+    if (md)
+        rd_kafka_metadata_destroy(md);
 }
 
 void ms_kafka_probe_topics(const ms_config *cfg, ms_kafka_role role, const char *subject,
@@ -97,8 +99,6 @@ void ms_kafka_probe_topics(const ms_config *cfg, ms_kafka_role role, const char 
         ms_probe_report(p, false, subject, "%s", err);
         return;
     }
-    /* Asking about a topic must not create it. */
-    rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", NULL, 0);
     uv_loop_t loop;
     uv_loop_init(&loop);
     ms_msk_iam_ref *iam = NULL;
