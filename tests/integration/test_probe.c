@@ -103,13 +103,26 @@ static void has_line(const result *r, const char *verdict, const char *subject,
     fail_msg("no line '%s...%s'", prefix, needle ? needle : "");
 }
 
+/* The emulator's billing meter: requests answered so far. */
 static json_int_t emu_requests(void)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/_emulator/stats", emu_port);
-    FILE *f = popen(cmd, "r");
-    json_t *j = json_loadf(f, 0, NULL);
-    pclose(f);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)emu_port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    const char *req = "GET /_emulator/stats HTTP/1.0\r\nHost: x\r\n\r\n";
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    static char buf[1 << 16];
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)r;
+    close(fd);
+    buf[got] = 0;
+    char *body = strstr(buf, "\r\n\r\n");
+    assert_non_null(body);
+    json_t *j = json_loads(body + 4, 0, NULL);
+    assert_non_null(j);
     json_int_t v = json_integer_value(json_object_get(json_object_get(j, "totals"), "requests"));
     json_decref(j);
     return v;
