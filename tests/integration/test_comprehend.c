@@ -76,26 +76,13 @@ static void emu_stop(emu *e)
     ms_test_peer_stop(e->pid);
 }
 
-/* GET path over HTTP/1.0 (the server closes after the answer). */
+/* GET path's JSON body. */
 static json_t *http_get_json(int port, const char *path)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", path);
-    assert_int_equal(write(fd, req, (size_t)n), n);
-    static char buf[1 << 16];
-    size_t got = 0;
-    ssize_t r;
-    while ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-        got += (size_t)r;
-    close(fd);
-    buf[got] = 0;
-    char *body = strstr(buf, "\r\n\r\n");
+    char *body = ms_test_http_get(port, path);
     assert_non_null(body);
-    json_t *j = json_loads(body + 4, 0, NULL);
+    json_t *j = json_loads(body, 0, NULL);
+    free(body);
     assert_non_null(j);
     return j;
 }
@@ -482,28 +469,6 @@ static void memory_cache_bills_nothing(void **state)
     free(out);
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static bool port_open(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 static void redis_shared_cache(void **state)
 {
     (void)state;
@@ -511,7 +476,7 @@ static void redis_shared_cache(void **state)
         printf("redis: /usr/bin/redis-server not installed; case skipped\n");
         skip();
     }
-    int port = free_port();
+    int port = ms_test_free_port();
     pid_t pid = fork();
     if (pid == 0) {
         char p[16];
@@ -522,9 +487,9 @@ static void redis_shared_cache(void **state)
               "--save", "", "--appendonly", "no", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200 && !port_open(port); i++)
+    for (int i = 0; i < 200 && !ms_test_port_open(port); i++)
         usleep(20000);
-    assert_true(port_open(port));
+    assert_true(ms_test_port_open(port));
     emu e;
     emu_start(&e, NULL);
     char url[64];

@@ -106,23 +106,10 @@ static void has_line(const result *r, const char *verdict, const char *subject,
 /* The emulator's billing meter: requests answered so far. */
 static json_int_t emu_requests(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)emu_port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    const char *req = "GET /_emulator/stats HTTP/1.0\r\nHost: x\r\n\r\n";
-    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-    static char buf[1 << 16];
-    size_t got = 0;
-    ssize_t r;
-    while ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-        got += (size_t)r;
-    close(fd);
-    buf[got] = 0;
-    char *body = strstr(buf, "\r\n\r\n");
+    char *body = ms_test_http_get(emu_port, "/_emulator/stats");
     assert_non_null(body);
-    json_t *j = json_loads(body + 4, 0, NULL);
-    assert_non_null(j);
+    json_t *j = json_loads(body, 0, NULL);
+    free(body);
     json_int_t v = json_integer_value(json_object_get(json_object_get(j, "totals"), "requests"));
     json_decref(j);
     return v;
@@ -247,14 +234,7 @@ static int start_redis(void)
 {
     if (access("/usr/bin/redis-server", X_OK) != 0)
         return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    close(fd);
-    redis_port = ntohs(a.sin_port);
+    redis_port = ms_test_free_port();
     pid_t pid = fork();
     if (pid == 0) {
         char p[16];
@@ -265,10 +245,8 @@ static int start_redis(void)
               "--requirepass", REDIS_PW, "--save", "", "--appendonly", "no", (char *)NULL);
         _exit(127);
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "exec 3<>/dev/tcp/127.0.0.1/%d", redis_port);
     for (int i = 0; i < 300; i++) {
-        if (ms_test_run("bash -c '%s' 2>/dev/null", cmd) == 0)
+        if (ms_test_port_open(redis_port))
             return pid;
         usleep(20000);
     }

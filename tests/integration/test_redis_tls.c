@@ -44,28 +44,6 @@ static int pid_a = -1, pid_b = -1;
 static int saved_stderr = -1;
 static char logpath[512];
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static bool port_open(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 static int start_redis(int port, bool client_certs)
 {
     char p[16], f[4][600];
@@ -85,9 +63,9 @@ static int start_redis(int port, bool client_certs)
               "--save", "", "--appendonly", "no", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 500 && !port_open(port); i++)
+    for (int i = 0; i < 500 && !ms_test_port_open(port); i++)
         usleep(20000);
-    return port_open(port) ? pid : -1;
+    return ms_test_port_open(port) ? pid : -1;
 }
 
 /* ---- one SET + GET through the tier ------------------------------------ */
@@ -196,19 +174,27 @@ static void tls_acl_user_and_client_cert(void **state)
     assert_int_equal(st.failures[1], 0);
 }
 
+/* A SET + GET on port with pw and ca that must be refused: every lookup
+ * a miss; the stats say why. */
+static void refused(const char *what, int port, const char *pw, const char *ca,
+                    ms_cm_redis_stats *st)
+{
+    char url[256];
+    url_of(url, sizeof url, "", port);
+    ms_cm_redis_conf c;
+    conf_of(&c, url, NULL, pw, ca, false);
+    assert_false(roundtrip(&c, st));
+    printf("%s: %s\n", what, st->last_error);
+}
+
 static void wrong_ca_degrades_to_misses(void **state)
 {
     (void)state;
     ms_metric *m = ms_counter("medstream_comprehend_cache_redis_failures_total",
                               "reason=\"tls\"", "");
     uint64_t before = ms_metric_count(m);
-    char url[256];
-    url_of(url, sizeof url, "", port_open_tls);
-    ms_cm_redis_conf c;
-    conf_of(&c, url, NULL, PASSWORD, "wrong-ca.pem", false);
     ms_cm_redis_stats st;
-    assert_false(roundtrip(&c, &st));
-    printf("wrong CA: %s\n", st.last_error);
+    refused("wrong CA", port_open_tls, PASSWORD, "wrong-ca.pem", &st);
     assert_int_equal(st.connects, 0);
     assert_true(st.failures[1] >= 1);   /* tls */
     assert_non_null(strstr(st.last_error, "certificate"));
@@ -220,33 +206,22 @@ static void wrong_ca_degrades_to_misses(void **state)
 static void wrong_password_is_refused(void **state)
 {
     (void)state;
-    char url[256];
-    url_of(url, sizeof url, "", port_open_tls);
-    ms_cm_redis_conf c;
-    conf_of(&c, url, NULL, "not-the-password", "ca.pem", false);
     ms_cm_redis_stats st;
-    assert_false(roundtrip(&c, &st));
-    printf("wrong password: %s\n", st.last_error);
+    refused("wrong password", port_open_tls, "not-the-password", "ca.pem", &st);
     assert_true(st.failures[2] >= 1);   /* auth */
     assert_non_null(strstr(st.last_error, "WRONGPASS"));
     assert_null(strstr(st.last_error, "not-the-password"));
     /* No password at all for a server that requires one: the first GET
      * is refused (NOAUTH), a miss too. */
-    conf_of(&c, url, NULL, NULL, "ca.pem", false);
-    assert_false(roundtrip(&c, &st));
+    refused("no password", port_open_tls, NULL, "ca.pem", &st);
     assert_true(st.errors >= 1);
 }
 
 static void missing_client_cert_is_refused(void **state)
 {
     (void)state;
-    char url[256];
-    url_of(url, sizeof url, "", port_mtls);
-    ms_cm_redis_conf c;
-    conf_of(&c, url, NULL, PASSWORD, "ca.pem", false);
     ms_cm_redis_stats st;
-    assert_false(roundtrip(&c, &st));
-    printf("no client certificate: %s\n", st.last_error);
+    refused("no client certificate", port_mtls, PASSWORD, "ca.pem", &st);
     assert_true(st.failures[1] + st.failures[0] >= 1);
     assert_int_equal(st.connects, 0);
 }
@@ -293,9 +268,9 @@ static int setup(void **state)
         fprintf(stderr, "openssl failed (see %s/openssl.err)\n", tmp);
         return -1;
     }
-    port_open_tls = free_port();
+    port_open_tls = ms_test_free_port();
     pid_a = start_redis(port_open_tls, false);
-    port_mtls = free_port();
+    port_mtls = ms_test_free_port();
     pid_b = start_redis(port_mtls, true);
     if (pid_a < 0 || pid_b < 0) {
         fprintf(stderr, "redis-server with TLS did not start\n");
