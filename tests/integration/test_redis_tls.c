@@ -211,10 +211,11 @@ static void wrong_password_is_refused(void **state)
     assert_true(st.failures[2] >= 1);   /* auth */
     assert_non_null(strstr(st.last_error, "WRONGPASS"));
     assert_null(strstr(st.last_error, "not-the-password"));
-    /* No password at all for a server that requires one: the first GET
-     * is refused (NOAUTH), a miss too. */
+    /* No password at all for a server that requires one: the first
+     * command is refused (NOAUTH), which fails the connection (auth). */
     refused("no password", port_open_tls, NULL, "ca.pem", &st);
-    assert_true(st.errors >= 1);
+    assert_true(st.failures[2] >= 1);
+    assert_non_null(strstr(st.last_error, "NOAUTH"));
 }
 
 static void missing_client_cert_is_refused(void **state)

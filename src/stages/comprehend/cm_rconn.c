@@ -222,6 +222,11 @@ static void drain_replies(ms__rconn *c)
             char msg[200];
             ms_strlcpy(msg, sizeof msg, bad && rep->str ? rep->str : "");
             freeReplyObject(rep);
+            if (bad && !strncmp(msg, "NOAUTH", 6)) {
+                fail(c, MS__RCONN_AUTH, "the server requires AUTH and no password is "
+                     "configured: %s", msg);
+                return;
+            }
             if (bad) {
                 fail(c, MS__RCONN_AUTH, "%s refused by the server: %s",
                      c->hs_auth ? "AUTH" : "SELECT", msg);

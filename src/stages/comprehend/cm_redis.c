@@ -108,14 +108,27 @@ static void on_ready(void *ud)
     r->last_logged[0] = 0;
 }
 
+static const char *const why_name[3] = {"connect", "tls", "auth"};
+
+static void on_fail(void *ud, ms__rconn_why why, const char *reason);
+
 static void on_reply(void *ud, redisReply *rep)
 {
     ms_cm_redis *r = ud;
     if (!ms_list_empty(&r->pending))
         on_cmd_reply(ms_list_first_entry(&r->pending, get_req, link), rep);
+    /* A server that wants AUTH we did not send (no password configured)
+     * refuses every command: a connection failure like a refused AUTH,
+     * not a stream of silent errors. */
+    if (rep->type == REDIS_REPLY_ERROR && rep->str && !strncmp(rep->str, "NOAUTH", 6) &&
+        r->conn) {
+        char reason[300];
+        snprintf(reason, sizeof reason, "the server requires AUTH and no password is "
+                 "configured: %.200s", rep->str);
+        ms__rconn_close(r->conn);
+        on_fail(r, MS__RCONN_AUTH, reason);
+    }
 }
-
-static const char *const why_name[3] = {"connect", "tls", "auth"};
 
 static void on_fail(void *ud, ms__rconn_why why, const char *reason)
 {
