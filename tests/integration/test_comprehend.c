@@ -37,6 +37,7 @@
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "pdfgen.h"
 #include "harness.h"
 #include "testutil.h"
@@ -525,6 +526,38 @@ static void redis_shared_cache(void **state)
     free(in);
 }
 
+/* A Redis tier that cannot be reached (here: nothing listens; a wrong CA
+ * or password takes the same path, test_redis_tls.c) degrades to no shared
+ * cache: every report is delivered, answered by the service, and the
+ * failures are counted. */
+static void redis_down_degrades_to_service(void **state)
+{
+    (void)state;
+    emu e;
+    emu_start(&e, NULL);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", ms_test_free_port());
+    char *in = dir_of("in");
+    char *out = dir_of("out-redis-down");
+    ms_config *cfg = config(in, out, &e, "DetectEntitiesV2");
+    set(cfg, "comprehend.cache_mb", "0");
+    set(cfg, "comprehend.cache.redis_url", url);
+    ms_metric *fails = ms_counter("medstream_comprehend_cache_redis_failures_total",
+                                  "reason=\"connect\"", "");
+    uint64_t before = ms_metric_count(fails);
+    json_int_t req0 = stat_total(e.port, "requests");
+    run_result r = run(cfg);
+    assert_int_equal(r.t.delivered, NORIG);
+    assert_int_equal(r.t.dead_letters, 0);
+    assert_true(stat_total(e.port, "requests") > req0);   /* the service answered */
+    assert_true(ms_metric_count(fails) > before);
+    printf("redis down: %d delivered, %llu connection failures counted\n", (int)r.t.delivered,
+           (unsigned long long)(ms_metric_count(fails) - before));
+    emu_stop(&e);
+    free(out);
+    free(in);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -568,6 +601,7 @@ int main(void)
         cmocka_unit_test(final_error_dead_letters),
         cmocka_unit_test(memory_cache_bills_nothing),
         cmocka_unit_test(redis_shared_cache),
+        cmocka_unit_test(redis_down_degrades_to_service),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
