@@ -14,6 +14,8 @@ typedef struct ms_cli_opts {
     const char *sets[MS_CLI_MAX_SETS];
     int nsets;
     bool once, describe;
+    bool probe;                /* check-config --probe */
+    int probe_timeout_s;       /* 0 = 5 */
     int stats_interval;        /* -1 = from config */
     const char *samples_dir;
     const char *out_dir;

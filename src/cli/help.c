@@ -17,7 +17,7 @@ const ms_cli_command ms_cli_commands[] = {
     {"extract", "FILE", "one PDF or text file -> its summary on stdout",
      "-c --config --set --format --help"},
     {"check-config", "", "validate and print the effective configuration",
-     "-c --config --set --describe --format --help"},
+     "-c --config --set --describe --format --probe --probe-timeout --help"},
     {"awscurl", "URL",
      "sign a request with the AWS credential chain and send\n"
      "it, or --dry-run to show the signature (awscurl -h)",
@@ -97,6 +97,7 @@ static const struct {
      "                           plain-language text\n"},
     {"check-config",
      "usage: medstream check-config [-c FILE] [--set SECTION.KEY=VALUE]...\n"
+     "                             [--probe [--probe-timeout SECONDS]]\n"
      "       medstream check-config --describe [--format markdown|man]\n"
      "\n"
      "Load and validate the configuration exactly as `run` does at start and\n"
@@ -107,7 +108,15 @@ static const struct {
      "  --set SECTION.KEY=VALUE  override one key (repeatable)\n"
      "  --describe               print the key reference instead\n"
      "  --format markdown|man    --describe: Markdown (docs/configuration.md,\n"
-     "                           default) or roff (the man page medstream.ini(5))\n"},
+     "                           default) or roff (the man page medstream.ini(5))\n"
+     "  --probe                  then reach everything the configuration names:\n"
+     "                           AWS credentials (which provider), the source\n"
+     "                           (topic partitions, stream shards, directory),\n"
+     "                           each sink's destination, one tiny Comprehend\n"
+     "                           Medical call (1 billed unit) and the Redis cache;\n"
+     "                           one PASS/FAIL line each, no secrets; exit 1 when\n"
+     "                           any failed\n"
+     "  --probe-timeout SECONDS  bound of each network step (default 5)\n"},
 };
 
 int ms_cli_help(const char *cmd, FILE *out)
