@@ -31,6 +31,9 @@ int ms_cli_extract(const ms_cli_opts *o);
 int ms_cli_awscurl(int argc, char **argv);
 /* `medstream top [URL]`: argv[0] is "top" (top_cmd.c). */
 int ms_cli_top(int argc, char **argv);
+/* `medstream kafka-mock ...`: argv[0] is "kafka-mock"; serves until
+ * SIGTERM/SIGINT (kafka_mock_cmd.c). */
+int ms_cli_kafka_mock(int argc, char **argv);
 
 /* `medstream COMMAND --help` for run, demo, extract and check-config;
  * -1 for another command (help.c). */
