@@ -23,6 +23,8 @@ PACKAGES=(
   redis-server python3-fitz prometheus
   # deploy/ checks: schema validation (../shared/schemas/validate.py)
   python3-yaml python3-regex
+  # the Kafka crash campaign's producer and lag check (tests/support/kafka_crash.py)
+  python3-confluent-kafka
 )
 # `kubectl kustomize` renders deploy/kubernetes (tests/integration/
 # test_deploy_k8s.sh). Debian 12 ships kubectl 1.20 as kubernetes-client;
