@@ -141,6 +141,8 @@ def lag(bootstraps, group, topic):
 class Instance:
     """One medstream process writing summaries to its own directory."""
 
+    commit_ms = 0      # source.commit_interval_ms (--commit-interval-ms)
+
     def __init__(self, binary, work, name, bootstraps, group, topic, once=False):
         self.name, self.out = name, os.path.join(work, name)
         self.log = os.path.join(work, name + ".log")
@@ -149,7 +151,7 @@ class Instance:
                    "kafka.bootstrap.servers=" + bootstraps, "kafka.group.id=" + group,
                    "kafka.session.timeout.ms=%d" % SESSION_MS,
                    "kafka.heartbeat.interval.ms=500",
-                   "source.commit_interval_ms=0",
+                   "source.commit_interval_ms=%d" % Instance.commit_ms,
                    "engine.max_inflight_docs=%d" % INFLIGHT, "engine.workers=2",
                    "sink.type=file", "sink.file.dir=" + self.out,
                    "http.listen=off", "log.format=json", "log.level=info"):
@@ -224,6 +226,17 @@ def verify(label, instances, ids, bootstraps, group, topic, max_dups):
     check(lg[0] == 0, "%s: consumer group lag is 0 (%s)" % (label, lg[0]))
 
 
+def dup_bound(kills):
+    """Duplicates allowed: what was in flight at each kill. With a commit
+    interval, the reports confirmed during it come on top and depend on the
+    speed, so no bound is asserted (the figure is still reported)."""
+    if Instance.commit_ms:
+        print("duplicates: no bound asserted with source.commit_interval_ms=%d"
+              % Instance.commit_ms)
+        return None
+    return INFLIGHT * kills
+
+
 def restarts(a, mock, pdfs, rng):
     ids = ["crash-%05d" % n for n in range(a.reports)]
     produce(mock.bootstraps, "crash", ids, pdfs)
@@ -252,7 +265,7 @@ def restarts(a, mock, pdfs, rng):
         rc = "timeout"
     check(rc == 0, "final run --once drains and exits 0 (got %s)" % rc)
     print("restarts_kills=%d" % a.kills)
-    verify("restarts", instances, ids, mock.bootstraps, "crash", "crash", INFLIGHT * a.kills)
+    verify("restarts", instances, ids, mock.bootstraps, "crash", "crash", dup_bound(a.kills))
 
 
 def pair(a, mock, pdfs, rng):
@@ -277,7 +290,7 @@ def pair(a, mock, pdfs, rng):
         wait_for(lambda: before <= y.assigned(), "the survivor to be assigned %s" % sorted(before))
         check(before <= y.assigned(), "the survivor took the killed instance's partitions")
         wait_for(lambda: len(delivered([x, y])) == len(ids), "every pair id delivered")
-        verify("pair", [x, y], ids, mock.bootstraps, "pair", "pair", INFLIGHT)
+        verify("pair", [x, y], ids, mock.bootstraps, "pair", "pair", dup_bound(1))
         y.proc.send_signal(signal.SIGTERM)
         try:
             rc = y.proc.wait(WAIT_S)
@@ -300,7 +313,12 @@ def main():
     ap.add_argument("--pair-reports", type=int, default=200)
     ap.add_argument("--distinct", type=int, default=8, help="distinct PDFs (reused, distinct ids)")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--commit-interval-ms", type=int, default=0,
+                    help="source.commit_interval_ms of every instance (default 0: after "
+                         "every confirmation, which makes the duplicate bound exact)")
     a = ap.parse_args()
+    Instance.commit_ms = a.commit_interval_ms
+    print("commit_interval_ms=%d" % a.commit_interval_ms)
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     print("seed=%d (rerun with --seed %d)" % (seed, seed), flush=True)
     rng = random.Random(seed)
