@@ -4,11 +4,12 @@
 A `medstream kafka-mock` process holds the topics, offsets and consumer
 groups, so killing medstream leaves the broker standing. Two scenarios:
 
-restarts  N envelopes (distinct ids) on topic `crash`; medstream (file sink)
-          is SIGKILLed K times at random points of the stream and restarted,
-          then a final `run --once` drains the rest. Every incarnation writes
-          to its own directory, so a report written twice (a duplicate) is
-          two files and can be counted. Checks: every id has a summary (0
+restarts  N envelopes (distinct ids) on topic `crash`; medstream (file sink,
+          and with --s3-modules also the S3 sink on s3rver) is SIGKILLed K
+          times at random points of the stream and restarted, then a final
+          `run --once` drains the rest. Every incarnation writes to its own
+          directory (and S3 prefix), so a report written twice (a duplicate)
+          is two files (objects) and can be counted. Checks: every id has a summary (0
           lost), the group's lag is 0, duplicates <= max_inflight_docs * K.
 pair      M envelopes on topic `pair`, two instances in one consumer group;
           one is SIGKILLed mid-stream. Checks: after the session timeout the
@@ -138,12 +139,66 @@ def lag(bootstraps, group, topic):
         c.close()
 
 
+class S3rver:
+    """s3rver (npm) with one bucket, started from tests/support/s3rver_run.js."""
+
+    BUCKET = "crash-summaries"
+
+    def __init__(self, modules, work):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "s3rver_run.js")
+        data = os.path.join(work, "s3rver")
+        os.makedirs(data, exist_ok=True)
+        self.proc = subprocess.Popen(["node", script, os.path.abspath(modules), data,
+                                      self.BUCKET],
+                                     stdout=subprocess.PIPE,
+                                     stderr=open(os.path.join(work, "s3rver.log"), "w"))
+        ready, _, _ = select.select([self.proc.stdout], [], [], 120)
+        line = self.proc.stdout.readline().decode().split() if ready else []
+        if len(line) != 2 or line[0] != "port":
+            self.proc.kill()
+            raise SystemExit("FAIL - s3rver did not start (see s3rver.log)")
+        self.url = "http://127.0.0.1:%s" % line[1]
+        # s3rver's fixed key pair; nothing of the machine's AWS setup is used.
+        self.env = dict(os.environ, HOME=work, AWS_ACCESS_KEY_ID="S3RVER",
+                        AWS_SECRET_ACCESS_KEY="S3RVER", AWS_REGION="us-east-1",
+                        AWS_EC2_METADATA_DISABLED="true")
+        for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL",
+                  "AWS_ENDPOINT_URL_S3"):
+            self.env.pop(k, None)
+
+    def sets(self, prefix):
+        return ["sink.type=file,s3", "sink.s3.bucket=" + self.BUCKET,
+                "sink.s3.endpoint=" + self.url, "sink.s3.path_style=true",
+                "sink.s3.key_template=%s/{id}.json" % prefix,
+                "sink.s3.dead_letter_template=%s/dead-letter/{id}.json" % prefix]
+
+    def ids(self, prefix):
+        """Summary ids stored under prefix/ (the .txt beside each is not counted)."""
+        import boto3
+        c = boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                         aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER")
+        out = []
+        for page in c.get_paginator("list_objects_v2").paginate(Bucket=self.BUCKET,
+                                                                 Prefix=prefix + "/"):
+            for o in page.get("Contents", []):
+                rest = o["Key"][len(prefix) + 1:]
+                if "/" not in rest and rest.endswith(".json"):
+                    out.append(rest[:-5])
+        return out
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
 class Instance:
-    """One medstream process writing summaries to its own directory."""
+    """One medstream process writing summaries to its own directory (and,
+    with s3, to its own prefix of the bucket)."""
 
     commit_ms = 0      # source.commit_interval_ms (--commit-interval-ms)
+    s3 = None          # an S3rver when the campaign includes the S3 sink
 
-    def __init__(self, binary, work, name, bootstraps, group, topic, once=False):
+    def __init__(self, binary, work, name, bootstraps, group, topic, once=False, s3_too=False):
         self.name, self.out = name, os.path.join(work, name)
         self.log = os.path.join(work, name + ".log")
         args = [binary, "run"] + (["--once"] if once else [])
@@ -156,8 +211,13 @@ class Instance:
                    "sink.type=file", "sink.file.dir=" + self.out,
                    "http.listen=off", "log.format=json", "log.level=info"):
             args += ["--set", kv]
+        if Instance.s3 and s3_too:
+            for kv in Instance.s3.sets(name):
+                args += ["--set", kv]
+        self.s3_too = bool(Instance.s3 and s3_too)
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                     stderr=open(self.log, "w"))
+                                     stderr=open(self.log, "w"),
+                                     env=Instance.s3.env if self.s3_too else None)
 
     def ids(self):
         try:
@@ -220,6 +280,19 @@ def verify(label, instances, ids, bootstraps, group, topic, max_dups):
                     bad += 1
     check(bad == 0, "%s: every summary file is complete JSON naming its id (%d bad)"
           % (label, bad))
+    s3 = [i for i in instances if i.s3_too]
+    if s3:
+        objs = {i.name: Instance.s3.ids(i.name) for i in s3}
+        got3 = set()
+        for v in objs.values():
+            got3.update(v)
+        lost3 = sorted(set(ids) - got3)
+        dups3 = sum(len(v) for v in objs.values()) - len(got3)
+        print("%s_s3_lost=%d\n%s_s3_duplicates=%d" % (label, len(lost3), label, dups3))
+        check(not lost3, "%s: every id has a summary object in S3 (lost %d%s)"
+              % (label, len(lost3), (", e.g. " + lost3[0]) if lost3 else ""))
+        if max_dups is not None:
+            check(dups3 <= max_dups, "%s: S3 duplicates %d <= %d" % (label, dups3, max_dups))
     lg = [None]
     wait_for(lambda: lg.__setitem__(0, lag(bootstraps, group, topic)) or lg[0] == 0,
              "%s: group lag 0" % label, timeout=60, step=1)
@@ -244,7 +317,8 @@ def restarts(a, mock, pdfs, rng):
     targets = sorted(rng.sample(range(lo, hi), a.kills))
     instances = []
     for k, target in enumerate(targets):
-        inst = Instance(a.bin, a.work, "crash-run%d" % k, mock.bootstraps, "crash", "crash")
+        inst = Instance(a.bin, a.work, "crash-run%d" % k, mock.bootstraps, "crash", "crash",
+                        s3_too=True)
         instances.append(inst)
         if not wait_for(lambda: len(delivered(instances)) >= target or inst.proc.poll() is not None,
                         "%d summaries before kill %d" % (target, k + 1)):
@@ -256,7 +330,8 @@ def restarts(a, mock, pdfs, rng):
         inst.kill()
         print("kill %d: SIGKILL with %d of %d delivered" % (k + 1, len(delivered(instances)),
                                                           a.reports), flush=True)
-    final = Instance(a.bin, a.work, "crash-final", mock.bootstraps, "crash", "crash", once=True)
+    final = Instance(a.bin, a.work, "crash-final", mock.bootstraps, "crash", "crash", once=True,
+                     s3_too=True)
     instances.append(final)
     try:
         rc = final.proc.wait(WAIT_S)
@@ -313,6 +388,9 @@ def main():
     ap.add_argument("--pair-reports", type=int, default=200)
     ap.add_argument("--distinct", type=int, default=8, help="distinct PDFs (reused, distinct ids)")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--s3-modules", default=None,
+                    help="node_modules holding s3rver: the restarts also write through the "
+                         "S3 sink (sink.type = file,s3) and S3 is checked like the files")
     ap.add_argument("--commit-interval-ms", type=int, default=0,
                     help="source.commit_interval_ms of every instance (default 0: after "
                          "every confirmation, which makes the duplicate bound exact)")
@@ -326,11 +404,18 @@ def main():
     pdfs = make_pdfs(a.mkpdf, a.work, a.distinct)
     mock = Mock(a.bin, a.work, ["crash", "pair"])
     try:
+        if a.s3_modules:
+            Instance.s3 = S3rver(a.s3_modules, a.work)
+            print("restarts: file and S3 sinks (s3rver at %s)" % Instance.s3.url)
+        else:
+            print("restarts: file sink only (no --s3-modules)")
         restarts(a, mock, pdfs, rng)
         if a.pair_reports > 0:
             pair(a, mock, pdfs, rng)
     finally:
         mock.stop()
+        if Instance.s3:
+            Instance.s3.stop()
     if failures:
         print("%d check(s) failed; logs in %s" % (len(failures), a.work))
         return 1
