@@ -233,7 +233,8 @@ class Instance:
             return 0
 
     def assigned(self):
-        """Partitions this instance was ever assigned, from its log."""
+        """The partitions this instance holds now, replayed from its log
+        (a cooperative rebalance revokes some and assigns others)."""
         parts = set()
         with open(self.log) as f:
             for line in f:
@@ -243,6 +244,8 @@ class Instance:
                     continue
                 if j.get("msg") == "partition assigned":
                     parts.add(int(j.get("partition")))
+                elif j.get("msg") in ("partition revoked", "partition lost"):
+                    parts.discard(int(j.get("partition")))
         return parts
 
     def kill(self):
