@@ -5,7 +5,9 @@
 # an encrypted PDF) and the Kafka source on `medstream kafka-mock` (a good
 # envelope with the patient's contact and metadata, a raw PDF, and bad
 # envelopes: wrong base64, truncated JSON, a field of the wrong type, a bad
-# s3_uri, duplicate keys, a corrupt PDF, plain text). Each pipeline runs at
+# s3_uri, duplicate keys, a corrupt PDF, plain text; and an envelope, an S3
+# event and an EventBridge event naming S3 objects whose keys carry the
+# canaries, fetched from an unreachable S3 endpoint). Each pipeline runs at
 # log.level=debug with --stats-interval 1, once with log.format=logfmt and
 # once with json; while it runs /metrics, /stats, /healthz and /readyz are
 # fetched. Then no canary may appear in stderr, stdout, those answers or
@@ -131,17 +133,33 @@ records = [
     json.dumps({"id": "env-corrupt", "patient": patient,
                 "pdf_base64": b64(corrupt).decode()}).encode(),
     ("Patient %s MRN %s phone %s" % (name1, mrn, phone)).encode(),   # not a PDF
+    # S3 references whose keys carry the canaries; S3 is unreachable, so
+    # each fetch fails (after the AWS layer's retries) into a dead letter.
+    json.dumps({"id": "env-s3get", "patient": patient,
+                "s3_uri": "s3://phi-bucket/%s %s.pdf" % (name1, mrn)}).encode(),
+    json.dumps({"Records": [{"s3": {"bucket": {"name": "phi-bucket"}, "object": {
+        "key": "%s+%s.pdf" % (name1.replace(" ", "+"), mrn), "size": 1000}}}]}).encode(),
+    json.dumps({"detail-type": "Object Created", "source": "aws.s3", "detail": {
+        "bucket": {"name": "phi-bucket"},
+        "object": {"key": "%s %s.pdf" % (name2, phone)}}}).encode(),
 ]
 p = Producer({"bootstrap.servers": bs})
 for r in records:
     p.produce("phi", r, partition=0)
 sys.exit(1 if p.flush(60) else 0)
 PY
+# S3 fetches go to a closed port with made-up credentials (nothing of the
+# machine's AWS setup is used).
+closed=$(free_port)
+export HOME="$tmp" AWS_ACCESS_KEY_ID=AKIDCANARYTEST AWS_SECRET_ACCESS_KEY=canary-secret \
+  AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
 for fmt in logfmt json; do
-  run "kafka-$fmt" "$fmt" 9 --set source.type=kafka --set source.topics=phi \
-    --set kafka.bootstrap.servers="$bs" --set kafka.group.id="phi-$fmt"
-  check "kafka-$fmt: 2 summaries (envelope, raw PDF), 7 dead letters" \
-    '[ "$(sums kafka-$fmt)" -eq 2 ] && [ "$(dead kafka-$fmt)" -eq 7 ]'
+  run "kafka-$fmt" "$fmt" 12 --set source.type=kafka --set source.topics=phi \
+    --set kafka.bootstrap.servers="$bs" --set kafka.group.id="phi-$fmt" \
+    --set source.s3.endpoint="http://127.0.0.1:$closed" --set source.s3.path_style=true
+  check "kafka-$fmt: 2 summaries (envelope, raw PDF), 10 dead letters" \
+    '[ "$(sums kafka-$fmt)" -eq 2 ] && [ "$(dead kafka-$fmt)" -eq 10 ]'
   check "kafka-$fmt: the envelope's summary does carry canaries (allowed there)" \
     '[ -n "$(leaks "$tmp/kafka-$fmt/out/env-good.json")" ]'
   echo "kafka-$fmt dead-letter reasons: $(cat "$tmp/kafka-$fmt"/out/dead-letter/*.json |
