@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 CMAKE    ?= cmake
 CTEST_J  ?= 2
 
-.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image
+.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image soak
 
 all: build
 
@@ -61,6 +61,11 @@ corpus: build
 
 bench: corpus
 	BUILD=$(BUILD) bash bench/run-local.sh bench/corpus
+
+# The Kafka crash campaign of `make test`, longer (bench/soak.sh; sizes:
+# SOAK_REPORTS, SOAK_KILLS, SOAK_PAIR_REPORTS); prints the figures.
+soak: build
+	BUILD=$(BUILD) bash bench/soak.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan out

@@ -27,6 +27,8 @@ PACKAGES=(
   dpkg-dev file binutils groff-base man-db
   # deploy/systemd checks: systemd-analyze verify / security --offline
   systemd
+  # the Kafka crash campaign's producer and lag check (tests/support/kafka_crash.py)
+  python3-confluent-kafka
 )
 # buildah and debootstrap (the container image test) are large: that test
 # installs them itself (tests/integration/test_container.sh).

@@ -1,7 +1,7 @@
 /* help.c -- the list of commands (`medstream --help`, the bash completion,
  * the man page's test) and `medstream COMMAND --help` for the commands that
  * share main.c's option parser (run, demo, extract, check-config); awscurl,
- * emulate and top print their own. */
+ * emulate, top and kafka-mock print their own. */
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +29,8 @@ const ms_cli_command ms_cli_commands[] = {
      "--max-skew-s --inline-max-bytes --max-body-bytes --model-version --log-level -h --help"},
     {"top", "[URL]", "live dashboard of a running pipeline's /stats (top -h)",
      "--once --interval -h --help"},
+    {"kafka-mock", "", "an in-memory mock Kafka cluster for tests (kafka-mock -h)",
+     "--brokers --listen --topic -h --help"},
     {"version", "", "the version, git commit and library versions", ""},
     {"completion", "", "the bash completion script: completion bash", ""},
     {"help", "COMMAND", "a command's own help (also COMMAND --help)", ""},

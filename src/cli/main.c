@@ -6,6 +6,7 @@
  *   medstream awscurl      [options] URL   (awscurl_cmd.c)
  *   medstream emulate      [options]       (emulator/emu_cmd.c)
  *   medstream top          [URL]           (top_cmd.c)
+ *   medstream kafka-mock   [options]       (kafka_mock_cmd.c)
  *   medstream completion bash              (completion.c)
  *   medstream version | --version          (version.c)
  *   medstream help COMMAND | COMMAND --help (help.c)
@@ -219,12 +220,13 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         /* `medstream help COMMAND` = `medstream COMMAND --help` */
         if (argc > 2 && strcmp(cmd, "help") == 0 && ms_cli_help(argv[2], stdout) != 0) {
-            const char *own[] = {"awscurl", "emulate", "top"};
-            for (int i = 0; i < 3; i++)
+            const char *own[] = {"awscurl", "emulate", "top", "kafka-mock"};
+            for (int i = 0; i < 4; i++)
                 if (!strcmp(argv[2], own[i])) {
                     char *hv[] = {argv[2], "--help", NULL};
                     return i == 0 ? ms_cli_awscurl(2, hv)
-                           : i == 1 ? ms_emulate_main(2, hv) : ms_cli_top(2, hv);
+                           : i == 1 ? ms_emulate_main(2, hv)
+                           : i == 2 ? ms_cli_top(2, hv) : ms_cli_kafka_mock(2, hv);
                 }
             fprintf(stderr, "medstream: no command '%s'\n\n", argv[2]);
             usage(stderr);
@@ -240,6 +242,8 @@ int main(int argc, char **argv)
         return ms_emulate_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "top"))
         return ms_cli_top(argc - 1, argv + 1);
+    if (!strcmp(cmd, "kafka-mock"))
+        return ms_cli_kafka_mock(argc - 1, argv + 1);
     if (!strcmp(cmd, "completion"))
         return ms_cli_completion(argc - 1, argv + 1);
     ms_cli_opts o = {.stats_interval = -1};
