@@ -5,7 +5,8 @@ JOBS     ?= $(shell nproc)
 CMAKE    ?= cmake
 CTEST_J  ?= 2
 
-.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon
+.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon \
+        fuzz-build fuzz fuzz-ci
 
 all: build
 
@@ -43,6 +44,26 @@ tsan: setup
 	@$(CMAKE) --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j $(CTEST_J)
 
+# libFuzzer targets (fuzz/, docs/reliability.md "Hostile input"): a clang
+# build with coverage, ASan and UBSan in build-fuzz/ (clang warnings are not
+# errors there: gcc's -Werror in the other builds is the gate).
+# `make fuzz` runs every target FUZZ_TIME seconds, then the long PDF mutation
+# campaign (MUTANTS mutants); `make fuzz-ci` is what CI runs: 20 s a target.
+FUZZ_TIME ?= 60
+MUTANTS   ?= 3000
+fuzz-build: setup
+	@$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMS_FUZZ=ON -DMS_TESTS=OFF -DMS_WERROR=OFF >/dev/null
+	@$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_all medstream-mkpdf
+
+fuzz: fuzz-build build
+	FUZZ_TIME=$(FUZZ_TIME) bash scripts/fuzz.sh
+	MS_BIN=$(BUILD)/medstream MS_MKPDF=$(BUILD)/medstream-mkpdf MS_SRC=. MS_SHARED=../shared \
+	  MUTANTS=$(MUTANTS) MUTANT_SHARED=1000 MUTANT_SHARED_KB=1024 MUTANT_SEED=$${MUTANT_SEED:-$$(date +%s)} bash tests/integration/test_pdf_mutants.sh
+
+fuzz-ci: fuzz-build
+	FUZZ_TIME=20 bash scripts/fuzz.sh
+
 corpus: build
 	MKPDF=$(BUILD)/medstream-mkpdf bash bench/make-corpus.sh bench/corpus
 
@@ -50,4 +71,4 @@ bench: corpus
 	BUILD=$(BUILD) bash bench/run-local.sh bench/corpus
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan out
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz out
