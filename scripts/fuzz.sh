@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # fuzz.sh -- run every libFuzzer target for a fixed time and report.
 #
-#   FUZZ_TIME=60 BUILD=build-fuzz scripts/fuzz.sh [TARGET...]
+#   FUZZ_TIME=60 BUILD=build-fuzz MKPDF=build/medstream-mkpdf scripts/fuzz.sh [TARGET...]
 #
-# Needs a build made with -DMS_FUZZ=ON (make fuzz-build). Seeds for each
+# Needs a build made with -DMS_FUZZ=ON (make fuzz-build) and, for the
+# generated PDF seeds, medstream-mkpdf from a normal build. Seeds for each
 # target are fuzz/corpus/NAME/ (committed) plus inputs generated here into
 # $BUILD/fuzz-seeds/NAME/: PDFs from medstream-mkpdf and the bundled sample
 # texts, envelopes around them, the repository's configs, and -- when
@@ -41,16 +42,16 @@ for t in "${targets[@]}"; do
 done
 
 # ---- generated seeds ---------------------------------------------------
-mkpdf=$BUILD/medstream-mkpdf
+mkpdf=${MKPDF:-build/medstream-mkpdf}
 gen=$seeds/.gen
 mkdir -p "$gen"
 if [ -x "$mkpdf" ]; then
   for txt in examples/*.txt; do
     b=$(basename "$txt" .txt)
-    ASAN_OPTIONS=detect_leaks=0 "$mkpdf" --header "St. Example General Hospital" \
+    "$mkpdf" --header "St. Example General Hospital" \
       --footer "Page %d of %d" "$txt" "$gen/$b.pdf" >/dev/null
   done
-  ASAN_OPTIONS=detect_leaks=0 "$mkpdf" --password pw examples/lab-results.txt \
+  "$mkpdf" --password pw examples/lab-results.txt \
     "$gen/encrypted.pdf" >/dev/null
 fi
 add() { # add TARGET FILE [PREFIX-BYTE-OCTAL]
