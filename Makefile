@@ -51,7 +51,7 @@ tsan: setup
 # campaign (MUTANTS mutants); `make fuzz-ci` is what CI runs: 15 s a target (with the
 # clang build, under 5 minutes on 2 cores).
 FUZZ_TIME ?= 60
-MUTANTS   ?= 3000
+MUTANTS   ?= 20000
 # -O1: libFuzzer's usual level, a shorter build than -O2 for CI.
 fuzz-build: setup
 	@$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

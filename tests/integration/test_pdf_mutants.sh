@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_pdf_mutants.sh -- the bounded PDF mutation campaign
-# (scripts/pdf-mutants.py; docs/reliability.md, "Hostile input"): 300
+# (scripts/pdf-mutants.py; docs/reliability.md, "Hostile input"): 1,000
 # byte-level mutants of PDFs made by medstream-mkpdf (and of up to 40
 # small PDFs from ../shared when it is there) through `medstream run
 # --once` with the dir source and the file sink. Every mutant must end as
@@ -11,7 +11,7 @@
 # mutation seed each time: MUTANTS, MUTANT_SHARED, MUTANT_SEED).
 set -euo pipefail
 : "${MS_BIN:?}" "${MS_MKPDF:?}" "${MS_SRC:?}"
-count=${MUTANTS:-300}
+count=${MUTANTS:-1000}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-mutants-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/seeds"
