@@ -168,6 +168,42 @@ static void test_curated_wins(void **state)
     ms_nlp_result_free(&r);
 }
 
+/* Report phrasing the terminologies do not spell (curated rows, issue 15:
+ * negated mentions of NegEx sentences the engine did not find): exposures
+ * ("sick contacts"), shunt direction, test-qualified findings ("ischemic
+ * EKG changes"), "change in X" review-of-systems symptoms, the adjective
+ * "incontinent", focal deficits, plural "diverticula", "alcohol use". */
+static void test_report_phrasing(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *what, *canonical; } cases[] = {
+        {"No sick contacts.", "sick contacts", "sick contacts"},
+        {"Bubble study without evidence of right to left intracardiac shunt.",
+         "right to left intracardiac shunt", "right-to-left shunt"},
+        {"There were no ischemic EKG changes during stress.",
+         "ischemic EKG changes", "ischemic changes"},
+        {"No change in hearing.", "change in hearing", "hearing change"},
+        {"The patient denies change in sleep.", "change in sleep", "sleep disturbance"},
+        {"Denies change in weight.", "change in weight", "weight change"},
+        {"She did not become incontinent.", "incontinent", "incontinence"},
+        {"Denies feelings of worthlessness.", "feelings of worthlessness", "worthlessness"},
+        {"No focal sensory deficits.", "sensory deficits", "sensory deficit"},
+        {"There were scattered diverticula.", "diverticula", "diverticulum"},
+        {"She denies alcohol use.", "alcohol use", "alcohol use"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ms_nlp_result r = {0};
+        const char *t = cases[i].text;
+        assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+        const ms_nlp_entity *e = cond(&r, t, cases[i].what);
+        if (!e)
+            print_message("not found: '%s' in '%s'\n", cases[i].what, t);
+        assert_non_null(e);
+        assert_string_equal(e->canonical, cases[i].canonical);
+        ms_nlp_result_free(&r);
+    }
+}
+
 /* Stop list: everyday words (or generic categories, or lab-result phrases)
  * the terminologies list as conditions are not generated. ("fatigue" and
  * "weakness" are stop-listed too but the curated file names them.) */
@@ -244,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_index_plurals_lay),
         cmocka_unit_test(test_generated_medications),
         cmocka_unit_test(test_curated_wins),
+        cmocka_unit_test(test_report_phrasing),
         cmocka_unit_test(test_stop_list),
         cmocka_unit_test(test_nonclinical_ceiling),
     };
