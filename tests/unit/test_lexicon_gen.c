@@ -204,6 +204,39 @@ static void test_report_phrasing(void **state)
     }
 }
 
+/* Gated one-word names (engine.c, lacks_cue): "frequency" is urinary
+ * frequency only with a urinary word in its sentence, "alcohol" is alcohol
+ * use only with a habit word; otherwise nothing is found. */
+static void test_gated_words(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *what, *canonical; } cases[] = {
+        {"Denies any dysuria or frequency.", "frequency", "urinary frequency"},
+        {"GU: no frequency or nocturia.", "frequency", "urinary frequency"},
+        {"Dosing frequency was reduced to twice daily.", "frequency", NULL},
+        {"The frequency of clinic visits was increased.", "frequency", NULL},
+        {"Denies alcohol or other drug use.", "alcohol", "alcohol use"},
+        {"She drinks alcohol socially.", "alcohol", "alcohol use"},
+        {"The site was prepped with alcohol and draped.", "alcohol", NULL},
+        {"The skin was cleaned with alcohol.", "alcohol", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ms_nlp_result r = {0};
+        const char *t = cases[i].text;
+        assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+        const ms_nlp_entity *e = cond(&r, t, cases[i].what);
+        if (!e != !cases[i].canonical)
+            print_message("'%s' in '%s': %s\n", cases[i].what, t, e ? "found" : "not found");
+        if (!cases[i].canonical) {
+            assert_null(e);
+        } else {
+            assert_non_null(e);
+            assert_string_equal(e->canonical, cases[i].canonical);
+        }
+        ms_nlp_result_free(&r);
+    }
+}
+
 /* Stop list: everyday words (or generic categories, or lab-result phrases)
  * the terminologies list as conditions are not generated. ("fatigue" and
  * "weakness" are stop-listed too but the curated file names them.) */
@@ -281,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_generated_medications),
         cmocka_unit_test(test_curated_wins),
         cmocka_unit_test(test_report_phrasing),
+        cmocka_unit_test(test_gated_words),
         cmocka_unit_test(test_stop_list),
         cmocka_unit_test(test_nonclinical_ceiling),
     };
