@@ -172,7 +172,8 @@ static void test_curated_wins(void **state)
  * negated mentions of NegEx sentences the engine did not find): exposures
  * ("sick contacts"), shunt direction, test-qualified findings ("ischemic
  * EKG changes"), "change in X" review-of-systems symptoms, the adjective
- * "incontinent", focal deficits, plural "diverticula", "alcohol use". */
+ * "incontinent", focal deficits, plural "diverticula", "alcohol use",
+ * seizure movements, CT fat stranding, "abnormal bleeding". */
 static void test_report_phrasing(void **state)
 {
     (void)state;
@@ -190,6 +191,11 @@ static void test_report_phrasing(void **state)
         {"No focal sensory deficits.", "sensory deficits", "sensory deficit"},
         {"There were scattered diverticula.", "diverticula", "diverticulum"},
         {"She denies alcohol use.", "alcohol use", "alcohol use"},
+        {"No tonic/clonic movement was seen.", "tonic/clonic movement",
+         "tonic-clonic movements"},
+        {"There was no peripancreatic stranding.", "peripancreatic stranding",
+         "peripancreatic fat stranding"},
+        {"Denies abnormal bleeding.", "abnormal bleeding", "abnormal bleeding"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ms_nlp_result r = {0};
