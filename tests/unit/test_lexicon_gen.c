@@ -168,6 +168,81 @@ static void test_curated_wins(void **state)
     ms_nlp_result_free(&r);
 }
 
+/* Report phrasing the terminologies do not spell (curated rows, issue 15:
+ * negated mentions of NegEx sentences the engine did not find): exposures
+ * ("sick contacts"), shunt direction, test-qualified findings ("ischemic
+ * EKG changes"), "change in X" review-of-systems symptoms, the adjective
+ * "incontinent", focal deficits, plural "diverticula", "alcohol use",
+ * seizure movements, CT fat stranding, "abnormal bleeding". */
+static void test_report_phrasing(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *what, *canonical; } cases[] = {
+        {"No sick contacts.", "sick contacts", "sick contacts"},
+        {"Bubble study without evidence of right to left intracardiac shunt.",
+         "right to left intracardiac shunt", "right-to-left shunt"},
+        {"There were no ischemic EKG changes during stress.",
+         "ischemic EKG changes", "ischemic changes"},
+        {"No change in hearing.", "change in hearing", "hearing change"},
+        {"The patient denies change in sleep.", "change in sleep", "sleep disturbance"},
+        {"Denies change in weight.", "change in weight", "weight change"},
+        {"She did not become incontinent.", "incontinent", "incontinence"},
+        {"Denies feelings of worthlessness.", "feelings of worthlessness", "worthlessness"},
+        {"No focal sensory deficits.", "sensory deficits", "sensory deficit"},
+        {"There were scattered diverticula.", "diverticula", "diverticulum"},
+        {"She denies alcohol use.", "alcohol use", "alcohol use"},
+        {"No tonic/clonic movement was seen.", "tonic/clonic movement",
+         "tonic-clonic movements"},
+        {"There was no peripancreatic stranding.", "peripancreatic stranding",
+         "peripancreatic fat stranding"},
+        {"Denies abnormal bleeding.", "abnormal bleeding", "abnormal bleeding"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ms_nlp_result r = {0};
+        const char *t = cases[i].text;
+        assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+        const ms_nlp_entity *e = cond(&r, t, cases[i].what);
+        if (!e)
+            print_message("not found: '%s' in '%s'\n", cases[i].what, t);
+        assert_non_null(e);
+        assert_string_equal(e->canonical, cases[i].canonical);
+        ms_nlp_result_free(&r);
+    }
+}
+
+/* Gated one-word names (engine.c, lacks_cue): "frequency" is urinary
+ * frequency only with a urinary word in its sentence, "alcohol" is alcohol
+ * use only with a habit word; otherwise nothing is found. */
+static void test_gated_words(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *what, *canonical; } cases[] = {
+        {"Denies any dysuria or frequency.", "frequency", "urinary frequency"},
+        {"GU: no frequency or nocturia.", "frequency", "urinary frequency"},
+        {"Dosing frequency was reduced to twice daily.", "frequency", NULL},
+        {"The frequency of clinic visits was increased.", "frequency", NULL},
+        {"Denies alcohol or other drug use.", "alcohol", "alcohol use"},
+        {"She drinks alcohol socially.", "alcohol", "alcohol use"},
+        {"The site was prepped with alcohol and draped.", "alcohol", NULL},
+        {"The skin was cleaned with alcohol.", "alcohol", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ms_nlp_result r = {0};
+        const char *t = cases[i].text;
+        assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+        const ms_nlp_entity *e = cond(&r, t, cases[i].what);
+        if (!e != !cases[i].canonical)
+            print_message("'%s' in '%s': %s\n", cases[i].what, t, e ? "found" : "not found");
+        if (!cases[i].canonical) {
+            assert_null(e);
+        } else {
+            assert_non_null(e);
+            assert_string_equal(e->canonical, cases[i].canonical);
+        }
+        ms_nlp_result_free(&r);
+    }
+}
+
 /* Stop list: everyday words (or generic categories, or lab-result phrases)
  * the terminologies list as conditions are not generated. ("fatigue" and
  * "weakness" are stop-listed too but the curated file names them.) */
@@ -244,6 +319,8 @@ int main(void)
         cmocka_unit_test(test_index_plurals_lay),
         cmocka_unit_test(test_generated_medications),
         cmocka_unit_test(test_curated_wins),
+        cmocka_unit_test(test_report_phrasing),
+        cmocka_unit_test(test_gated_words),
         cmocka_unit_test(test_stop_list),
         cmocka_unit_test(test_nonclinical_ceiling),
     };
