@@ -137,9 +137,11 @@ bool ms_layout_page(ms_layout_frag *f, size_t n, float page_width, const char *t
         if (!f[i].horizontal && trim(&f[i], text, &s, &len))
             tmp[k++] = f[i];
     n = k;             /* blank fragments are dropped */
-    memcpy(f, tmp, n * sizeof *f);
+    if (n)
+        memcpy(f, tmp, n * sizeof *f);
     free(tmp);
-    qsort(f, nh, sizeof *f, by_mid);
+    if (nh)
+        qsort(f, nh, sizeof *f, by_mid);
 
     /* Rows: [start, end) runs, each sorted by x; count prose-column rows. */
     size_t *row_end = malloc((nh ? nh : 1) * sizeof *row_end);
