@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# test_crash_kinesis.sh -- the Kinesis crash campaign (issue 17), bounded for
+# `make test`: 0 lost, duplicates bounded by what was in flight.
+#
+# kinesalite (and dynalite) from npm on 127.0.0.1, a stream of 4 shards
+# filled with envelope records that carry ids (tests/support/
+# kinesis_envelopes.py, boto3). The medstream binary runs with the file sink
+# and checkpoint.interval_ms = 0 (a position is written as soon as every sink
+# confirmed it), so what a SIGKILL can make it deliver again is what was in
+# flight: at most engine.max_inflight_docs reports.
+#
+#  a) file checkpoints: medstream is SIGKILLed K times at random moments
+#     (after a random number of summaries, plus a random delay), restarted
+#     each time, then a final `run --once` delivers the rest. Summaries are
+#     moved aside after each run, so a report delivered twice is seen twice.
+#     Every id must have a summary; duplicates <= max_inflight_docs x K.
+#  b) the DynamoDB lease table (dynalite, checkpoint.failover_ms short): two
+#     processes share the stream; one is SIGKILLed mid-stream; the survivor
+#     takes its leases and delivers everything. Duplicates <= max_inflight_docs
+#     x (kills + leases lost, which the balancing between the two also causes:
+#     a process that loses a lease drops what it had in flight on that shard).
+#
+# MS_CRASH_SEED=N replays a campaign's random choices; MS_CRASH_N and
+# MS_CRASH_KILLS change its size (`make soak` style runs).
+set -euo pipefail
+: "${MS_BIN:?}" "${MS_SRC:?}" "${MS_MKPDF:?}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-crashkin-XXXXXX")
+. "$MS_SRC/tests/support/campaign.sh"
+trap campaign_cleanup EXIT
+[ -x "$PY" ] && "$PY" -c 'import boto3' 2>/dev/null || skip "Debian's python3 with boto3 (python3-boto3) is not installed"
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip "node or npm not installed"
+kmods=$(npm_mods kinesalite kinesalite@3) || skip "npm install kinesalite failed (registry unreachable?)"
+dmods=$(npm_mods dynalite dynalite@4) || skip "npm install dynalite failed (registry unreachable?)"
+export NODE_PATH="$kmods:$dmods"
+export HOME="$tmp" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL 2>/dev/null || true
+
+# node -e peers print "port N" and leave when this script does.
+leave=";const p0=process.ppid;setInterval(()=>{if(process.ppid!==p0)process.exit(0)},500).unref();"
+start_peer kinesalite node -e "const s=require('kinesalite')({createStreamMs:5,deleteStreamMs:5,updateStreamMs:5,shardLimit:50});s.listen(0,'127.0.0.1',()=>console.log('port '+s.address().port))$leave" \
+  || skip "kinesalite did not start: $(head -c 300 "$tmp/kinesalite.err")"
+KIN="http://127.0.0.1:$port"
+start_peer dynalite node -e "const s=require('dynalite')({createTableMs:5,deleteTableMs:5,updateTableMs:5});s.listen(0,'127.0.0.1',()=>console.log('port '+s.address().port))$leave" \
+  || skip "dynalite did not start: $(head -c 300 "$tmp/dynalite.err")"
+DDB="http://127.0.0.1:$port"
+
+seed=${MS_CRASH_SEED:-$(( $(date +%s) % 100000 ))}
+RANDOM=$seed
+N=${MS_CRASH_N:-300}
+K=${MS_CRASH_KILLS:-3}
+INFLIGHT=8
+echo "# seed $seed (MS_CRASH_SEED=$seed replays the kill targets and delays), N=$N, K=$K, max_inflight_docs=$INFLIGHT"
+
+# A few different reports; the envelopes take them in turn.
+mkdir -p "$tmp/pdf"
+for i in 1 2 3 4 5; do
+  printf 'Discharge summary %d\n\nThe patient was admitted with chest pain and shortness of breath.\nHistory of hypertension and type 2 diabetes. Metformin 500 mg twice daily.\nBlood pressure 14%d/88. No acute distress. Follow up in %d weeks.\n' \
+    "$i" "$i" "$i" > "$tmp/pdf/r$i.txt"
+  "$MS_MKPDF" "$tmp/pdf/r$i.txt" "$tmp/pdf/r$i.pdf"
+done
+fill() { # stream prefix count
+  "$PY" "$MS_SRC/tests/support/kinesis_envelopes.py" --endpoint "$KIN" --stream "$1" --shards 4 \
+    --count "$3" --prefix "$2" "$tmp"/pdf/r*.pdf
+}
+
+# conf FILE STREAM OUTDIR CHECKPOINT-LINES...
+conf() {
+  local f=$1 stream=$2 out=$3
+  shift 3
+  {
+    printf '[source]\ntype = kinesis\n\n[source.kinesis]\nstream = %s\nendpoint = %s\n' "$stream" "$KIN"
+    # Two records a GetRecords call (at most 5 calls/s a shard): a run takes
+    # seconds, so the kills land mid-stream.
+    printf 'poll_interval_ms = 200\nmax_records = 2\n\n'
+    printf '[engine]\nworkers = 2\nmax_inflight_docs = %d\n\n' "$INFLIGHT"
+    printf '[checkpoint]\ninterval_ms = 0\n'
+    printf '%s\n' "$@"
+    printf '\n[sink.file]\ndir = %s\n\n[log]\nlevel = info\n\n[http]\nlisten = off\n' "$out"
+  } > "$f"
+}
+
+count() { find "$1" -maxdepth 1 -name "$2-*.json" 2>/dev/null | wc -l; }
+# Move this run's summaries aside: a report delivered again lands anew.
+collect() { # outdir rundir
+  mkdir -p "$2"
+  find "$1" -maxdepth 1 -name '*.json' -exec mv -t "$2" {} + 2>/dev/null || true
+}
+# tally PREFIX N DIR...: "lost dups unexpected" over every summary in DIRs.
+tally() {
+  local prefix=$1 n=$2
+  shift 2
+  find "$@" -maxdepth 1 -name '*.json' -printf '%f\n' | "$PY" -c '
+import re, sys
+prefix, n = sys.argv[1], int(sys.argv[2])
+seen = {}
+for line in sys.stdin:
+    name = line.strip()[:-5]
+    seen[name] = seen.get(name, 0) + 1
+want = ["%s-%05d" % (prefix, i) for i in range(n)]
+lost = sum(1 for w in want if w not in seen)
+dups = sum(c - 1 for c in seen.values())
+print(lost, dups, len([s for s in seen if s not in set(want)]))
+' "$prefix" "$n"
+}
+# Every summary is a complete JSON document naming its report.
+valid_summaries() { # dir...
+  find "$@" -maxdepth 1 -name '*.json' -print0 | "$PY" -c '
+import json, os, sys
+bad = 0
+for p in sys.stdin.read().split("\0"):
+    if not p:
+        continue
+    with open(p) as f:
+        doc = json.load(f)
+    if doc.get("id") != os.path.basename(p)[:-5]:
+        bad += 1
+print(bad)
+'
+}
+dead_letters() { find "$@" -path '*dead-letter*' -name '*.json' 2>/dev/null | wc -l; }
+
+# ---- a) file checkpoints, K kills ------------------------------------------
+S=crash
+fill "$S" a "$N"
+conf "$tmp/a.ini" "$S" "$tmp/a-out" "store = file" "path = $tmp/a-checkpoints.json"
+t0=$(now)
+per_run=()
+for k in $(seq 1 "$K"); do
+  # Kill after a random number of new summaries (at least 5, at most an even
+  # share of the remainder), then a random 0-300 ms more.
+  share=$(( N / (K + 1) ))
+  target=$(( 5 + RANDOM % (share > 10 ? share - 5 : 5) ))
+  delay=$(printf '0.%03d' $(( RANDOM % 300 )))
+  "$MS_BIN" run -c "$tmp/a.ini" 2> "$tmp/a-run$k.log" &
+  pid=$!
+  pids+=("$pid")
+  if ! wait_for "[ \$(count '$tmp/a-out' a) -ge $target ] || ! kill -0 $pid 2>/dev/null" 120; then
+    bad "a: run $k reached $target summaries within 120 s (log: $(tail -c 400 "$tmp/a-run$k.log"))"
+  fi
+  sleep "$delay"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid"
+  else
+    bad "a: run $k was still running when killed (log: $(tail -c 400 "$tmp/a-run$k.log"))"
+  fi
+  wait "$pid" 2>/dev/null || true
+  got=$(count "$tmp/a-out" a)
+  per_run+=("$got")
+  echo "# a: run $k SIGKILLed after $got summaries (target $target + ${delay}s)"
+  collect "$tmp/a-out" "$tmp/a-runs/$k"
+done
+timeout 300 "$MS_BIN" run --once -c "$tmp/a.ini" 2> "$tmp/a-final.log" && rc=0 || rc=$?
+[ "$rc" -eq 0 ] && ok "a: the final --once run exits 0" || bad "a: the final --once run exits $rc ($(tail -c 400 "$tmp/a-final.log"))"
+got=$(count "$tmp/a-out" a)
+per_run+=("$got")
+collect "$tmp/a-out" "$tmp/a-runs/final"
+secs=$(awk -v a="$(now)" -v b="$t0" 'BEGIN{printf "%d", a - b}')
+read -r lost dups unexpected < <(tally a "$N" "$tmp"/a-runs/*)
+echo "# a: summaries per run: ${per_run[*]}; lost $lost, duplicates $dups, unexpected $unexpected, ${secs} s"
+echo "RESULT kinesis-file reports=$N kills=$K lost=$lost duplicates=$dups bound=$((INFLIGHT * K)) seed=$seed"
+[ "$lost" -eq 0 ] && ok "a: 0 lost: every one of $N ids has a summary" || bad "a: $lost of $N ids have no summary"
+[ "$unexpected" -eq 0 ] && ok "a: no summary for an unknown id" || bad "a: $unexpected unexpected summaries"
+[ "$dups" -le $((INFLIGHT * K)) ] && ok "a: duplicates $dups <= max_inflight_docs x kills = $((INFLIGHT * K))" \
+  || bad "a: duplicates $dups > max_inflight_docs x kills = $((INFLIGHT * K))"
+[ "$(dead_letters "$tmp/a-out")" -eq 0 ] && ok "a: no dead letters" || bad "a: dead letters written"
+v=$(valid_summaries "$tmp"/a-runs/*)
+[ "$v" -eq 0 ] && ok "a: every summary is complete JSON naming its id" || bad "a: $v summaries incomplete or misnamed"
+grep -q '"SHARD_END"\|shardId-000000000003' "$tmp/a-checkpoints.json" && ok "a: checkpoints written" \
+  || bad "a: no checkpoint file"
+
+# ---- b) DynamoDB leases, two processes, one SIGKILLed ----------------------
+S=crashl
+NB=$(( N + N / 3 ))
+fill "$S" b "$NB"
+lease_lines=("store = dynamodb" "table = crash-leases" "endpoint = $DDB" "failover_ms = 3000")
+conf "$tmp/b1.ini" "$S" "$tmp/b-out1" "${lease_lines[@]}" "worker_id = w1"
+conf "$tmp/b2.ini" "$S" "$tmp/b-out2" "${lease_lines[@]}" "worker_id = w2"
+"$MS_BIN" run -c "$tmp/b1.ini" 2> "$tmp/b-w1.log" &
+p1=$!
+pids+=("$p1")
+"$MS_BIN" run -c "$tmp/b2.ini" 2> "$tmp/b-w2.log" &
+p2=$!
+pids+=("$p2")
+# Kill w1 once both read (w2 got leases by balancing) and w1 delivered a
+# random number of reports, plus a random delay.
+target=$(( 5 + RANDOM % 30 ))
+delay=$(printf '0.%03d' $(( RANDOM % 300 )))
+both() { [ "$(count "$tmp/b-out1" b)" -ge "$target" ] && [ "$(count "$tmp/b-out2" b)" -ge 1 ]; }
+if wait_for "both || ! kill -0 $p1 2>/dev/null" 120; then
+  sleep "$delay"
+else
+  bad "b: both processes delivered within 120 s (w1 $(count "$tmp/b-out1" b), w2 $(count "$tmp/b-out2" b))"
+fi
+kill -9 "$p1" 2>/dev/null || bad "b: w1 was still running when killed"
+wait "$p1" 2>/dev/null || true
+killed_at=$(( $(count "$tmp/b-out1" b) + $(count "$tmp/b-out2" b) ))
+echo "# b: w1 SIGKILLed after w1 $(count "$tmp/b-out1" b), w2 $(count "$tmp/b-out2" b) summaries of $NB (target $target + ${delay}s)"
+if [ "$killed_at" -ge "$NB" ]; then
+  bad "b: the kill came after everything was delivered (the campaign proves nothing)"
+fi
+collect "$tmp/b-out1" "$tmp/b-runs/w1"
+# The survivor delivers everything (the union: w1's part is already aside).
+all_b() { [ "$(tally b "$NB" "$tmp/b-runs/w1" "$tmp/b-out2" | cut -d' ' -f1)" -eq 0 ]; }
+if wait_for all_b 180; then
+  ok "b: the survivor delivered every remaining report"
+else
+  bad "b: not everything delivered after the kill ($(tally b "$NB" "$tmp/b-runs/w1" "$tmp/b-out2"))"
+fi
+owners=$("$PY" "$MS_SRC/tests/support/kinesis_put.py" --endpoint "$DDB" --stream crash-leases leases \
+  | awk '{print $2}' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+echo "# b: lease owners: $owners"
+grep -q "4 w2" <<< "$owners" && ok "b: the survivor holds all 4 leases" || bad "b: leases not all with w2: $owners"
+kill -TERM "$p2"
+wait "$p2" && rc=0 || rc=$?
+[ "$rc" -eq 0 ] && ok "b: the survivor drains and exits 0 on SIGTERM" || bad "b: survivor exit status $rc"
+collect "$tmp/b-out2" "$tmp/b-runs/w2"
+lost_leases=$(cat "$tmp/b-w1.log" "$tmp/b-w2.log" | grep -c 'msg="lease lost"' || true)
+taken=$(cat "$tmp/b-w1.log" "$tmp/b-w2.log" | grep -c 'msg="lease taken"' || true)
+read -r lost dups unexpected < <(tally b "$NB" "$tmp"/b-runs/*)
+bound=$(( INFLIGHT * (1 + lost_leases) ))
+echo "# b: leases taken $taken, lost $lost_leases; lost $lost, duplicates $dups (bound $bound), unexpected $unexpected"
+echo "RESULT kinesis-leases reports=$NB kills=1 lost=$lost duplicates=$dups bound=$bound leases_lost=$lost_leases seed=$seed"
+[ "$lost" -eq 0 ] && ok "b: 0 lost: every one of $NB ids has a summary" || bad "b: $lost of $NB ids have no summary"
+[ "$unexpected" -eq 0 ] && ok "b: no summary for an unknown id" || bad "b: $unexpected unexpected summaries"
+[ "$dups" -le "$bound" ] && ok "b: duplicates $dups <= max_inflight_docs x (kills + leases lost) = $bound" \
+  || bad "b: duplicates $dups > $bound"
+[ "$(dead_letters "$tmp/b-out1" "$tmp/b-out2")" -eq 0 ] && ok "b: no dead letters" || bad "b: dead letters written"
+v=$(valid_summaries "$tmp"/b-runs/*)
+[ "$v" -eq 0 ] && ok "b: every summary is complete JSON naming its id" || bad "b: $v summaries incomplete or misnamed"
+
+campaign_finish
