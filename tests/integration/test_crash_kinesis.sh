@@ -26,24 +26,10 @@ set -euo pipefail
 : "${MS_BIN:?}" "${MS_SRC:?}" "${MS_MKPDF:?}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-crashkin-XXXXXX")
 . "$MS_SRC/tests/support/campaign.sh"
+. "$MS_SRC/tests/support/kinesis_campaign.sh"
 trap campaign_cleanup EXIT
 [ -x "$PY" ] && "$PY" -c 'import boto3' 2>/dev/null || skip "Debian's python3 with boto3 (python3-boto3) is not installed"
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip "node or npm not installed"
-kmods=$(npm_mods kinesalite kinesalite@3) || skip "npm install kinesalite failed (registry unreachable?)"
-dmods=$(npm_mods dynalite dynalite@4) || skip "npm install dynalite failed (registry unreachable?)"
-export NODE_PATH="$kmods:$dmods"
-export HOME="$tmp" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-export AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL 2>/dev/null || true
-
-# node -e peers print "port N" and leave when this script does.
-leave=";const p0=process.ppid;setInterval(()=>{if(process.ppid!==p0)process.exit(0)},500).unref();"
-start_peer kinesalite node -e "const s=require('kinesalite')({createStreamMs:5,deleteStreamMs:5,updateStreamMs:5,shardLimit:50});s.listen(0,'127.0.0.1',()=>console.log('port '+s.address().port))$leave" \
-  || skip "kinesalite did not start: $(head -c 300 "$tmp/kinesalite.err")"
-KIN="http://127.0.0.1:$port"
-start_peer dynalite node -e "const s=require('dynalite')({createTableMs:5,deleteTableMs:5,updateTableMs:5});s.listen(0,'127.0.0.1',()=>console.log('port '+s.address().port))$leave" \
-  || skip "dynalite did not start: $(head -c 300 "$tmp/dynalite.err")"
-DDB="http://127.0.0.1:$port"
+kinesis_peers
 
 seed=${MS_CRASH_SEED:-$(( $(date +%s) % 100000 ))}
 RANDOM=$seed
@@ -52,73 +38,7 @@ K=${MS_CRASH_KILLS:-3}
 INFLIGHT=8
 echo "# seed $seed (MS_CRASH_SEED=$seed replays the kill targets and delays), N=$N, K=$K, max_inflight_docs=$INFLIGHT"
 
-# A few different reports; the envelopes take them in turn.
-mkdir -p "$tmp/pdf"
-for i in 1 2 3 4 5; do
-  printf 'Discharge summary %d\n\nThe patient was admitted with chest pain and shortness of breath.\nHistory of hypertension and type 2 diabetes. Metformin 500 mg twice daily.\nBlood pressure 14%d/88. No acute distress. Follow up in %d weeks.\n' \
-    "$i" "$i" "$i" > "$tmp/pdf/r$i.txt"
-  "$MS_MKPDF" "$tmp/pdf/r$i.txt" "$tmp/pdf/r$i.pdf"
-done
-fill() { # stream prefix count
-  "$PY" "$MS_SRC/tests/support/kinesis_envelopes.py" --endpoint "$KIN" --stream "$1" --shards 4 \
-    --count "$3" --prefix "$2" "$tmp"/pdf/r*.pdf
-}
-
-# conf FILE STREAM OUTDIR CHECKPOINT-LINES...
-conf() {
-  local f=$1 stream=$2 out=$3
-  shift 3
-  {
-    printf '[source]\ntype = kinesis\n\n[source.kinesis]\nstream = %s\nendpoint = %s\n' "$stream" "$KIN"
-    # Two records a GetRecords call (at most 5 calls/s a shard): a run takes
-    # seconds, so the kills land mid-stream.
-    printf 'poll_interval_ms = 200\nmax_records = 2\n\n'
-    printf '[engine]\nworkers = 2\nmax_inflight_docs = %d\n\n' "$INFLIGHT"
-    printf '[checkpoint]\ninterval_ms = 0\n'
-    printf '%s\n' "$@"
-    printf '\n[sink.file]\ndir = %s\n\n[log]\nlevel = info\n\n[http]\nlisten = off\n' "$out"
-  } > "$f"
-}
-
-count() { find "$1" -maxdepth 1 -name "$2-*.json" 2>/dev/null | wc -l; }
-# Move this run's summaries aside: a report delivered again lands anew.
-collect() { # outdir rundir
-  mkdir -p "$2"
-  find "$1" -maxdepth 1 -name '*.json' -exec mv -t "$2" {} + 2>/dev/null || true
-}
-# tally PREFIX N DIR...: "lost dups unexpected" over every summary in DIRs.
-tally() {
-  local prefix=$1 n=$2
-  shift 2
-  find "$@" -maxdepth 1 -name '*.json' -printf '%f\n' | "$PY" -c '
-import re, sys
-prefix, n = sys.argv[1], int(sys.argv[2])
-seen = {}
-for line in sys.stdin:
-    name = line.strip()[:-5]
-    seen[name] = seen.get(name, 0) + 1
-want = ["%s-%05d" % (prefix, i) for i in range(n)]
-lost = sum(1 for w in want if w not in seen)
-dups = sum(c - 1 for c in seen.values())
-print(lost, dups, len([s for s in seen if s not in set(want)]))
-' "$prefix" "$n"
-}
-# Every summary is a complete JSON document naming its report.
-valid_summaries() { # dir...
-  find "$@" -maxdepth 1 -name '*.json' -print0 | "$PY" -c '
-import json, os, sys
-bad = 0
-for p in sys.stdin.read().split("\0"):
-    if not p:
-        continue
-    with open(p) as f:
-        doc = json.load(f)
-    if doc.get("id") != os.path.basename(p)[:-5]:
-        bad += 1
-print(bad)
-'
-}
-dead_letters() { find "$@" -path '*dead-letter*' -name '*.json' 2>/dev/null | wc -l; }
+make_pdfs
 
 # ---- a) file checkpoints, K kills ------------------------------------------
 S=crash

@@ -3,9 +3,10 @@
 with JSON envelope records that carry ids, for the crash campaigns.
 
   kinesis_envelopes.py --endpoint URL --stream S --shards K --count N \
-      --prefix P PDF...
+      --prefix P [--append] PDF...
 
-Creates the stream with K shards (waits until ACTIVE), then puts N
+Creates the stream with K shards (waits until ACTIVE; with --append the
+stream exists and keeps its shards), then puts N
 envelopes {"id": "P-00000", "pdf_base64": ...} (docs/formats.md), the PDFs
 taken in turn, spread evenly over the shards (an explicit hash key in the
 middle of each shard's range), PutRecords in batches of 100. A record the
@@ -28,11 +29,13 @@ def main():
     p.add_argument("--shards", type=int, required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--prefix", required=True)
+    p.add_argument("--append", action="store_true")
     p.add_argument("pdfs", nargs="+")
     args = p.parse_args()
     kin = boto3.client("kinesis", endpoint_url=args.endpoint, region_name="us-east-1",
                        aws_access_key_id="test", aws_secret_access_key="test")
-    kin.create_stream(StreamName=args.stream, ShardCount=args.shards)
+    if not args.append:
+        kin.create_stream(StreamName=args.stream, ShardCount=args.shards)
     for _ in range(600):
         s = kin.describe_stream_summary(StreamName=args.stream)
         if s["StreamDescriptionSummary"]["StreamStatus"] == "ACTIVE":
