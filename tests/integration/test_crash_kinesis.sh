@@ -86,6 +86,11 @@ echo "RESULT kinesis-file reports=$N kills=$K lost=$lost duplicates=$dups bound=
 [ "$(dead_letters "$tmp/a-out")" -eq 0 ] && ok "a: no dead letters" || bad "a: dead letters written"
 v=$(valid_summaries "$tmp"/a-runs/*)
 [ "$v" -eq 0 ] && ok "a: every summary is complete JSON naming its id" || bad "a: $v summaries incomplete or misnamed"
+# A write cut by SIGKILL leaves its temporary file (PHI); the next start
+# removes those of processes that are gone.
+left=$(find "$tmp/a-out" -name '.*.tmp' | wc -l)
+[ "$left" -eq 0 ] && ok "a: no temporary file of a killed run left in the output" \
+  || bad "a: $left temporary files of killed runs left in the output"
 grep -q '"SHARD_END"\|shardId-000000000003' "$tmp/a-checkpoints.json" && ok "a: checkpoints written" \
   || bad "a: no checkpoint file"
 
