@@ -24,11 +24,9 @@
 # MS_CRASH_KILLS change its size (`make soak` style runs).
 set -euo pipefail
 : "${MS_BIN:?}" "${MS_SRC:?}" "${MS_MKPDF:?}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-crashkin-XXXXXX")
 . "$MS_SRC/tests/support/campaign.sh"
+campaign_start crashkin
 . "$MS_SRC/tests/support/kinesis_campaign.sh"
-trap campaign_cleanup EXIT
-[ -x "$PY" ] && "$PY" -c 'import boto3' 2>/dev/null || skip "Debian's python3 with boto3 (python3-boto3) is not installed"
 kinesis_peers
 
 seed=${MS_CRASH_SEED:-$(( $(date +%s) % 100000 ))}

@@ -18,11 +18,9 @@
 # flight).
 set -euo pipefail
 : "${MS_BIN:?}" "${MS_SRC:?}" "${MS_MKPDF:?}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-leaseout-XXXXXX")
 . "$MS_SRC/tests/support/campaign.sh"
+campaign_start leaseout
 . "$MS_SRC/tests/support/kinesis_campaign.sh"
-trap campaign_cleanup EXIT
-[ -x "$PY" ] && "$PY" -c 'import boto3' 2>/dev/null || skip "Debian's python3 with boto3 (python3-boto3) is not installed"
 kinesis_peers
 ddb_port=${DDB##*:}
 start_peer gate "$PY" "$MS_SRC/tests/support/tcp_gate.py" --upstream "$ddb_port" \

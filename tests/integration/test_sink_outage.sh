@@ -16,11 +16,8 @@
 # is asserted: the outage and recovery seconds are printed as figures.
 set -euo pipefail
 : "${MS_BIN:?}" "${MS_SRC:?}" "${MS_MKPDF:?}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-outage-XXXXXX")
 . "$MS_SRC/tests/support/campaign.sh"
-trap campaign_cleanup EXIT
-[ -x "$PY" ] && "$PY" -c 'import boto3' 2>/dev/null || skip "Debian's python3 with boto3 (python3-boto3) is not installed"
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip "node or npm not installed"
+campaign_start outage
 smods=$(npm_mods s3rver s3rver@3) || skip "npm install s3rver failed (registry unreachable?)"
 export HOME="$tmp" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true

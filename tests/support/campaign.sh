@@ -45,6 +45,13 @@ start_peer() {
   wait_for "grep -q '^port ' '$tmp/$name.port'" 60 || return 1
   port=$(sed -n 's/^port //p' "$tmp/$name.port")
 }
+campaign_start() {
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-$1-XXXXXX")
+  trap campaign_cleanup EXIT
+  [ -x "$PY" ] && "$PY" -c 'import boto3' 2>/dev/null \
+    || skip "Debian's python3 with boto3 (python3-boto3) is not installed"
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip "node or npm not installed"
+}
 # Kill every peer and process the test started, then remove $tmp.
 campaign_cleanup() {
   local p

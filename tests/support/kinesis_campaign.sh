@@ -18,7 +18,6 @@
 #   valid_summaries DIR...  how many summaries are not JSON naming their id
 #   dead_letters DIR...  dead letters written under DIRs
 kinesis_peers() {
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip "node or npm not installed"
   kmods=$(npm_mods kinesalite kinesalite@3) || skip "npm install kinesalite failed (registry unreachable?)"
   dmods=$(npm_mods dynalite dynalite@4) || skip "npm install dynalite failed (registry unreachable?)"
   export NODE_PATH="$kmods:$dmods"
