@@ -5,7 +5,8 @@ JOBS     ?= $(shell nproc)
 CMAKE    ?= cmake
 CTEST_J  ?= 2
 
-.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image
+.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image soak \
+        fuzz-build fuzz fuzz-ci
 
 all: build
 
@@ -56,11 +57,39 @@ deb: build
 image:
 	bash deploy/container/build.sh
 
+# libFuzzer targets (fuzz/, docs/reliability.md "Hostile input"): a clang
+# build with coverage, ASan and UBSan in build-fuzz/ (clang warnings are not
+# errors there: gcc's -Werror in the other builds is the gate).
+# `make fuzz` runs every target FUZZ_TIME seconds, then the long PDF mutation
+# campaign (MUTANTS mutants); `make fuzz-ci` is what CI runs: 15 s a target (with the
+# clang build, under 5 minutes on 2 cores).
+FUZZ_TIME ?= 60
+MUTANTS   ?= 20000
+# -O1: libFuzzer's usual level, a shorter build than -O2 for CI.
+fuzz-build: setup
+	@$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DMS_FUZZ=ON -DMS_TESTS=OFF -DMS_WERROR=OFF >/dev/null
+	@$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_all
+
+# Seed PDFs come from the Release build's medstream-mkpdf.
+fuzz: fuzz-build build
+	MKPDF=$(BUILD)/medstream-mkpdf FUZZ_TIME=$(FUZZ_TIME) bash scripts/fuzz.sh
+	MS_BIN=$(BUILD)/medstream MS_MKPDF=$(BUILD)/medstream-mkpdf MS_SRC=. MS_SHARED=../shared \
+	  MUTANTS=$(MUTANTS) MUTANT_SHARED=1000 MUTANT_SHARED_KB=1024 MUTANT_SEED=$${MUTANT_SEED:-$$(date +%s)} bash tests/integration/test_pdf_mutants.sh
+
+fuzz-ci: fuzz-build build
+	MKPDF=$(BUILD)/medstream-mkpdf FUZZ_TIME=15 bash scripts/fuzz.sh
+
 corpus: build
 	MKPDF=$(BUILD)/medstream-mkpdf bash bench/make-corpus.sh bench/corpus
 
 bench: corpus
 	BUILD=$(BUILD) bash bench/run-local.sh bench/corpus
 
+# The Kafka crash campaign of `make test`, longer (bench/soak.sh; sizes:
+# SOAK_REPORTS, SOAK_KILLS, SOAK_PAIR_REPORTS); prints the figures.
+soak: build
+	BUILD=$(BUILD) bash bench/soak.sh
+
 clean:
-	rm -rf $(BUILD) build-asan build-tsan out
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz out

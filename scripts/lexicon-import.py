@@ -70,6 +70,8 @@ itching rash redness chills sweating fainting dizziness confusion
 analgesia amelia amenia alexia caseation hematogenous perspire hyperactivity
 salivation shakes trembling stimming symptom sputum tenderness wobble
 recumbency languid droopiness lameness esplenomegaly hyperemic anesthesia
+personality pigmentation reflex symptoms ganglion worries nostalgia
+overactivity hostility unhappiness lichen infestation
 '''.split())
 
 # Whole names never generated: common phrases of report boilerplate or
@@ -128,13 +130,18 @@ PLURALS = {
     'spasm': 'spasms', 'hemorrhage': 'hemorrhages', 'ulceration': 'ulcerations',
     'erosion': 'erosions', 'stricture': 'strictures', 'fistula': 'fistulas',
     'granuloma': 'granulomas', 'cataract': 'cataracts', 'hemorrhoid': 'hemorrhoids',
+    'allergy': 'allergies', 'infiltrate': 'infiltrates', 'node': 'nodes',
+    'adhesion': 'adhesions', 'mass': 'masses', 'change': 'changes',
 }
 
 
-def plural_of(name):
+def plural_of(name, one_word=False):
+    """The plural of a name's head noun, or None. A one-word name only with
+    one_word (the name was accepted on its own: "diverticulum"; a stop word
+    like "mass" never is)."""
     words = name.split(' ')
     p = PLURALS.get(words[-1].lower())
-    if p is None or len(words) < 2:
+    if p is None or (len(words) < 2 and not one_word):
         return None
     return ' '.join(words[:-1] + [p])
 
@@ -207,6 +214,7 @@ def one_word_ok(word, symp_words):
 
 def read_curated():
     keys, cond_keys, lay_canon, canon_lay = set(), {}, set(), {}
+    rows_ = {}
     for fname, col in (('conditions.tsv', 0), ('anatomy.tsv', 0), ('tests.tsv', 0),
                        ('procedures.tsv', 0), ('medications.tsv', 0), ('med_classes.tsv', 0)):
         path = os.path.join(LEX, fname)
@@ -218,6 +226,8 @@ def read_curated():
                 keys.add(key_of(f_[col]))
                 if fname == 'conditions.tsv':
                     cond_keys[key_of(f_[0])] = f_[1]
+                    if len(f_) < 5 or f_[4] == '':   # not case-sensitive abbreviations
+                        rows_.setdefault(key_of(f_[0]), (f_[0], f_[1], f_[2], f_[3] if len(f_) > 3 else ''))
                     keys.add(key_of(f_[1]))
     with open(os.path.join(LEX, 'condition_lay.tsv'), encoding='utf-8') as f:
         for line in f:
@@ -226,7 +236,7 @@ def read_curated():
             c, lay = line.rstrip('\n').split('\t')[:2]
             lay_canon.add(key_of(c))
             canon_lay[key_of(c)] = lay
-    return keys, cond_keys, lay_canon, canon_lay
+    return keys, cond_keys, lay_canon, canon_lay, rows_
 
 
 def lay_vocabulary(canon_lay):
@@ -241,7 +251,7 @@ def main():
     if not os.path.isdir(TERM):
         print('lexicon-import: %s absent, nothing to do' % TERM, file=sys.stderr)
         return 0
-    curated_keys, cond_keys, lay_canon, canon_lay = read_curated()
+    curated_keys, cond_keys, lay_canon, canon_lay, curated_rows = read_curated()
     lay_words = lay_vocabulary(canon_lay)
 
     # ---- ICD-10-CM FY2026 order file
@@ -273,16 +283,17 @@ def main():
     cand = {}
     lay = {}      # canonical key -> (lay, provenance)
 
-    def offer(name, canonical, trait, code, prov):
+    def offer(name, canonical, trait, code, prov, indexed=''):
         if name is None or canonical is None:
             return
         k = key_of(name)
         if ' ' not in k.strip():
-            if not one_word_ok(name, symp_words):
+            if not (one_word_ok(name, symp_words) or (indexed and index_word_ok(name, indexed))):
                 return
         elif not acceptable(name):
             return
-        if not acceptable(canonical) and not (' ' not in canonical and one_word_ok(canonical, symp_words)):
+        if not acceptable(canonical) and not (' ' not in canonical and (
+                one_word_ok(canonical, symp_words) or (indexed and index_word_ok(canonical, indexed)))):
             return
         if k in curated_keys or k in cand:
             return
@@ -300,7 +311,7 @@ def main():
         offer(n, n, icd_trait(code), code, 'ICD10CM:' + code)
 
     # 2. tabular inclusion terms (the term is included in the code: exact)
-    incl = {}
+    incl, incl_terms = {}, {}
     with gz(os.path.join(TERM, 'icd10cm', 'icd10cm_tabular_2017_terms.tsv.gz')) as f:
         for r in list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))[1:]:
             code, kind, text, inorder = r[0], r[1], r[2], r[3]
@@ -315,6 +326,7 @@ def main():
                 continue
             exact = billable.get(code, False)
             offer(n, n, icd_trait(code), code if exact else '', 'ICD10CM:' + code)
+            incl_terms.setdefault(code, []).append(n)
 
     # 3. Disease Ontology: names and exact synonyms
     doid_names = {}
@@ -362,6 +374,9 @@ def main():
             if cs and plainly_lay(cs, lay_words):
                 lay.setdefault(key_of(n), (cs, sid))
 
+    # 5. ICD-10-CM Alphabetic Index: main terms and inverted subterms
+    index_terms(offer, titles, billable, icd_trait, icd_chapter_ok)
+
     # lay terms from inclusion terms: a plainly lay inclusion term of a
     # billable code names that code's title in lay words (I10 -> high blood
     # pressure)
@@ -375,15 +390,80 @@ def main():
             if plainly_lay(n, lay_words) and key_of(n) != key_of(t):
                 lay.setdefault(key_of(t), (n, 'ICD10CM:' + code))
 
-    # plurals of generated names (curated names carry their own)
+    # lay terms named by code: an exact code whose own title is a canonical
+    # (curated first) gets a plain inclusion term or index entry of that
+    # code ("Nosebleed" R04.0 -> epistaxis; "Bedwetting" see Enuresis). Only
+    # the title's canonical: a code's inclusion terms are often different
+    # conditions filed together (R09.89: "chest tympany", "weak pulse").
+    # A lay term that is itself the name of another condition is not a
+    # synonym ("overweight" is not "obesity").
+    def title_is(code, canonical):
+        # the whole title, not one that clean() cut at "unspecified"
+        # (N49.9 "Inflammatory disorder of unspecified male genital organ")
+        t = titles.get(code, '')
+        return re.search(r'\bunspecified\b', re.sub(r', unspecified$', '', t), re.I) is None \
+            and key_of(clean(t) or '') == key_of(canonical)
+
+    code_canon = {}
+    for k in sorted(curated_rows):
+        name, canonical, trait, code = curated_rows[k]
+        if code and key_of(name) == key_of(canonical) and title_is(code, canonical):
+            code_canon.setdefault(code, canonical)
     for k in sorted(cand):
         name, canonical, trait, code, prov = cand[k]
-        p = plural_of(name)
+        if code and key_of(name) == key_of(canonical) and title_is(code, canonical):
+            code_canon.setdefault(code, canonical)
+
+    canon_code = {}
+    for k in sorted(curated_rows):
+        canon_code.setdefault(key_of(curated_rows[k][1]), curated_rows[k][3])
+    for k in sorted(cand):
+        canon_code.setdefault(key_of(cand[k][1]), cand[k][3])
+
+    def other_condition(n, c):
+        """n names a different condition than c: a one-word name of another
+        canonical ("stress", "boil"), or one whose code differs from c's
+        ("obesity" E66.9 for "overweight" E66.3). A broader name without a
+        conflicting code stays ("pink eye" for acute contagious
+        conjunctivitis). Known weak: a code's inclusion terms are sometimes
+        its kinds, not synonyms ("amyloid heart" under E85.4)."""
+        kn = key_of(n)
+        other = cond_keys.get(kn) or (cand[kn][1] if kn in cand else None)
+        if other is None or key_of(other) == key_of(c):
+            return False
+        if ' ' not in kn:
+            return True
+        a, b = canon_code.get(key_of(other), ''), canon_code.get(key_of(c), '')
+        return bool(a and b and a != b)
+
+    for n, code in [(n, c) for c in sorted(incl_terms) for n in incl_terms[c]] + \
+            index_lay_names(titles):
+        c = code_canon.get(code)
+        if c and plainly_lay(n, lay_words, one_word=True) and key_of(n) != key_of(c) \
+                and not other_condition(n, c):
+            lay.setdefault(key_of(c), (n, 'ICD10CM:' + code))
+
+    # plurals of generated names, and of curated names that lack theirs
+    # ("drug allergy" -> "no known drug allergies"), same canonical and code
+    for k in sorted(cand):
+        name, canonical, trait, code, prov = cand[k]
+        p = plural_of(name, one_word=True)
         if p and key_of(p) not in curated_keys and key_of(p) not in cand:
             cand[key_of(p)] = (p, canonical, trait, code, prov)
+    for k in sorted(curated_rows):
+        name, canonical, trait, code = curated_rows[k]
+        p = plural_of(name) if ' with ' not in name else None
+        if p and key_of(p) not in curated_keys and key_of(p) not in cand:
+            cand[key_of(p)] = (p, canonical, trait, code, 'plural:conditions.tsv')
+
+    # ---- medications from the Table of Drugs and Chemicals
+    write_medications(curated_keys)
 
     # ---- write
     canon_keys = {key_of(v[1]) for v in cand.values()}
+    canon_name = {}
+    for k in sorted(curated_rows):
+        canon_name.setdefault(key_of(curated_rows[k][1]), curated_rows[k][1])
     out = sorted(cand.values(), key=lambda v: (key_of(v[1]), key_of(v[0]), v[0]))
     with open(os.path.join(LEX, 'conditions.gen.tsv'), 'w', encoding='utf-8', newline='\n') as f:
         f.write('# GENERATED by scripts/lexicon-import.py (make lexicon) -- do not edit;\n'
@@ -397,11 +477,11 @@ def main():
                 '# curated rows in condition_lay.tsv win. A canonical without a row has no known lay term.\n')
         f.write('#canonical\tlay\tprovenance\n')
         for ck in sorted(lay):
-            if ck not in canon_keys or ck in lay_canon:
+            if (ck not in canon_keys and ck not in canon_name) or ck in lay_canon:
                 continue
-            canonical = next(v[1] for v in out if key_of(v[1]) == ck)
+            canonical = canon_name.get(ck) or next(v[1] for v in out if key_of(v[1]) == ck)
             lt, prov = lay[ck]
-            if key_of(lt) == ck:
+            if key_of(lt) == ck or other_condition(lt, canonical):
                 continue
             f.write('%s\t%s\t%s\n' % (canonical, lt, prov))
             nlay += 1
@@ -410,11 +490,247 @@ def main():
     return 0
 
 
-def plainly_lay(name, lay_words):
+# Medicines of the Table of Drugs and Chemicals whose names are everyday
+# words (or name a food, a drink, a metal): a report or a letter uses them in
+# another sense ("gold standard", "iron", "coffee ground emesis", "the
+# lemon"). Kept sorted.
+MED_STOP = frozenset('''
+air blood bran coffee contac copper dial dill ether gelatin ginger glycine gold
+heet hormone iron lactose lemon letter lime magnesia malt milk mustard oil
+oxygen plasma pot salt savin silver soap sopor speed starch steroid sucrose
+sugar talc tablets tea vinegar water wax yeast zinc
+luminal gelfoam gelfilm hypochlorite
+'''.split())
+# (The last line was found on the summary development set: "luminal" is an
+# adjective in pathology and radiology text, Gelfoam/Gelfilm are surgical
+# sponges, hypochlorite a disinfectant.)
+
+# Words that make a table entry a group of substances, not one medicine.
+MED_GROUP_WORDS = frozenset('''agent agents drug drugs preparation preparations
+medicament medicinal mixture compound compounds derivative derivatives product
+products substance substances specified other combination combinations
+antagonist antagonists vaccine toxoid serum extract solution resin acids
+black'''.split())
+
+
+# Categories of substances taken as recreational drugs, not medicines: a
+# social history's "smokes marijuana" is not a medication list entry
+# (heroin T40.1, cocaine T40.5, cannabis T40.7, LSD T40.8, other
+# hallucinogens T40.9).
+RECREATIONAL = ('T40.1', 'T40.5', 'T40.7', 'T40.8', 'T40.9')
+
+
+def med_name(raw):
+    """A table entry as a medicine name: "Heparin (sodium)" -> "heparin";
+    None for a group ("Anesthetic NEC"), an inverted or numbered name."""
+    t = re.sub(r'\([^)]*\)', ' ', raw)
+    t = norm_ws(t).strip(' ,')
+    if not t or re.search(r'\bNEC\b|\d|,', t):
+        return None
+    if not re.fullmatch(r"[A-Za-z][A-Za-z' -]*[A-Za-z]", t):
+        return None
+    ws = t.lower().split(' ')
+    if len(ws) > 3 or any(w in MED_GROUP_WORDS for w in ws):
+        return None
+    if len(ws) == 1 and len(ws[0]) <= 4:
+        return None           # "ADH", "EPO", "PAS": an abbreviation needs context
+    if len(ws) == 1 and ws[0].endswith(('ant', 'ants', 'ic', 'ics', 'ive', 'ives')):
+        return None           # a class word ("antidepressant", "narcotic",
+                              # "sedative"): the curated classes name those
+    return t.lower()
+
+
+def write_medications(curated_keys):
+    """medications.gen.tsv: the table's substances that are medicines --
+    an entry with an adverse-effect code in T36-T50 (drugs, medicaments and
+    biological substances; chemicals, poisons and venoms have no
+    adverse-effect code or one in T51-T65) -- as GENERIC_NAME rows, and a
+    "-see X" entry that points to such a medicine as a BRAND_NAME of X
+    ("Aleve -see Naproxen"; a spelling variant is a GENERIC_NAME row whose
+    generic column names X). No class (the curated classes stay the only
+    ones) and no RxNorm code (none in the source). A name that is any
+    curated lexicon name is left to the curated row."""
+    path = os.path.join(TERM, 'icd10cm', 'icd10cm-drug-April-2025.csv.gz')
+    with gzip.open(path, 'rt', encoding='latin-1', newline='') as f:
+        rows = list(csv.reader(f))[2:]
+    meds, sees = {}, []
+    for r in rows:
+        if not r or not r[0][:1].isalpha():
+            continue                  # a sub-entry of the row above
+        name, _, see = r[0].partition(' -see ')
+        ae = r[5] if len(r) > 5 else ''
+        if re.fullmatch(r'T(3[6-9]|4\d|50)\.\w+', ae) and not ae.startswith(RECREATIONAL):
+            n = med_name(name)
+            if n and n not in MED_STOP:
+                meds.setdefault(key_of(n), (n, 'ICD10CM-drug:' + ae[:5].rstrip('X')))
+        elif see and not see.startswith('also') and not any(c for c in r[1:] if c.strip()):
+            sees.append((name.strip(), see.strip()))
+    out = {}
+    for k in sorted(meds):
+        n, prov = meds[k]
+        if k not in curated_keys:
+            out[k] = (n, 'GENERIC_NAME', n, prov)
+    for brand, target in sorted(sees):
+        b, g = med_name(brand), med_name(target)
+        if not b or not g or b in MED_STOP or key_of(b) in curated_keys or key_of(b) in out:
+            continue
+        gk = key_of(g)
+        # "Fluoxetine hydrochloride": the salt's parent when that is the medicine
+        if gk not in meds and ' ' in g and key_of(g.split(' ')[0]) in meds:
+            g, gk = g.split(' ')[0], key_of(g.split(' ')[0])
+        if gk not in meds:
+            continue
+        generic = meds[gk][0]
+        if gk not in out and gk not in curated_keys:
+            continue                  # its generic row is not written
+        # a spelling variant ("Chlorprocaine" -> chloroprocaine) is the
+        # generic under another name; any other name is taken as a brand
+        variant = b[:5] == generic[:5]
+        out[key_of(b)] = (b if variant else brand.strip().split(' (')[0],
+                          'GENERIC_NAME' if variant else 'BRAND_NAME', generic,
+                          'ICD10CM-drug:see ' + generic)
+    with open(os.path.join(LEX, 'medications.gen.tsv'), 'w', encoding='utf-8', newline='\n') as f:
+        f.write('# GENERATED by scripts/lexicon-import.py (make lexicon) -- do not edit;\n'
+                '# curated rows in medications.tsv win. Source: ICD-10-CM Table of Drugs and\n'
+                '# Chemicals (docs/entities.md). No class, no RxNorm code.\n')
+        f.write('#name\ttype\tgeneric\tclass\trxnorm\tflags\tprovenance\n')
+        for k in sorted(out, key=lambda k: (out[k][1], k)):
+            n, t, g, prov = out[k]
+            f.write('%s\t%s\t%s\t\t\t\t%s\n' % (n, t, g, prov))
+    print('lexicon-import: %d medication rows' % len(out), file=sys.stderr)
+
+
+def index_word_ok(word, code_title):
+    """A one-word Alphabetic Index main term with a condition code: not a
+    stop word, a plain word of six letters or more, and the code's own title
+    uses the word ("Incontinence" R32 "Unspecified urinary incontinence"):
+    the evidence that the word names the condition rather than a site or an
+    ordinary word the index lists ("Dentition" K00.6 "Disturbances in tooth
+    eruption" stays out)."""
+    low = word.lower()
+    return (low not in STOP_WORDS and len(low) >= 6 and re.fullmatch(r'[a-z]+', low) is not None
+            and low in re.findall(r'[a-z]+', code_title.lower()))
+
+
+def main_noun(title):
+    """The index main term as a report noun: "Polyp, polypus" -> "polyp",
+    "Paralysis, paralytic" -> "paralysis" (the part after the comma is a
+    spelling variant or the adjective); "Rubeosis, iris" -> "iris rubeosis"
+    (an inverted modifier); None for anything else."""
+    parts = [p.strip() for p in title.split(',')]
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2 and ' ' not in parts[1]:
+        a, b = parts
+        if a[:4].lower() == b[:4].lower():
+            return a
+        if len(b.split(' ')) <= 2 and ' ' not in a:
+            return b + ' ' + a.lower()
+    return None
+
+
+# Subterm words that are not modifiers of the main term: a subterm that
+# starts with one is a relation ("with", "due to") or a site phrase.
+SUB_NOT_MODIFIER = frozenset('''with without due in of on by from following
+complicating affecting during after before newborn maternal fetus fetal
+specified other unspecified see'''.split())
+
+
+# A subterm is turned around only when it is an adjective ("aspiration" as
+# in "Pneumonia > aspiration" is a noun and stays out: "Colic > abdomen"
+# would give "abdomen colic", a phrase no report writes).
+ADJ_ENDINGS = ('al', 'ic', 'ous', 'ary', 'ive', 'ar', 'oid', 'ed', 'ile', 'ant',
+               'ent', 'ian', 'eal', 'ory')
+
+
+def index_terms(offer, titles, billable, icd_trait, icd_chapter_ok):
+    """Names from the FY2017 Alphabetic Index (flattened TSV): a main term
+    with a condition code ("Incontinence" R32), and a level-1 subterm of one
+    modifier word turned into report order ("Pneumonia > aspiration"
+    -> "aspiration pneumonia"). The canonical is the name itself; the code
+    is kept only when billable and the name is that code's own title (the
+    index codes a heading, not always exactly)."""
+    path = os.path.join(TERM, 'icd10cm', 'icd10cm_index_2017_flat.tsv.gz')
+    with gz(path) as f:
+        rows = list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))[1:]
+    mains = {}
+    for r in rows:
+        level, path_, title, code = r[0], r[1], r[2], r[4].rstrip('-')
+        code = code if code in titles or code[:3] in titles else ''
+        if not code or not icd_chapter_ok(code):
+            continue
+        exact = billable.get(code, False)
+        if level == '0':
+            if r[3].startswith('(-'):
+                continue        # "Aldrich (-Wiskott) syndrome": an eponym's first half
+            n = main_noun(title)
+            if n is None:
+                continue
+            n = clean(n)
+            if n is None:
+                continue
+            t = clean(titles.get(code, '')) if exact else None
+            kc = code if t is not None and key_of(t) == key_of(n) else ''
+            offer(n, n, icd_trait(code), kc, 'ICD10CM-index:' + code,
+                  indexed=titles.get(code, ''))
+        elif level == '1':
+            main_title = path_.split(' > ')[0]
+            m = main_noun(main_title)
+            if m is None or ' ' in m or not re.fullmatch(r'[A-Za-z-]+', title):
+                continue
+            sub = title.strip()
+            if sub.lower() in SUB_NOT_MODIFIER or not sub.lower().endswith(ADJ_ENDINGS):
+                continue
+            n = clean(sub.lower() + ' ' + m.lower())
+            if n is None:
+                continue
+            t = clean(titles.get(code, '')) if exact else None
+            kc = code if t is not None and key_of(t) == key_of(n) else ''
+            offer(n, n, icd_trait(code), kc, 'ICD10CM-index:' + code)
+
+
+def index_lay_names(titles):
+    """(name, code) from the Alphabetic Index: a level-0 main term with its
+    own code, and a main term that only points elsewhere ("Bedwetting" see
+    "Enuresis", "Shingles" see "Herpes, zoster") with the code of the entry
+    it points to. Sorted, for a reproducible first-wins."""
+    path = os.path.join(TERM, 'icd10cm', 'icd10cm_index_2017_flat.tsv.gz')
+    with gz(path) as f:
+        rows = list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))[1:]
+    where = {}
+    for r in rows:
+        level, path_, code = r[0], r[1], r[4].rstrip('-')
+        if level not in ('0', '1') or code not in titles:
+            continue
+        parts = path_.split(' > ')
+        m = main_noun(parts[0])
+        if m:
+            where.setdefault((m.lower(), parts[1].lower() if len(parts) > 1 else ''), code)
+    out = []
+    for r in rows:
+        if r[0] != '0' or r[3].startswith('(-') or '(of)' in r[3] or r[3].endswith(' of'):
+            continue            # an eponym's first half; "Carrier (suspected) of"
+        title, code, see = r[2], r[4].rstrip('-'), r[6]
+        if code in titles:
+            out.append((title.lower(), code))
+        elif see and not code:
+            t = [p.strip().lower() for p in see.split(',')]
+            c = where.get((t[0], t[1] if len(t) > 1 else ''))
+            if c:
+                out.append((title.lower(), c))
+    return sorted(set(out))
+
+
+def plainly_lay(name, lay_words, one_word=False):
     """Every word is one the curated lay terms already use, none looks
-    technical, and the phrase has at least two words."""
+    technical; two to four words, or with one_word (an index entry with its
+    own code) one word of four letters or more: "nosebleed", "heartburn"."""
     ws = re.findall(r"[a-z']+", name.lower())
-    if len(ws) < 2 or len(ws) > 4 or ws[-1] in ('of', 'in', 'the', 'to') \
+    if any(w in STOP_WORDS for w in ws) and len(ws) == 1:
+        return False            # "stress", "allergy": too generic to name one condition
+    if one_word and len(ws) == 1 and len(ws[0]) >= 4 and re.fullmatch(r'[a-z]+', name.lower()):
+        pass
+    elif len(ws) < 2 or len(ws) > 4 or ws[-1] in ('of', 'in', 'the', 'to') \
             or not re.fullmatch(r"[a-z' -]+", name):
         return False
     return all(w in lay_words and w not in TECHNICAL and not w.endswith(MEDICAL_ENDINGS[:-2])

@@ -14,8 +14,8 @@ PACKAGES=(
   # MuPDF is static-only in Debian: it needs its private dependencies too
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libharfbuzz-dev libfreetype-dev zlib1g-dev
-  # tests and benchmarks
-  libcmocka-dev libck-dev qpdf python3 python3-jsonschema
+  # tests and benchmarks; clang and its libFuzzer runtime for make fuzz
+  libcmocka-dev libck-dev qpdf python3 python3-jsonschema clang libclang-rt-14-dev
   # independent AWS clients (SigV4 cross-check) and the TLS test certificate
   python3-botocore python3-boto3 openssl
   # the shared chunk cache test; the boto3 baselines of bench/run-comprehend.sh;
@@ -25,6 +25,10 @@ PACKAGES=(
   python3-yaml python3-regex
   # the .deb (cpack: dpkg-shlibdeps, file) and the man page checks
   dpkg-dev file binutils groff-base man-db
+  # deploy/systemd checks: systemd-analyze verify / security --offline
+  systemd
+  # the Kafka crash campaign's producer and lag check (tests/support/kafka_crash.py)
+  python3-confluent-kafka
 )
 # buildah and debootstrap (the container image test) are large: that test
 # installs them itself (tests/integration/test_container.sh).

@@ -195,6 +195,39 @@ int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- probe ---------------------------------------------------------------- */
+
+int ms_pipeline_probe(const ms_config *cfg, ms_probe *p, char *err, size_t errlen)
+{
+    plan pl;
+    if (make_plan(cfg, &pl, err, errlen) != 0)
+        return -1;
+    if (first_aws_user(&pl, cfg))
+        ms_aws_probe_creds(cfg, p);
+    const ms_plugin *all[1 + MS_MAX_STAGES + MAX_SINKS + 1];
+    int n = 0;
+    all[n++] = pl.source;
+    for (int i = 0; i < pl.nstages; i++)
+        all[n++] = pl.stages[i];
+    for (int i = 0; i < pl.nsinks; i++)
+        all[n++] = pl.sinks[i];
+    if (pl.dlq) {
+        bool dup = false;
+        for (int i = 0; i < pl.nsinks; i++)
+            dup |= pl.sinks[i] == pl.dlq;
+        if (!dup)
+            all[n++] = pl.dlq;
+    }
+    for (int i = 0; i < n; i++)
+        if (all[i]->probe)
+            all[i]->probe(cfg, p);
+    const ms_plugin *sv;
+    for (size_t i = 0; (sv = ms_plugins_at(i)); i++)
+        if (service_on(sv, cfg) && sv->probe)
+            sv->probe(cfg, p);
+    return 0;
+}
+
 /* ---- build ---------------------------------------------------------------- */
 
 static int create_stages(const plan *pl, const ms_config *cfg, ms_stage **out, int max,

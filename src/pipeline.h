@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "base/config.h"
+#include "base/probe.h"
 #include "core/engine.h"
 #include "core/stage.h"
 
@@ -25,5 +26,11 @@ int ms_pipeline_stages(const ms_config *cfg, ms_stage **out, int max, char *err,
 /* Validate what ms_pipeline_build would need (check-config), without
  * opening anything: the choices, then every selected plugin's check(). */
 int ms_pipeline_check(const ms_config *cfg, char *err, size_t errlen);
+
+/* check-config --probe, after ms_pipeline_check passed: the credentials
+ * (when a selected plugin uses AWS), then the probe of every selected
+ * plugin that declares one (core/plugin.h), in pipeline order, each
+ * reporting to p. -1 with err only when the plan itself is wrong. */
+int ms_pipeline_probe(const ms_config *cfg, ms_probe *p, char *err, size_t errlen);
 
 #endif

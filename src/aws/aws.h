@@ -27,6 +27,7 @@
 #include "aws/base/profile.h"
 #include "aws/retry.h"
 #include "base/config.h"
+#include "base/probe.h"
 
 typedef struct ms_aws ms_aws;
 
@@ -81,6 +82,11 @@ typedef void (*ms_aws_attempt_cb)(ms_aws_outcome o, const ms_aws_error *e,
 
 typedef struct ms_aws_request {
     const char *service;       /* endpoint.h id: "comprehendmedical", "s3", ... */
+    /* The operation's name for MEDSTREAM_AWS_ACTION_LOG (action_log.h),
+     * only where the request does not show it (a compressed query-protocol
+     * body); NULL = read from the target, the Action parameter or the
+     * S3 method. */
+    const char *action;
     const char *endpoint;      /* base URL; NULL = ms_aws_endpoint(service) */
     const char *method;        /* NULL = "POST" */
     const char *path;          /* encoded, appended to the endpoint's path; NULL = "/" */
@@ -123,5 +129,35 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
  * path the base path without a trailing '/'. -1 when malformed. */
 int ms_aws_url_split(const char *url, char *scheme, size_t scheme_len,
                      char *host_port, size_t host_len, char *path, size_t path_len);
+
+/* ---- blocking calls for check-config --probe (aws_sync.c) ---------------
+ * Each runs a private loop and blocks the caller: never use them in the
+ * pipeline. Nothing they report carries a secret. */
+
+typedef struct ms_aws_sync {
+    ms_aws_outcome outcome;
+    ms_aws_error error;        /* code "Timeout" when the bound passed */
+    long status;               /* HTTP status, 0 = no answer */
+    char *body;                /* the answer's body (malloc'd, NUL-ended) or NULL */
+    size_t body_len;
+    char endpoint[1024];       /* where it was sent */
+    char region[64];
+} ms_aws_sync;
+
+/* One attempt of rq with an AWS client made from cfg (aws.* keys), at
+ * explicit_url or the service's endpoint, with host_label (an S3 bucket,
+ * virtual-hosted style) as the host's first label when not NULL; bounded
+ * by timeout_ms (credentials included). 0 once it was sent (see out, free
+ * it with ms_aws_sync_free), -1 with err when it could not be sent. */
+int ms_aws_call_sync(const ms_config *cfg, const char *explicit_url, const char *host_label,
+                     ms_aws_request *rq, long timeout_ms, ms_aws_sync *out, char *err,
+                     size_t errlen);
+void ms_aws_sync_free(ms_aws_sync *s);
+/* "HTTP 404 NoSuchBucket: message" or "no answer (connect: ...)" into buf. */
+const char *ms_aws_sync_why(const ms_aws_sync *s, char *buf, size_t n);
+
+/* Resolve credentials through the chain and report which provider won
+ * (with the access key id shortened, never the secret or the token). */
+int ms_aws_probe_creds(const ms_config *cfg, ms_probe *p);
 
 #endif

@@ -14,6 +14,8 @@ typedef struct ms_cli_opts {
     const char *sets[MS_CLI_MAX_SETS];
     int nsets;
     bool once, describe;
+    bool probe;                /* check-config --probe */
+    int probe_timeout_s;       /* 0 = 5 */
     int stats_interval;        /* -1 = from config */
     const char *samples_dir;
     const char *out_dir;
@@ -31,6 +33,9 @@ int ms_cli_extract(const ms_cli_opts *o);
 int ms_cli_awscurl(int argc, char **argv);
 /* `medstream top [URL]`: argv[0] is "top" (top_cmd.c). */
 int ms_cli_top(int argc, char **argv);
+/* `medstream kafka-mock ...`: argv[0] is "kafka-mock"; serves until
+ * SIGTERM/SIGINT (kafka_mock_cmd.c). */
+int ms_cli_kafka_mock(int argc, char **argv);
 
 /* The commands, in --help order; terminated by name == NULL (help.c). */
 typedef struct ms_cli_command {

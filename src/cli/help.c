@@ -1,7 +1,7 @@
 /* help.c -- the list of commands (`medstream --help`, the bash completion,
  * the man page's test) and `medstream COMMAND --help` for the commands that
  * share main.c's option parser (run, demo, extract, check-config); awscurl,
- * emulate and top print their own. */
+ * emulate, top and kafka-mock print their own. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +17,7 @@ const ms_cli_command ms_cli_commands[] = {
     {"extract", "FILE", "one PDF or text file -> its summary on stdout",
      "-c --config --set --format --help"},
     {"check-config", "", "validate and print the effective configuration",
-     "-c --config --set --describe --format --help"},
+     "-c --config --set --describe --format --probe --probe-timeout --help"},
     {"awscurl", "URL",
      "sign a request with the AWS credential chain and send\n"
      "it, or --dry-run to show the signature (awscurl -h)",
@@ -29,6 +29,8 @@ const ms_cli_command ms_cli_commands[] = {
      "--max-skew-s --inline-max-bytes --max-body-bytes --model-version --log-level -h --help"},
     {"top", "[URL]", "live dashboard of a running pipeline's /stats (top -h)",
      "--once --interval -h --help"},
+    {"kafka-mock", "", "an in-memory mock Kafka cluster for tests (kafka-mock -h)",
+     "--brokers --listen --topic -h --help"},
     {"version", "", "the version, git commit and library versions", ""},
     {"completion", "", "the bash completion script: completion bash", ""},
     {"help", "COMMAND", "a command's own help (also COMMAND --help)", ""},
@@ -75,6 +77,8 @@ static const struct {
      "\n"
      "Start a mock Kafka cluster, feed it the bundled sample reports and run\n"
      "the pipeline once over them; summaries land in DIR (default ./out).\n"
+     "The mock cluster replaces the source of -c FILE; its stages and sinks\n"
+     "run as configured.\n"
      "\n"
      "  -c, --config FILE        INI configuration file\n"
      "  --set SECTION.KEY=VALUE  override one key (repeatable)\n"
@@ -95,6 +99,7 @@ static const struct {
      "                           plain-language text\n"},
     {"check-config",
      "usage: medstream check-config [-c FILE] [--set SECTION.KEY=VALUE]...\n"
+     "                             [--probe [--probe-timeout SECONDS]]\n"
      "       medstream check-config --describe [--format markdown|man]\n"
      "\n"
      "Load and validate the configuration exactly as `run` does at start and\n"
@@ -105,7 +110,15 @@ static const struct {
      "  --set SECTION.KEY=VALUE  override one key (repeatable)\n"
      "  --describe               print the key reference instead\n"
      "  --format markdown|man    --describe: Markdown (docs/configuration.md,\n"
-     "                           default) or roff (the man page medstream.ini(5))\n"},
+     "                           default) or roff (the man page medstream.ini(5))\n"
+     "  --probe                  then reach everything the configuration names:\n"
+     "                           AWS credentials (which provider), the source\n"
+     "                           (topic partitions, stream shards, directory),\n"
+     "                           each sink's destination, one tiny Comprehend\n"
+     "                           Medical call (1 billed unit) and the Redis cache;\n"
+     "                           one PASS/FAIL line each, no secrets; exit 1 when\n"
+     "                           any failed\n"
+     "  --probe-timeout SECONDS  bound of each network step (default 5)\n"},
 };
 
 int ms_cli_help(const char *cmd, FILE *out)

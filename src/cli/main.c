@@ -2,10 +2,11 @@
  *
  *   medstream run          [-c FILE] [--set k=v]... [--once] [--stats-interval S]
  *   medstream demo         [-c FILE] [--set k=v]... [--samples DIR] [--out DIR]
- *   medstream check-config [-c FILE] [--set k=v]... [--describe]
+ *   medstream check-config [-c FILE] [--set k=v]... [--describe] [--probe]
  *   medstream awscurl      [options] URL   (awscurl_cmd.c)
  *   medstream emulate      [options]       (emulator/emu_cmd.c)
  *   medstream top          [URL]           (top_cmd.c)
+ *   medstream kafka-mock   [options]       (kafka_mock_cmd.c)
  *   medstream completion bash              (completion.c)
  *   medstream version | --version          (version.c)
  *   medstream help COMMAND | COMMAND --help (help.c)
@@ -43,6 +44,7 @@ static void usage(FILE *out)
             "                          and everything is delivered and committed\n"
             "  --stats-interval SECS   run/demo: print a one-line summary every SECS\n"
             "  --describe              check-config: print the key reference (Markdown)\n"
+            "  --probe                 check-config: reach the source, sinks, AWS and Comprehend\n"
             "  --format json|text      extract: the whole summary (json, default) or\n"
             "                          only the plain-language text\n"
             "  --format markdown|man   check-config --describe: Markdown (default) or\n"
@@ -78,6 +80,17 @@ static int parse_args(int argc, char **argv, ms_cli_opts *o)
             o->once = true;
         } else if (!strcmp(a, "--describe")) {
             o->describe = true;
+        } else if (!strcmp(a, "--probe")) {
+            o->probe = true;
+        } else if (!strcmp(a, "--probe-timeout") && next) {
+            char *end;
+            long v = strtol(next, &end, 10);
+            if (*end || v < 1 || v > 600) {
+                fprintf(stderr, "medstream: --probe-timeout expects seconds (1-600), got '%s'\n", next);
+                return 2;
+            }
+            o->probe_timeout_s = (int)v;
+            i++;
         } else if (!strcmp(a, "--stats-interval") && next) {
             char *end;
             long v = strtol(next, &end, 10);
@@ -139,6 +152,23 @@ static int cmd_run(const ms_cli_opts *o)
     return rc;
 }
 
+/* check-config --probe: 0 when every line passed, 1 when one failed. */
+static int probe(const ms_cli_opts *o, const ms_config *cfg)
+{
+    ms_probe p = {.out = stdout,
+                  .timeout_ms = 1000L * (o->probe_timeout_s ? o->probe_timeout_s : 5)};
+    char err[1024];
+    printf("medstream check-config --probe: configuration valid; reaching what it names "
+           "(each step bounded by %ld s)\n", p.timeout_ms / 1000);
+    fflush(stdout);
+    if (ms_pipeline_probe(cfg, &p, err, sizeof err) != 0) {
+        fprintf(stderr, "medstream: config error: %s\n", err);
+        return 2;
+    }
+    printf("probe summary: %d PASS, %d FAIL\n", p.passed, p.failed);
+    return p.failed ? 1 : 0;
+}
+
 static int cmd_check_config(const ms_cli_opts *o)
 {
     if (o->describe) {
@@ -158,6 +188,8 @@ static int cmd_check_config(const ms_cli_opts *o)
         if (ms_pipeline_check(cfg, err, sizeof err) != 0) {
             fprintf(stderr, "medstream: config error: %s\n", err);
             rc = 2;
+        } else if (o->probe) {
+            rc = probe(o, cfg);
         } else {
             ms_config_print(cfg, stdout);
         }
@@ -188,12 +220,13 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         /* `medstream help COMMAND` = `medstream COMMAND --help` */
         if (argc > 2 && strcmp(cmd, "help") == 0 && ms_cli_help(argv[2], stdout) != 0) {
-            const char *own[] = {"awscurl", "emulate", "top"};
-            for (int i = 0; i < 3; i++)
+            const char *own[] = {"awscurl", "emulate", "top", "kafka-mock"};
+            for (int i = 0; i < 4; i++)
                 if (!strcmp(argv[2], own[i])) {
                     char *hv[] = {argv[2], "--help", NULL};
                     return i == 0 ? ms_cli_awscurl(2, hv)
-                           : i == 1 ? ms_emulate_main(2, hv) : ms_cli_top(2, hv);
+                           : i == 1 ? ms_emulate_main(2, hv)
+                           : i == 2 ? ms_cli_top(2, hv) : ms_cli_kafka_mock(2, hv);
                 }
             fprintf(stderr, "medstream: no command '%s'\n\n", argv[2]);
             usage(stderr);
@@ -209,6 +242,8 @@ int main(int argc, char **argv)
         return ms_emulate_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "top"))
         return ms_cli_top(argc - 1, argv + 1);
+    if (!strcmp(cmd, "kafka-mock"))
+        return ms_cli_kafka_mock(argc - 1, argv + 1);
     if (!strcmp(cmd, "completion"))
         return ms_cli_completion(argc - 1, argv + 1);
     ms_cli_opts o = {.stats_interval = -1};

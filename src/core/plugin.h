@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "base/config.h"
+#include "base/probe.h"
 #include "core/service.h"
 #include "core/sink.h"
 #include "core/source.h"
@@ -51,6 +52,12 @@ typedef struct ms_plugin {
     /* Creates an AWS client when it starts (with this configuration), so
      * check-config validates the AWS settings for it too; NULL = never. */
     bool (*uses_aws)(const ms_config *cfg);
+    /* check-config --probe: reach what this plugin would use with cfg (a
+     * topic, a stream, a bucket, a service...) and report each thing
+     * tried as one PASS/FAIL line (base/probe.h says the rules: bounded,
+     * no secrets). May block; runs after check() passed. NULL = nothing
+     * to reach. */
+    void (*probe)(const ms_config *cfg, ms_probe *p);
     union {
         ms_source *(*source)(const ms_config *cfg, char *err, size_t errlen);
         ms_stage *(*stage)(const ms_config *cfg, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "base/config.h"
+#include "base/probe.h"
 
 typedef enum ms_kafka_role {
     MS_KAFKA_CONSUMER,
@@ -26,6 +27,13 @@ int ms_kafka_conf_check(const ms_config *cfg, char *err, size_t errlen);
 /* MSK IAM authentication is on (msk.iam): the client signs with AWS
  * credentials (the plugins' uses_aws). */
 bool ms_kafka_uses_aws(const ms_config *cfg);
+
+/* check-config --probe (kafka_probe.c): a client of that role made from
+ * cfg (MSK IAM token included) asks the brokers for each topic's metadata,
+ * bounded by p->timeout_ms, without creating any; one PASS/FAIL line per
+ * topic (its partition count), under subject. */
+void ms_kafka_probe_topics(const ms_config *cfg, ms_kafka_role role, const char *subject,
+                           const char *const *topics, int ntopics, ms_probe *p);
 
 /* The Kafka client's own keys (kafka.mock_brokers, msk.iam), shared by the
  * kafka source and the kafka sink (core/plugin.h). */

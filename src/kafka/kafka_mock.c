@@ -1,5 +1,6 @@
 /* kafka_mock.c -- librdkafka's in-process mock cluster and a small
- * synchronous producer, for `medstream demo` and the tests. */
+ * synchronous producer, for `medstream demo`, `medstream kafka-mock` and the
+ * tests. */
 #include "kafka/kafka_mock.h"
 #include "base/errbuf.h"
 

@@ -1,5 +1,6 @@
 /* kafka_mock.h -- librdkafka's in-process mock cluster and a small
- * synchronous producer, for `medstream demo` and the tests. */
+ * synchronous producer, for `medstream demo`, `medstream kafka-mock` and the
+ * tests. */
 #ifndef MS_KAFKA_MOCK_H
 #define MS_KAFKA_MOCK_H
 

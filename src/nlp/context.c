@@ -382,6 +382,9 @@ typedef struct {
      * the next entity of the same sentence only scans back to memo_b. */
     size_t memo_b, memo_s;
     bool memo;
+    /* Forward likewise: no boundary in [fmemo_en, fmemo_f); fmemo_f is one if fmemo_found. */
+    size_t fmemo_en, fmemo_f;
+    bool fmemo, fmemo_found;
 } scratch;
 
 /* A list row's value after "Label:": 1 a negative one ("no", "none",
@@ -442,14 +445,16 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         while (s < b && !is_space((unsigned char)text[s]))
             s++;        /* do not start inside a word */
     }
-    /* sentence end */
-    size_t hi = len - en > WFWD ? en + WFWD : len, f = hi;
-    for (size_t i = en; i < hi; i++) {
-        if (ms__sentence_end(text, len, i)) {
-            f = i;
-            break;
-        }
-    }
+    /* sentence end (reusing the previous entity's scan, as for the start) */
+    size_t hi = len - en > WFWD ? en + WFWD : len, f = hi, from = en;
+    bool fm = sc->fmemo && sc->fmemo_en <= en && en <= sc->fmemo_f;
+    bool found_f = fm && sc->fmemo_found && sc->fmemo_f < hi;
+    if (found_f) f = sc->fmemo_f;
+    else if (fm && !sc->fmemo_found) from = sc->fmemo_f;
+    for (size_t i = from; !found_f && i < hi; i++)
+        if ((found_f = ms__sentence_end(text, len, i))) f = i;
+    sc->fmemo_en = fm ? sc->fmemo_en : en;
+    sc->fmemo = true, sc->fmemo_f = f, sc->fmemo_found = found_f;
 
     /* before the entity */
     token *tk = sc->tok;
@@ -715,7 +720,7 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
     scratch *sc = malloc(sizeof *sc);
     if (!sc)
         return;      /* traits are best effort */
-    sc->memo = false;
+    sc->memo = sc->fmemo = false;
     const ms_nlp_entity *med = NULL;  /* the last medication so far */
     for (size_t i = 0; i < n; i++) {
         ms_nlp_entity *e = &ents[i];

@@ -180,6 +180,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("felt to be", C_UNC), PRE("consider", C_UNC),
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
+    PRE("exclusion of", C_UNC),
     PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
     PRE("suggests", C_UNC), PRE("suggest", C_UNC),
     PRE("may represent", C_UNC), PRE("could represent", C_UNC),

@@ -249,6 +249,46 @@ static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *e
            word_in(w, DEVICE_HEAD, sizeof DEVICE_HEAD / sizeof *DEVICE_HEAD);
 }
 
+/* One-word condition names that are everyday or dosing words unless their
+ * sentence says what they are about: "frequency" is urinary frequency only
+ * with a urinary cue ("denies dysuria or frequency", "GU: no frequency,
+ * urgency"), never alone ("dosing frequency", "the frequency of visits");
+ * "alcohol" is alcohol use only with a habit cue ("denies alcohol, tobacco
+ * or drug use"), never as a skin prep ("prepped with alcohol"). A cue is a
+ * word of the same sentence (at most GATE_SPAN tokens either side). */
+#define GATE_SPAN 24
+static const char *const URINARY_CUE[] = {
+    "urgency", "dysuria", "nocturia", "hematuria", "hesitancy", "urination",
+    "urinary", "urinate", "voiding", "incontinence", "retention", "gu",
+    "genitourinary", "polyuria", "micturition"};
+static const char *const HABIT_CUE[] = {
+    "use", "uses", "abuse", "intake", "consumption", "drinks", "drinking",
+    "drinker", "tobacco", "smoking", "smokes", "smoker", "cigarettes", "drug",
+    "drugs", "illicit", "etoh", "socially", "beer", "wine", "liquor"};
+static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
+    {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
+    {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
+};
+
+/* Is the one-token condition at token i a gated word without its cue? */
+static bool lacks_cue(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
+{
+    char w[24];
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || !tok_word(c, i, w, sizeof w))
+        return false;
+    for (size_t g = 0; g < sizeof GATED / sizeof *GATED; g++) {
+        if (strcmp(w, GATED[g].word) != 0) continue;
+        size_t lo = i, hi = i + 1;
+        while (lo > 0 && i - lo < GATE_SPAN && !(c->t[lo].flags & MS_TF_SENT)) lo--;
+        while (hi < c->nt && hi - i < GATE_SPAN && !(c->t[hi].flags & MS_TF_SENT)) hi++;
+        for (size_t k = lo; k < hi; k++)
+            if (k != i && tok_word(c, k, w, sizeof w) && word_in(w, GATED[g].cue, GATED[g].ncue))
+                return false;
+        return true;
+    }
+    return false;
+}
+
 /* Words after a condition's name that make it the name of a test or a
  * vaccine: "Hepatitis serology", "HIV antibody", "influenza vaccine",
  * "Lyme titer". A test ordered or named is not a finding about the
@@ -434,7 +474,8 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
                 continue;
             }
         }
-        if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en))) {
+        if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en) ||
+                       lacks_cue(&c, i, en))) {
             i++;
             continue;
         }

@@ -58,11 +58,20 @@ typedef struct ms_lex_slot {
     uint16_t flags;          /* 0 = empty slot */
 } ms_lex_slot;
 
+/* The filter: one bit per ms_lex_filter_bit() of every slot's hash (every
+ * key and every proper prefix of a key). A clear bit means no key starts
+ * with those tokens, so the matcher rejects most report words, and most
+ * continuations of a word that does start a key ("patient" + "was"), with
+ * one load from a bit table small enough to stay in cache instead of a
+ * probe into the large slot table (a cache miss each: they were most of the
+ * matcher's time). */
 typedef struct ms_lex_index {
     const ms_lex_entry *entries;
     size_t nentries;
     const ms_lex_slot *slots;
     size_t mask;             /* slot count - 1 (a power of two) */
+    const uint64_t *filter;  /* filter words; NULL = no filter */
+    size_t filter_mask;      /* filter bit count - 1 (a power of two) */
 } ms_lex_index;
 
 /* The generated tables (${build}/generated/lexicon_tables.c). */
@@ -207,6 +216,21 @@ static inline uint64_t ms_lex_seq_step(uint64_t h, uint64_t tok_hash)
 static inline size_t ms_lex_slot_of(uint64_t h, size_t mask)
 {
     return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+/* Filter bit of a slot hash: high bits, independent of the slot. */
+static inline size_t ms_lex_filter_bit(uint64_t h, size_t filter_mask)
+{
+    return (size_t)(h >> 37) & filter_mask;
+}
+
+/* Filter size for n slot hashes: about 8 bits per hash (a false "maybe"
+ * for roughly one absent sequence in nine), at least 4,096 bits. */
+static inline size_t ms_lex_filter_size(size_t n)
+{
+    size_t bits = 4096;
+    while (bits < 8 * n) bits <<= 1;
+    return bits;
 }
 
 #endif

@@ -117,6 +117,10 @@ size_t ms_match_longest(const ms_lex_index *ix, const unsigned char *s,
         uint64_t th = k == 0 && b0 != t[i].b ? ms_lex_tok_hash(s, b0, t[i].e)
                                              : t[i + k].h;
         h = ms_lex_seq_step(h, th);
+        if (ix->filter) {
+            size_t bit = ms_lex_filter_bit(h, ix->filter_mask);
+            if (!(ix->filter[bit >> 6] >> (bit & 63) & 1)) break;
+        }
         const ms_lex_slot *sl = NULL;
         for (size_t p = ms_lex_slot_of(h, ix->mask);; p = (p + 1) & ix->mask) {
             const ms_lex_slot *c = &ix->slots[p];
@@ -146,6 +150,7 @@ typedef struct built {
     ms_lex_index ix;
     ms_lex_entry *entries;
     ms_lex_slot *slots;
+    uint64_t *filter;
     char *strings;
 } built;
 
@@ -177,7 +182,9 @@ ms_lex_index *ms_lex_index_build(const ms_lex_phrase *p, size_t n)
     for (size_t i = 0; i < n; i++) ntoks += MS_LEX_MAX_TOK;
     while (size < 2 * ntoks) size <<= 1;
     bt->slots = calloc(size, sizeof *bt->slots);
-    if (!bt->strings || !bt->entries || !bt->slots) {
+    size_t fbits = ms_lex_filter_size(ntoks);  /* ntoks bounds the slots used */
+    bt->filter = calloc(fbits / 64, sizeof *bt->filter);
+    if (!bt->strings || !bt->entries || !bt->slots || !bt->filter) {
         ms_lex_index_free(&bt->ix);
         return NULL;
     }
@@ -210,6 +217,8 @@ ms_lex_index *ms_lex_index_build(const ms_lex_phrase *p, size_t n)
         while (ms_lex_next_token(k, len, &pos, &tb, &te) != MS_CC_SPACE) {
             h = ms_lex_seq_step(h, ms_lex_tok_hash(k, tb, te));
             ms_lex_slot *sl = slot_for(bt->slots, mask, h);
+            size_t bit = ms_lex_filter_bit(h, fbits - 1);
+            bt->filter[bit >> 6] |= 1ull << (bit & 63);
             if (--left) { sl->flags |= MS_LEX_SLOT_PREFIX; continue; }
             if (!(sl->flags & MS_LEX_SLOT_ENTRY)) { sl->first = (uint32_t)i; sl->count = 0; }
             sl->flags |= MS_LEX_SLOT_ENTRY;
@@ -220,6 +229,8 @@ ms_lex_index *ms_lex_index_build(const ms_lex_phrase *p, size_t n)
     bt->ix.nentries = ne;
     bt->ix.slots = bt->slots;
     bt->ix.mask = mask;
+    bt->ix.filter = bt->filter;
+    bt->ix.filter_mask = fbits - 1;
     return &bt->ix;
 }
 
@@ -230,5 +241,6 @@ void ms_lex_index_free(ms_lex_index *ix)
     free(bt->strings);
     free(bt->entries);
     free(bt->slots);
+    free(bt->filter);
     free(bt);
 }

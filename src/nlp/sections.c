@@ -161,7 +161,10 @@ static int classify_norm(const char *s)
         strcmp(s, " operation ") == 0 || strcmp(s, " anesthesia ") == 0 ||
         strcmp(s, " specimen ") == 0 || strcmp(s, " specimens ") == 0 ||
         has(s, " hospital course ") || has(s, " course in the hospital ") ||
-        has(s, " clinical course "))
+        has(s, " clinical course ") || strcmp(s, " course ") == 0 ||
+        has(s, " summary of stay ") || has(s, " hospital stay ") ||
+        has(s, " summary of admission ") || has(s, " admission summary ") ||
+        has(s, " course of stay "))
         return MS_SEC_OTHER;
     if (has(s, " lab ") || has(s, " labs ") || has(s, " laboratory ") ||
         has(s, " results ") || has(s, " findings ") || has(s, " studies ") ||
@@ -208,7 +211,7 @@ static bool heading_words_only(const char *norm)
         "conclusions", "interpretation", "recommendation", "follow-up",
         "follow", "up", "instructions", "hospital", "course", "charges",
         "services", "billing", "invoice", "itemized", "tests", "ordered",
-        "opinion", "dx", "procedure", "study", "question"};
+        "opinion", "dx", "procedure", "study", "question", "summary", "stay"};
     const char *p = norm;
     while (*p) {
         while (*p == ' ')

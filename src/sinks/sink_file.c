@@ -399,10 +399,16 @@ static ms_sink *file_create(const ms_config *cfg, char *err, size_t errlen)
     return s;
 }
 
+static void file_probe(const ms_config *cfg, ms_probe *p)
+{
+    ms_probe_dir(p, "sink file", ms_config_str(cfg, "sink.file.dir"), true);
+}
+
 const ms_plugin ms_sink_file_plugin = {
     .name = "file",
     .kind = MS_PLUGIN_SINK,
     .description = "one JSON file per report in a directory, renamed into place and fsynced",
     .keys = file_keys,
+    .probe = file_probe,
     .create.sink = file_create,
 };

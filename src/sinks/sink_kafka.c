@@ -239,6 +239,13 @@ static const ms_cfg_key kafka_sink_keys[] = {
     { 0 }
 };
 
+static void kafka_sink_probe(const ms_config *cfg, ms_probe *p)
+{
+    const char *topics[2] = {ms_config_str(cfg, "sink.kafka.topic"),
+                             ms_config_str(cfg, "sink.kafka.dead_letter_topic")};
+    ms_kafka_probe_topics(cfg, MS_KAFKA_PRODUCER, "sink kafka", topics, 2, p);
+}
+
 const ms_plugin ms_sink_kafka_plugin = {
     .name = "kafka",
     .kind = MS_PLUGIN_SINK,
@@ -247,5 +254,6 @@ const ms_plugin ms_sink_kafka_plugin = {
     .shared = &ms_kafka_cfg_map,
     .check = ms_sink_kafka_check,
     .uses_aws = ms_kafka_uses_aws,
+    .probe = kafka_sink_probe,
     .create.sink = ms_sink_kafka_new,
 };

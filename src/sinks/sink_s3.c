@@ -417,6 +417,33 @@ static const ms_cfg_key s3_keys[] = {
     { 0 }
 };
 
+/* HeadBucket: the bucket exists and these credentials may use it (S3
+ * answers 403 when they may not, 404 when it does not exist). */
+static void s3_probe(const ms_config *cfg, ms_probe *p)
+{
+    const char *bucket = ms_config_str(cfg, "sink.s3.bucket");
+    bool path_style = ms_config_bool(cfg, "sink.s3.path_style");
+    char path[600];
+    snprintf(path, sizeof path, path_style ? "/%s" : "/", bucket);
+    ms_aws_request rq = {.service = "s3", .method = "HEAD", .path = path};
+    ms_aws_sync r;
+    char err[512];
+    if (ms_aws_call_sync(cfg, ms_config_str(cfg, "sink.s3.endpoint"), path_style ? NULL : bucket,
+                         &rq, p->timeout_ms, &r, err, sizeof err) != 0) {
+        ms_probe_report(p, false, "sink s3", "HeadBucket %s not sent: %s", bucket, err);
+        return;
+    }
+    if (r.outcome == MS_AWS_SUCCESS)
+        ms_probe_report(p, true, "sink s3", "bucket %s exists and is accessible (HeadBucket "
+                        "HTTP %ld at %s, region %s)", bucket, r.status, r.endpoint, r.region);
+    else
+        ms_probe_report(p, false, "sink s3", "HeadBucket %s at %s: %s%s", bucket, r.endpoint,
+                        ms_aws_sync_why(&r, err, sizeof err),
+                        r.status == 404 ? " (no such bucket)"
+                        : r.status == 403 ? " (access denied)" : "");
+    ms_aws_sync_free(&r);
+}
+
 const ms_plugin ms_sink_s3_plugin = {
     .name = "s3",
     .kind = MS_PLUGIN_SINK,
@@ -424,5 +451,6 @@ const ms_plugin ms_sink_s3_plugin = {
     .keys = s3_keys,
     .check = ms_sink_s3_check,
     .uses_aws = ms_plugin_always,
+    .probe = s3_probe,
     .create.sink = ms_sink_s3_new,
 };

@@ -374,6 +374,41 @@ static const ms_cfg_key sns_keys[] = {
     { 0 }
 };
 
+/* GetTopicAttributes: the topic exists and these credentials may see it. */
+static void sns_probe(const ms_config *cfg, ms_probe *p)
+{
+    const char *arn = ms_config_str(cfg, "sink.sns.topic_arn");
+    buf b = {0};
+    put_param(&b, "Action", "GetTopicAttributes");
+    put_param(&b, "TopicArn", arn);
+    put_param(&b, "Version", "2010-03-31");
+    if (b.oom || !b.p) {
+        free(b.p);
+        ms_probe_report(p, false, "sink sns", "out of memory");
+        return;
+    }
+    const char *body = b.p;
+    ms_http_header h[] = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    ms_aws_request rq = {.service = "sns", .method = "POST", .path = "/", .headers = h,
+                         .nheaders = 1, .body = body, .body_len = strlen(body)};
+    ms_aws_sync r;
+    char err[512];
+    if (ms_aws_call_sync(cfg, ms_config_str(cfg, "sink.sns.endpoint"), NULL, &rq, p->timeout_ms,
+                         &r, err, sizeof err) != 0) {
+        ms_probe_report(p, false, "sink sns", "GetTopicAttributes %s not sent: %s", arn, err);
+        free(b.p);
+        return;
+    }
+    if (r.outcome == MS_AWS_SUCCESS)
+        ms_probe_report(p, true, "sink sns", "topic %s exists (GetTopicAttributes HTTP %ld at "
+                        "%s)", arn, r.status, r.endpoint);
+    else
+        ms_probe_report(p, false, "sink sns", "GetTopicAttributes %s at %s: %s", arn,
+                        r.endpoint, ms_aws_sync_why(&r, err, sizeof err));
+    ms_aws_sync_free(&r);
+    free(b.p);
+}
+
 const ms_plugin ms_sink_sns_plugin = {
     .name = "sns",
     .kind = MS_PLUGIN_SINK,
@@ -381,5 +416,6 @@ const ms_plugin ms_sink_sns_plugin = {
     .keys = sns_keys,
     .check = ms_sink_sns_check,
     .uses_aws = ms_plugin_always,
+    .probe = sns_probe,
     .create.sink = ms_sink_sns_new,
 };

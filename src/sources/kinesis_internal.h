@@ -92,4 +92,8 @@ void ms_kin_shard_free(kin_shard *s);
 /* ISO-8601 UTC ("2024-05-01T12:00:00Z", fraction allowed) or epoch seconds. */
 int ms_kin_parse_time(const char *s, double *out);
 
+/* check-config --probe: ListShards on source.kinesis.stream, its shards
+ * counted (kinesis_shards.c). */
+void ms_kin_probe(const ms_config *cfg, ms_probe *p);
+
 #endif

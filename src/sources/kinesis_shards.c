@@ -163,3 +163,41 @@ ms_doc *ms_kinesis_record_doc(const unsigned char *data, size_t len, const ms_po
     ms_record_fill_doc(doc, data, len, max_bytes);
     return doc;
 }
+
+void ms_kin_probe(const ms_config *cfg, ms_probe *p)
+{
+    const char *stream = ms_config_str(cfg, "source.kinesis.stream");
+    char body[600];
+    json_t *b = json_pack("{s:s}", "StreamName", stream);
+    char *text = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(b);
+    ms_strlcpy(body, sizeof body, text ? text : "{}");
+    free(text);
+    ms_aws_request rq = {.service = "kinesis", .target = "Kinesis_20131202.ListShards",
+                         .json_version = "1.1", .body = body, .body_len = strlen(body)};
+    ms_aws_sync r;
+    char err[512];
+    if (ms_aws_call_sync(cfg, ms_config_str(cfg, "source.kinesis.endpoint"), NULL, &rq,
+                         p->timeout_ms, &r, err, sizeof err) != 0) {
+        ms_probe_report(p, false, "source kinesis", "ListShards %s not sent: %s", stream, err);
+        return;
+    }
+    if (r.outcome != MS_AWS_SUCCESS) {
+        ms_probe_report(p, false, "source kinesis", "ListShards %s at %s: %s", stream,
+                        r.endpoint, ms_aws_sync_why(&r, err, sizeof err));
+    } else {
+        json_t *doc = json_loadb(r.body ? r.body : "", r.body_len, 0, NULL);
+        json_t *shards = json_object_get(doc, "Shards");
+        long open = 0;
+        for (size_t i = 0; i < json_array_size(shards); i++) {
+            json_t *range = json_object_get(json_array_get(shards, i), "SequenceNumberRange");
+            open += json_object_get(range, "EndingSequenceNumber") == NULL;
+        }
+        ms_probe_report(p, shards != NULL, "source kinesis", "stream %s: %zu shards (%ld open)%s "
+                        "at %s, region %s", stream, json_array_size(shards), open,
+                        json_object_get(doc, "NextToken") ? " in the first page" : "",
+                        r.endpoint, r.region);
+        json_decref(doc);
+    }
+    ms_aws_sync_free(&r);
+}

@@ -408,11 +408,20 @@ static const ms_cfg_key dir_keys[] = {
     { 0 }
 };
 
+static void dir_probe(const ms_config *cfg, ms_probe *p)
+{
+    ms_probe_dir(p, "source dir", ms_config_str(cfg, "source.path"), false);
+    const char *done = ms_config_str(cfg, "source.done_dir");
+    if (*done)
+        ms_probe_dir(p, "source dir: source.done_dir", done, true);
+}
+
 const ms_plugin ms_source_dir_plugin = {
     .name = "dir",
     .kind = MS_PLUGIN_SOURCE,
     .description = "PDF files in a directory (once, or watched)",
     .keys = dir_keys,
     .check = dir_check,
+    .probe = dir_probe,
     .create.source = ms_source_dir_new,
 };

@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "base/errbuf.h"
+#include "base/str.h"
 #include "core/engine.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -582,6 +583,18 @@ static const ms_cfg_key kafka_source_keys[] = {
     { 0 }
 };
 
+static void kafka_probe(const ms_config *cfg, ms_probe *p)
+{
+    char list[1024];
+    const char *topics[32];
+    int n = 0;
+    ms_strlcpy(list, sizeof list, ms_config_str(cfg, "source.topics"));
+    char *save = NULL;
+    for (char *t = strtok_r(list, ", ", &save); t && n < 32; t = strtok_r(NULL, ", ", &save))
+        topics[n++] = t;
+    ms_kafka_probe_topics(cfg, MS_KAFKA_CONSUMER, "source kafka", topics, n, p);
+}
+
 const ms_plugin ms_source_kafka_plugin = {
     .name = "kafka",
     .kind = MS_PLUGIN_SOURCE,
@@ -590,5 +603,6 @@ const ms_plugin ms_source_kafka_plugin = {
     .shared = &ms_kafka_cfg_map,
     .check = ms_kafka_conf_check,
     .uses_aws = ms_kafka_uses_aws,
+    .probe = kafka_probe,
     .create.source = ms_source_kafka_new,
 };

@@ -708,5 +708,6 @@ const ms_plugin ms_source_kinesis_plugin = {
     .keys = kinesis_keys,
     .check = kinesis_check,
     .uses_aws = ms_plugin_always,
+    .probe = ms_kin_probe,
     .create.source = ms_source_kinesis_new,
 };

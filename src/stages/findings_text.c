@@ -289,7 +289,7 @@ static bool recommended(const ms_findings *f, const ms_nlp_entity *e)
     for (const char *const *c = cues; *c; c++) {
         size_t n = strlen(*c);
         for (size_t k = b; k + n <= en; k++)
-            if (strncasecmp(f->text + k, *c, n) == 0)
+            if ((f->text[k] | 0x20) == (*c)[0] && strncasecmp(f->text + k, *c, n) == 0)
                 return true;
     }
     return false;

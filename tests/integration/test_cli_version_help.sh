@@ -37,7 +37,7 @@ expect_line OpenSSL "$(pc openssl)"
 mupdf=$(sed -n 's/^#define FZ_VERSION "\(.*\)"/\1/p' /usr/include/mupdf/fitz/version.h 2>/dev/null || true)
 expect_line MuPDF "$mupdf"
 
-for c in run demo extract check-config awscurl emulate top; do
+for c in run demo extract check-config awscurl emulate top kafka-mock; do
   rc=0
   out=$("$MS_BIN" "$c" --help 2>/dev/null) || rc=$?
   check "$c --help: exit 0, its own usage line" \

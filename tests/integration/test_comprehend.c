@@ -37,6 +37,7 @@
 #include "base/config.h"
 #include "core/engine.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "pdfgen.h"
 #include "harness.h"
 #include "testutil.h"
@@ -76,26 +77,13 @@ static void emu_stop(emu *e)
     ms_test_peer_stop(e->pid);
 }
 
-/* GET path over HTTP/1.0 (the server closes after the answer). */
+/* GET path's JSON body. */
 static json_t *http_get_json(int port, const char *path)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", path);
-    assert_int_equal(write(fd, req, (size_t)n), n);
-    static char buf[1 << 16];
-    size_t got = 0;
-    ssize_t r;
-    while ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-        got += (size_t)r;
-    close(fd);
-    buf[got] = 0;
-    char *body = strstr(buf, "\r\n\r\n");
+    char *body = ms_test_http_get(port, path);
     assert_non_null(body);
-    json_t *j = json_loads(body + 4, 0, NULL);
+    json_t *j = json_loads(body, 0, NULL);
+    free(body);
     assert_non_null(j);
     return j;
 }
@@ -482,28 +470,6 @@ static void memory_cache_bills_nothing(void **state)
     free(out);
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static bool port_open(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 static void redis_shared_cache(void **state)
 {
     (void)state;
@@ -511,7 +477,7 @@ static void redis_shared_cache(void **state)
         printf("redis: /usr/bin/redis-server not installed; case skipped\n");
         skip();
     }
-    int port = free_port();
+    int port = ms_test_free_port();
     pid_t pid = fork();
     if (pid == 0) {
         char p[16];
@@ -522,9 +488,9 @@ static void redis_shared_cache(void **state)
               "--save", "", "--appendonly", "no", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200 && !port_open(port); i++)
+    for (int i = 0; i < 200 && !ms_test_port_open(port); i++)
         usleep(20000);
-    assert_true(port_open(port));
+    assert_true(ms_test_port_open(port));
     emu e;
     emu_start(&e, NULL);
     char url[64];
@@ -557,6 +523,38 @@ static void redis_shared_cache(void **state)
     emu_stop(&e);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
+    free(in);
+}
+
+/* A Redis tier that cannot be reached (here: nothing listens; a wrong CA
+ * or password takes the same path, test_redis_tls.c) degrades to no shared
+ * cache: every report is delivered, answered by the service, and the
+ * failures are counted. */
+static void redis_down_degrades_to_service(void **state)
+{
+    (void)state;
+    emu e;
+    emu_start(&e, NULL);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", ms_test_free_port());
+    char *in = dir_of("in");
+    char *out = dir_of("out-redis-down");
+    ms_config *cfg = config(in, out, &e, "DetectEntitiesV2");
+    set(cfg, "comprehend.cache_mb", "0");
+    set(cfg, "comprehend.cache.redis_url", url);
+    ms_metric *fails = ms_counter("medstream_comprehend_cache_redis_failures_total",
+                                  "reason=\"connect\"", "");
+    uint64_t before = ms_metric_count(fails);
+    json_int_t req0 = stat_total(e.port, "requests");
+    run_result r = run(cfg);
+    assert_int_equal(r.t.delivered, NORIG);
+    assert_int_equal(r.t.dead_letters, 0);
+    assert_true(stat_total(e.port, "requests") > req0);   /* the service answered */
+    assert_true(ms_metric_count(fails) > before);
+    printf("redis down: %d delivered, %llu connection failures counted\n", (int)r.t.delivered,
+           (unsigned long long)(ms_metric_count(fails) - before));
+    emu_stop(&e);
+    free(out);
     free(in);
 }
 
@@ -603,6 +601,7 @@ int main(void)
         cmocka_unit_test(final_error_dead_letters),
         cmocka_unit_test(memory_cache_bills_nothing),
         cmocka_unit_test(redis_shared_cache),
+        cmocka_unit_test(redis_down_degrades_to_service),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,7 +12,11 @@ GET /_capture returns {"publishes": [{"TopicArn", "Message", "Action",
 "Version", "attributes": {name: value}, "types": {name: DataType},
 "bytes"}], "bad_signatures", "bad_encoding", "bad_content_type"}.
 
-usage: sns_capture.py --key AKID:SECRET
+GetTopicAttributes (for check-config --probe) answers 200 for every topic,
+or, with --topic ARN (repeatable), 404 NotFound for any other; it is not
+recorded as a publish.
+
+usage: sns_capture.py --key AKID:SECRET [--topic ARN]...
 Prints "port N" once listening."""
 import argparse
 import json
@@ -26,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aws_peer  # noqa: E402
 
 LOCK = threading.Lock()
+TOPICS = []   # --topic: the only topics that exist (empty = all)
 STATE = {"publishes": [], "bad_signatures": 0, "bad_encoding": 0, "bad_content_type": 0}
 
 
@@ -69,6 +74,17 @@ class Handler(BaseHTTPRequestHandler):
             if "+" in text or canonical(pairs) != text:
                 STATE["bad_encoding"] += 1
         form = dict(pairs)
+        if form.get("Action") == "GetTopicAttributes":
+            arn = form.get("TopicArn", "")
+            if TOPICS and arn not in TOPICS:
+                self.reply(404, b"<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code>"
+                                b"<Message>Topic does not exist</Message></Error></ErrorResponse>")
+            else:
+                self.reply(200, (f'<GetTopicAttributesResponse><GetTopicAttributesResult>'
+                                 f'<Attributes><entry><key>TopicArn</key><value>{arn}</value>'
+                                 f'</entry></Attributes></GetTopicAttributesResult>'
+                                 f'</GetTopicAttributesResponse>').encode())
+            return
         attrs, types = {}, {}
         i = 1
         while f"MessageAttributes.entry.{i}.Name" in form:
@@ -89,7 +105,9 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--key", required=True)
+    ap.add_argument("--topic", action="append", default=[])
     args = ap.parse_args()
+    TOPICS.extend(args.topic)
     aws_peer.ARGS = argparse.Namespace(key=args.key, token=None)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True

@@ -5,7 +5,10 @@
 #include "core/doc.h"
 #include "nlp/nlp.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <ftw.h>
@@ -277,4 +280,72 @@ void ms_test_extract_local(const ms_nlp_engine *e, ms_doc *d)
     d->extract = r;
     d->extract_free = free_nlp_results;
     d->extract_engine = "local";
+}
+
+int ms_test_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    socklen_t l = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static int connect_local(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool ms_test_port_open(int port)
+{
+    int fd = connect_local(port);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+char *ms_test_http_get(int port, const char *path)
+{
+    int fd = connect_local(port);
+    if (fd < 0)
+        return NULL;
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return NULL;
+    }
+    size_t cap = 1 << 16, got = 0;
+    char *buf = malloc(cap);
+    ssize_t r;
+    while (buf && (r = read(fd, buf + got, cap - 1 - got)) > 0) {
+        got += (size_t)r;
+        if (got + 1 == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    close(fd);
+    if (!buf)
+        return NULL;
+    buf[got] = 0;
+    char *body = strstr(buf, "\r\n\r\n");
+    char *out = body ? strdup(body + 4) : NULL;
+    free(buf);
+    return out;
 }

@@ -3,6 +3,7 @@
 #define MS_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 
 struct ms_doc;
 struct ms_nlp_engine;
@@ -66,5 +67,12 @@ int ms_test_make_samples(const char *dir);
 
 /* Debian's python3 (with python3-botocore, boto3) or NULL when absent. */
 const char *ms_test_system_python(void);
+
+/* A TCP port on 127.0.0.1 free a moment ago (bound, read, released). */
+int ms_test_free_port(void);
+/* Something accepts connections on 127.0.0.1:port. */
+bool ms_test_port_open(int port);
+/* GET path from 127.0.0.1:port over HTTP/1.0: the body (malloc'd), or NULL. */
+char *ms_test_http_get(int port, const char *path);
 
 #endif

@@ -124,12 +124,62 @@ static void many_entries(void **state)
     assert_null(ms_cm_lru_get(NULL, &k, &len));
 }
 
+/* The Redis tier's URL and keys (cm_redis_conf.c). */
+static void redis_conf(void **state)
+{
+    (void)state;
+    ms_cm_redis_conf c;
+    char err[256];
+    assert_int_equal(ms_cm_redis_conf_parse(&c, "redis://cache:6380/2", NULL, NULL, NULL, NULL,
+                                            NULL, err, sizeof err), 0);
+    assert_string_equal(c.host, "cache");
+    assert_int_equal(c.port, 6380);
+    assert_int_equal(c.db, 2);
+    assert_false(c.tls);
+    assert_string_equal(c.password, "");
+    /* TLS, credentials percent-decoded, a password with '@' and ':' */
+    assert_int_equal(ms_cm_redis_conf_parse(&c, "rediss://al%69ce:p%40ss:w@rd@10.0.0.5", NULL,
+                                            NULL, "/ca.pem", "", "", err, sizeof err), 0);
+    assert_true(c.tls);
+    assert_string_equal(c.user, "alice");
+    assert_string_equal(c.password, "p@ss:w@rd");
+    assert_string_equal(c.host, "10.0.0.5");
+    assert_int_equal(c.port, 6379);
+    assert_string_equal(c.ca_file, "/ca.pem");
+    /* keys replace the URL's credentials */
+    assert_int_equal(ms_cm_redis_conf_parse(&c, "rediss://:old@h", "bob", "new", NULL, NULL,
+                                            NULL, err, sizeof err), 0);
+    assert_string_equal(c.user, "bob");
+    assert_string_equal(c.password, "new");
+    /* errors, none quoting the password */
+    const char *bad[][2] = {
+        {"http://h", "redis:// or rediss://"},
+        {"redis://:s3cr%zzt@h", "bad password"},
+        {"redis://h:0", "bad port"},
+        {"redis://h/x", "bad database"},
+        {"redis://bob@h", "needs a password"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(ms_cm_redis_conf_parse(&c, bad[i][0], NULL, NULL, NULL, NULL, NULL,
+                                                err, sizeof err), -1);
+        assert_non_null(strstr(err, bad[i][1]));
+        assert_null(strstr(err, "s3cr"));
+    }
+    assert_int_equal(ms_cm_redis_conf_parse(&c, "redis://h", NULL, NULL, "/ca.pem", NULL, NULL,
+                                            err, sizeof err), -1);
+    assert_non_null(strstr(err, "not rediss://"));
+    assert_int_equal(ms_cm_redis_conf_parse(&c, "rediss://h", NULL, NULL, NULL, "/c.pem", NULL,
+                                            err, sizeof err), -1);
+    assert_non_null(strstr(err, "go together"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keys),
         cmocka_unit_test(hit_miss_evict),
         cmocka_unit_test(many_entries),
+        cmocka_unit_test(redis_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

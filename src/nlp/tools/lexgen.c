@@ -282,6 +282,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Is a generated row's name the key of a curated row (ckeys: sorted)? */
+static bool is_curated(const char *name, char **ckeys, size_t ncur)
+{
+    char *key, *surface;
+    tokenise(name, &key, &surface);
+    bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
+    free(key);
+    free(surface);
+    return curated;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -298,6 +309,7 @@ int main(int argc, char **argv)
     rows anat = read_tsv(dir, "anatomy.tsv", 2, 3);
     rows gconds = read_tsv(dir, "conditions.gen.tsv", 6, 6);
     rows gclay = read_tsv(dir, "condition_lay.gen.tsv", 3, 3);
+    rows gmeds = read_tsv(dir, "medications.gen.tsv", 7, 7);
 
     /* med_classes: key -> lay, clinical */
     for (size_t i = 0; i < cls.n; i++)
@@ -426,12 +438,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < gconds.n; i++) {
         row *w = &gconds.v[i];
-        char *key, *surface;
-        tokenise(w->f[0], &key, &surface);
-        bool curated = ncur && bsearch(&key, ckeys, ncur, sizeof *ckeys, cmp_str);
-        free(key);
-        free(surface);
-        if (curated) { ndropped++; continue; }
+        if (is_curated(w->f[0], ckeys, ncur)) { ndropped++; continue; }
         if (w->f[4][0]) { err(w->file, w->line, "generated rows take no flags"); continue; }
         if (!w->f[5][0]) { err(w->file, w->line, "generated row without provenance"); continue; }
         int t = enum_of(w, w->f[2], ct_n, ct_c, 3);
@@ -445,6 +452,29 @@ int main(int argc, char **argv)
             if (icmp(clay.v[j].f[0], w->f[1]) == 0) g->lay = clay.v[j].f[1];
         for (size_t j = 0; j < gclay.n && !g->lay; j++)
             if (icmp(gclay.v[j].f[0], w->f[1]) == 0) g->lay = gclay.v[j].f[1];
+    }
+    /* Generated medications (Table of Drugs and Chemicals): likewise; a
+     * brand's or a variant's generic must be a medication row. */
+    for (size_t i = 0; i < gmeds.n; i++) {
+        row *w = &gmeds.v[i];
+        if (is_curated(w->f[0], ckeys, ncur)) { ndropped++; continue; }
+        if (w->f[3][0] || w->f[4][0] || w->f[5][0]) {
+            err(w->file, w->line, "generated medication rows take no class, code or flags");
+            continue;
+        }
+        if (!w->f[6][0]) { err(w->file, w->line, "generated row without provenance"); continue; }
+        int t = enum_of(w, w->f[1], mt_n, mt_c, 2);
+        if (t < 0) continue;
+        bool found = !w->f[2][0] || icmp(w->f[2], w->f[0]) == 0;
+        for (size_t j = 0; j < meds.n && !found; j++)
+            found = icmp(meds.v[j].f[0], w->f[2]) == 0;
+        for (size_t j = 0; j < gmeds.n && !found; j++)
+            found = icmp(gmeds.v[j].f[0], w->f[2]) == 0;
+        if (!found) { err(w->file, w->line, "generic '%s' is not a medication row", w->f[2]); continue; }
+        gent *g = add(w, MS_LEX_MED, t, NULL);
+        if (!g) continue;
+        g->gen = true;
+        g->canonical = w->f[2][0] ? w->f[2] : w->f[0];
     }
     free(ckeys);
 
@@ -519,8 +549,24 @@ int main(int argc, char **argv)
                 (unsigned long long)slots[i].hash, slots[i].first, slots[i].count,
                 slots[i].flags);
     }
-    fprintf(o, "};\n\nconst ms_lex_index ms_lex_main = {entries, %zu, slots, %zu};\n",
-            nents, mask);
+    /* the filter (lex.h): one bit per used slot */
+    size_t nused = 0;
+    for (size_t i = 0; i < size; i++)
+        if (slots[i].flags) nused++;
+    size_t fbits = ms_lex_filter_size(nused);
+    uint64_t *filter = calloc(fbits / 64, sizeof *filter);
+    if (!filter) { perror("lexgen"); return 2; }
+    for (size_t i = 0; i < size; i++)
+        if (slots[i].flags) {
+            size_t bit = ms_lex_filter_bit(slots[i].hash, fbits - 1);
+            filter[bit >> 6] |= 1ull << (bit & 63);
+        }
+    fprintf(o, "};\n\nstatic const uint64_t filter[%zu] = {\n", fbits / 64);
+    for (size_t i = 0; i < fbits / 64; i++)
+        fprintf(o, "0x%016llxull,%s", (unsigned long long)filter[i], i % 4 == 3 ? "\n" : "");
+    fprintf(o, "};\n\nconst ms_lex_index ms_lex_main = {entries, %zu, slots, %zu, filter, %zu};\n",
+            nents, mask, fbits - 1);
+    free(filter);
     if (fclose(o) != 0 || rename(tmp, argv[2]) != 0) { perror(argv[2]); return 2; }
     return 0;
 }

@@ -3,8 +3,8 @@
  *
  * Two tiers, both holding the raw response JSON:
  *   - an in-process LRU bounded by bytes (ms_cm_lru), and
- *   - optionally Redis (ElastiCache in production) through hiredis's async
- *     API on the loop (ms_cm_redis): a GET before sending, a SET with a TTL
+ *   - optionally Redis (ElastiCache in production), plain or TLS, with
+ *     AUTH, on the loop (ms_cm_redis): a GET before sending, a SET with a TTL
  *     after a success. Redis is an optimisation only: a miss, an error, a
  *     timeout or a dead server all read as "not cached", never as a failed
  *     report, and a lost connection is re-opened on a later use.
@@ -56,10 +56,31 @@ void ms_cm_lru_stats_get(const ms_cm_lru *c, ms_cm_lru_stats *s);
 
 typedef struct ms_cm_redis ms_cm_redis;
 
-/* url: redis://host[:port][/db]. Connects asynchronously; loop is a
- * uv_loop_t *. NULL with a reason when the URL is malformed. */
-ms_cm_redis *ms_cm_redis_new(void *loop, const char *url, long ttl_s, long timeout_ms,
-                             char *err, size_t errlen);
+/* Where and how to connect: parsed from the URL and the keys. */
+typedef struct ms_cm_redis_conf {
+    char host[256];
+    int port, db;
+    bool tls;                      /* rediss:// */
+    char user[128], password[256]; /* "" = none; the password is never logged */
+    char ca_file[512], cert_file[512], key_file[512];
+} ms_cm_redis_conf;
+
+/* url: redis[s]://[[user]:password@]host[:port][/db] (user and password
+ * percent-decoded). user and password, when non-empty, replace the URL's;
+ * ca_file, cert_file and key_file (may be NULL) need rediss://, and a
+ * certificate needs its key. -1 with a reason (never quoting the password)
+ * when something is malformed; files are not opened here. */
+int ms_cm_redis_conf_parse(ms_cm_redis_conf *c, const char *url, const char *user,
+                           const char *password, const char *ca_file, const char *cert_file,
+                           const char *key_file, char *err, size_t errlen);
+
+/* Connects asynchronously; loop is a uv_loop_t *. NULL with a reason when
+ * the TLS files cannot be loaded. A server that cannot be reached, whose
+ * certificate is not trusted or that refuses the credentials is not an
+ * error here: the tier then answers every GET as a miss, logs why (see
+ * cm_redis.c) and keeps trying to connect. */
+ms_cm_redis *ms_cm_redis_new(void *loop, const ms_cm_redis_conf *conf, long ttl_s,
+                             long timeout_ms, char *err, size_t errlen);
 
 /* val is NULL on a miss, error or timeout; valid only during the call.
  * Called exactly once, always later (never from inside ms_cm_redis_get). */
@@ -70,6 +91,8 @@ void ms_cm_redis_set(ms_cm_redis *r, const ms_cm_key *k, const char *val, size_t
 
 typedef struct ms_cm_redis_stats {
     uint64_t gets, hits, misses, errors, timeouts, sets, connects;
+    uint64_t failures[3];          /* connections failed: connect, tls, auth */
+    char last_error[256];          /* the last failure's reason, "" = none */
 } ms_cm_redis_stats;
 void ms_cm_redis_stats_get(const ms_cm_redis *r, ms_cm_redis_stats *s);
 

@@ -1,115 +1,80 @@
 /* cm_redis.c -- the Redis tier of the Comprehend Medical cache (see
- * cm_cache.h), on hiredis's async API driven by the libuv loop.
+ * cm_cache.h), on one connection driven by the libuv loop (cm_rconn.c:
+ * plain TCP or TLS, AUTH, SELECT).
  *
  * How it fits the loop:
- *   - hiredis's libuv adapter watches the connection's socket with one
- *     uv_poll_t. It keeps reading for as long as the connection is open, so
- *     the handle is un-referenced: an idle cache connection must not keep
- *     the engine's loop alive after the last report (each pending GET has a
- *     referenced timer, which is what keeps the loop running meanwhile).
- *   - hiredis 0.14 has no command timeouts: each GET and SET arms a uv
- *     timer. A GET's result is delivered by whichever comes first, the reply
- *     or the timer; the other one is ignored. The command is freed when both
- *     are over (hiredis holds its pointer until it calls back, which it
- *     always does, with a NULL reply if the connection dies or is freed).
- *     The referenced timer is also what keeps the loop running until the
- *     last SET of a run has been written and acknowledged (bounded by the
+ *   - commands are pipelined on the connection; their replies come back in
+ *     order, so the commands waiting for one are a FIFO (pending).
+ *   - each GET and SET arms a uv timer. A GET's result is delivered by
+ *     whichever comes first, the reply or the timer; the other one is
+ *     ignored. The command is freed when both are over (it stays in the
+ *     FIFO until its reply, or the connection's end, arrives). The
+ *     referenced timer is also what keeps the loop running until the last
+ *     SET of a run has been written and acknowledged (bounded by the
  *     timeout), so a run that ends right after its last report still fills
- *     the shared cache.
- *   - a failed or lost connection is re-opened on a later GET or SET, at
- *     most once per backoff (100 ms doubling to 5 s); meanwhile every GET is
- *     a miss. The connect is non-blocking (a host name is resolved with a
- *     blocking getaddrinfo, so use an address or a name the resolver caches).
+ *     the shared cache; the connection itself never holds the loop.
+ *   - a failed or lost connection (unreachable, TLS refused, AUTH refused)
+ *     is re-opened on a later GET or SET, at most once per backoff (100 ms
+ *     doubling to 5 s); meanwhile every GET is a miss: the tier degrades to
+ *     "no shared cache", the service is asked (and bills) instead. Each
+ *     failure counts in medstream_comprehend_cache_redis_failures_total
+ *     {reason}; medstream_comprehend_cache_redis_up says whether the
+ *     connection is usable. A failure is logged when its reason differs
+ *     from the last one logged, or a minute after it, so a cache that stays
+ *     down does not flood the log; the recovery is logged too.
  * Nothing here ever fails a report: the caller only sees "hit" or "miss".
- * Keys are hashes; values are never logged. */
+ * Keys are hashes; values and the password are never logged. */
 #include "stages/comprehend/cm_cache.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <hiredis/adapters/libuv.h>
-#include <hiredis/async.h>
-#include <hiredis/hiredis.h>
 #include <uv.h>
 
 #include "base/errbuf.h"
+#include "base/list.h"
 #include "base/log.h"
+#include "base/metrics.h"
+#include "base/str.h"
+#include "stages/comprehend/cm_rconn.h"
 
 #define KEY_PREFIX "medstream:cm:"
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+#define RELOG_MS 60000
 
 typedef struct get_req {
     ms_cm_redis *r;
     uv_timer_t timer;
     ms_cm_redis_get_cb cb;  /* NULL for a SET */
     void *ud;
+    ms_list link;      /* in r->pending while in_redis */
     bool answered;     /* cb has run (or would have) */
-    bool in_redis;     /* hiredis still holds us as privdata */
+    bool in_redis;     /* sent, its reply not yet in */
     bool timer_open;   /* the timer's close callback has not run */
 } get_req;
 
 struct ms_cm_redis {
     uv_loop_t *loop;
-    char host[256];
-    int port, db;
+    ms_cm_redis_conf c;         /* parsed: host, port, db, credentials, TLS */
+    SSL_CTX *tls;               /* NULL for redis:// */
     long ttl_s, timeout_ms;
-    redisAsyncContext *ac;      /* NULL while disconnected */
+    ms__rconn *conn;            /* NULL while disconnected */
+    ms_list pending;            /* get_req.link, in the order sent on conn */
     uint64_t retry_at_ms;       /* no reconnect before this (uv_now) */
     int backoff_ms;
+    bool failing;               /* the last connection attempt failed */
+    char last_logged[512];
+    uint64_t last_logged_ms;
     long live_gets;             /* commands (get_req) not yet freed */
     bool closing;
     void (*on_closed)(void *ud);
     void *closed_ud;
     ms_cm_redis_stats st;
+    ms_metric *m_up, *m_fail[3];  /* by ms__rconn_why */
 };
-
-static int parse_url(ms_cm_redis *r, const char *url, char *err, size_t errlen)
-{
-    const char *p = url;
-    if (!strncmp(p, "redis://", 8))
-        p += 8;
-    else if (strstr(p, "://")) {
-        ms_errf(err, errlen, "comprehend.cache.redis_url: only redis:// is supported");
-        return -1;
-    }
-    const char *at = strchr(p, '@');
-    if (at) {
-        ms_errf(err, errlen, "comprehend.cache.redis_url: credentials in the URL are not supported");
-        return -1;
-    }
-    size_t hl = strcspn(p, ":/");
-    if (hl == 0 || hl >= sizeof r->host) {
-        ms_errf(err, errlen, "comprehend.cache.redis_url: no host in '%s'", url);
-        return -1;
-    }
-    memcpy(r->host, p, hl);
-    r->host[hl] = 0;
-    p += hl;
-    r->port = 6379;
-    r->db = 0;
-    if (*p == ':') {
-        char *end;
-        long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/')) {
-            ms_errf(err, errlen, "comprehend.cache.redis_url: bad port in '%s'", url);
-            return -1;
-        }
-        r->port = (int)v;
-        p = end;
-    }
-    if (*p == '/' && p[1]) {
-        char *end;
-        long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || *end || v < 0 || v > 1000000) {
-            ms_errf(err, errlen, "comprehend.cache.redis_url: bad database number in '%s'", url);
-            return -1;
-        }
-        r->db = (int)v;
-    }
-    return 0;
-}
 
 static void backoff(ms_cm_redis *r)
 {
@@ -119,91 +84,124 @@ static void backoff(ms_cm_redis *r)
     r->retry_at_ms = uv_now(r->loop) + (uint64_t)r->backoff_ms;
 }
 
-static void on_connect(const redisAsyncContext *ac, int status)
+static void on_cmd_reply(get_req *g, redisReply *rep);
+
+/* Every command waiting on the connection that just ended gets a NULL
+ * reply (a miss, or a SET lost). */
+static void fail_pending(ms_cm_redis *r)
 {
-    ms_cm_redis *r = ac->data;
-    if (!r)
-        return;
-    if (status != REDIS_OK) {
-        /* hiredis frees ac after this callback. */
-        ms_log(MS_LOG_WARN, "comprehend cache: redis connect failed", KS("host", r->host),
-               KI("port", r->port), KS("error", ac->errstr), KEND);
-        r->ac = NULL;
-        r->st.errors++;
-        backoff(r);
-        return;
-    }
-    r->st.connects++;
-    r->backoff_ms = 0;
-    ms_log(MS_LOG_DEBUG, "comprehend cache: redis connected", KS("host", r->host),
-           KI("port", r->port), KEND);
+    while (!ms_list_empty(&r->pending))
+        on_cmd_reply(ms_list_first_entry(&r->pending, get_req, link), NULL);
 }
 
-static void on_disconnect(const redisAsyncContext *ac, int status)
+static void on_ready(void *ud)
 {
-    ms_cm_redis *r = ac->data;
-    if (!r)
-        return;
-    r->ac = NULL;   /* hiredis frees it after this callback */
-    if (status != REDIS_OK && !r->closing) {
-        ms_log(MS_LOG_WARN, "comprehend cache: redis connection lost", KS("host", r->host),
-               KS("error", ac->errstr), KEND);
-        r->st.errors++;
-        backoff(r);
+    ms_cm_redis *r = ud;
+    r->st.connects++;
+    r->backoff_ms = 0;
+    ms_gauge_set(r->m_up, 1);
+    ms_log(r->failing ? MS_LOG_INFO : MS_LOG_DEBUG,
+           r->failing ? "comprehend cache: redis connection recovered"
+                      : "comprehend cache: redis connected",
+           KS("host", r->c.host), KI("port", r->c.port), KS("tls", r->tls ? "on" : "off"), KEND);
+    r->failing = false;
+    r->last_logged[0] = 0;
+}
+
+static const char *const why_name[3] = {"connect", "tls", "auth"};
+
+static void on_fail(void *ud, ms__rconn_why why, const char *reason);
+
+static void on_reply(void *ud, redisReply *rep)
+{
+    ms_cm_redis *r = ud;
+    if (!ms_list_empty(&r->pending))
+        on_cmd_reply(ms_list_first_entry(&r->pending, get_req, link), rep);
+    /* A server that wants AUTH we did not send (no password configured)
+     * refuses every command: a connection failure like a refused AUTH,
+     * not a stream of silent errors. */
+    if (rep->type == REDIS_REPLY_ERROR && rep->str && !strncmp(rep->str, "NOAUTH", 6) &&
+        r->conn) {
+        char reason[300];
+        snprintf(reason, sizeof reason, "the server requires AUTH and no password is "
+                 "configured: %.200s", rep->str);
+        ms__rconn_close(r->conn);
+        on_fail(r, MS__RCONN_AUTH, reason);
     }
+}
+
+static void on_fail(void *ud, ms__rconn_why why, const char *reason)
+{
+    ms_cm_redis *r = ud;
+    r->conn = NULL;   /* it frees itself */
+    r->failing = true;
+    r->st.errors++;
+    r->st.failures[why]++;
+    ms_strlcpy(r->st.last_error, sizeof r->st.last_error, reason);
+    ms_counter_add(r->m_fail[why], 1);
+    ms_gauge_set(r->m_up, 0);
+    uint64_t now = uv_now(r->loop);
+    if (strcmp(reason, r->last_logged) != 0 || now - r->last_logged_ms >= RELOG_MS) {
+        ms_log(MS_LOG_WARN, "comprehend cache: redis unavailable, lookups are misses until it "
+               "recovers", KS("host", r->c.host), KI("port", r->c.port),
+               KS("reason", why_name[why]), KS("error", reason), KEND);
+        ms_strlcpy(r->last_logged, sizeof r->last_logged, reason);
+        r->last_logged_ms = now;
+    }
+    backoff(r);
+    fail_pending(r);
 }
 
 /* The connection, opening one if none is open and the backoff allows. */
-static redisAsyncContext *conn(ms_cm_redis *r)
+static ms__rconn *conn(ms_cm_redis *r)
 {
-    if (r->ac || r->closing)
-        return r->ac;
+    if (r->conn || r->closing)
+        return r->conn;
     if (uv_now(r->loop) < r->retry_at_ms)
         return NULL;
-    redisAsyncContext *ac = redisAsyncConnect(r->host, r->port);
-    if (!ac || ac->err) {
-        ms_log(MS_LOG_WARN, "comprehend cache: redis connect failed", KS("host", r->host),
-               KI("port", r->port), KS("error", ac ? ac->errstr : "out of memory"), KEND);
-        if (ac)
-            redisAsyncFree(ac);
+    ms__rconn_opts o = {
+        .host = r->c.host, .port = r->c.port, .tls = r->tls, .user = r->c.user,
+        .password = r->c.password, .db = r->c.db,
+        .connect_timeout_ms = r->timeout_ms * 8 > 2000 ? r->timeout_ms * 8 : 2000,
+    };
+    ms__rconn_cbs cbs = {.ready = on_ready, .reply = on_reply, .fail = on_fail, .ud = r};
+    char err[256];
+    r->conn = ms__rconn_open(r->loop, &o, &cbs, err, sizeof err);
+    if (!r->conn) {
         r->st.errors++;
         backoff(r);
-        return NULL;
     }
-    ac->data = r;
-    if (redisLibuvAttach(ac, r->loop) != REDIS_OK) {
-        ac->data = NULL;
-        redisAsyncFree(ac);
-        r->st.errors++;
-        backoff(r);
-        return NULL;
-    }
-    /* See the top of the file: an idle connection must not hold the loop. */
-    redisLibuvEvents *ev = ac->ev.data;
-    uv_unref((uv_handle_t *)&ev->handle);
-    redisAsyncSetConnectCallback(ac, on_connect);
-    redisAsyncSetDisconnectCallback(ac, on_disconnect);
-    if (r->db)
-        redisAsyncCommand(ac, NULL, NULL, "SELECT %d", r->db);
-    r->ac = ac;
-    return ac;
+    return r->conn;
 }
 
-ms_cm_redis *ms_cm_redis_new(void *loop, const char *url, long ttl_s, long timeout_ms,
-                             char *err, size_t errlen)
+ms_cm_redis *ms_cm_redis_new(void *loop, const ms_cm_redis_conf *conf, long ttl_s,
+                             long timeout_ms, char *err, size_t errlen)
 {
     ms_cm_redis *r = calloc(1, sizeof *r);
     if (!r) {
         ms_errf(err, errlen, "out of memory");
         return NULL;
     }
-    if (parse_url(r, url, err, errlen) != 0) {
-        free(r);
-        return NULL;
+    r->c = *conf;
+    if (r->c.tls) {
+        r->tls = ms__rconn_tls_ctx(r->c.ca_file, r->c.cert_file, r->c.key_file, err, errlen);
+        if (!r->tls) {
+            free(r);
+            return NULL;
+        }
     }
+    ms_list_init(&r->pending);
     r->loop = loop;
     r->ttl_s = ttl_s > 0 ? ttl_s : 0;
     r->timeout_ms = timeout_ms > 0 ? timeout_ms : 250;
+    r->m_up = ms_gauge("medstream_comprehend_cache_redis_up", "",
+                       "1 while the Redis cache connection is usable (0: lookups are misses)");
+    for (int i = 0; i < 3; i++) {
+        char l[32];
+        snprintf(l, sizeof l, "reason=\"%s\"", why_name[i]);
+        r->m_fail[i] = ms_counter("medstream_comprehend_cache_redis_failures_total", l,
+                                  "Redis cache connections that failed or were lost, by reason");
+    }
     conn(r); /* early, so the first report finds it open */
     return r;
 }
@@ -214,6 +212,8 @@ static void maybe_finish_close(ms_cm_redis *r)
         return;
     void (*cb)(void *) = r->on_closed;
     void *ud = r->closed_ud;
+    if (r->tls)
+        SSL_CTX_free(r->tls);
     free(r);
     if (cb)
         cb(ud);
@@ -241,13 +241,11 @@ static void answer(get_req *g, const char *val, size_t len)
     uv_close((uv_handle_t *)&g->timer, get_timer_closed);
 }
 
-static void on_get_reply(redisAsyncContext *ac, void *reply, void *priv)
+static void on_cmd_reply(get_req *g, redisReply *rep)
 {
-    (void)ac;
-    get_req *g = priv;
     ms_cm_redis *r = g->r;
+    ms_list_remove(&g->link);
     g->in_redis = false;
-    redisReply *rep = reply;
     if (!g->answered && !g->cb) {
         if (!rep || rep->type == REDIS_REPLY_ERROR)
             r->st.errors++;
@@ -303,6 +301,29 @@ static get_req *cmd_new(ms_cm_redis *r, ms_cm_redis_get_cb cb, void *ud)
     return g;
 }
 
+/* Format and send one command for g on the connection (opening it if the
+ * backoff allows); 0 when sent, g then waits in the FIFO for its reply. */
+static int send_cmd(ms_cm_redis *r, get_req *g, const char *fmt, ...)
+{
+    ms__rconn *c = conn(r);
+    if (!c)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    char *cmd = NULL;
+    int n = redisvFormatCommand(&cmd, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    int rc = ms__rconn_send(c, cmd, (size_t)n);
+    free(cmd);
+    if (rc != 0)
+        return -1;
+    g->in_redis = true;
+    ms_list_insert_tail(&r->pending, &g->link);
+    return 0;
+}
+
 void ms_cm_redis_get(ms_cm_redis *r, const ms_cm_key *k, ms_cm_redis_get_cb cb, void *ud)
 {
     get_req *g = cmd_new(r, cb, ud);
@@ -312,11 +333,9 @@ void ms_cm_redis_get(ms_cm_redis *r, const ms_cm_key *k, ms_cm_redis_get_cb cb, 
         return;
     }
     r->st.gets++;
-    redisAsyncContext *ac = conn(r);
     char key[64];
     key_string(k, key, sizeof key);
-    if (ac && redisAsyncCommand(ac, on_get_reply, g, "GET %s", key) == REDIS_OK) {
-        g->in_redis = true;
+    if (send_cmd(r, g, "GET %s", key) == 0) {
         uv_timer_start(&g->timer, on_get_timer, (uint64_t)r->timeout_ms, 0);
     } else {
         uv_timer_start(&g->timer, on_get_timer, 0, 0);  /* a miss, later */
@@ -325,20 +344,17 @@ void ms_cm_redis_get(ms_cm_redis *r, const ms_cm_key *k, ms_cm_redis_get_cb cb, 
 
 void ms_cm_redis_set(ms_cm_redis *r, const ms_cm_key *k, const char *val, size_t len)
 {
-    redisAsyncContext *ac = conn(r);
-    if (!ac)
+    if (!conn(r))
         return;
     get_req *g = cmd_new(r, NULL, NULL);
     if (!g)
         return;
     char key[64];
     key_string(k, key, sizeof key);
-    int rc = r->ttl_s > 0 ? redisAsyncCommand(ac, on_get_reply, g, "SET %s %b EX %ld", key, val,
-                                              len, r->ttl_s)
-                          : redisAsyncCommand(ac, on_get_reply, g, "SET %s %b", key, val, len);
-    if (rc == REDIS_OK) {
+    int rc = r->ttl_s > 0 ? send_cmd(r, g, "SET %s %b EX %ld", key, val, len, r->ttl_s)
+                          : send_cmd(r, g, "SET %s %b", key, val, len);
+    if (rc == 0) {
         r->st.sets++;
-        g->in_redis = true;
         uv_timer_start(&g->timer, on_get_timer, (uint64_t)r->timeout_ms * 4, 0);
     } else {
         r->st.errors++;
@@ -358,14 +374,15 @@ void ms_cm_redis_close(ms_cm_redis *r, void (*on_closed)(void *ud), void *ud)
     r->closing = true;
     r->on_closed = on_closed;
     r->closed_ud = ud;
-    redisAsyncContext *ac = r->ac;
-    if (ac) {
-        /* Answers pending GETs with NULL replies (misses), then closes the
-         * poll handle (the adapter frees its own part in the close
-         * callback, on a later loop turn). Inside a hiredis callback the
-         * free is deferred by hiredis itself. */
-        r->ac = NULL;
-        redisAsyncFree(ac);
+    /* Nothing is called back after ms__rconn_close: the commands still
+     * waiting for a reply are answered here (misses). */
+    if (r->conn) {
+        ms__rconn_close(r->conn);
+        r->conn = NULL;
     }
+    ms_gauge_set(r->m_up, 0);
+    r->live_gets++;   /* answering the last command must not free r here */
+    fail_pending(r);
+    r->live_gets--;
     maybe_finish_close(r);
 }

@@ -605,9 +605,9 @@ static int cm_attach(ms_stage *st, void *uv_loop)
             ms_cm_sched_init(&x->ops[op].s, &x->ops[op].so, now);
             ms__cmx_op_gauges(&x->ops[op]);
         }
-    if (x->redis_url[0]) {
-        x->redis = ms_cm_redis_new(x->loop, x->redis_url, x->redis_ttl_s, REDIS_TIMEOUT_MS, err,
-                                   sizeof err);
+    if (x->redis_on) {
+        x->redis = ms_cm_redis_new(x->loop, &x->redis_conf, x->redis_ttl_s, REDIS_TIMEOUT_MS,
+                                   err, sizeof err);
         if (!x->redis) {
             ms_log(MS_LOG_ERROR, "comprehend: bad cache configuration", KS("error", err), KEND);
             return -1;
@@ -615,7 +615,7 @@ static int cm_attach(ms_stage *st, void *uv_loop)
     }
     ms_log(MS_LOG_INFO, "comprehend: ready", KS("endpoint", x->endpoint),
            KS("region", ms_aws_region(x->aws)), KI("operations", x->nops_on),
-           KI("cache_bytes", (long long)x->cache_bytes), KS("redis", x->redis ? "on" : "off"),
+           KI("cache_bytes", (long long)x->cache_bytes), KS("redis", !x->redis ? "off" : x->redis_conf.tls ? "tls" : "on"),
            KEND);
     return 0;
 }
@@ -695,5 +695,6 @@ const ms_plugin ms_stage_extract_comprehend_plugin = {
     .keys = ms__comprehend_keys,
     .check = ms_extract_comprehend_check,
     .uses_aws = ms_plugin_always,
+    .probe = ms__cmx_probe,
     .create.stage = ms_extract_comprehend_stage_new,
 };

@@ -1,9 +1,11 @@
 /* extract_comprehend_conf.c -- the Comprehend stage's options (the
  * comprehend.* keys) and its metrics; the stage itself is
  * extract_comprehend.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/errbuf.h"
@@ -55,18 +57,39 @@ int ms_extract_comprehend_check(const ms_config *cfg, char *err, size_t errlen)
     bool on[MS_CM_NOPS];
     if (parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, errlen) < 0)
         return -1;
-    const char *url = ms_config_str(cfg, "comprehend.cache.redis_url");
-    if (url && *url && strncmp(url, "redis://", 8) != 0) {
-        ms_errf(err, errlen, "comprehend.cache.redis_url must start with redis:// (got '%.64s')",
-                 url);
+    ms_cm_redis_conf rc;
+    if (ms__cmx_redis_conf(cfg, &rc, err, errlen) < 0)
         return -1;
-    }
     if (ms_config_int(cfg, "comprehend.concurrency_initial") >
         ms_config_int(cfg, "comprehend.concurrency_max")) {
         ms_errf(err, errlen, "comprehend.concurrency_initial is above comprehend.concurrency_max");
         return -1;
     }
     return 0;
+}
+
+int ms__cmx_redis_conf(const ms_config *cfg, ms_cm_redis_conf *rc, char *err, size_t errlen)
+{
+    const char *url = ms_config_str(cfg, "comprehend.cache.redis_url");
+    if (!url || !*url)
+        return 0;
+    if (ms_cm_redis_conf_parse(rc, url, ms_config_str(cfg, "comprehend.cache.redis_username"),
+                               ms_config_str(cfg, "comprehend.cache.redis_password"),
+                               ms_config_str(cfg, "comprehend.cache.redis_ca_file"),
+                               ms_config_str(cfg, "comprehend.cache.redis_cert_file"),
+                               ms_config_str(cfg, "comprehend.cache.redis_key_file"), err,
+                               errlen) != 0)
+        return -1;
+    const char *files[3][2] = {{"comprehend.cache.redis_ca_file", rc->ca_file},
+                               {"comprehend.cache.redis_cert_file", rc->cert_file},
+                               {"comprehend.cache.redis_key_file", rc->key_file}};
+    for (int i = 0; i < 3; i++)
+        if (files[i][1][0] && access(files[i][1], R_OK) != 0) {
+            ms_errf(err, errlen, "%s: cannot read '%s': %s", files[i][0], files[i][1],
+                    strerror(errno));
+            return -1;
+        }
+    return 1;
 }
 
 /* ---- metrics ----------------------------------------------------------- */
@@ -124,7 +147,7 @@ void ms__cmx_read_limits(const ms_config *cfg, int op, ms_cm_sched_opts *so)
 
 void ms__cmx_configure(cm_stage *x, const ms_config *cfg)
 {
-    char err[8];
+    char err[256];
     bool on[MS_CM_NOPS];
     /* x is fresh from calloc: this is its first setup, so the job list's
      * head is initialised here too. */
@@ -133,7 +156,7 @@ void ms__cmx_configure(cm_stage *x, const ms_config *cfg)
     parse_ops(ms_config_str(cfg, "comprehend.operations"), on, err, sizeof err);
     ms_aws_opts_from_config(cfg, &x->aopts);
     ms_strlcpy(x->endpoint_cfg, sizeof x->endpoint_cfg, ms_config_str(cfg, "comprehend.endpoint"));
-    ms_strlcpy(x->redis_url, sizeof x->redis_url, ms_config_str(cfg, "comprehend.cache.redis_url"));
+    x->redis_on = ms__cmx_redis_conf(cfg, &x->redis_conf, err, sizeof err) > 0;
     x->max_attempts = (int)ms_config_int(cfg, "comprehend.max_attempts");
     x->cache_bytes = (size_t)ms_config_int(cfg, "comprehend.cache_mb") * 1024 * 1024;
     x->redis_ttl_s = (long)ms_config_int(cfg, "comprehend.cache.ttl_s");
@@ -189,8 +212,18 @@ const ms_cfg_key ms__comprehend_keys[] = {
         "Attempts per request before it goes back to the queue (0 = aws.max_attempts); throttled or failed requests are never dropped."),
     MS_KEY_INT("comprehend.cache_mb", "64", 0, 1048576,
         "In-memory cache of answers by hash of (operation, text), in MiB (0 = off); a hit is not sent and not billed."),
-    MS_KEY_STR("comprehend.cache.redis_url", "",
-        "Shared answer cache, `redis://host[:port][/db]` (ElastiCache in production; empty = off); errors and timeouts fall through to the service."),
+    { "comprehend.cache.redis_url", MS_CFG_STRING, "", 0, 0, NULL, MS_CFG_SECRET,
+        "Shared answer cache, `redis://[[user]:password@]host[:port][/db]`, or `rediss://...` for TLS (ElastiCache in production; empty = off). It may hold a password. When Redis is unreachable, untrusted or refuses the credentials, lookups are misses (the service answers and bills) and the connection is retried." },
+    MS_KEY_STR("comprehend.cache.redis_username", "",
+        "Redis ACL user for AUTH (replaces the URL's; empty = the URL's, or the default user)."),
+    { "comprehend.cache.redis_password", MS_CFG_STRING, "", 0, 0, NULL, MS_CFG_SECRET,
+        "Redis password for AUTH (replaces the URL's; empty = the URL's, or no AUTH); use `${VAR}` to take it from the environment. Never logged." },
+    MS_KEY_STR("comprehend.cache.redis_ca_file", "",
+        "PEM file of the CAs trusted for a `rediss://` server (empty = the system's CAs). The server's certificate is always verified, with its name or IP address."),
+    MS_KEY_STR("comprehend.cache.redis_cert_file", "",
+        "PEM client certificate (chain) for a `rediss://` server that asks for one; needs comprehend.cache.redis_key_file."),
+    MS_KEY_STR("comprehend.cache.redis_key_file", "",
+        "PEM private key of comprehend.cache.redis_cert_file."),
     MS_KEY_INT("comprehend.cache.ttl_s", "604800", 0, 315360000,
         "Lifetime of an answer in Redis, seconds (0 = no expiry)."),
     { 0 }

@@ -69,7 +69,9 @@ typedef struct cm_op {
 struct cm_stage {
     ms_stage stage;
     /* options, copied: the config may be gone by attach() */
-    char endpoint_cfg[512], redis_url[512];
+    char endpoint_cfg[512];
+    bool redis_on;
+    ms_cm_redis_conf redis_conf;
     ms_aws_opts aopts;
     int max_attempts;
     size_t cache_bytes;
@@ -96,12 +98,20 @@ struct cm_stage {
  * operation's metrics. */
 void ms__cmx_configure(cm_stage *x, const ms_config *cfg);
 
+/* The Redis tier's settings (comprehend.cache.redis_*) into rc, the files
+ * checked readable: 1, 0 when the tier is off, -1 with a reason. */
+int ms__cmx_redis_conf(const ms_config *cfg, ms_cm_redis_conf *rc, char *err, size_t errlen);
+
 /* Read the keys that may change on SIGHUP (an operation's tps and cps, the
  * concurrency ceiling) into so. */
 void ms__cmx_read_limits(const ms_config *cfg, int op, ms_cm_sched_opts *so);
 
 /* Publish an operation's scheduler state to its gauges. */
 void ms__cmx_op_gauges(cm_op *o);
+
+/* check-config --probe: one DetectEntitiesV2 call, and the Redis cache
+ * when one is configured (cm_probe.c). */
+void ms__cmx_probe(const ms_config *cfg, ms_probe *p);
 
 /* The stage's configuration keys (comprehend.*), declared in
  * extract_comprehend_conf.c. */

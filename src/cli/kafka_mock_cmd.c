@@ -1,0 +1,145 @@
+/* kafka_mock_cmd.c -- `medstream kafka-mock`: librdkafka's mock cluster
+ * (kafka/kafka_mock.h) as a process of its own, for tests and trials.
+ *
+ * Contract: on success the first and only line on stdout is the bootstrap
+ * servers ("127.0.0.1:PORT,..."), flushed at once so a script can read it
+ * from a pipe; the cluster then serves until SIGTERM or SIGINT and the
+ * process exits 0. Usage errors exit 2, a cluster that cannot start 1.
+ * Diagnostics go to stderr. The cluster keeps everything in memory (topics,
+ * offsets, consumer groups) and loses it on exit: a test tool, not a broker.
+ *
+ * Why a process of its own: a test that SIGKILLs medstream must not kill
+ * the broker with it, and several medstream processes (one consumer group)
+ * need one broker to share. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "kafka/kafka_mock.h"
+#include "kafka/mock_forward.h"
+
+#define MAX_TOPICS 64
+
+static void kafka_mock_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: medstream kafka-mock [--brokers N] [--listen HOST:PORT]\n"
+            "                            [--topic NAME:PARTITIONS]...\n"
+            "\n"
+            "Run librdkafka's in-memory mock Kafka cluster until SIGTERM/SIGINT, for\n"
+            "tests and for trying a Kafka pipeline without a cluster. The first line\n"
+            "on stdout is the bootstrap servers (host:port,...) to give clients as\n"
+            "kafka.bootstrap.servers. Nothing is persisted, there is no security and\n"
+            "no replication: a test tool, not a broker (docs/reliability.md).\n"
+            "\n"
+            "  --brokers N              number of brokers, 1-16 (default 3)\n"
+            "  --listen HOST:PORT       also accept bootstrap connections on HOST:PORT\n"
+            "                           (forwarded to the first broker; metadata still\n"
+            "                           names the brokers' own 127.0.0.1 ports)\n"
+            "  --topic NAME:PARTITIONS  create a topic (repeatable; other topics are\n"
+            "                           created on first use)\n"
+            "\n"
+            "Exit status: 0 stopped by a signal, 1 the cluster failed, 2 usage error.\n");
+}
+
+typedef struct topic_arg {
+    char name[250];
+    int partitions;
+} topic_arg;
+
+/* "NAME:PARTITIONS" -> t; -1 when malformed. */
+static int parse_topic(const char *s, topic_arg *t)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof t->name)
+        return -1;
+    char *end;
+    long n = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || n < 1 || n > 1000)
+        return -1;
+    memcpy(t->name, s, (size_t)(colon - s));
+    t->name[colon - s] = '\0';
+    t->partitions = (int)n;
+    return 0;
+}
+
+int ms_cli_kafka_mock(int argc, char **argv)
+{
+    static topic_arg topics[MAX_TOPICS];
+    int ntopics = 0, brokers = 3;
+    const char *listen = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            kafka_mock_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--brokers") && next) {
+            char *end;
+            long n = strtol(next, &end, 10);
+            if (*end || n < 1 || n > 16) {
+                fprintf(stderr, "medstream kafka-mock: --brokers expects 1-16, got '%s'\n", next);
+                return 2;
+            }
+            brokers = (int)n;
+            i++;
+        } else if (!strcmp(a, "--listen") && next) {
+            listen = next;
+            i++;
+        } else if (!strcmp(a, "--topic") && next) {
+            if (ntopics == MAX_TOPICS || parse_topic(next, &topics[ntopics]) != 0) {
+                fprintf(stderr, "medstream kafka-mock: --topic expects NAME:PARTITIONS "
+                        "(1-1000 partitions, at most %d topics), got '%s'\n", MAX_TOPICS, next);
+                return 2;
+            }
+            ntopics++;
+            i++;
+        } else {
+            fprintf(stderr, "medstream kafka-mock: unknown or incomplete option '%s'\n\n", a);
+            kafka_mock_usage(stderr);
+            return 2;
+        }
+    }
+
+    /* Block the stop signals before the cluster starts its threads (they
+     * inherit the mask), so only sigwait() below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    char err[512];
+    ms_kafka_mock *m = ms_kafka_mock_new(brokers, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "medstream kafka-mock: %s\n", err);
+        return 1;
+    }
+    for (int i = 0; i < ntopics; i++)
+        if (ms_kafka_mock_create_topic(m, topics[i].name, topics[i].partitions) != 0) {
+            fprintf(stderr, "medstream kafka-mock: cannot create topic '%s'\n", topics[i].name);
+            ms_kafka_mock_free(m);
+            return 1;
+        }
+    ms_kafka_forwarder *fwd = NULL;
+    if (listen && !(fwd = ms_kafka_forwarder_start(listen, ms_kafka_mock_bootstraps(m), err,
+                                                   sizeof err))) {
+        fprintf(stderr, "medstream kafka-mock: --listen %s: %s\n", listen, err);
+        ms_kafka_mock_free(m);
+        return 1;
+    }
+    printf("%s\n", ms_kafka_mock_bootstraps(m));
+    fflush(stdout);
+    fprintf(stderr, "medstream kafka-mock: %d broker%s, %d topic%s created%s%s; "
+            "serving until SIGTERM/SIGINT\n", brokers, brokers == 1 ? "" : "s", ntopics,
+            ntopics == 1 ? "" : "s", fwd ? ", bootstrap also on " : "", fwd ? listen : "");
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "medstream kafka-mock: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    ms_kafka_forwarder_stop(fwd);
+    ms_kafka_mock_free(m);
+    return 0;
+}
