@@ -8,11 +8,15 @@
  * Summaries and dead letters carry PHI: the temporary file is created with
  * sink.file.mode (0600) and fchmod'ed to exactly that before any byte is
  * written, so the umask cannot change it and the rename keeps it; missing
- * directories get sink.file.dir_mode (0700). See base/filemode.h. */
+ * directories get sink.file.dir_mode (0700). See base/filemode.h.
+ * A write cut by a crash leaves its temporary file (".<id>.json.<pid>.<n>.tmp",
+ * hidden, PHI); attach removes those whose process is gone. */
 #include "sinks/sink_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +238,56 @@ static void file_write(ms_sink *sink, ms_doc *doc, bool dead_letter, ms_sink_don
                (int)fs->file_mode, step_open);
 }
 
+/* The pid in a temporary file's name ".<id>.json.<pid>.<n>.tmp", or -1 when
+ * the name is not one of ours. */
+static long tmp_owner(const char *name)
+{
+    size_t len = strlen(name);
+    if (name[0] != '.' || len < sizeof ".x.json.1.1.tmp" - 1 || strcmp(name + len - 4, ".tmp") != 0)
+        return -1;
+    const char *end = name + len - 4, *p = end;
+    int dots = 0;
+    while (p > name && dots < 2) { /* back over "<pid>.<n>" */
+        p--;
+        if (*p == '.')
+            dots++;
+        else if (*p < '0' || *p > '9')
+            return -1;
+    }
+    if (dots != 2 || p - name < 6 || strncmp(p - 5, ".json", 5) != 0)
+        return -1;
+    return strtol(p + 1, NULL, 10);
+}
+
+/* Remove the temporary files left by crashed writers in dir: those of a
+ * process that no longer exists, and those named with our own pid (nothing
+ * is being written yet; in a container every start may get the same pid).
+ * Another live process's files are left alone (several processes may share
+ * a directory); a pid from another pid namespace that shares the volume may
+ * look gone, and its write then fails and is retried. Returns how many. */
+static int remove_stale_tmp(int dir_fd)
+{
+    int fd = dup(dir_fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid = tmp_owner(e->d_name);
+        if (pid <= 0)
+            continue;
+        bool gone = pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+        if (gone && unlinkat(dir_fd, e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
 static int file_attach(ms_sink *sink, void *loop)
 {
     file_sink *fs = sink->state;
@@ -251,6 +305,10 @@ static int file_attach(ms_sink *sink, void *loop)
                KS("error", strerror(errno)), KEND);
         return -1;
     }
+    int stale = remove_stale_tmp(fs->dir_fd) + remove_stale_tmp(fs->dl_dir_fd);
+    if (stale > 0)
+        ms_log(MS_LOG_INFO, "removed temporary files of interrupted writes", KS("dir", fs->dir),
+               KI("files", stale), KEND);
     return 0;
 }
 

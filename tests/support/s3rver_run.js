@@ -1,6 +1,7 @@
 // s3rver_run.js -- start s3rver (npm) on 127.0.0.1 with an ephemeral port,
 // buckets created up front, and print "port N" once listening (what
-// ms_test_peer_start waits for).
+// ms_test_peer_start waits for). S3RVER_PORT=N listens on that port instead
+// (a test restarting the server where its clients expect it).
 // usage: node s3rver_run.js NODE_MODULES_DIR DATA_DIR BUCKET...
 'use strict';
 const path = require('path');
@@ -8,7 +9,7 @@ const [modules, dir, ...buckets] = process.argv.slice(2);
 const S3rver = require(path.join(modules, 's3rver'));
 new S3rver({
   address: '127.0.0.1',
-  port: 0,
+  port: Number(process.env.S3RVER_PORT || 0),
   silent: true,
   directory: dir,
   configureBuckets: buckets.map((name) => ({ name, configs: [] })),

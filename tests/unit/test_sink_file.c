@@ -6,7 +6,9 @@
  * with fsync on and off; files are created 0600 and directories 0700 by
  * default (they carry PHI) whatever the umask, and a configured mode is
  * applied exactly (neither widened nor narrowed by the umask); bad mode
- * strings are refused by the plugin. */
+ * strings are refused by the plugin; attach removes the temporary files
+ * of writes cut by a crash (their process gone, or named with our own pid)
+ * and leaves a live process's and anything not ours. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -333,6 +336,64 @@ static void configured_modes_are_exact(void **state)
     free(path2);
 }
 
+/* dir/<before><pid><after> */
+static void touch(const char *dir, const char *before, long pid, const char *after)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s%ld%s", before, pid, after);
+    char *p = ms_test_path(dir, name);
+    assert_int_equal(ms_test_write_file(p, "{\"partial\"", 11), 0);
+    free(p);
+}
+
+static bool exists(const char *dir, const char *before, long pid, const char *after)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s%ld%s", before, pid, after);
+    char *p = ms_test_path(dir, name);
+    bool ok = access(p, F_OK) == 0;
+    free(p);
+    return ok;
+}
+
+/* Regression (found by the Kinesis crash campaign): every SIGKILL during a
+ * write left a hidden ".<id>.json.<pid>.<n>.tmp" with a partial summary,
+ * and nothing ever removed it. */
+static void stale_temporary_files_removed(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    assert_true(child > 0);
+    waitpid(child, NULL, 0); /* a pid that is gone */
+    long dead = child, self = getpid(), live = getppid();
+    char *out = ms_test_path(tmp, "out-stale");
+    char *dl = ms_test_path(out, "dead-letter");
+    assert_int_equal(ms_test_run("umask 077 && mkdir -p '%s'", dl), 0);
+    touch(out, ".rep-1.json.", dead, ".7.tmp");
+    touch(dl, ".rep-2.json.", dead, ".1.tmp");
+    touch(out, ".rep-3.json.", self, ".2.tmp");
+    touch(out, ".rep-4.json.", live, ".3.tmp");   /* a live writer: kept */
+    touch(out, ".notes.", dead, ".1.tmp");        /* not ours: kept */
+    touch(out, "rep-5.json.", dead, ".1.tmp");    /* not hidden: kept */
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    ms_sink *s = ms_sink_file_new(out, false);
+    assert_int_equal(s->ops->attach(s, &loop), 0);
+    assert_false(exists(out, ".rep-1.json.", dead, ".7.tmp"));
+    assert_false(exists(dl, ".rep-2.json.", dead, ".1.tmp"));
+    assert_false(exists(out, ".rep-3.json.", self, ".2.tmp"));
+    assert_true(exists(out, ".rep-4.json.", live, ".3.tmp"));
+    assert_true(exists(out, ".notes.", dead, ".1.tmp"));
+    assert_true(exists(out, "rep-5.json.", dead, ".1.tmp"));
+    s->ops->destroy(s);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    free(out);
+    free(dl);
+}
+
 /* The plugin reads sink.file.mode / dir_mode and refuses what is not a
  * sane octal mode. */
 static void plugin_validates_modes(void **state)
@@ -387,6 +448,7 @@ int main(void)
         cmocka_unit_test(no_partial_file_visible),
         cmocka_unit_test(configured_modes_are_exact),
         cmocka_unit_test(plugin_validates_modes),
+        cmocka_unit_test(stale_temporary_files_removed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
