@@ -166,6 +166,23 @@ void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud)
     e->report_ud = ud;
 }
 
+void ms_engine_set_audit(ms_engine *e, const ms_engine_audit *audit)
+{
+    e->audit = *audit;
+}
+
+/* The audit trail could not be written: a committed report must always
+ * have its record, so commit nothing more and stop (exit 1). */
+static void audit_failed(ms_engine *e)
+{
+    if (e->audit_failed)
+        return;
+    e->audit_failed = true;
+    ms_log(MS_LOG_ERROR, "audit trail not writable: committing nothing more and stopping", KEND);
+    e->exit_code = 1;
+    begin_stop(e);
+}
+
 void ms_engine_get_totals(ms_engine *e, ms_engine_totals *out)
 {
     *out = e->totals;
@@ -362,6 +379,12 @@ static void abandon_doc(ms_engine *e, ms_doc *doc)
 
 static void completed(ms_engine *e, ms_doc *doc)
 {
+    /* The audit record goes first: the tracker may commit below. */
+    if (e->audit.record && (e->audit_failed || e->audit.record(doc, e->audit.ud) != 0)) {
+        audit_failed(e);
+        abandon_doc(e, doc);
+        return;
+    }
     bool dead = doc->reason != NULL;
     if (dead) {
         e->totals.dead_letters++;
@@ -516,6 +539,12 @@ static void on_wake(uv_async_t *a)
 static void on_commit(uint64_t lane, int64_t next_offset, void *ud)
 {
     ms_engine *e = ud;
+    /* Every record written so far is durable before any position moves;
+     * one sync covers every report this commit (and any earlier) covers. */
+    if (e->audit.sync && (e->audit_failed || e->audit.sync(e->audit.ud) != 0)) {
+        audit_failed(e);
+        return;
+    }
     ms__engine_committed(e);
     if (e->source && e->source->ops->commit)
         e->source->ops->commit(e->source, lane, next_offset);

@@ -74,6 +74,8 @@ struct ms_engine {
     ms_engine_totals totals;
     ms_report_cb report_cb;
     void *report_ud;
+    ms_engine_audit audit;     /* record == NULL: no audit trail */
+    bool audit_failed;         /* a record or sync failed: commit nothing more */
 
     struct {
         ms_metric *admitted, *delivered, *dead, *abandoned, *commits, *pauses;
