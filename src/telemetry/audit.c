@@ -232,8 +232,11 @@ ms_audit_writer *ms_audit_writer_open(const char *path, mode_t mode, char *err, 
         }
         w->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
         /* Exactly mode, whatever the umask (base/filemode.h); an existing
-         * file is brought to it too, since it holds the same kind of data. */
-        if (w->fd < 0 || fchmod(w->fd, mode) != 0) {
+         * file is brought to it too, since it holds the same kind of data.
+         * A device or a FIFO (audit.path = /dev/stderr) is left as it is. */
+        struct stat st;
+        if (w->fd < 0 || fstat(w->fd, &st) != 0 ||
+            (S_ISREG(st.st_mode) && fchmod(w->fd, mode) != 0)) {
             ms_errf(err, errlen, "audit.path: cannot open %s: %s", path, strerror(errno));
             if (w->fd >= 0)
                 close(w->fd);
