@@ -216,6 +216,8 @@ int ms_cli_demo(const ms_cli_opts *o)
     ms_config_set(cfg, "kafka.group.id", "medstream-demo", "demo", err, sizeof err);
     ms_config_set(cfg, "sink.file.dir", dm.out_dir, "demo", err, sizeof err);
     ms_config_set(cfg, "log.level", "warn", "demo", err, sizeof err);
+    /* A demo runs even where port 9464 is taken (another medstream). */
+    ms_config_set(cfg, "http.required", "false", "demo", err, sizeof err);
     rc = ms_cli_load_config(o, cfg);
     ms_engine *e = rc == 0 ? ms_pipeline_build(cfg, err, sizeof err) : NULL;
     if (!e) {

@@ -652,10 +652,17 @@ int ms_engine_run(ms_engine *e)
             return 1;
     if (ms__engine_open_handles(e, on_wake, on_signal) != 0)
         return 1;
-    for (int i = 0; i < e->nservices; i++)
+    bool required_failed = false;
+    for (int i = 0; i < e->nservices; i++) {
         e->service_started[i] = !e->services[i]->ops->start ||
                                 e->services[i]->ops->start(e->services[i], e, e->loop) == 0;
-    if (start_workers(e) != 0) {
+        if (!e->service_started[i] && e->services[i]->required) {
+            ms_log(MS_LOG_ERROR, "a required service did not start; not starting",
+                   KS("service", e->services[i]->ops->name), KEND);
+            required_failed = true;
+        }
+    }
+    if (required_failed || start_workers(e) != 0) {
         ms__engine_close_handles(e);
         uv_run(e->loop, UV_RUN_DEFAULT);
         stop_workers(e);
