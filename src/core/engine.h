@@ -60,8 +60,10 @@ void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud);
 
 /* The audit trail's hook (telemetry/audit.c), on the loop thread. record()
  * runs for every report that reached its sinks, after report_cb and before
- * the delivery tracker may commit its position; sync() runs before every
- * source commit and must make every record so far durable. Non-zero from
+ * the delivery tracker may commit its position; sync() must make every
+ * record so far durable and runs before the source sees any commit (the
+ * engine then passes the watermark moves of one loop iteration together:
+ * one sync per batch). Non-zero from
  * either: nothing more is committed (that report is abandoned, so its
  * position and every later one on its lane are redelivered) and the engine
  * stops with exit code 1. */

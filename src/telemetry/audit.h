@@ -13,9 +13,9 @@
  * Guarantee: the engine appends a report's record before the tracker may
  * commit its position, and syncs the file (fdatasync) before every source
  * commit (engine.h, ms_engine_audit), so a committed position always has a
- * durable record. One sync covers every record appended since the last one
- * (a commit batch); a report completed but not yet committed may have a
- * record and be redelivered after a crash, which then appends a second one.
+ * durable record. The engine batches commits behind one sync per loop
+ * iteration; a report completed but not yet committed may have a record and
+ * be redelivered after a crash, which then appends a second one.
  *
  * The service (`audit.type`, `audit.path`, `audit.mode`) opens the file when
  * the pipeline is built -- a path it cannot open fails the start -- and
