@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 CMAKE    ?= cmake
 CTEST_J  ?= 2
 
-.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon
+.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image
 
 all: build
 
@@ -42,6 +42,19 @@ tsan: setup
 	@$(CMAKE) -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DMS_SANITIZE=thread >/dev/null
 	@$(CMAKE) --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j $(CTEST_J)
+
+# `make install [DESTDIR=/tmp/stage] [PREFIX=/usr]` (profiles go to
+# /etc/medstream); `make deb` builds $(BUILD)/medstream_VERSION_ARCH.deb;
+# `make image` builds the container image with buildah (docs/deploy.md).
+PREFIX ?= /usr/local
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+deb: build
+	cd $(BUILD) && cpack -G DEB
+
+image:
+	bash deploy/container/build.sh
 
 corpus: build
 	MKPDF=$(BUILD)/medstream-mkpdf bash bench/make-corpus.sh bench/corpus

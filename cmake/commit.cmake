@@ -1,10 +1,12 @@
 # commit.cmake -- writes OUT with `#define MS_GIT_COMMIT "<short hash>[-dirty]"`
-# (or "unknown" outside a git checkout), rewriting it only when it changed
+# (or MS_GIT_COMMIT / "unknown" outside a git checkout), rewriting it only when it changed
 # so that an unchanged commit does not rebuild anything. Run at every build
 # by the ms_commit target (CMakeLists.txt): cmake -DSRC=... -DOUT=... -P.
 execute_process(COMMAND git -C "${SRC}" rev-parse --short=12 HEAD
                 OUTPUT_VARIABLE commit ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
-if(NOT commit)
+if(NOT commit AND COMMIT)
+  set(commit "${COMMIT}")   # -DMS_GIT_COMMIT=...: a tree without .git
+elseif(NOT commit)
   set(commit "unknown")
 else()
   execute_process(COMMAND git -C "${SRC}" status --porcelain --untracked-files=no

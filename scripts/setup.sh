@@ -23,7 +23,11 @@ PACKAGES=(
   redis-server python3-fitz prometheus
   # deploy/ checks: schema validation (../shared/schemas/validate.py)
   python3-yaml python3-regex
+  # the .deb (cpack: dpkg-shlibdeps, file) and the man page checks
+  dpkg-dev file binutils groff-base man-db
 )
+# buildah and debootstrap (the container image test) are large: that test
+# installs them itself (tests/integration/test_container.sh).
 # `kubectl kustomize` renders deploy/kubernetes (tests/integration/
 # test_deploy_k8s.sh). Debian 12 ships kubectl 1.20 as kubernetes-client;
 # a kubectl already installed another way (package kubectl) is used as it

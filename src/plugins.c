@@ -376,31 +376,58 @@ ms_config *ms_config_new(void)
     return ms_config_new_table(ms_plugins_keys());
 }
 
+/* A section heading and its paragraph; `code` spans as in Markdown. */
+static void describe_heading(FILE *out, ms_doc_format fmt, bool first, const char *title,
+                             const char *para)
+{
+    if (fmt == MS_DOC_MAN) {
+        fputs(".SS ", out);
+        ms_doc_text(out, fmt, title);
+        fputs("\n.PP\n", out);
+        ms_doc_text(out, fmt, para);
+        fputs("\n", out);
+    } else {
+        fprintf(out, "%s### %s\n\n%s\n\n", first ? "" : "\n", title, para);
+    }
+}
+
 void ms_plugins_describe(FILE *out)
+{
+    ms_plugins_describe_as(out, MS_DOC_MARKDOWN);
+}
+
+void ms_plugins_describe_as(FILE *out, ms_doc_format fmt)
 {
     const ms_cfg_key *keys = ms_plugins_keys();
     pthread_mutex_lock(&reg.lock);
     for (size_t g = 0; g < reg.ngroups; g++) {
         const key_group *kg = &reg.groups[g];
+        char title[160], para[1024];
         if (kg->plugin) {
             const ms_plugin *p = kg->plugin;
             bool alt = p->kind == MS_PLUGIN_STAGE && strcmp(p->slot, p->name) != 0;
-            fprintf(out, "%s### %s `%s%s%s`\n\n%s.\n\n", g ? "\n" : "",
-                    ms_plugin_kind_name(p->kind), alt ? p->slot : "", alt ? "/" : "", p->name,
-                    p->description);
+            snprintf(title, sizeof title, "%s `%s%s%s`", ms_plugin_kind_name(p->kind),
+                     alt ? p->slot : "", alt ? "/" : "", p->name);
+            snprintf(para, sizeof para, "%s.", p->description);
         } else if (kg->map) {
-            fprintf(out, "\n### %s\n\nRead by", kg->map->title);
-            int n = 0;
-            for (size_t i = 0; i < reg.n; i++)
+            snprintf(title, sizeof title, "%s", kg->map->title);
+            size_t n = (size_t)snprintf(para, sizeof para, "Read by");
+            int nreaders = 0;
+            for (size_t i = 0; i < reg.n && n < sizeof para; i++)
                 if (reg.list[i]->shared == kg->map)
-                    fprintf(out, "%s %s `%s`", n++ ? "," : "",
-                            ms_plugin_kind_name(reg.list[i]->kind), reg.list[i]->name);
-            fputs(".\n\n", out);
+                    n += (size_t)snprintf(para + n, sizeof para - n, "%s %s `%s`",
+                                          nreaders++ ? "," : "",
+                                          ms_plugin_kind_name(reg.list[i]->kind),
+                                          reg.list[i]->name);
+            if (n < sizeof para)
+                snprintf(para + n, sizeof para - n, ".");
         } else {
-            fputs("### Core\n\nThe engine, logging, the choice of source, stages and sinks, "
-                  "and what every AWS client shares.\n\n", out);
+            snprintf(title, sizeof title, "Core");
+            snprintf(para, sizeof para, "The engine, logging, the choice of source, stages "
+                                        "and sinks, and what every AWS client shares.");
         }
-        ms_config_describe_keys(keys + kg->begin, kg->end - kg->begin, out);
+        describe_heading(out, fmt, g == 0, title, para);
+        ms_config_describe_keys(keys + kg->begin, kg->end - kg->begin, fmt, out);
     }
     pthread_mutex_unlock(&reg.lock);
 }

@@ -51,6 +51,8 @@ ms_config *ms_config_new(void);
 /* The key reference as Markdown (docs/configuration.md): the core keys,
  * then one section per plugin with its description and keys. */
 void ms_plugins_describe(FILE *out);
+/* The same reference as Markdown or as roff (the KEYS of medstream.ini(5)). */
+void ms_plugins_describe_as(FILE *out, ms_doc_format fmt);
 
 /* One line per plugin, grouped by kind, for `medstream --help`. */
 void ms_plugins_list(FILE *out);

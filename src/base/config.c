@@ -617,29 +617,85 @@ static void md_cell(FILE *out, const char *s)
     }
 }
 
-void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, FILE *out)
+/* roff text: `code` spans in bold, backslashes escaped, and a '.' or '\''
+ * that would start a line protected so it is not read as a request. */
+static void roff_text(FILE *out, const char *s)
+{
+    bool code = false, bol = true;
+    for (; *s; s++) {
+        if (bol && (*s == '.' || *s == '\''))
+            fputs("\\&", out);
+        bol = *s == '\n';
+        if (*s == '`') {
+            fputs(code ? "\\fR" : "\\fB", out);
+            code = !code;
+        } else if (*s == '\\') {
+            fputs("\\e", out);
+        } else {
+            fputc(*s, out);
+        }
+    }
+    if (code)
+        fputs("\\fR", out);
+}
+
+void ms_doc_text(FILE *out, ms_doc_format fmt, const char *s)
+{
+    if (fmt == MS_DOC_MAN)
+        roff_text(out, s);
+    else
+        md_cell(out, s);
+}
+
+/* A key's type with its bounds or choices, `code` spans as in Markdown. */
+static void type_text(const ms_cfg_key *k, char *buf, size_t len)
 {
     static const char *const tname[] = {
         [MS_CFG_STRING] = "string", [MS_CFG_INT] = "int", [MS_CFG_SIZE] = "size",
         [MS_CFG_BOOL] = "bool", [MS_CFG_DOUBLE] = "number", [MS_CFG_ENUM] = "enum",
     };
-    fputs("| key | type | default | meaning |\n", out);
-    fputs("| --- | --- | --- | --- |\n", out);
-    for (const ms_cfg_key *k = keys; k < keys + nkeys && k->name; k++) {
-        fprintf(out, "| `%s` | %s", k->name, tname[k->type]);
-        if (k->type == MS_CFG_INT || k->type == MS_CFG_SIZE || k->type == MS_CFG_DOUBLE) {
-            char lo[32], hi[32];
-            bound_text(k, k->min, lo, sizeof lo);
-            bound_text(k, k->max, hi, sizeof hi);
-            fprintf(out, " [%s, %s]", lo, hi);
-        } else if (k->choices) { /* ENUM, or a STRING naming some of these */
-            fputs(k->type == MS_CFG_ENUM ? ":" : " of", out);
-            for (const char *p = k->choices; *p;) {
-                size_t len = strcspn(p, "|");
-                fprintf(out, "%s `%.*s`", p == k->choices ? "" : ",", (int)len, p);
-                p += len + (p[len] ? 1 : 0);
-            }
+    size_t n = (size_t)snprintf(buf, len, "%s", tname[k->type]);
+    if (k->type == MS_CFG_INT || k->type == MS_CFG_SIZE || k->type == MS_CFG_DOUBLE) {
+        char lo[32], hi[32];
+        bound_text(k, k->min, lo, sizeof lo);
+        bound_text(k, k->max, hi, sizeof hi);
+        snprintf(buf + n, len - n, " [%s, %s]", lo, hi);
+    } else if (k->choices) { /* ENUM, or a STRING naming some of these */
+        n += (size_t)snprintf(buf + n, len - n, "%s", k->type == MS_CFG_ENUM ? ":" : " of");
+        for (const char *p = k->choices; *p && n < len;) {
+            size_t plen = strcspn(p, "|");
+            n += (size_t)snprintf(buf + n, len - n, "%s `%.*s`", p == k->choices ? "" : ",",
+                                  (int)plen, p);
+            p += plen + (p[plen] ? 1 : 0);
         }
+    }
+}
+
+void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, ms_doc_format fmt,
+                             FILE *out)
+{
+    if (fmt == MS_DOC_MARKDOWN) {
+        fputs("| key | type | default | meaning |\n", out);
+        fputs("| --- | --- | --- | --- |\n", out);
+    }
+    for (const ms_cfg_key *k = keys; k < keys + nkeys && k->name; k++) {
+        char type[512];
+        type_text(k, type, sizeof type);
+        const char *help = k->help ? k->help : "";
+        const char *secret = k->flags & MS_CFG_SECRET ? " Secret: masked when printed." : "";
+        if (fmt == MS_DOC_MAN) {
+            /* .TP: the key as the tag, then type, default and meaning. */
+            fprintf(out, ".TP\n.B %s\n", k->name);
+            roff_text(out, type);
+            fputs("; default \\fB", out);
+            roff_text(out, *k->def ? k->def : "\"\"");
+            fputs("\\fR\n.br\n", out);
+            roff_text(out, help);
+            fprintf(out, "%s\n", secret);
+            continue;
+        }
+        fprintf(out, "| `%s` | ", k->name);
+        md_cell(out, type);
         fputs(" | ", out);
         if (*k->def) {
             fputs("`", out);
@@ -649,10 +705,7 @@ void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, FILE *out)
             fputs("`\"\"`", out);
         }
         fputs(" | ", out);
-        md_cell(out, k->help ? k->help : "");
-        if (k->flags & MS_CFG_SECRET)
-            fputs(" Secret: masked when printed.", out);
-        fputs(" |\n", out);
+        md_cell(out, help);
+        fprintf(out, "%s |\n", secret);
     }
 }
-

@@ -103,9 +103,18 @@ int ms_config_foreach_pass(const ms_config *cfg, const char *prefix,
 /* Print the effective configuration as INI, secrets masked. */
 void ms_config_print(const ms_config *cfg, FILE *out);
 
-/* Print nkeys keys (fewer if a NULL name comes first) as a Markdown table:
- * key, type with bounds or choices, default, meaning. */
-void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, FILE *out);
+/* Output formats of the key reference: Markdown (docs/configuration.md)
+ * or roff for the man page medstream.ini(5). */
+typedef enum ms_doc_format { MS_DOC_MARKDOWN, MS_DOC_MAN } ms_doc_format;
+
+/* Print nkeys keys (fewer if a NULL name comes first): key, type with
+ * bounds or choices, default, meaning; a Markdown table, or one roff .TP
+ * paragraph per key. */
+void ms_config_describe_keys(const ms_cfg_key *keys, size_t nkeys, ms_doc_format fmt,
+                             FILE *out);
+/* Help text in the format: Markdown table-cell escaping, or roff with
+ * `code` spans in bold. */
+void ms_doc_text(FILE *out, ms_doc_format fmt, const char *s);
 
 /* The core keys (config_keys.c): engine, logging, the choice of source and
  * sinks, AWS and TLS. Each plugin declares its own (core/plugin.h).

@@ -32,6 +32,19 @@ int ms_cli_awscurl(int argc, char **argv);
 /* `medstream top [URL]`: argv[0] is "top" (top_cmd.c). */
 int ms_cli_top(int argc, char **argv);
 
+/* The commands, in --help order; terminated by name == NULL (help.c). */
+typedef struct ms_cli_command {
+    const char *name;
+    const char *args;     /* "FILE", "[URL]", ... or "" */
+    const char *summary;  /* one or two lines for --help */
+    const char *options;  /* space-separated, for completion */
+} ms_cli_command;
+extern const ms_cli_command ms_cli_commands[];
+/* The commands and their summaries, as `medstream --help` prints them. */
+void ms_cli_commands_list(FILE *out);
+/* `medstream completion bash`: argv[0] is "completion" (completion.c). */
+int ms_cli_completion(int argc, char **argv);
+
 /* `medstream COMMAND --help` for run, demo, extract and check-config;
  * -1 for another command (help.c). */
 int ms_cli_help(const char *cmd, FILE *out);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "plugins.h"
 #include "cli/cli.h"
@@ -179,11 +180,38 @@ static int produce(demo *dm, const char *bootstraps, const char *dir, char **nam
     return 0;
 }
 
+/* The installed samples, PREFIX/share/medstream/examples beside
+ * PREFIX/bin/medstream (the .deb and the container image ship them there);
+ * NULL when the executable's path is unknown. */
+static const char *installed_samples(char *buf, size_t len)
+{
+    char exe[1024];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = 0;
+    snprintf(buf, len, "%s/../share/medstream/examples", exe);
+    return buf;
+}
+
 int ms_cli_demo(const ms_cli_opts *o)
 {
     const char *dir = o->samples_dir ? o->samples_dir : "examples";
     char *names[DEMO_MAX];
     int n = list_samples(dir, names, DEMO_MAX - 1);
+    char shipped[1100];
+    if (n <= 0 && !o->samples_dir && installed_samples(shipped, sizeof shipped)) {
+        /* Not in a source tree: the installed samples. */
+        int m = list_samples(shipped, names, DEMO_MAX - 1);
+        if (m > 0) {
+            dir = shipped;
+            n = m;
+        }
+    }
     if (n <= 0) {
         fprintf(stderr, "medstream demo: no sample PDFs in %s/ (generate them with "
                         "`make samples`, or pass --samples DIR)\n", dir);

@@ -1,10 +1,54 @@
-/* help.c -- `medstream COMMAND --help` for the commands that share main.c's
- * option parser (run, demo, extract, check-config); awscurl, emulate and
- * top print their own. */
+/* help.c -- the list of commands (`medstream --help`, the bash completion,
+ * the man page's test) and `medstream COMMAND --help` for the commands that
+ * share main.c's option parser (run, demo, extract, check-config); awscurl,
+ * emulate and top print their own. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+
+/* Keep each `options` equal to the options its --help lists
+ * (integration.packaging checks both ways). */
+const ms_cli_command ms_cli_commands[] = {
+    {"run", "", "run the pipeline described by the configuration",
+     "-c --config --set --once --stats-interval --help"},
+    {"demo", "", "mock Kafka cluster + bundled sample reports -> ./out",
+     "-c --config --set --samples --out --stats-interval --help"},
+    {"extract", "FILE", "one PDF or text file -> its summary on stdout",
+     "-c --config --set --format --help"},
+    {"check-config", "", "validate and print the effective configuration",
+     "-c --config --set --describe --format --help"},
+    {"awscurl", "URL",
+     "sign a request with the AWS credential chain and send\n"
+     "it, or --dry-run to show the signature (awscurl -h)",
+     "--service --region -X --request -H --header -d --data --dry-run --date --profile -c "
+     "--set -h --help"},
+    {"emulate", "", "a local Amazon Comprehend Medical (emulate -h)",
+     "--listen --tps --cps --op --burst-s --latency-ms --jitter-ms --latency-per-kchar-ms "
+     "--fault-5xx --fault-throttle --fault-reset --fault-stall --seed --verify-sigv4 "
+     "--max-skew-s --inline-max-bytes --max-body-bytes --model-version --log-level -h --help"},
+    {"top", "[URL]", "live dashboard of a running pipeline's /stats (top -h)",
+     "--once --interval -h --help"},
+    {"version", "", "the version, git commit and library versions", ""},
+    {"completion", "", "the bash completion script: completion bash", ""},
+    {"help", "COMMAND", "a command's own help (also COMMAND --help)", ""},
+    {NULL, NULL, NULL, NULL},
+};
+
+void ms_cli_commands_list(FILE *out)
+{
+    for (const ms_cli_command *c = ms_cli_commands; c->name; c++) {
+        char label[32];
+        snprintf(label, sizeof label, "%s%s%s", c->name, *c->args ? " " : "", c->args);
+        fprintf(out, "  %-14s ", label);
+        for (const char *s = c->summary; *s; s++) {
+            fputc(*s, out);
+            if (*s == '\n')
+                fprintf(out, "%17s", "");
+        }
+        fputc('\n', out);
+    }
+}
 
 static const struct {
     const char *cmd, *text;
@@ -50,7 +94,8 @@ static const struct {
      "  --format json|text       the whole summary (json, default) or only the\n"
      "                           plain-language text\n"},
     {"check-config",
-     "usage: medstream check-config [-c FILE] [--set SECTION.KEY=VALUE]... [--describe]\n"
+     "usage: medstream check-config [-c FILE] [--set SECTION.KEY=VALUE]...\n"
+     "       medstream check-config --describe [--format markdown|man]\n"
      "\n"
      "Load and validate the configuration exactly as `run` does at start and\n"
      "print the effective keys with where each value came from; exit 2 with\n"
@@ -58,7 +103,9 @@ static const struct {
      "\n"
      "  -c, --config FILE        INI configuration file\n"
      "  --set SECTION.KEY=VALUE  override one key (repeatable)\n"
-     "  --describe               print the key reference (Markdown) instead\n"},
+     "  --describe               print the key reference instead\n"
+     "  --format markdown|man    --describe: Markdown (docs/configuration.md,\n"
+     "                           default) or roff (the man page medstream.ini(5))\n"},
 };
 
 int ms_cli_help(const char *cmd, FILE *out)

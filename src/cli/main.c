@@ -6,6 +6,7 @@
  *   medstream awscurl      [options] URL   (awscurl_cmd.c)
  *   medstream emulate      [options]       (emulator/emu_cmd.c)
  *   medstream top          [URL]           (top_cmd.c)
+ *   medstream completion bash              (completion.c)
  *   medstream version | --version          (version.c)
  *   medstream help COMMAND | COMMAND --help (help.c)
  *
@@ -31,17 +32,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: medstream COMMAND [options]\n"
             "\n"
-            "commands:\n"
-            "  run            run the pipeline described by the configuration\n"
-            "  demo           mock Kafka cluster + bundled sample reports -> ./out\n"
-            "  extract FILE   one PDF or text file -> its summary on stdout\n"
-            "  check-config   validate and print the effective configuration\n"
-            "  awscurl URL    sign a request with the AWS credential chain and send\n"
-            "                 it, or --dry-run to show the signature (awscurl -h)\n"
-            "  emulate        a local Amazon Comprehend Medical (emulate -h)\n"
-            "  top [URL]      live dashboard of a running pipeline's /stats (top -h)\n"
-            "  version        the version, git commit and library versions\n"
-            "  help COMMAND   a command's own help (also COMMAND --help)\n"
+            "commands:\n");
+    ms_cli_commands_list(out);
+    fprintf(out,
             "\n"
             "options:\n"
             "  -c, --config FILE       INI configuration file\n"
@@ -52,6 +45,8 @@ static void usage(FILE *out)
             "  --describe              check-config: print the key reference (Markdown)\n"
             "  --format json|text      extract: the whole summary (json, default) or\n"
             "                          only the plain-language text\n"
+            "  --format markdown|man   check-config --describe: Markdown (default) or\n"
+            "                          roff for the man page medstream.ini(5)\n"
             "  --samples DIR           demo: directory of sample PDFs (default examples)\n"
             "  --out DIR               demo: output directory (default out)\n"
             "\n");
@@ -147,7 +142,13 @@ static int cmd_run(const ms_cli_opts *o)
 static int cmd_check_config(const ms_cli_opts *o)
 {
     if (o->describe) {
-        ms_plugins_describe(stdout);
+        if (o->format && strcmp(o->format, "markdown") != 0 && strcmp(o->format, "man") != 0) {
+            fprintf(stderr, "medstream: --format expects markdown or man, got '%s'\n",
+                    o->format);
+            return 2;
+        }
+        ms_plugins_describe_as(stdout, o->format && !strcmp(o->format, "man") ? MS_DOC_MAN
+                                                                              : MS_DOC_MARKDOWN);
         return 0;
     }
     ms_config *cfg = ms_config_new();
@@ -208,6 +209,8 @@ int main(int argc, char **argv)
         return ms_emulate_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "top"))
         return ms_cli_top(argc - 1, argv + 1);
+    if (!strcmp(cmd, "completion"))
+        return ms_cli_completion(argc - 1, argv + 1);
     ms_cli_opts o = {.stats_interval = -1};
     int rc = parse_args(argc, argv, &o);
     if (rc != 0)

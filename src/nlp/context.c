@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nlp/context_triggers.h"
 
@@ -268,6 +269,10 @@ static bool boundary_at(const char *t, size_t len, size_t i)
         return true;
     if (c == '?')
         return i + 1 >= len || is_space((unsigned char)t[i + 1]);
+    if (c == '.' && i + 1 < len && t[i + 1] == ',' &&
+        (i + 2 >= len || !(t[i + 2] >= 'a' && t[i + 2] <= 'z')))
+        return true;   /* "members.,CORONARY RISK FACTORS:": a line end of
+                          a flattened transcription */
     if (c == '.') {
         if (i + 1 < len && !is_space((unsigned char)t[i + 1]))
             return false;
@@ -377,6 +382,42 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
     }
     *nw = bestn;
     return best;
+}
+
+/* A name that says "not": "nonsmoker", "non-drinker", "never smoker" are
+ * lexicon names of tobacco and alcohol use that negate themselves (their
+ * canonical names do not start so). */
+static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
+{
+    size_t b = e->byte_begin, n = e->byte_end - e->byte_begin;
+    if (e->byte_end > len || n < 5 || !e->canonical)
+        return false;
+    const char *t = text + b;
+    bool non = strncasecmp(t, "non", 3) == 0 || strncasecmp(t, "never ", 6) == 0;
+    return non && strncasecmp(e->canonical, "non", 3) != 0 &&
+           strncasecmp(e->canonical, "never", 5) != 0;
+}
+
+#define REL_HIST_DIST 8  /* words from a history trigger to its "which" */
+
+/* The verbs of a finding clause ("which showed X") among the terminations. */
+static bool is_report_verb(const char *p)
+{
+    static const char *const v[] = {"shows", "showed", "reveals", "revealed", "demonstrates",
+                                    "demonstrated"};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+        if (strcmp(p, v[k]) == 0)
+            return true;
+    return false;
+}
+
+/* Words among tokens [a, b). */
+static int words_between(const token *tk, size_t a, size_t b)
+{
+    int w = 0;
+    for (size_t i = a; i < b; i++)
+        w += tk[i].type == T_WORD;
+    return w;
 }
 
 static bool is_family_word(const char *w)
@@ -533,6 +574,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     for (int c = 0; c < C_NCLASS; c++)
         open[c] = -1;
     int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
+    bool hist_rel = false;   /* inside "<past event> which ..." */
     for (size_t i = 0; i < n;) {
         if (tk[i].type == T_COLON) {
             /* "No Hypertension: ..." -- words between a trigger and a
@@ -576,9 +618,30 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         strcmp(tk[i - 1].w, "also") == 0))) {
             /* "nor was she in atrial fibrillation": not a new clause */
         } else if (tr->kind == K_TERM) {
+            /* "a history of abnormal mammogram in the past which
+             * subsequently showed a benign breast cyst": a relative clause
+             * of a past event tells more of the past, through its verb */
+            bool rel = tr->cls == C_ALL && strcmp(tr->phrase, "which") == 0;
+            if (rel && open[C_HIST] >= 0 &&
+                words_between(tk, (size_t)open[C_HIST], i) <= REL_HIST_DIST) {
+                hist_rel = true;
+            } else if (hist_rel && tr->cls == C_ALL && is_report_verb(tr->phrase)) {
+                /* keeps C_HIST open: the clause's own verb */
+            } else {
+                hist_rel = false;
+            }
+            int keep = hist_rel ? open[C_HIST] : -1;
             for (int c = 0; c < C_NCLASS; c++)
                 if (term_ends(tr->cls, c))
                     open[c] = -1;
+            if (keep >= 0)
+                open[C_HIST] = (int)(i + (size_t)nw);
+            /* "who", "whose": a relative clause about the relative in
+             * scope ("8 children ... with the exception of one who has
+             * CAD") counts its distance from the pronoun */
+            if (tr->cls == C_NFAM && open[C_FAM] >= 0 &&
+                words_between(tk, (size_t)open[C_FAM], i) <= maxd[C_FAM])
+                open[C_FAM] = (int)(i + (size_t)nw);
         } else if (tr->kind == K_PRE && tr->at_end) {
             /* opens after the first conjunct */
             size_t k = i + (size_t)nw;
@@ -739,13 +802,21 @@ static bool is_indication(const char *text, size_t len,
     static const char *const treat[] = {
         "treated", "treating", "treatment", "started", "given", "gave",
         "received", "receiving", "initiated", "required", "requiring",
-        "responded", "administered", "improved", "needed", "placed"};
+        "responded", "administered", "improved", "needed", "placed",
+        "takes", "taking"};
+    /* "has been on Norvasc and lisinopril for years for hypertension":
+     * a maintenance drug's condition is the patient's */
+    static const char *const on_verbs[] = {"been", "is", "was", "remains", "continues",
+                                           "currently", "stays", "maintained"};
     int seen = 0;
     for (size_t k = n; k > 0 && seen < 5; k--) {
         if (tk[k - 1].type != T_WORD)
             continue;
         seen++;
         if (in_list(tk[k - 1].w, treat, sizeof treat / sizeof treat[0]))
+            return false;
+        if (strcmp(tk[k - 1].w, "on") == 0 && k >= 2 && tk[k - 2].type == T_WORD &&
+            in_list(tk[k - 2].w, on_verbs, sizeof on_verbs / sizeof on_verbs[0]))
             return false;
     }
     return true;
@@ -780,6 +851,8 @@ void ms_context_apply(const char *text, size_t len, ms_nlp_entity *ents,
             found[C_HYPO] = true;
         if (!cond && cat_is(e, "MEDICATION"))
             med = e;
+        if (cond && negative_name(text, len, e))
+            found[C_NEG] = true;
         if (cond) {
             if (e->section == MS_SEC_PAST_HISTORY)
                 found[C_HIST] = true;

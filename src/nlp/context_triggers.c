@@ -101,6 +101,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("prophylaxis for", C_HYPO), PRE("prophylaxis against", C_HYPO),
     PRE("to prevent", C_HYPO), PRE("prevention of", C_HYPO),
     POSTD("prophylaxis", C_HYPO, 1), POSTD("prevention", C_HYPO, 1),
+    /* what an operation takes care of is not what it found: "care was
+     * taken to preserve the lateral fibers", "to avoid injury to" */
+    PRED("to avoid", C_HYPO, 5), PRED("avoiding", C_HYPO, 5),
+    PRED("to preserve", C_HYPO, 5), PRED("preserving the", C_HYPO, 5),
+    PRED("to protect", C_HYPO, 5), PRED("protecting the", C_HYPO, 5),
     PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
     PRE("prevention of", C_HYPO), PRE("prophylaxis for", C_HYPO),
     PRE("prophylaxis against", C_HYPO), PRE("evaluate for", C_HYPO),
@@ -163,6 +168,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("suspicion for", C_UNC), PRE("concern for", C_UNC),
     PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
     PRE("question of", C_UNC), PRE("questionable", C_UNC),
+    PRED("the question", C_UNC, 10), PRED("question raised", C_UNC, 10),
     PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
     PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
     PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),
@@ -212,7 +218,13 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POSTD("have resolved", C_HIST, 1), POSTD("had resolved", C_HIST, 1),
     PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
     PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
+    PRED("quit", C_HIST, 2), PRED("stopped", C_HIST, 2), POSTD("quit", C_HIST, 2),
     PRE("was diagnosed with", C_HIST),
+    /* the reason for a first visit, told in a follow-up note */
+    PRED("initially saw him for", C_HIST, 4), PRED("initially saw her for", C_HIST, 4),
+    PRED("first saw him for", C_HIST, 4), PRED("first saw her for", C_HIST, 4),
+    PRED("initially seen for", C_HIST, 4), PRED("originally seen for", C_HIST, 4),
+    PRED("initially referred for", C_HIST, 4), PRED("originally referred for", C_HIST, 4),
     PRE("past medical history", C_HIST), PRE("medical history", C_HIST),
     PRE("surgical history", C_HIST), PRE("pmh", C_HIST), PRE("pmhx", C_HIST),
     POSTD("in the past", C_HIST, 6), POSTD("ago", C_HIST, 6),

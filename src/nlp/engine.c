@@ -418,7 +418,22 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
         size_t m = (c.t[i].flags & MS_TF_WORD)
                        ? ms_match_longest(e->lex, c.s, c.t, c.nt, i, -1, (size_t)-1, &en)
                        : 0;
-        if (!m) { i++; continue; }
+        if (!m) {
+            size_t k = (c.t[i].flags & MS_TF_WORD) ? ms__compose_before_site(&c, i) : 0;
+            if (k && ms__compose_emit(&c, i, k) < 0)
+                return -1;
+            i += k ? k : 1;
+            continue;
+        }
+        if (en->kind == MS_LEX_ANAT && en->type != MS_LT_DIRECTION) {
+            size_t k = ms__compose_after_site(&c, i, m);
+            if (k) {
+                if (ms__compose_emit(&c, i, k) < 0)
+                    return -1;
+                i += k;
+                continue;
+            }
+        }
         if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en))) {
             i++;
             continue;

@@ -1,5 +1,5 @@
 /* nlp_internal.h -- state shared by the engine's own modules (engine.c,
- * attrs.c, emit.c). Not part of the public contract. */
+ * attrs.c, emit.c, compose.c). Not part of the public contract. */
 #ifndef MS_NLP_INTERNAL_H
 #define MS_NLP_INTERNAL_H
 
@@ -74,6 +74,17 @@ int ms__nlp_emit(ms_nlp_ctx *c, size_t bb, size_t be, size_t cb, size_t ce,
 int ms__nlp_emit_attr(ms_nlp_ctx *c, size_t t0, size_t t1, size_t sub_b,
                      size_t sub_e, int parent, const char *category,
                      const char *type, float score, float rel_score);
+
+/* compose.c: findings named by a site and a finding word. Each returns
+ * the tokens of the composed finding starting at i (0: none). */
+
+/* A site matched at [i, i+m) followed by [modifier] head: "meniscal tear". */
+size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m);
+/* A head at i followed by "of [the] [direction] site": "tear of the medial
+ * meniscus". */
+size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i);
+/* Emit tokens [i, i+n) as a composed condition (SIGN, no canonical). */
+int ms__compose_emit(ms_nlp_ctx *c, size_t i, size_t n);
 
 /* attrs.c */
 

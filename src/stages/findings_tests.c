@@ -110,14 +110,31 @@ static void value_unit(const ms_findings *f, const item *it, ms_lab_span *v, ms_
     }
 }
 
+/* Tests reported in mg/dL whose SI numbers (mmol/L, umol/L) never fall in
+ * the band given here, so a bare number inside it can only be mg/dL ("LDL
+ * of 144", "creatinine 2.1"). Glucose is left out: a bare glucose says
+ * nothing of fasting, and the lexicon's range is the fasting one. */
+static const struct {
+    const char *canonical;
+    double lo, hi;
+} MGDL_ONLY[] = {
+    {"total cholesterol", 60, 600}, {"LDL cholesterol", 25, 500},
+    {"triglycerides", 25, 2000},    {"creatinine", 0.2, 15},
+    {"calcium", 4, 16},             {"uric acid", 1, 20},
+};
+
 /* A value written without a unit ("TSH 0.004", "ALT 83" in a sentence) is
  * taken to be in the lexicon's unit only where that unit is the same
  * number in both unit systems (U/L, mIU/L...), or, within a factor 2 of the
  * range, for units whose other-system number is 10x or more away (g/dL vs
  * g/L, % vs mmol/mol, 10^3/uL vs /uL) and for the ions whose mmol/L is
- * their mEq/L. Anything else without a unit is not compared. */
+ * their mEq/L, or for the mg/dL tests above inside their band. Anything
+ * else without a unit is not compared. */
 static bool unitless_ok(const ms_nlp_entity *e, double x)
 {
+    for (size_t k = 0; e->canonical && k < sizeof MGDL_ONLY / sizeof MGDL_ONLY[0]; k++)
+        if (!strcmp(e->unit, "mg/dL") && !strcmp(e->canonical, MGDL_ONLY[k].canonical))
+            return x >= MGDL_ONLY[k].lo && x <= MGDL_ONLY[k].hi;
     static const char *const same[] = {"U/L", "IU/L", "mIU/L", "uIU/mL", "fL", "pg", NULL};
     static const char *const near[] = {"%", "x10^3/uL", "x10^12/L", "g/dL", NULL};
     static const char *const ions[] = {"sodium", "potassium", "chloride", "bicarbonate", NULL};

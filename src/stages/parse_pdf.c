@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <mupdf/fitz.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -34,6 +35,7 @@
 
 #include "core/doc.h"
 #include "base/log.h"
+#include "stages/pdf_layout.h"
 #include "stages/text_norm.h"
 #include "base/config.h"
 #include "base/errbuf.h"
@@ -57,6 +59,13 @@ typedef struct parse_state {
     parse_worker *workers;
 } parse_state;
 
+/* Growable byte buffer; put() reports out of memory instead of throwing. */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
 struct parse_worker {
     parse_state *ps;
     fz_context *ctx;
@@ -65,15 +74,11 @@ struct parse_worker {
     uint64_t deadline_ns;         /* monotonic; 0 = no deadline */
     int expired;                  /* watchdog fired for this report; atomic */
     int aborted;                  /* abort_all hit this report; atomic */
+    sbuf lines;                   /* layout scratch: one page's line text */
+    ms_layout_frag *frags;        /* ... and its lines' boxes */
+    size_t frags_cap;
     parse_worker *next;
 };
-
-/* Growable byte buffer; put() reports out of memory instead of throwing. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sbuf;
 
 static int sb_reserve(sbuf *b, size_t n)
 {
@@ -282,9 +287,23 @@ static int read_input_file(parse_worker *w, ms_doc *doc, unsigned char **out, si
 
 /* ---- extraction -------------------------------------------------------- */
 
-/* Append the UTF-8 of one structured text page: '\n' after each line
- * (trailing spaces trimmed), a blank line between blocks. */
-static void stext_append(fz_stext_page *tp, sbuf *raw)
+/* Append the UTF-8 of one MuPDF line (no newline). */
+static void line_append(fz_stext_line *l, sbuf *raw)
+{
+    for (fz_stext_char *ch = l->first_char; ch; ch = ch->next) {
+        utf8proc_int32_t cp = ch->c;
+        if (cp == 0)
+            continue;
+        if (!utf8proc_codepoint_valid(cp))
+            cp = 0xFFFD;
+        utf8proc_uint8_t enc[4];
+        sb_put(raw, enc, (size_t)utf8proc_encode_char(cp, enc));
+    }
+}
+
+/* Append one structured text page in MuPDF's block order: '\n' after each
+ * line (trailing spaces trimmed), a blank line between blocks. */
+static void stext_append_blocks(fz_stext_page *tp, sbuf *raw)
 {
     bool first_block = true;
     for (fz_stext_block *b = tp->first_block; b; b = b->next) {
@@ -295,19 +314,58 @@ static void stext_append(fz_stext_page *tp, sbuf *raw)
         first_block = false;
         for (fz_stext_line *l = b->u.t.first_line; l; l = l->next) {
             size_t line_start = raw->len;
-            for (fz_stext_char *ch = l->first_char; ch; ch = ch->next) {
-                utf8proc_int32_t cp = ch->c;
-                if (cp == 0)
-                    continue;
-                if (!utf8proc_codepoint_valid(cp))
-                    cp = 0xFFFD;
-                utf8proc_uint8_t enc[4];
-                sb_put(raw, enc, (size_t)utf8proc_encode_char(cp, enc));
-            }
+            line_append(l, raw);
             sb_trim_right(raw, line_start, " \t");
             sb_put(raw, "\n", 1);
         }
     }
+}
+
+static void layout_put(void *ud, const char *p, size_t n)
+{
+    sb_put(ud, p, n);
+}
+
+/* Append one page in visual rows (pdf_layout.h), or in block order when
+ * the page is prose in columns or parse.layout = blocks. w->lines and
+ * w->frags are the worker's scratch, kept between pages. */
+static void stext_append(parse_worker *w, fz_stext_page *tp, sbuf *raw)
+{
+    if (w->ps->opts.layout_blocks) {
+        stext_append_blocks(tp, raw);
+        return;
+    }
+    w->lines.len = 0;
+    size_t n = 0, block = 0;
+    for (fz_stext_block *b = tp->first_block; b; b = b->next, block++) {
+        if (b->type != FZ_STEXT_BLOCK_TEXT)
+            continue;
+        for (fz_stext_line *l = b->u.t.first_line; l; l = l->next) {
+            size_t off = w->lines.len;
+            line_append(l, &w->lines);
+            if (w->lines.len == off)
+                continue;
+            if (n == w->frags_cap) {
+                size_t cap = w->frags_cap ? 2 * w->frags_cap : 256;
+                ms_layout_frag *f = realloc(w->frags, cap * sizeof *f);
+                if (!f) {
+                    stext_append_blocks(tp, raw);
+                    return;
+                }
+                w->frags = f;
+                w->frags_cap = cap;
+            }
+            w->frags[n++] = (ms_layout_frag){
+                .x0 = l->bbox.x0, .y0 = l->bbox.y0, .x1 = l->bbox.x1, .y1 = l->bbox.y1,
+                .off = off, .len = w->lines.len - off, .block = block,
+                .horizontal = l->dir.x > 0.99f && fabsf(l->dir.y) < 0.05f,
+            };
+        }
+    }
+    if (w->lines.oom ||
+        !ms_layout_page(w->frags, n, tp->mediabox.x1 - tp->mediabox.x0,
+                        w->lines.p ? w->lines.p : "", layout_put, raw))
+        stext_append_blocks(tp, raw);
 }
 
 enum { PAGE_OK = 0, PAGE_FAILED = -1, PAGE_STOPPED = -2 };
@@ -350,7 +408,7 @@ static int run_page(parse_worker *w, fz_document *fdoc, int i, sbuf *raw)
     if (__atomic_load_n(&w->cookie.abort, __ATOMIC_SEQ_CST))
         rc = PAGE_STOPPED;
     if (rc == PAGE_OK)
-        stext_append(tp, raw);
+        stext_append(w, tp, raw);
     fz_drop_stext_page(ctx, tp);
     return rc;
 }
@@ -548,6 +606,8 @@ static void parse_worker_fini(ms_stage *st, void *wstate)
     }
     pthread_mutex_unlock(&ps->mu);
     fz_drop_context(w->ctx);
+    free(w->lines.p);
+    free(w->frags);
     free(w);
 }
 
@@ -672,6 +732,8 @@ static const ms_cfg_key parse_keys[] = {
          "Largest PDF accepted; a bigger input goes to the dead-letter output without being opened."),
     MS_KEY_INT("parse.timeout_ms", "30000", 1, 3600000,
         "Per-report parse time budget; a report still parsing after this is aborted and dead-lettered."),
+    MS_KEY_ENUM("parse.layout", "rows", "rows|blocks",
+        "Reading order of a page. rows: lines rebuilt from glyph positions, so a table drawn cell by cell or column by column reads as rows (test, value, flag, range on one line); a page of prose in columns keeps MuPDF's order. blocks: MuPDF's block order as drawn."),
     MS_KEY_BOOL("parse.keep_offpage_text", "false",
          "Keep text drawn outside the page (invisible to a reader). Off: hidden text never reaches a summary; on: extraction is about 20% faster."),
     { 0 }
@@ -684,6 +746,7 @@ static ms_stage *parse_create(const ms_config *cfg, char *err, size_t errlen)
         .max_bytes = (size_t)ms_config_int(cfg, "parse.max_bytes"),
         .timeout_ms = (int)ms_config_int(cfg, "parse.timeout_ms"),
         .keep_offpage_text = ms_config_bool(cfg, "parse.keep_offpage_text"),
+        .layout_blocks = !strcmp(ms_config_str(cfg, "parse.layout"), "blocks"),
     };
     ms_stage *st = ms_parse_stage_new(&po);
     if (!st)

@@ -1,7 +1,7 @@
 /* mkpdf.c -- medstream-mkpdf: turn a UTF-8 text file into a simple PDF.
  *
  *   medstream-mkpdf [--header TEXT] [--footer TEXT] [--password PW]
- *                   [--min-pages N] [--font-size N] IN.txt|- OUT.pdf
+ *                   [--min-pages N] [--font-size N] [--cells] IN.txt|- OUT.pdf
  *
  * Exit 0 on success, 1 on an error, 2 on bad usage. */
 #include "tools/pdfgen.h"
@@ -16,7 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: medstream-mkpdf [--header TEXT] [--footer TEXT] [--password PW]\n"
-            "                       [--min-pages N] [--font-size N] IN.txt|- OUT.pdf\n"
+            "                       [--min-pages N] [--font-size N] [--cells] IN.txt|- OUT.pdf\n"
             "\n"
             "  --header TEXT    line printed at the top of every page\n"
             "  --footer TEXT    line printed at the bottom; the first two %%d become\n"
@@ -24,6 +24,8 @@ static void usage(FILE *f)
             "  --password PW    encrypt with AES-256, PW opens the document\n"
             "  --min-pages N    pad with \"(continued)\" pages up to N pages\n"
             "  --font-size N    body font size in points (4..72, default 10)\n"
+            "  --cells          draw table cells (text between 2+ spaces) one by\n"
+            "                   one, column after column, as some report writers do\n"
             "  IN.txt           UTF-8 text, '-' for stdin; a form feed starts a page\n");
 }
 
@@ -87,6 +89,8 @@ int main(int argc, char **argv)
             o.footer = argv[++i];
         } else if (!strcmp(a, "--password") && has_val) {
             o.user_password = argv[++i];
+        } else if (!strcmp(a, "--cells")) {
+            o.cells = 1;
         } else if (!strcmp(a, "--min-pages") && has_val) {
             if (parse_int(argv[++i], "--min-pages", &o.min_pages))
                 return 2;

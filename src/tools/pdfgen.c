@@ -11,6 +11,7 @@
 #include <mupdf/pdf.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,57 @@ static char *footer_text(const char *fmt, int page, int count)
     return out;
 }
 
+/* Cell c (0-based) of a line: the c-th run of text between gaps of two or
+ * more spaces. Returns false when the line has no such cell. */
+static bool line_cell(const gen *g, const gen_line *ln, size_t c, size_t *b, size_t *e)
+{
+    const unsigned char *t = g->text + ln->off;
+    size_t i = 0, n = ln->len, k = 0;
+    while (i < n) {
+        while (i < n && t[i] == ' ')
+            i++;
+        if (i == n)
+            break;
+        size_t j = i;
+        while (j < n && !(t[j] == ' ' && (j + 1 == n || t[j + 1] == ' ')))
+            j++;
+        if (k++ == c) {
+            *b = i;
+            *e = j;
+            return true;
+        }
+        i = j;
+    }
+    return false;
+}
+
+/* The page drawn as cells (ms_pdfgen_opts.cells): each run of text between
+ * gaps of 2+ spaces is its own text object at the position it has in the
+ * line, plus half an em per column before it (table writers leave wider
+ * gutters than two spaces), drawn column after column: the first cell of
+ * every line, then the second cell of every line, and so on. */
+static void page_cells(fz_context *ctx, fz_buffer *buf, const gen *g, const gen_page *pg, int size)
+{
+    float leading = (float)size * 1.25f;
+    for (size_t c = 0;; c++) {
+        bool any = false;
+        for (size_t k = 0; k < pg->n; k++) {
+            const gen_line *ln = &g->lines[pg->first + k];
+            size_t b, e;
+            if (!line_cell(g, ln, c, &b, &e))
+                continue;
+            any = true;
+            float x = MARGIN + 0.5f * (float)size * (float)c;
+            for (size_t i = 0; i < b; i++)
+                x += g->width[g->text[ln->off + i]];
+            float y = PAGE_H - MARGIN - (float)size - leading * (float)k;
+            append_text_at(ctx, buf, size, x, y, g->text + ln->off + b, e - b);
+        }
+        if (!any)
+            break;
+    }
+}
+
 /* Content stream of page pi (0-based) of npages. */
 static void page_content(fz_context *ctx, fz_buffer *buf, const gen *g, size_t pi,
                          size_t npages, const ms_pdfgen_opts *o, int size)
@@ -299,7 +351,9 @@ static void page_content(fz_context *ctx, fz_buffer *buf, const gen *g, size_t p
         append_text_at(ctx, buf, size, MARGIN, HEADER_Y, h, hl);
         free(h);
     }
-    if (pi < g->npages) {
+    if (pi < g->npages && o->cells) {
+        page_cells(ctx, buf, g, &g->pages[pi], size);
+    } else if (pi < g->npages) {
         const gen_page *pg = &g->pages[pi];
         for (size_t k = 0; k < pg->n; k++) {
             const gen_line *ln = &g->lines[pg->first + k];

@@ -15,6 +15,9 @@ typedef struct ms_pdfgen_opts {
     const char *user_password;  /* encrypt (AES-256) when set */
     int font_size;              /* points; 0 = 10 */
     int min_pages;              /* pad with blank-ish pages up to this count */
+    int cells;                  /* draw each cell (text between 2+ spaces) as
+                                   its own text object, column after column,
+                                   as some report writers do */
 } ms_pdfgen_opts;
 
 /* Returns 0, or -1 with a message in err. */

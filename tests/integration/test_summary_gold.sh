@@ -5,7 +5,8 @@
 # tests/data/summary-gold/floors.txt.
 #
 # The own set: reports/*.txt are rendered to PDFs here (header and footer on
-# every page, as scripts/make-samples.sh does); the MTSamples texts listed in
+# every page, as scripts/make-samples.sh does; lab reports, bills and intake
+# forms a second time drawn cell by cell, column after column); the MTSamples texts listed in
 # SELECTION.tsv are written from ../shared/corpora/text/mtsamples.csv by
 # select.py (the texts are not in the repo). Without the scorer the test is
 # skipped (exit 77); without the CSV the MTSamples gold files are left out.
@@ -37,6 +38,18 @@ for txt in "$data"/reports/*.txt; do
   name=$(basename "$txt" .txt)
   "$MS_MKPDF" --header "Fictional Test Hospital - development set, not a real record" \
     --footer "Page %d of %d" "$txt" "$own/pdfs/$name.pdf"
+done
+# Lab reports, bills and intake forms once more, drawn cell by cell and column
+# after column (medstream-mkpdf --cells), as some report writers do: the same
+# gold must hold when the PDF's drawing order is not its reading order.
+for txt in "$data"/reports/lab-*.txt "$data"/reports/bill-*.txt "$data"/reports/intake-*.txt; do
+  name=$(basename "$txt" .txt)
+  "$MS_MKPDF" --cells --header "Fictional Test Hospital - development set, not a real record" \
+    --footer "Page %d of %d" "$txt" "$own/pdfs/$name-cells.pdf"
+  sed 's/"source": "pdf:'"$name"'\.pdf"/"source": "pdf:'"$name"'-cells.pdf"/' \
+    "$data/gold/$name.json" > "$own/gold/$name-cells.json"
+  grep -q "\"pdf:$name-cells.pdf\"" "$own/gold/$name-cells.json" ||
+    { echo "FAIL: gold/$name.json does not name pdf:$name.pdf"; exit 1; }
 done
 missing=$("$py" - "$own/gold" "$own/pdfs" <<'EOF'
 import json, os, sys

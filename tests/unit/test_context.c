@@ -265,6 +265,33 @@ static void test_context_triggers(void **state)
     TRAIT("Possible pneumonia on the left.", "pneumonia", "LOW_CONFIDENCE");
     NOTRAIT("She has pneumonia.", "pneumonia", "LOW_CONFIDENCE");
     NOTRAIT("She has pneumonia.", "pneumonia", "PERTAINS_TO_FAMILY");
+    TRAIT("I initially saw him for thrombocytopenia in 2019.", "thrombocytopenia",
+          "PAST_HISTORY");
+    TRAIT("Mammogram due to a history of abnormal mammogram in the past which subsequently "
+          "showed a benign breast cyst.", "breast cyst", "PAST_HISTORY");
+    NOTRAIT("History of asthma. Chest film today which showed pneumonia.", "pneumonia",
+            "PAST_HISTORY");
+    {   /* a name that says "not" (the lexicon's canonical does not) */
+        ms_nlp_entity e = ent_at("She is a nonsmoker.", "nonsmoker", "MEDICAL_CONDITION");
+        e.canonical = "tobacco use";
+        ms_context_apply("She is a nonsmoker.", 19, &e, 1);
+        assert_true(has_trait(&e, "NEGATION"));
+    }
+    TRAIT("He quit smoking in 1991.", "smoking", "PAST_HISTORY");
+    NOTRAIT("He smokes one pack per day.", "smokes", "NEGATION");
+    TRAIT("The question raised at this time is of recurrence in inflammatory myopathy.",
+          "inflammatory myopathy", "LOW_CONFIDENCE");
+    TRAIT("Family members at bedside.,CORONARY RISK FACTORS: , History of hypertension.",
+          "hypertension", "PAST_HISTORY");
+    NOTRAIT("Family members at bedside.,CORONARY RISK FACTORS: , History of hypertension.",
+            "hypertension", "PERTAINS_TO_FAMILY");
+    TRAIT("Care was taken to preserve the lateral fibroids.", "fibroids", "HYPOTHETICAL");
+    TRAIT("The nerve was retracted to avoid injury to it.", "injury", "HYPOTHETICAL");
+    /* a relative clause is about the relative, however far its antecedent */
+    TRAIT("She has 8 children that are healthy with the exception of one who has "
+          "coronary artery disease.", "coronary artery disease", "PERTAINS_TO_FAMILY");
+    NOTRAIT("Mother is well. The patient, who has coronary artery disease, is here.",
+            "coronary artery disease", "PERTAINS_TO_FAMILY");
 }
 
 

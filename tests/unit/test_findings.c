@@ -516,6 +516,35 @@ static void test_units_in_sentences(void **state)
     ms_doc_free(d);
 }
 
+/* A bare number for a test reported in mg/dL is compared only inside the
+ * band no SI number reaches: LDL 144 is mg/dL (and high), LDL 3.2 could be
+ * mmol/L (not compared). */
+static void test_unitless_mgdl(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of("Lipids showed an LDL of 144. Repeat LDL 3.2 after diet.\n", &f, &d);
+    json_t *tests = json_object_get(j, "tests"), *t;
+    size_t i;
+    int seen = 0;
+    json_array_foreach(tests, i, t) {
+        const char *v = jstr(t, "value");
+        if (!strcmp(v, "144")) {
+            seen |= 1;
+            assert_string_equal(jstr(t, "flag"), "high");
+            assert_string_equal(jstr(t, "flag_source"), "lexicon");
+        } else if (!strcmp(v, "3.2")) {
+            seen |= 2;
+            assert_true(json_is_null(json_object_get(t, "flag")));
+        }
+    }
+    assert_int_equal(seen, 3);
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_seam_dedup),
         cmocka_unit_test(test_grouping_and_text),
         cmocka_unit_test(test_lab_tables),
+        cmocka_unit_test(test_unitless_mgdl),
         cmocka_unit_test(test_lab_text),
         cmocka_unit_test(test_lab_repeats),
         cmocka_unit_test(test_units_in_sentences),

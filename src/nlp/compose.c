@@ -1,0 +1,174 @@
+/* compose.c -- findings named by a body site and what is wrong with it.
+ *
+ * Imaging and examination reports name most findings by composition: a
+ * site and a finding word ("meniscal tear", "anterior cruciate ligament
+ * tear", "carotid calcification", "soft tissue swelling", "foot pain",
+ * "tibial cystic change"), or the other way round ("tear of the medial
+ * meniscus", "prominence of the mediastinum"). No lexicon lists them all;
+ * the site and the head word are both known, so the engine composes them:
+ *
+ *   SITE [MODIFIER] HEAD              "carotid calcification"
+ *   HEAD of [the|his|her|both] [DIRECTION] SITE    "tear of the medial meniscus"
+ *
+ * SITE is an anatomy match (not a bare direction), HEAD a word of the list
+ * below, MODIFIER one descriptive word ("cystic", "degenerative",
+ * "partial"...). "change(s)" is a head only after a modifier ("cystic
+ * change", never "no interval change"). The composed entity is a condition
+ * (SIGN) with no canonical name: its text is its name, its context (negated,
+ * uncertain...) is read as for any other mention. Only a site the lexicon
+ * does not already name as a condition together with its head is composed:
+ * the lexicon's longer match always wins. */
+#include "nlp/nlp_internal.h"
+
+#include <string.h>
+
+static const char *const HEADS[] = {
+    "tear", "tears", "fracture", "fractures", "swelling", "effusion", "effusions", "edema",
+    "thickening", "calcification", "calcifications", "degeneration", "opacity", "opacities",
+    "opacification", "prominence", "enlargement", "narrowing", "stenosis", "nodule", "nodules",
+    "mass", "masses", "lesion", "lesions", "cyst", "cysts", "collection", "hemorrhage",
+    "haemorrhage", "hematoma", "haematoma", "injury", "rupture", "dilatation", "dilation",
+    "atrophy", "deformity", "tenderness", "consolidation", "erosion", "erosions", "ulceration",
+    "displacement", "herniation", "tilt", "sprain", "strain", "contusion", "laceration", "pain",
+    "infiltrate", "infiltrates", "thrombus", "occlusion", "abscess", "hypertrophy", "spur",
+    "spurs", "tendinosis", "tendinopathy", "bruising", "crepitus", "instability", "subluxation",
+    "dislocation", "malalignment", "wall motion abnormality", NULL,
+};
+
+/* heads only after a modifier */
+static const char *const WEAK_HEADS[] = {"change", "changes", NULL};
+
+static const char *const MODIFIERS[] = {
+    "cystic", "degenerative", "partial", "complete", "focal", "diffuse", "mild", "moderate",
+    "severe", "small", "large", "minimal", "chronic", "acute", "old", "new", "nondisplaced",
+    "displaced", "comminuted", "stress", "inflammatory", "fibrotic", "ischemic", "postsurgical",
+    "postoperative", "reactive", "fluid", "soft", "patchy", "linear", "subtle", "marked",
+    "asymmetric", "loculated", "complex", "simple", "bony", NULL,
+};
+
+static const char *const OF_FILLERS[] = {"the", "his", "her", "both", "a", NULL};
+
+/* Token i folded to ASCII lower case into buf (32 bytes); false when it
+ * is not a word or longer than any listed word. */
+static bool word_at(const ms_nlp_ctx *c, size_t i, char buf[32])
+{
+    if (i >= c->nt || !(c->t[i].flags & MS_TF_WORD))
+        return false;
+    size_t n = c->t[i].e - c->t[i].b;
+    if (n >= 32)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        unsigned ch = c->s[c->t[i].b + k];
+        buf[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
+    }
+    buf[n] = '\0';
+    return true;
+}
+
+/* Is token i the word w? */
+static bool tok_is(const ms_nlp_ctx *c, size_t i, const char *w)
+{
+    char buf[32];
+    return i < c->nt && c->t[i].e - c->t[i].b == strlen(w) && word_at(c, i, buf) &&
+           strcmp(buf, w) == 0;
+}
+
+/* Tokens of the first phrase of list l at token i (phrases of one or more
+ * words separated by single spaces), or 0. The token is folded once; a
+ * phrase is compared word by word only when its first word matches. */
+static size_t phrase_at(const ms_nlp_ctx *c, size_t i, const char *const *l)
+{
+    char first[32];
+    if (!word_at(c, i, first))
+        return 0;
+    size_t fl = strlen(first);
+    for (size_t k = 0; l[k]; k++) {
+        const char *p = l[k];
+        if (p[0] != first[0] || strncmp(p, first, fl) != 0 || (p[fl] && p[fl] != ' '))
+            continue;
+        if (!p[fl])
+            return 1;
+        size_t j = i + 1;
+        p += fl + 1;
+        for (;;) {
+            const char *sp = strchr(p, ' ');
+            size_t n = sp ? (size_t)(sp - p) : strlen(p);
+            char w[32];
+            if (!word_at(c, j, w) || strlen(w) != n || strncmp(w, p, n) != 0)
+                break;
+            j++;
+            if (!sp)
+                return j - i;
+            p = sp + 1;
+        }
+    }
+    return 0;
+}
+
+/* Do tokens i and j sit on one line, one gap apart? (a site at the end of
+ * one table cell is not the subject of the next cell's word) */
+static bool adjacent(const ms_nlp_ctx *c, size_t i, size_t j)
+{
+    if (j >= c->nt || (c->t[j].flags & (MS_TF_NL | MS_TF_SENT)))
+        return false;
+    size_t gap = c->t[j].b - c->t[i].e;
+    return gap >= 1 && gap <= 2;
+}
+
+size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
+{
+    size_t j = i + m;
+    if (!adjacent(c, j - 1, j))
+        return 0;
+    size_t h = phrase_at(c, j, HEADS);
+    if (h)
+        return m + h;
+    if (!phrase_at(c, j, MODIFIERS) || !adjacent(c, j, j + 1))
+        return 0;
+    h = phrase_at(c, j + 1, HEADS);
+    if (!h)
+        h = phrase_at(c, j + 1, WEAK_HEADS);
+    return h ? m + 1 + h : 0;
+}
+
+size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)
+{
+    /* called for every word the lexicon does not know: the cheap test first
+     * (heads are one word, or three: "wall motion abnormality of") */
+    if (!tok_is(c, i + 1, "of") && !tok_is(c, i + 3, "of"))
+        return 0;
+    size_t h = phrase_at(c, i, HEADS);
+    if (!h || !adjacent(c, i + h - 1, i + h) || !tok_is(c, i + h, "of"))
+        return 0;
+    size_t j = i + h + 1;
+    if (!adjacent(c, j - 1, j))
+        return 0;
+    if (phrase_at(c, j, OF_FILLERS))
+        j++;
+    for (int k = 0; k < 2 && j < c->nt; k++) {    /* a direction, then the site */
+        if (!adjacent(c, j - 1, j))
+            return 0;
+        const ms_lex_entry *en = NULL;
+        size_t m = ms_match_longest(c->e->lex, c->s, c->t, c->nt, j, -1, (size_t)-1, &en);
+        if (!m || en->kind != MS_LEX_ANAT)
+            return 0;
+        if (en->type != MS_LT_DIRECTION)
+            return j + m - i;
+        j += m;
+    }
+    return 0;
+}
+
+int ms__compose_emit(ms_nlp_ctx *c, size_t i, size_t n)
+{
+    const ms_tok *a = &c->t[i], *z = &c->t[i + n - 1];
+    int k = ms__nlp_emit(c, a->b, z->e, a->cb, z->ce, i, i + n, MS_LEX_COND,
+                         "MEDICAL_CONDITION", "DX_NAME", 0.80f);
+    if (k < 0)
+        return -1;
+    ms_nlp_entity *x = &c->out->v[k];
+    x->traits[0].name = "SIGN";
+    x->traits[0].score = 0.80f;
+    x->ntraits = 1;
+    return 0;
+}
