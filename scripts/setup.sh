@@ -25,6 +25,8 @@ PACKAGES=(
   python3-yaml python3-regex
   # the .deb (cpack: dpkg-shlibdeps, file) and the man page checks
   dpkg-dev file binutils groff-base man-db
+  # deploy/systemd checks: systemd-analyze verify / security --offline
+  systemd
 )
 # buildah and debootstrap (the container image test) are large: that test
 # installs them itself (tests/integration/test_container.sh).

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/errbuf.h"
+#include "aws/action_log.h"
 #include "aws/sigv4.h"
 #include "base/list.h"
 #include "base/log.h"
@@ -527,6 +528,9 @@ int ms_aws_send(ms_aws *a, const ms_aws_request *rq, ms_aws_cb cb, void *ud,
     c->timer.data = c;
     c->start_ns = now_ns(a);
     ms_list_insert_head(&a->calls, &c->link);
+    if (rq->action) ms_aws_action_note(c->service, rq->action);
+    else ms_aws_action_note_request(c->service, c->method, c->query, c->target_hdr, c->body,
+                                    c->body_len);
     start_attempt(c);
     return 0;
 }

@@ -86,6 +86,11 @@ typedef void (*ms_aws_attempt_cb)(ms_aws_outcome o, const ms_aws_error *e,
 
 typedef struct ms_aws_request {
     const char *service;       /* endpoint.h id: "comprehendmedical", "s3", ... */
+    /* The operation's name for MEDSTREAM_AWS_ACTION_LOG (action_log.h),
+     * only where the request does not show it (a compressed query-protocol
+     * body); NULL = read from the target, the Action parameter or the
+     * S3 method. */
+    const char *action;
     const char *endpoint;      /* base URL; NULL = ms_aws_endpoint(service) */
     const char *method;        /* NULL = "POST" */
     const char *path;          /* encoded, appended to the endpoint's path; NULL = "/" */

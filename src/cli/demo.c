@@ -238,15 +238,17 @@ int ms_cli_demo(const ms_cli_opts *o)
            DEMO_TOPIC);
 
     ms_config *cfg = ms_config_new();
-    ms_config_set(cfg, "source.type", "kafka", "demo", err, sizeof err);
-    ms_config_set(cfg, "source.topics", DEMO_TOPIC, "demo", err, sizeof err);
-    ms_config_set(cfg, "kafka.bootstrap.servers", ms_kafka_mock_bootstraps(mock), "demo", err, sizeof err);
-    ms_config_set(cfg, "kafka.group.id", "medstream-demo", "demo", err, sizeof err);
     ms_config_set(cfg, "sink.file.dir", dm.out_dir, "demo", err, sizeof err);
     ms_config_set(cfg, "log.level", "warn", "demo", err, sizeof err);
     /* A demo runs even where port 9464 is taken (another medstream). */
     ms_config_set(cfg, "http.required", "false", "demo", err, sizeof err);
     rc = ms_cli_load_config(o, cfg);
+    /* The mock cluster wins over -c and --set, so any profile (e.g.
+     * configs/msk.ini) runs against it with its own stages and sinks. */
+    ms_config_set(cfg, "source.type", "kafka", "demo", err, sizeof err);
+    ms_config_set(cfg, "source.topics", DEMO_TOPIC, "demo", err, sizeof err);
+    ms_config_set(cfg, "kafka.bootstrap.servers", ms_kafka_mock_bootstraps(mock), "demo", err, sizeof err);
+    ms_config_set(cfg, "kafka.group.id", "medstream-demo", "demo", err, sizeof err);
     ms_engine *e = rc == 0 ? ms_pipeline_build(cfg, err, sizeof err) : NULL;
     if (!e) {
         if (rc == 0)

@@ -75,6 +75,8 @@ static const struct {
      "\n"
      "Start a mock Kafka cluster, feed it the bundled sample reports and run\n"
      "the pipeline once over them; summaries land in DIR (default ./out).\n"
+     "The mock cluster replaces the source of -c FILE; its stages and sinks\n"
+     "run as configured.\n"
      "\n"
      "  -c, --config FILE        INI configuration file\n"
      "  --set SECTION.KEY=VALUE  override one key (repeatable)\n"

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "base/errbuf.h"
+#include "aws/action_log.h"
 #include "aws/aws.h"
 #include "aws/sigv4.h"
 #include "base/log.h"
@@ -155,6 +156,11 @@ void ms_msk_iam_refresh_cb(rd_kafka_t *rk, const char *oauthbearer_config, void 
     if (rd_kafka_oauthbearer_set_token(rk, tok, exp, PRINCIPAL, NULL, 0, errstr, sizeof errstr) !=
         RD_KAFKA_RESP_ERR_NO_ERROR)
         rd_kafka_oauthbearer_set_token_failure(rk, errstr);
+    else
+        /* The token is the signed kafka-cluster:Connect request; the
+         * broker authorizes each Kafka API call against the other
+         * kafka-cluster actions, which no client can see (docs/aws.md). */
+        ms_aws_action_note("kafka-cluster", "Connect");
     free(tok);
 }
 

@@ -32,7 +32,10 @@ static const char *const HEADS[] = {
     "displacement", "herniation", "tilt", "sprain", "strain", "contusion", "laceration", "pain",
     "infiltrate", "infiltrates", "thrombus", "occlusion", "abscess", "hypertrophy", "spur",
     "spurs", "tendinosis", "tendinopathy", "bruising", "crepitus", "instability", "subluxation",
-    "dislocation", "malalignment", "wall motion abnormality", NULL,
+    "dislocation", "malalignment", "wall motion abnormality", "erythema", "exudate", "exudates",
+    "ulcer", "ulcers", "polyp", "polyps", "nodularity", "obstruction", "foreign body", "bruit",
+    "bruits", "discoloration", "induration", "fluctuance", "necrosis", "scarring", "deviation",
+    "perforation", "retraction", "injection", NULL,
 };
 
 /* heads only after a modifier */

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "nlp/context_triggers.h"
+#include "nlp/sentence.h"
 
 #define TRIGGERS ms__ctx_triggers
 #define NTRIG ms__ctx_ntriggers
@@ -231,123 +232,6 @@ static size_t tokenize(const char *t, size_t a, size_t b, token *out,
     return n;
 }
 
-/* ---- sentence bounds ---- */
-
-static bool is_abbrev_before(const char *t, size_t dot, size_t lo)
-{
-    size_t s = dot;
-    while (s > lo && is_wordc((unsigned char)t[s - 1]) && dot - s < 6)
-        s--;
-    size_t n = dot - s;
-    if (n == 0)
-        return false;
-    if (s > lo && is_wordc((unsigned char)t[s - 1]))
-        return false;        /* longer word */
-    if (n == 1 && ((t[s] >= 'a' && t[s] <= 'z') || (t[s] >= 'A' && t[s] <= 'Z')))
-        return true;         /* initial, p.o., e.g. */
-    static const char *const ab[] = {"dr", "mr", "mrs", "ms", "st", "vs",
-                                     "approx", "pt", "pts", "no", "fig", "jr",
-                                     "sr", "prof"};
-    for (size_t k = 0; k < sizeof ab / sizeof ab[0]; k++) {
-        if (strlen(ab[k]) != n)
-            continue;
-        size_t j = 0;
-        while (j < n && (t[s + j] | 0x20) == ab[k][j])
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
-/* Does a sentence end at byte i? (The boundary char itself is excluded
- * from both sides.) */
-static bool boundary_at(const char *t, size_t len, size_t i)
-{
-    unsigned char c = (unsigned char)t[i];
-    if (c == '!' || c == ';')
-        return true;
-    if (c == '?')
-        return i + 1 >= len || is_space((unsigned char)t[i + 1]);
-    if (c == '.' && i + 1 < len && t[i + 1] == ',' &&
-        (i + 2 >= len || !(t[i + 2] >= 'a' && t[i + 2] <= 'z')))
-        return true;   /* "members.,CORONARY RISK FACTORS:": a line end of
-                          a flattened transcription */
-    if (c == '.') {
-        if (i + 1 < len && !is_space((unsigned char)t[i + 1]))
-            return false;
-        size_t j = i + 1, lim = i + 64 < len ? i + 64 : len;
-        while (j < lim && is_space((unsigned char)t[j]))
-            j++;
-        if (j < len && t[j] >= 'a' && t[j] <= 'z')
-            return false;
-        size_t lo = i > 8 ? i - 8 : 0;
-        return !is_abbrev_before(t, i, lo);
-    }
-    if (c == ' ' && i > 0 && t[i - 1] == ' ' && i + 1 < len &&
-        t[i + 1] >= 'A' && t[i + 1] <= 'Z') {
-        /* "...  REFERRING DIAGNOSIS: x" -- a heading inside a PDF line */
-        size_t k = i + 1;
-        while (k < len && k < i + 41 &&
-               ((t[k] >= 'A' && t[k] <= 'Z') || t[k] == ' ' || t[k] == '/' ||
-                t[k] == '&' || t[k] == '-'))
-            k++;
-        return k > i + 2 && k < len && t[k] == ':';
-    }
-    if (c == '\n') {
-        /* a heading line in capitals ("HISTORY OF PRESENT ILLNESS") ends
-         * here: its words are not triggers for the text below it */
-        size_t h = i, letters = 0;
-        bool lower = false;
-        while (h > 0 && t[h - 1] != '\n' && i - h < 64 && !lower) {
-            h--;
-            letters += (t[h] >= 'A' && t[h] <= 'Z');
-            lower = t[h] >= 'a' && t[h] <= 'z';   /* prose: stop at once */
-        }
-        if ((h == 0 || t[h - 1] == '\n') && !lower && letters >= 3)
-            return true;
-        size_t j = i + 1, lim = i + 64 < len ? i + 64 : len;
-        while (j < lim && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r'))
-            j++;
-        if (j >= len)
-            return true;
-        unsigned char d = (unsigned char)t[j];
-        if (d == '\n' || d == '-' || d == '*')
-            return true;
-        if (d == 0xE2 && j + 2 < len && (unsigned char)t[j + 1] == 0x80 &&
-            (unsigned char)t[j + 2] == 0xA2)
-            return true;     /* bullet */
-        if (d >= '0' && d <= '9') {
-            size_t k = j;
-            while (k < len && k < j + 3 && t[k] >= '0' && t[k] <= '9')
-                k++;
-            if (k < len && (t[k] == '.' || t[k] == ')'))
-                return true;
-        }
-        /* "HEADING:" or a list row's "Label:" ("Secondary: None",
-         * "Hypertension: Yes") starting the next line: a trigger of one
-         * row never reaches into the next. A label starts with a
-         * capital: "deep vein\nthrombosis: calf swelling" is a sentence
-         * wrapped by the layout, not a new row. */
-        if (!(d >= 'A' && d <= 'Z'))
-            return false;
-        size_t k = j;
-        int words = 1;
-        while (k < len && k < j + 40 &&
-               ((t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= 'a' && t[k] <= 'z') ||
-                t[k] == ' ' || t[k] == '/' || t[k] == '&' || t[k] == '-' ||
-                t[k] == '(' || t[k] == ')' || t[k] == '\'')) {
-            words += t[k] == ' ' && k + 1 < len && t[k + 1] != ' ';
-            k++;
-        }
-        if (k > j + 1 && k < len && t[k] == ':' && words <= 5 &&
-            (k + 1 >= len || t[k + 1] != '/'))   /* not "http://" */
-            return true;
-        return false;
-    }
-    return false;
-}
-
 /* ---- matching ---- */
 
 /* Longest trigger starting at token i; -1 if none. *nw gets its length. */
@@ -541,7 +425,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     if (sc->memo && sc->memo_b <= b && sc->memo_s >= lo)
         stop = sc->memo_b;
     for (size_t i = b; i > stop; i--) {
-        if (boundary_at(text, len, i - 1)) {
+        if (ms__sentence_end(text, len, i - 1)) {
             s = i;
             found_b = true;
             break;
@@ -561,7 +445,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     /* sentence end */
     size_t hi = len - en > WFWD ? en + WFWD : len, f = hi;
     for (size_t i = en; i < hi; i++) {
-        if (boundary_at(text, len, i)) {
+        if (ms__sentence_end(text, len, i)) {
             f = i;
             break;
         }
@@ -767,7 +651,7 @@ static bool is_indication(const char *text, size_t len,
     if (a > b || b - a > IND_GAP || b > len)
         return false;
     for (size_t i = a; i < b; i++)
-        if (boundary_at(text, len, i))
+        if (ms__sentence_end(text, len, i))
             return false;
     token *tk = sc->tok;
     size_t n = tokenize(text, a, b, tk, MAXTOK);
@@ -796,7 +680,7 @@ static bool is_indication(const char *text, size_t len,
     /* a verb of treatment just before the drug */
     size_t lo = med->byte_begin > 60 ? med->byte_begin - 60 : 0;
     size_t s = med->byte_begin;
-    while (s > lo && !boundary_at(text, len, s - 1))
+    while (s > lo && !ms__sentence_end(text, len, s - 1))
         s--;
     n = tokenize(text, s, med->byte_begin, tk, MAXTOK);
     static const char *const treat[] = {

@@ -409,6 +409,7 @@ static void pump(cw_exporter *x)
         {"Content-Encoding", "gzip"}};
     ms_aws_request rq = {
         .service = "cloudwatch",
+        .action = "PutMetricData", /* the gzip body hides its Action= */
         .endpoint = x->endpoint[0] ? x->endpoint : NULL,
         .method = "POST",
         .path = "/",

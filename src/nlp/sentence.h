@@ -1,0 +1,18 @@
+/* sentence.h -- where a sentence ends, for the context rules (context.c).
+ * Internal to the NLP engine. */
+#ifndef MS_NLP_SENTENCE_H
+#define MS_NLP_SENTENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Does a sentence end at byte i of t[0, len)? The boundary character
+ * itself belongs to neither side. Ends: '!', ';', '?' before a space, a
+ * '.' before a space and a capital (not after an abbreviation: "Dr.",
+ * "p.o.", an initial), ".," (a line end in a flattened transcription), a
+ * heading inside a line ("  REFERRING DIAGNOSIS:"), and a line break where
+ * the next line starts a new row (a heading in capitals, a bullet, a
+ * numbered item, "Label:"), not where prose wraps. */
+bool ms__sentence_end(const char *t, size_t len, size_t i);
+
+#endif
