@@ -28,8 +28,9 @@
     X(ms_sink_sns_plugin)                /* sinks/sink_sns.c */                          \
     X(ms_sink_kafka_plugin)              /* sinks/sink_kafka.c */                        \
     X(ms_service_admin_plugin)           /* telemetry/http_admin.c */                    \
-    X(ms_service_cloudwatch_plugin)      /* telemetry/metrics_cloudwatch.c */              \
-    X(ms_service_sd_notify_plugin)       /* telemetry/sd_notify.c */
+    X(ms_service_cloudwatch_plugin)      /* telemetry/metrics_cloudwatch.c */          \
+    X(ms_service_sd_notify_plugin)       /* telemetry/sd_notify.c */                   \
+    X(ms_service_audit_plugin)           /* telemetry/audit.c */
 
 #define DECLARE(p) extern const ms_plugin p;
 MS_BUILTIN(DECLARE)

@@ -236,6 +236,12 @@ void ms_aws_prefetch(ms_aws *a, ms_aws_creds_cb cb, void *ud)
 const char *ms_aws_region(const ms_aws *a) { return a->region; }
 ms_http *ms_aws_http(ms_aws *a) { return a->http; }
 ms_aws_creds_chain *ms_aws_creds_chain_of(ms_aws *a) { return a->creds; }
+
+const char *ms_aws_access_key_id(ms_aws *a)
+{
+    const ms_aws_creds *cr = a->creds ? ms_aws_creds_current(a->creds) : NULL;
+    return cr ? cr->access_key_id : NULL;
+}
 const ms_aws_profile *ms_aws_get_profile(const ms_aws *a) { return a->profile; }
 const ms_retry_quota *ms_aws_retry_quota(const ms_aws *a) { return &a->quota; }
 

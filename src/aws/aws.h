@@ -66,6 +66,11 @@ void ms_aws_prefetch(ms_aws *a, ms_aws_creds_cb cb, void *ud);
 void ms_aws_close(ms_aws *a, void (*on_closed)(void *ud), void *ud);
 
 const char *ms_aws_region(const ms_aws *a);
+/* The access key id of the credentials current now (in a request's
+ * callback: the ones that signed it), or NULL when there are none. The
+ * audit trail's principal; never the secret. Valid until control returns
+ * to the loop. */
+const char *ms_aws_access_key_id(ms_aws *a);
 ms_http *ms_aws_http(ms_aws *a);
 ms_aws_creds_chain *ms_aws_creds_chain_of(ms_aws *a);
 const ms_aws_profile *ms_aws_get_profile(const ms_aws *a);

@@ -20,7 +20,7 @@ static ms_metric *_Atomic reg_head;
 static ms_metric *reg_tail;
 
 static ms_metric *lookup_or_add(ms_metric_type type, const char *name,
-                                const char *labels, const char *help)
+                                const char *labels, const char *help, bool milli)
 {
     if (!labels)
         labels = "";
@@ -39,6 +39,7 @@ static ms_metric *lookup_or_add(ms_metric_type type, const char *name,
     m->labels = strdup(labels);
     m->help = strdup(help ? help : "");
     m->type = type;
+    m->milli = milli;
     if (!m->name || !m->labels || !m->help)
         abort();
     if (reg_tail)
@@ -52,17 +53,28 @@ static ms_metric *lookup_or_add(ms_metric_type type, const char *name,
 
 ms_metric *ms_counter(const char *name, const char *labels, const char *help)
 {
-    return lookup_or_add(MS_METRIC_COUNTER, name, labels, help);
+    return lookup_or_add(MS_METRIC_COUNTER, name, labels, help, false);
 }
 
 ms_metric *ms_gauge(const char *name, const char *labels, const char *help)
 {
-    return lookup_or_add(MS_METRIC_GAUGE, name, labels, help);
+    return lookup_or_add(MS_METRIC_GAUGE, name, labels, help, false);
 }
 
 ms_metric *ms_histogram(const char *name, const char *labels, const char *help)
 {
-    return lookup_or_add(MS_METRIC_HISTOGRAM, name, labels, help);
+    return lookup_or_add(MS_METRIC_HISTOGRAM, name, labels, help, false);
+}
+
+ms_metric *ms_gauge_milli(const char *name, const char *labels, const char *help)
+{
+    return lookup_or_add(MS_METRIC_GAUGE, name, labels, help, true);
+}
+
+double ms_metric_gauge_value(ms_metric *m)
+{
+    int64_t v = ms_metric_gauge(m);
+    return m->milli ? (double)v / 1000.0 : (double)v;
 }
 
 void ms_gauge_max(ms_metric *m, int64_t v)

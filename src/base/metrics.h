@@ -8,6 +8,7 @@
 #define MS_METRICS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum ms_metric_type {
@@ -27,6 +28,7 @@ typedef struct ms_metric {
     ms_metric_type type;
     _Atomic uint64_t count;   /* counter value; histogram observations */
     _Atomic int64_t gauge;
+    bool milli;               /* gauge set in thousandths (ms_gauge_milli) */
     _Atomic uint64_t sum_ns;  /* histogram sum, nanoseconds */
     _Atomic uint64_t buckets[MS_HIST_BUCKETS]; /* not cumulative */
     struct ms_metric *next;
@@ -36,6 +38,11 @@ typedef struct ms_metric {
 ms_metric *ms_counter(const char *name, const char *labels, const char *help);
 ms_metric *ms_gauge(const char *name, const char *labels, const char *help);
 ms_metric *ms_histogram(const char *name, const char *labels, const char *help);
+/* A gauge set in thousandths of its unit and exported divided by 1000
+ * (medstream_source_lag_seconds is set from milliseconds). */
+ms_metric *ms_gauge_milli(const char *name, const char *labels, const char *help);
+/* What exporters publish for a gauge: its value, thousandths divided out. */
+double ms_metric_gauge_value(ms_metric *m);
 
 static inline void ms_counter_add(ms_metric *m, uint64_t n)
 {

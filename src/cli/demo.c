@@ -240,6 +240,8 @@ int ms_cli_demo(const ms_cli_opts *o)
     ms_config *cfg = ms_config_new();
     ms_config_set(cfg, "sink.file.dir", dm.out_dir, "demo", err, sizeof err);
     ms_config_set(cfg, "log.level", "warn", "demo", err, sizeof err);
+    /* A demo runs even where port 9464 is taken (another medstream). */
+    ms_config_set(cfg, "http.required", "false", "demo", err, sizeof err);
     rc = ms_cli_load_config(o, cfg);
     /* The mock cluster wins over -c and --set, so any profile (e.g.
      * configs/msk.ini) runs against it with its own stages and sinks. */

@@ -51,6 +51,7 @@ void ms_doc_free(ms_doc *doc)
     free(doc->s3_uri);
     free(doc->patient_json);
     free(doc->metadata_json);
+    json_decref(doc->destinations);
     free(doc);
 }
 
@@ -100,6 +101,24 @@ json_t *ms_doc_source_json(const ms_doc *doc)
     json_object_set_new(pos, "partition", json_integer(doc->pos.partition));
     json_object_set_new(pos, "offset", json_integer(doc->pos.offset));
     return pos;
+}
+
+int ms_doc_add_destination(ms_doc *doc, json_t *dest)
+{
+    if (!dest)
+        return -1;
+    if (!doc->destinations && !(doc->destinations = json_array())) {
+        json_decref(dest);
+        return -1;
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(doc->destinations, i, d)
+        if (json_equal(d, dest)) {
+            json_decref(dest);
+            return 0;
+        }
+    return json_array_append_new(doc->destinations, dest);
 }
 
 void ms_doc_summary_clear(ms_summary *s)

@@ -55,6 +55,8 @@ typedef struct ms_doc_billing {
     uint64_t characters;      /* in those requests */
     uint64_t billed_units;    /* 100 characters a unit, at least 1 per request */
     uint64_t cache_hits;      /* answered from the cache: not sent, not billed */
+    char access_key_id[64];   /* who signed the last billed request ("" = none);
+                                 the audit trail's principal */
 } ms_doc_billing;
 
 /* What doc->output says, typed, for the sinks and commands that need more
@@ -119,6 +121,8 @@ struct ms_doc {
     char *s3_uri;             /* "s3://bucket/key": the fetch stage reads the
                                  input from S3 before parsing (record.h) */
     char *patient_json;       /* the envelope's patient object (for sinks), or NULL */
+    char input_sha256[65];    /* hex SHA-256 of the input bytes, set where they
+                                 are read (parse stage); "" = never read */
     char *metadata_json;      /* the envelope's metadata object, or NULL */
 
     /* parse_pdf */
@@ -147,6 +151,13 @@ struct ms_doc {
     char *output;
     size_t output_len;
     ms_summary summary;       /* output's fields, typed (see ms_summary) */
+
+    /* Where the sinks put this report, for the audit trail: a JSON array
+     * of objects, one per file, object or message a sink wrote ({"sink":
+     * "s3", "bucket", "key", "version_id"}, ...), appended on the loop thread
+     * by ms_doc_add_destination when the write is confirmed. Never holds
+     * document text. NULL until the first one. */
+    struct json_t *destinations;
 
     /* Failure: reason is a static machine-readable code, NULL while healthy. */
     const char *reason;
@@ -187,6 +198,11 @@ void ms_doc_set_id(ms_doc *doc, const char *id);
 /* Render doc->output as the dead-letter record (reason, message, position),
  * and doc->summary to match (dead_letter, no text, no findings). */
 int ms_doc_render_dead_letter(ms_doc *doc);
+
+/* Append one destination (a JSON object; the reference is stolen) to
+ * doc->destinations, unless an equal one is there already (a retried write
+ * that produced the same thing). 0, or -1 out of memory. */
+int ms_doc_add_destination(ms_doc *doc, struct json_t *dest);
 
 /* Free the summary's strings and zero it (not rendered). */
 void ms_doc_summary_clear(ms_summary *s);

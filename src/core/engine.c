@@ -103,6 +103,7 @@ void ms_engine_free(ms_engine *e)
     ms_ring_free(e->work);
     ms_ring_free(e->done);
     ms_tracker_free(e->tracker);
+    free(e->pending);
     free(e->wstate);
     free(e);
 }
@@ -164,6 +165,23 @@ void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud)
 {
     e->report_cb = cb;
     e->report_ud = ud;
+}
+
+void ms_engine_set_audit(ms_engine *e, const ms_engine_audit *audit)
+{
+    e->audit = *audit;
+}
+
+/* The audit trail could not be written: a committed report must always
+ * have its record, so commit nothing more and stop (exit 1). */
+static void audit_failed(ms_engine *e)
+{
+    if (e->audit_failed)
+        return;
+    e->audit_failed = true;
+    ms_log(MS_LOG_ERROR, "audit trail not writable: committing nothing more and stopping", KEND);
+    e->exit_code = 1;
+    begin_stop(e);
 }
 
 void ms_engine_get_totals(ms_engine *e, ms_engine_totals *out)
@@ -330,6 +348,11 @@ void ms_engine_source_drained(ms_engine *e, bool drained)
 
 void ms_engine_forget_lane(ms_engine *e, uint64_t lane)
 {
+    size_t j = 0;
+    for (size_t i = 0; i < e->npending; i++)
+        if (e->pending[i].lane != lane)
+            e->pending[j++] = e->pending[i];
+    e->npending = j;
     ms_tracker_forget(e->tracker, lane);
 }
 
@@ -362,6 +385,12 @@ static void abandon_doc(ms_engine *e, ms_doc *doc)
 
 static void completed(ms_engine *e, ms_doc *doc)
 {
+    /* The audit record goes first: the tracker may commit below. */
+    if (e->audit.record && (e->audit_failed || e->audit.record(doc, e->audit.ud) != 0)) {
+        audit_failed(e);
+        abandon_doc(e, doc);
+        return;
+    }
     bool dead = doc->reason != NULL;
     if (dead) {
         e->totals.dead_letters++;
@@ -513,12 +542,77 @@ static void on_wake(uv_async_t *a)
 
 /* ---- commit, stop, finish -------------------------------------------- */
 
-static void on_commit(uint64_t lane, int64_t next_offset, void *ud)
+static void commit_now(ms_engine *e, uint64_t lane, int64_t next_offset)
 {
-    ms_engine *e = ud;
     ms__engine_committed(e);
     if (e->source && e->source->ops->commit)
         e->source->ops->commit(e->source, lane, next_offset);
+}
+
+/* With an audit trail, every record must be durable before its position
+ * moves. Syncing at each watermark move would cost one fdatasync per report
+ * on the loop thread, so moves are kept (the latest per lane) and passed to
+ * the source together, after ONE sync, from an idle callback: once per loop
+ * iteration, i.e. per batch of reports that finished together. The active
+ * idle handle keeps the loop from blocking while moves wait. The kept moves
+ * are flushed before the source is stopped or closed; those of a forgotten
+ * (revoked) lane are dropped: redelivered, as its in-flight reports are. */
+static void flush_commits(ms_engine *e)
+{
+    if (e->audit_idle_open)
+        uv_idle_stop(&e->audit_idle);
+    size_t n = e->npending;
+    if (n == 0)
+        return;
+    e->npending = 0;
+    if (e->audit_failed || e->audit.sync(e->audit.ud) != 0) {
+        audit_failed(e);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        commit_now(e, e->pending[i].lane, e->pending[i].next);
+}
+
+static void on_audit_idle(uv_idle_t *h)
+{
+    flush_commits(h->data);
+}
+
+static void on_commit(uint64_t lane, int64_t next_offset, void *ud)
+{
+    ms_engine *e = ud;
+    if (!e->audit.sync) {
+        commit_now(e, lane, next_offset);
+        return;
+    }
+    if (e->audit_failed)
+        return;
+    size_t i = 0;
+    while (i < e->npending && e->pending[i].lane != lane)
+        i++;
+    if (i == e->npending && e->npending == e->cap_pending) {
+        size_t cap = e->cap_pending ? 2 * e->cap_pending : 16;
+        struct ms_pending_commit *p = realloc(e->pending, cap * sizeof *p);
+        if (!p) {
+            /* Out of memory: this move alone, synced now. */
+            flush_commits(e);
+            if (!e->audit_failed && e->audit.sync(e->audit.ud) == 0)
+                commit_now(e, lane, next_offset);
+            else
+                audit_failed(e);
+            return;
+        }
+        e->pending = p;
+        e->cap_pending = cap;
+    }
+    if (i == e->npending)
+        e->npending++;
+    e->pending[i].lane = lane;
+    e->pending[i].next = next_offset; /* watermarks only move forward */
+    if (e->audit_idle_open)
+        uv_idle_start(&e->audit_idle, on_audit_idle);
+    else
+        flush_commits(e); /* the loop's handles are gone: no batching */
 }
 
 static void on_drain_timeout(uv_timer_t *t)
@@ -546,6 +640,7 @@ static void begin_stop(ms_engine *e)
     e->stopping = true;
     ms_log(MS_LOG_INFO, "stopping: draining in-flight reports",
            KI("in_flight", e->inflight_docs), KI("drain_timeout_ms", e->drain_timeout_ms), KEND);
+    flush_commits(e);
     if (e->source && e->source->ops->stop)
         e->source->ops->stop(e->source);
     if (e->inflight_docs > 0) {
@@ -601,6 +696,7 @@ static void check_finish(ms_engine *e)
     if (!want || e->inflight_docs > 0)
         return;
     e->finishing = true;
+    flush_commits(e);
     if (!e->stopping && e->source && e->source->ops->stop)
         e->source->ops->stop(e->source);
     ms_log(MS_LOG_INFO, "finished", KI("delivered", (long long)e->totals.delivered),
@@ -623,10 +719,22 @@ int ms_engine_run(ms_engine *e)
             return 1;
     if (ms__engine_open_handles(e, on_wake, on_signal) != 0)
         return 1;
-    for (int i = 0; i < e->nservices; i++)
+    /* For the audit trail's commit batches (inactive until used; the audit
+     * service hooks itself in when it starts, below). */
+    uv_idle_init(e->loop, &e->audit_idle);
+    e->audit_idle.data = e;
+    e->audit_idle_open = true;
+    bool required_failed = false;
+    for (int i = 0; i < e->nservices; i++) {
         e->service_started[i] = !e->services[i]->ops->start ||
                                 e->services[i]->ops->start(e->services[i], e, e->loop) == 0;
-    if (start_workers(e) != 0) {
+        if (!e->service_started[i] && e->services[i]->required) {
+            ms_log(MS_LOG_ERROR, "a required service did not start; not starting",
+                   KS("service", e->services[i]->ops->name), KEND);
+            required_failed = true;
+        }
+    }
+    if (required_failed || start_workers(e) != 0) {
         ms__engine_close_handles(e);
         uv_run(e->loop, UV_RUN_DEFAULT);
         stop_workers(e);

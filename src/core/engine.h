@@ -58,6 +58,22 @@ void ms_engine_on_reload(ms_engine *e, void (*cb)(ms_engine *e, void *ud), void 
 void ms_engine_reload_plugins(ms_engine *e, const ms_config *cfg);
 void ms_engine_on_report(ms_engine *e, ms_report_cb cb, void *ud);
 
+/* The audit trail's hook (telemetry/audit.c), on the loop thread. record()
+ * runs for every report that reached its sinks, after report_cb and before
+ * the delivery tracker may commit its position; sync() must make every
+ * record so far durable and runs before the source sees any commit (the
+ * engine then passes the watermark moves of one loop iteration together:
+ * one sync per batch). Non-zero from
+ * either: nothing more is committed (that report is abandoned, so its
+ * position and every later one on its lane are redelivered) and the engine
+ * stops with exit code 1. */
+typedef struct ms_engine_audit {
+    int (*record)(const ms_doc *doc, void *ud);
+    int (*sync)(void *ud);
+    void *ud;
+} ms_engine_audit;
+void ms_engine_set_audit(ms_engine *e, const ms_engine_audit *audit);
+
 /* Run until stopped (signal, ms_engine_stop) or, with once, until the
  * source is drained and everything is delivered and committed. Returns the
  * process exit code. */

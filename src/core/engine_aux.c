@@ -273,6 +273,9 @@ void ms__engine_close_handles(ms_engine *e)
     close_one((uv_handle_t *)&e->sigint);
     close_one((uv_handle_t *)&e->sigterm);
     close_one((uv_handle_t *)&e->sighup);
+    if (e->audit_idle_open)
+        close_one((uv_handle_t *)&e->audit_idle);
+    e->audit_idle_open = false;
     for (int i = 0; i < e->nservices; i++) {
         if (e->service_started[i] && e->services[i]->ops->stop)
             e->services[i]->ops->stop(e->services[i]);

@@ -74,6 +74,14 @@ struct ms_engine {
     ms_engine_totals totals;
     ms_report_cb report_cb;
     void *report_ud;
+    ms_engine_audit audit;     /* record == NULL: no audit trail */
+    bool audit_failed;         /* a record or sync failed: commit nothing more */
+    /* With an audit trail, watermark moves wait here (latest per lane) for
+     * one sync of the trail per loop iteration (engine.c, "commits"). */
+    struct ms_pending_commit { uint64_t lane; int64_t next; } *pending;
+    size_t npending, cap_pending;
+    uv_idle_t audit_idle;      /* runs the flush; active while moves wait */
+    bool audit_idle_open;
 
     struct {
         ms_metric *admitted, *delivered, *dead, *abandoned, *commits, *pauses;

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,9 @@ static void finish(write_req *w, int status)
         snprintf(errcopy, sizeof errcopy, "%s", err);
         err = errcopy;
     }
+    /* The audit trail's entry (doc.h destinations): the file written. */
+    if (status == 0)
+        ms_doc_add_destination(doc, json_pack("{s:s, s:s}", "sink", "file", "path", w->path));
     free(w);
     done(sink, doc, status, err);
 }

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "sinks/sink_kafka.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
@@ -54,6 +56,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         done(sink, doc, -1, err);
         return;
     }
+    /* The audit trail's entry (doc.h destinations): where the broker put it. */
+    ms_doc_add_destination(doc, json_pack("{s:s, s:s, s:i, s:I}", "sink", "kafka", "topic",
+                                          rd_kafka_topic_name(m->rkt), "partition",
+                                          (int)m->partition, "offset", (json_int_t)m->offset));
     done(sink, doc, 0, NULL);
 }
 

@@ -50,6 +50,7 @@ typedef struct s3_write {
 typedef struct s3_put {
     s3_write *w;
     const char *what;         /* "summary", "text", "dead letter" */
+    char key[KEY_MAX];        /* the object key, for the audit trail */
 } s3_put;
 
 /* ---- keys --------------------------------------------------------------- */
@@ -182,6 +183,21 @@ static void write_fail(s3_write *w, const char *what, const char *why)
     }
 }
 
+/* The audit trail's entry for a confirmed PutObject (doc.h destinations):
+ * where it went, the version S3 gave it (versioned buckets) and who wrote it. */
+static void record_put(s3_sink *s, ms_doc *doc, const s3_put *p, const ms_http_resp *resp)
+{
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s}", "sink", "s3", "operation", "PutObject",
+                          "object", p->what, "bucket", s->bucket, "key", p->key);
+    const char *version = ms_http_resp_header(resp, "x-amz-version-id");
+    const char *akid = ms_aws_access_key_id(s->aws);
+    if (d && version && strcmp(version, "null") != 0)
+        json_object_set_new(d, "version_id", json_string(version));
+    if (d && akid)
+        json_object_set_new(d, "access_key_id", json_string(akid));
+    ms_doc_add_destination(doc, d);
+}
+
 static void on_put(const ms_aws_result *r, void *ud)
 {
     s3_put *p = ud;
@@ -192,6 +208,8 @@ static void on_put(const ms_aws_result *r, void *ud)
         char st[32];
         snprintf(st, sizeof st, "%ld", r->resp ? r->resp->status : 0L);
         write_fail(w, p->what, r->error.code[0] ? r->error.code : st);
+    } else if (!s->closing) {
+        record_put(s, w->doc, p, r->resp);
     }
     free(p);
     if (--w->pending > 0)
@@ -227,6 +245,7 @@ static int start_put(s3_write *w, const char *what, const char *key, const char 
         return -1;
     p->w = w;
     p->what = what;
+    snprintf(p->key, sizeof p->key, "%s", key);
     ms_aws_request rq = {
         .service = "s3", .endpoint = s->base, .method = "PUT", .path = path,
         .headers = h, .nheaders = nh, .body = body, .body_len = len,

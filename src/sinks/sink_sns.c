@@ -200,6 +200,25 @@ char *ms_sink_sns_publish_body(const char *topic_arn, const ms_doc *doc, bool de
 
 /* ---- the sink ----------------------------------------------------------- */
 
+/* The audit trail's entry for a confirmed Publish (doc.h destinations): the
+ * topic, the MessageId SNS answered (its XML: <MessageId>...</MessageId>)
+ * and who published. */
+static void record_publish(sns_sink *s, ms_doc *doc, const ms_http_resp *resp)
+{
+    json_t *d = json_pack("{s:s, s:s, s:s}", "sink", "sns", "operation", "Publish",
+                          "topic_arn", s->topic_arn);
+    const char *b = resp->body ? strstr(resp->body, "<MessageId>") : NULL;
+    const char *e = b ? strstr(b, "</MessageId>") : NULL;
+    if (d && e) {
+        b += strlen("<MessageId>");
+        json_object_set_new(d, "message_id", json_stringn(b, (size_t)(e - b)));
+    }
+    const char *akid = ms_aws_access_key_id(s->aws);
+    if (d && akid)
+        json_object_set_new(d, "access_key_id", json_string(akid));
+    ms_doc_add_destination(doc, d);
+}
+
 static void on_publish(const ms_aws_result *r, void *ud)
 {
     sns_call *c = ud;
@@ -214,6 +233,7 @@ static void on_publish(const ms_aws_result *r, void *ud)
     ms_sink_done_cb done = c->done;
     free(c);
     if (r->outcome == MS_AWS_SUCCESS && r->resp && r->resp->status == 200) {
+        record_publish(s, doc, r->resp);
         done(sink, doc, 0, NULL);
         return;
     }

@@ -46,7 +46,8 @@ typedef struct kin_shard {
     kin_inflight *fifo;
     size_t fifo_head, fifo_tail, fifo_cap;
     char last_admitted[KIN_SEQ_MAX];
-    ms_metric *lag;     /* medstream_source_lag_seconds{stream,shard} */
+    ms_metric *lag;     /* medstream_source_lag_ms{stream,shard} (the old name, kept) */
+    ms_metric *lag_s;   /* medstream_source_lag_seconds{stream,shard} */
 } kin_shard;
 
 typedef struct kin_source {

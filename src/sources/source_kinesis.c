@@ -260,8 +260,12 @@ static void on_records(kin_source *k, kin_shard *s, const ms_aws_result *r, json
             snprintf(labels, sizeof labels, "stream=\"%.64s\",shard=\"%.128s\"", k->stream, s->id);
             s->lag = ms_gauge("medstream_source_lag_ms", labels,
                               "How far behind the newest record the source reads (Kinesis MillisBehindLatest)");
+            s->lag_s = ms_gauge_milli("medstream_source_lag_seconds", labels,
+                                      "How far behind the newest record the source reads, in "
+                                      "seconds (Kinesis MillisBehindLatest / 1000)");
         }
         ms_gauge_set(s->lag, (int64_t)json_integer_value(behind));
+        ms_gauge_set(s->lag_s, (int64_t)json_integer_value(behind)); /* milli gauge */
     }
     const char *next = json_string_value(json_object_get(root, "NextShardIterator"));
     free(s->iter);

@@ -40,6 +40,7 @@
 #include "base/config.h"
 #include "base/errbuf.h"
 #include "core/plugin.h"
+#include "aws/sigv4.h"
 
 #define STORE_BYTES ((size_t)64 << 20)
 #define MAGIC_WINDOW 1024
@@ -633,6 +634,8 @@ static int parse_process(ms_stage *st, void *wstate, ms_doc *doc)
         ms_doc_fail(doc, "parse", "io_error", "no input bytes and no input path");
         goto done;
     }
+    /* The audit trail names the exact bytes processed (telemetry/audit.h). */
+    ms_sha256_hex(data, len, doc->input_sha256);
     if (ps->opts.max_bytes && len > ps->opts.max_bytes) {
         ms_doc_fail(doc, "parse", "too_large", "input is %zu bytes, limit %zu", len,
                     ps->opts.max_bytes);

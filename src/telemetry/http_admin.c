@@ -358,7 +358,9 @@ static int admin_start(ms_service *svc, ms_engine *e, void *uv_loop)
     char err[256] = "";
     a->httpd = ms_httpd_new(a->loop, &o, err, sizeof err);
     if (!a->httpd) {
-        ms_log(MS_LOG_ERROR, "admin endpoint not started; running without it",
+        ms_log(MS_LOG_ERROR,
+               svc->required ? "admin endpoint not started (http.required = true)"
+                             : "admin endpoint not started; running without it (http.required = false)",
                KS("listen_host", a->host), KI("listen_port", a->port), KS("error", err), KEND);
         return -1;
     }
@@ -430,7 +432,9 @@ static int admin_check(const ms_config *cfg, char *err, size_t errlen)
 }
 
 /* Nothing is bound until the engine runs: a port that cannot be bound is
- * logged by admin_start and the pipeline runs without the endpoint. */
+ * logged by admin_start, and the engine does not start (http.required, the
+ * default: the liveness and readiness probes depend on the endpoint) or
+ * runs without it. */
 static ms_service *admin_create(const ms_config *cfg, char *err, size_t errlen)
 {
     if (admin_check(cfg, err, errlen) != 0)
@@ -449,6 +453,7 @@ static ms_service *admin_create(const ms_config *cfg, char *err, size_t errlen)
     a->stall_ms = ms_config_int(cfg, "http.ready_stall_s") * 1000;
     svc->ops = &admin_ops;
     svc->state = a;
+    svc->required = ms_config_bool(cfg, "http.required");
     return svc;
 }
 
@@ -457,6 +462,8 @@ static ms_service *admin_create(const ms_config *cfg, char *err, size_t errlen)
 static const ms_cfg_key admin_keys[] = {
     MS_KEY_STR("http.listen", "127.0.0.1:9464",
         "Admin HTTP endpoint (/metrics, /healthz, /readyz, /stats) as host:port or [v6]:port; \"off\" or empty = none. Bind to another address only on purpose."),
+    MS_KEY_BOOL("http.required", "true",
+        "A http.listen that cannot be bound (port taken, bad address) stops the start with exit code 1, since Kubernetes' liveness and readiness probes and the metrics scrape depend on it; false = log it and run without the endpoint."),
     MS_KEY_DBL_LIVE("http.ready_max_error_rate", "0.5", 0, 1,
         "/readyz fails while more than this fraction of the reports finished in the last 60 s were dead letters or sink errors."),
     MS_KEY_INT_LIVE("http.ready_stall_s", "120", 0, 86400,

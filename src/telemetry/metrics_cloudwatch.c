@@ -155,7 +155,7 @@ int ms_cw_collect(ms_cw_collector *c, ms_cw_datum **out, size_t *n)
             x->value = (double)delta(now, pv->count);
             pv->count = now;
         } else if (m->type == MS_METRIC_GAUGE) {
-            x->value = (double)ms_metric_gauge(m);
+            x->value = ms_metric_gauge_value(m);
         } else {
             x->is_dist = true;
             for (int b = 0; b < MS_HIST_BUCKETS; b++) {

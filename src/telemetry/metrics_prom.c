@@ -271,7 +271,10 @@ void ms_metrics_prom_render(ms_metrics_buf *b)
             break;
         case MS_METRIC_GAUGE:
             series(b, m->name, "", m->labels, NULL);
-            ms_metrics_buf_printf(b, " %lld\n", (long long)ms_metric_gauge(m));
+            if (m->milli)
+                ms_metrics_buf_printf(b, " %.3f\n", ms_metric_gauge_value(m));
+            else
+                ms_metrics_buf_printf(b, " %lld\n", (long long)ms_metric_gauge(m));
             break;
         case MS_METRIC_HISTOGRAM:
             render_histogram(b, m);

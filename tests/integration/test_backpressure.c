@@ -54,6 +54,7 @@ static ms_config *base_config(int max_docs, size_t max_bytes)
 {
     char err[512], v[64], out[1024];
     ms_config *cfg = ms_config_new();
+    assert_int_equal(ms_config_set(cfg, "http.listen", "off", "t", err, sizeof err), 0);
     snprintf(v, sizeof v, "%d", max_docs);
     assert_int_equal(ms_config_set(cfg, "engine.max_inflight_docs", v, "t", err, sizeof err), 0);
     snprintf(v, sizeof v, "%zu", max_bytes);

@@ -44,7 +44,7 @@ for i in 1 2 3; do
 done
 echo "not a pdf" > "$tmp/in/broken.pdf"
 "$MS_BIN" run --once --set source.type=dir --set source.path="$tmp/in" \
-  --set sink.file.dir="$tmp/out" --set log.level=warn 2> "$tmp/run.log"
+  --set sink.file.dir="$tmp/out" --set log.level=warn --set http.listen=off 2> "$tmp/run.log"
 check "three summaries written" '[ "$(ls "$tmp/out"/*.json | wc -l)" -eq 3 ]'
 check "dead letter for the non-PDF" 'grep -q "\"not_pdf\"" "$tmp/out/dead-letter/broken.json"'
 check "summary has pages and chunks" 'grep -q "\"pages\": 1" "$tmp/out/report-1.json" && grep -q "\"chunks\"" "$tmp/out/report-1.json"'

@@ -144,6 +144,7 @@ static ms_config *config(const char *in, const char *out, const emu *e, const ch
 {
     ms_config *cfg = ms_config_new();
     char v[256];
+    set(cfg, "http.listen", "off");
     set(cfg, "source.type", "dir");
     set(cfg, "source.path", in);
     set(cfg, "sink.file.dir", out);

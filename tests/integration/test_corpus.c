@@ -39,6 +39,7 @@ static void run_dir(const char *in)
     snprintf(out, sizeof out, "%s/out", tmp);
     ms_config *cfg = ms_config_new();
     assert_int_equal(ms_config_set(cfg, "source.type", "dir", "t", err, sizeof err), 0);
+    assert_int_equal(ms_config_set(cfg, "http.listen", "off", "t", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "source.path", in, "t", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "sink.file.dir", out, "t", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "sink.file.fsync", "false", "t", err, sizeof err), 0);

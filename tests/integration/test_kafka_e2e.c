@@ -77,6 +77,7 @@ static ms_engine_totals run_once(ms_test_record *rec, bool once, int stop_after)
     char out[1024];
     snprintf(out, sizeof out, "%s/out", fx.tmp);
     assert_int_equal(ms_config_set(cfg, "source.type", "kafka", "test", err, sizeof err), 0);
+    assert_int_equal(ms_config_set(cfg, "http.listen", "off", "test", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "source.topics", TOPIC, "test", err, sizeof err), 0);
     assert_int_equal(ms_config_set(cfg, "kafka.bootstrap.servers", ms_kafka_mock_bootstraps(fx.mock),
                                    "test", err, sizeof err), 0);

@@ -29,6 +29,7 @@
 
 #include "plugins.h"
 #include "base/config.h"
+#include "base/metrics.h"
 #include "core/engine.h"
 #include "harness.h"
 #include "testutil.h"
@@ -166,8 +167,19 @@ static void test_split(void **state)
     assert_int_equal(m.n, 22);
 
     ms_test_record rec = {0};
+    ms_metric *lag_ms = ms_gauge("medstream_source_lag_ms",
+                                 "stream=\"split\",shard=\"shardId-000000000001\"", NULL);
+    ms_metric *lag_s = ms_gauge_milli("medstream_source_lag_seconds",
+                                      "stream=\"split\",shard=\"shardId-000000000001\"", NULL);
+    ms_gauge_set(lag_ms, -1); /* sentinels: GetRecords must overwrite both */
+    ms_gauge_set(lag_s, -1);
     ms_engine_totals t = run_engine(S, &rec, true, 0, "3");
     assert_int_equal(t.delivered, 22);
+    /* Lag under both names: the old one in ms, the new one in seconds. */
+    printf("split: lag %lld ms, %.3f s\n", (long long)ms_metric_gauge(lag_ms),
+           ms_metric_gauge_value(lag_s));
+    assert_true(ms_metric_gauge(lag_ms) >= 0);
+    assert_true(ms_metric_gauge_value(lag_s) * 1000.0 == (double)ms_metric_gauge(lag_ms));
     assert_int_equal(t.dead_letters, 0);
     check_exactly_once(&m, &rec);
     /* Parents before children: the last delivery from shard 0 comes before

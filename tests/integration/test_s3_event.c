@@ -171,7 +171,7 @@ static void s3_records_end_to_end(void **state)
         {"kafka.group.id", "s3-event"}, {"engine.workers", "2"},
         {"sink.file.dir", out}, {"sink.file.fsync", "false"}, {"log.level", "warn"},
         {"source.s3.endpoint", s3_url}, {"source.s3.path_style", "true"},
-        {"kafka.session.timeout.ms", "6000"},
+        {"kafka.session.timeout.ms", "6000"}, {"http.listen", "off"},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         if (ms_config_set(cfg, kv[i][0], kv[i][1], "test", err, sizeof err) != 0)

@@ -2,7 +2,9 @@
  * a directory of PDFs through sink.type = file,kafka, then the summaries
  * topic is consumed back and compared with the file sink's output, key by
  * key; the dead letter goes to the dead-letter topic. A replay produces
- * the same keys again (consumers compacting by key keep one record). */
+ * the same keys again (consumers compacting by key keep one record). The
+ * audit trail names the partition and offset of every record consumed. */
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,6 +43,8 @@ typedef struct rec {
     char *value;
     size_t len;
     char kind[32];
+    int partition;
+    long long offset;
 } rec;
 
 /* Every record of topic (all partitions), from the beginning. */
@@ -78,6 +82,8 @@ static int consume_all(const char *topic, rec *out, int max, int want)
             memcpy(out[n].value, m->payload, m->len);
             out[n].value[m->len] = '\0';
             out[n].len = m->len;
+            out[n].partition = (int)m->partition;
+            out[n].offset = (long long)m->offset;
             out[n].kind[0] = '\0';
             rd_kafka_headers_t *h = NULL;
             const void *v;
@@ -114,6 +120,32 @@ static ms_engine_totals run_once(const char *inbox, const char *out)
     return t;
 }
 
+/* The audit trail (beside the summaries: "<out>.audit.jsonl") names, for
+ * the record with this report id, the topic, partition and offset where
+ * the consumer found it. */
+static bool audited_at(const char *audit, const char *topic, const rec *r)
+{
+    FILE *f = fopen(audit, "r");
+    assert_non_null(f);
+    char line[16384];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_non_null(j);
+        size_t i;
+        json_t *d;
+        if (!strcmp(json_string_value(json_object_get(j, "id")), r->key))
+            json_array_foreach(json_object_get(j, "destinations"), i, d)
+                found |= !strcmp(json_string_value(json_object_get(d, "sink")), "kafka") &&
+                         !strcmp(json_string_value(json_object_get(d, "topic")), topic) &&
+                         json_integer_value(json_object_get(d, "partition")) == r->partition &&
+                         json_integer_value(json_object_get(d, "offset")) == r->offset;
+        json_decref(j);
+    }
+    fclose(f);
+    return found;
+}
+
 static void summaries_on_kafka_equal_files(void **state)
 {
     (void)state;
@@ -142,6 +174,11 @@ static void summaries_on_kafka_equal_files(void **state)
         assert_int_equal(len, recs[i].len);
         assert_memory_equal(file, recs[i].value, len);
         assert_string_equal(recs[i].kind, "summary");
+        char audit[2048];
+        snprintf(audit, sizeof audit, "%s.audit.jsonl", out);
+        if (!audited_at(audit, "summaries", &recs[i]))
+            fail_msg("%s at %d/%lld: not in the audit trail", recs[i].key, recs[i].partition,
+                     recs[i].offset);
         free(file);
         free(recs[i].value);
     }
@@ -150,6 +187,9 @@ static void summaries_on_kafka_equal_files(void **state)
     assert_string_equal(recs[0].key, "not-a-pdf");
     assert_string_equal(recs[0].kind, "dead_letter");
     assert_non_null(strstr(recs[0].value, "\"reason\": \"not_pdf\""));
+    char audit[2048];
+    snprintf(audit, sizeof audit, "%s.audit.jsonl", out);
+    assert_true(audited_at(audit, "dead-letters", &recs[0]));
     free(recs[0].value);
 
     /* A replay produces the same keys again, nothing else. */

@@ -8,7 +8,8 @@
  * headers of every PutObject (encryption, signed payload hash) and fails
  * the first N of them, so the engine's retry path is exercised. Objects are
  * read back with boto3 (tests/support/s3_readback.py) and compared byte for
- * byte with what the file sink wrote. */
+ * byte with what the file sink wrote. The file,s3,sns run also checks the
+ * audit trail (telemetry/audit.h) against what the peers received. */
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 #include "base/config.h"
 #include "core/doc.h"
 #include "core/engine.h"
+#include "aws/sigv4.h"
 #include "sinks/sink_sns.h"
 #include "harness.h"
 #include "pipeline.h"
@@ -351,6 +353,133 @@ static void dead_letters_to_s3(void **state)
 
 #define TOPIC "arn:aws:sns:us-east-1:123456789012:medstream-reports"
 
+/* The destination of record r written by `sink` whose `field` is `value`
+ * (NULL value: the first of that sink), or NULL. */
+static json_t *dest_of(json_t *r, const char *sink, const char *field, const char *value)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(r, "destinations"), i, d) {
+        if (strcmp(json_string_value(json_object_get(d, "sink")), sink) != 0)
+            continue;
+        const char *v = field ? json_string_value(json_object_get(d, field)) : NULL;
+        if (!field || (v && !strcmp(v, value)))
+            return d;
+    }
+    return NULL;
+}
+
+static json_int_t op_requests(json_t *r, const char *service, const char *op)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(r, "aws_operations"), i, o)
+        if (!strcmp(json_string_value(json_object_get(o, "service")), service) &&
+            !strcmp(json_string_value(json_object_get(o, "operation")), op))
+            return json_integer_value(json_object_get(o, "requests"));
+    return 0;
+}
+
+/* The audit trail of the file,s3,sns run: one complete record per report,
+ * naming exactly what the peers received -- the object keys and the
+ * version ids "S3" answered (the proxy's), the SNS MessageIds of the
+ * publishes carrying that report's id -- the input's SHA-256, the access key
+ * id, and no clinical text. */
+static void check_audit(const char *audit, const char *out, const char *done, const peers *p,
+                        json_t *pubs, const char *raw_audit)
+{
+    json_t *st = proxy_stats(p);
+    json_t *versions = json_object_get(st, "versions");
+    FILE *f = fopen(audit, "r");
+    assert_non_null(f);
+    char line[16384];
+    int n = 0, dead = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *r = json_loads(line, 0, NULL);
+        assert_non_null(r);
+        n++;
+        const char *id = json_string_value(json_object_get(r, "id"));
+        assert_non_null(id);
+        assert_string_equal(json_string_value(json_object_get(r, "schema")), "medstream.audit/v1");
+        /* The input's digest, recomputed from the committed input. */
+        char in[2048], hex[65], want[2048];
+        snprintf(in, sizeof in, "%s/%s.pdf", done, id);
+        size_t len;
+        char *bytes = ms_test_read_file(in, &len);
+        assert_non_null(bytes);
+        ms_sha256_hex(bytes, len, hex);
+        free(bytes);
+        json_t *input = json_object_get(r, "input");
+        assert_string_equal(json_string_value(json_object_get(input, "sha256")), hex);
+        assert_int_equal(json_integer_value(json_object_get(input, "bytes")), len);
+        assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r, "source"),
+                                                                 "label")), id));
+        const char *adm = json_string_value(json_object_get(r, "admitted_at"));
+        const char *del = json_string_value(json_object_get(r, "delivered_at"));
+        assert_true(adm && del && strlen(adm) == 24 && strcmp(adm, del) <= 0);
+        json_t *akids = json_object_get(json_object_get(r, "principal"), "access_key_ids");
+        assert_int_equal(json_array_size(akids), 1);
+        assert_string_equal(json_string_value(json_array_get(akids, 0)), "S3RVER");
+        bool is_dead = !strcmp(json_string_value(json_object_get(r, "outcome")), "dead_letter");
+        const char *kind = is_dead ? "dead-letter" : "summaries";
+        /* S3: the JSON object (and the text beside a summary), each with the
+         * version id the server answered for that very key. */
+        for (int k = 0; k < (is_dead ? 1 : 2); k++) {
+            char key[512], path[600];
+            snprintf(key, sizeof key, "%s/%s.%s", kind, id, k ? "txt" : "json");
+            json_t *d = dest_of(r, "s3", "key", key);
+            assert_non_null(d);
+            assert_string_equal(json_string_value(json_object_get(d, "bucket")), BUCKET);
+            snprintf(path, sizeof path, "/" BUCKET "/%s", key);
+            const char *v = json_string_value(json_object_get(versions, path));
+            assert_non_null(v);
+            assert_string_equal(json_string_value(json_object_get(d, "version_id")), v);
+        }
+        assert_int_equal(op_requests(r, "s3", "PutObject"), is_dead ? 1 : 2);
+        assert_int_equal(op_requests(r, "sns", "Publish"), 1);
+        /* SNS: the MessageId the capture answered for this report's publish. */
+        json_t *sd = dest_of(r, "sns", NULL, NULL);
+        assert_non_null(sd);
+        assert_string_equal(json_string_value(json_object_get(sd, "topic_arn")), TOPIC);
+        const char *mid = json_string_value(json_object_get(sd, "message_id"));
+        assert_true(mid && !strncmp(mid, "m-", 2));
+        json_t *pub = json_array_get(pubs, (size_t)atoi(mid + 2) - 1);
+        assert_non_null(pub);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(pub, "attributes"),
+                                                              "report_id")), id);
+        /* The file sink's file. */
+        snprintf(want, sizeof want, "%s/%s%s.json", out, is_dead ? "dead-letter/" : "", id);
+        assert_non_null(dest_of(r, "file", "path", want));
+        assert_int_equal(json_array_size(json_object_get(r, "destinations")), is_dead ? 3 : 4);
+        if (is_dead) {
+            dead++;
+            assert_string_equal(json_string_value(json_object_get(r, "reason")), "not_pdf");
+            assert_string_equal(json_string_value(json_object_get(r, "failed_stage")), "parse");
+        } else {
+            assert_true(json_is_null(json_object_get(r, "reason")));
+            assert_string_equal(json_string_value(json_object_get(r, "engine")), "local");
+            /* No clinical text: the summary's patient text is nowhere in it. */
+            char sp[2048], probe[41];
+            snprintf(sp, sizeof sp, "%s/%s.json", out, id);
+            json_t *sum = json_load_file(sp, 0, NULL);
+            snprintf(probe, sizeof probe, "%s",
+                     json_string_value(json_object_get(sum, "patient_summary")));
+            assert_true(strlen(probe) > 20);
+            assert_null(strstr(raw_audit, probe));
+            json_decref(sum);
+        }
+        json_decref(r);
+    }
+    fclose(f);
+    json_decref(st);
+    assert_int_equal(n, NPDF + 1);
+    assert_int_equal(dead, 1);
+    struct stat sb;
+    assert_int_equal(stat(audit, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    printf("audit: %d records match the S3 versions and SNS message ids\n", n);
+}
+
 /* file,s3,sns: one notification per report, signed and canonically
  * encoded, naming the S3 summary object, with no clinical text. */
 static void sns_with_s3(void **state)
@@ -365,6 +494,8 @@ static void sns_with_s3(void **state)
     set(cfg, "sink.type", "file,s3,sns");
     set(cfg, "sink.sns.topic_arn", TOPIC);
     set(cfg, "sink.sns.endpoint", p.sns_url);
+    char *audit = ms_test_path(tmp, "audit-c.jsonl");
+    set(cfg, "audit.path", audit);
     ms_engine_totals t = run_pipeline(cfg);
     assert_int_equal(t.delivered, NPDF);
     assert_int_equal(t.dead_letters, 1);
@@ -373,6 +504,12 @@ static void sns_with_s3(void **state)
     json_t *cap = sns_capture(&p, &raw);
     json_t *pubs = json_object_get(cap, "publishes");
     assert_int_equal(json_array_size(pubs), NPDF + 1);
+    size_t alen;
+    char *raw_audit = ms_test_read_file(audit, &alen);
+    assert_non_null(raw_audit);
+    check_audit(audit, out, done, &p, pubs, raw_audit);
+    free(raw_audit);
+    free(audit);
     int ok = 0, dead = 0;
     size_t i;
     json_t *pub;

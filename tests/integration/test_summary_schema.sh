@@ -22,14 +22,16 @@ for txt in "$MS_SRC"/examples/*.txt; do
     "$tmp/in/$(basename "$txt" .txt).pdf"
 done
 "$MS_BIN" run --once --set source.type=dir --set source.path="$tmp/in" \
-  --set sink.file.dir="$tmp/out" --set sink.file.fsync=false --set log.level=warn
+  --set sink.file.dir="$tmp/out" --set sink.file.fsync=false --set log.level=warn \
+  --set http.listen=off
 "$py" "$validate" "$schema" "$tmp/out"
 
 if [ -d "${MS_SHARED:-}/corpora/pdfs" ]; then
   for d in "$MS_SHARED"/corpora/pdfs/*/; do
     name=$(basename "$d")
     "$MS_BIN" run --once --set source.type=dir --set source.path="$d" \
-      --set sink.file.dir="$tmp/corpus-$name" --set sink.file.fsync=false --set log.level=error
+      --set sink.file.dir="$tmp/corpus-$name" --set sink.file.fsync=false --set log.level=error \
+      --set http.listen=off
     "$py" "$validate" "$schema" "$tmp/corpus-$name"
   done
 else

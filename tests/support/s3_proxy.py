@@ -7,7 +7,11 @@ header too, so the client's SigV4 signature still verifies upstream) except
 that the first --fail-puts PUTs are answered 503 SlowDown without reaching
 the server. GET /_proxy/stats returns {"puts", "failed", "forwarded",
 "sse": {value: n}, "kms_key_ids": {value: n}, "content_sha256_signed": n,
-"content_types": {key: type}}.
+"content_types": {key: type}, "versions": {path: version id}}.
+A PUT that the server stored without a version id gets one from the proxy
+("x-amz-version-id: v<N>", as a versioned bucket answers; s3rver does not
+version), recorded under its path, so a test can compare the version ids
+its client recorded with what "S3" answered.
 
 usage: s3_proxy.py --upstream PORT [--fail-puts N]
 Prints "port N" once listening.
@@ -26,7 +30,7 @@ import aws_peer  # noqa: E402
 ARGS = None
 LOCK = threading.Lock()
 STATS = {"puts": 0, "failed": 0, "forwarded": 0, "sse": {}, "kms_key_ids": {},
-         "content_sha256_signed": 0, "content_types": {}}
+         "content_sha256_signed": 0, "content_types": {}, "versions": {}}
 HOP = {"connection", "keep-alive", "expect", "transfer-encoding", "proxy-connection"}
 
 
@@ -84,6 +88,11 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATS["forwarded"] += 1
         self.send_response(r.status)
+        if self.command == "PUT" and r.status == 200 and not r.getheader("x-amz-version-id"):
+            with LOCK:
+                vid = f"v{STATS['forwarded']}"
+                STATS["versions"][self.path] = vid
+            self.send_header("x-amz-version-id", vid)
         for k, v in r.getheaders():
             if k.lower() not in HOP and k.lower() != "content-length":
                 self.send_header(k, v)

@@ -28,6 +28,9 @@ static void prom_exposition(void **state)
     (void)state;
     ms_counter_add(ms_counter("t_hits_total", "op=\"a\"", "Hits \\ per op"), 2);
     ms_gauge_set(ms_gauge("t_level", "", "Level"), -3);
+    /* Set in milliseconds, exported in seconds (medstream_source_lag_seconds). */
+    ms_metric *lag = ms_gauge_milli("t_lag_seconds", "", "Lag");
+    ms_gauge_set(lag, 61500);
     ms_counter_add(ms_counter("t_hits_total", "op=\"b\"", "Hits \\ per op"), 5);
     ms_metric *h = ms_histogram("t_wait_seconds", "q=\"x\"", "Wait");
     ms_histogram_observe_ns(h, 700000);       /* le 0.001 */
@@ -40,6 +43,8 @@ static void prom_exposition(void **state)
                                    "t_hits_total{op=\"a\"} 2\nt_hits_total{op=\"b\"} 5\n");
     assert_non_null(hits); /* one family, both series together despite the gauge between */
     assert_non_null(strstr(b.p, "# TYPE t_level gauge\nt_level -3\n"));
+    assert_non_null(strstr(b.p, "# TYPE t_lag_seconds gauge\nt_lag_seconds 61.500\n"));
+    assert_true(ms_metric_gauge_value(lag) == 61.5);
     assert_non_null(strstr(b.p, "t_wait_seconds_bucket{q=\"x\",le=\"0.0005\"} 0\n"
                                 "t_wait_seconds_bucket{q=\"x\",le=\"0.001\"} 2\n"));
     assert_non_null(strstr(b.p, "t_wait_seconds_bucket{q=\"x\",le=\"5\"} 3\n"));

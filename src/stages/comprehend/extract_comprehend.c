@@ -375,6 +375,9 @@ static void on_done(const ms_aws_result *res, void *ud)
         b->requests++;
         b->characters += r->chars;
         b->billed_units += units;
+        const char *akid = ms_aws_access_key_id(x->aws);
+        if (akid)
+            snprintf(b->access_key_id, sizeof b->access_key_id, "%s", akid);
         ms_counter_add(o->m.requests, 1);
         ms_counter_add(o->m.chars, r->chars);
         ms_counter_add(o->m.billed, units);
