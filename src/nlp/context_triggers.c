@@ -72,6 +72,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no interval change"), PSEUDO("no definite change"),
     PSEUDO("no suspicious change"), PSEUDO("no increase"),
     PSEUDO("no further"), PSEUDO("not only"), PSEUDO("not just"),
+    PSEUDO("no doubt"), PSEUDO("without doubt"), PSEUDO("beyond doubt"),
     PSEUDO("not necessarily"), PSEUDO("not certain if"),
     PSEUDO("not certain whether"), PSEUDO("not clear"),
     PSEUDO("not sure"), PSEUDO("not known"), PSEUDO("whether or not"),
@@ -115,6 +116,13 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
     PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
     PRE("precautions", C_HYPO),
+    /* the patient's worry is not a finding ("worried about having cancer") */
+    PRE("worried about", C_HYPO), PRE("worried that", C_HYPO),
+    PRE("worries about", C_HYPO), PRE("worry about", C_HYPO),
+    PRE("afraid of", C_HYPO), PRE("afraid that", C_HYPO),
+    PRE("fear of", C_HYPO), PRE("fears", C_HYPO), PRE("fearful of", C_HYPO),
+    PRE("anxious about", C_HYPO), PRE("concerned about", C_HYPO),
+    PRE("concerned that", C_HYPO),
     /* risks and complications named in consent or education text */
     PRE("risks", C_HYPO), PRE("risks of", C_HYPO), PRE("risks include", C_HYPO),
     PRE("risks including", C_HYPO), PRE("complications such as", C_HYPO),
@@ -180,7 +188,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("felt to be", C_UNC), PRE("consider", C_UNC),
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
-    PRE("exclusion of", C_UNC),
+    PRE("exclusion of", C_UNC), PRE("considered", C_UNC),
+    /* "Doubt SAH given the typical pattern": the writer leans against it
+     * without ruling it out -- a doubt, never a conclusion */
+    PRE("doubt", C_UNC), PRE("doubtful", C_UNC), PRE("doubtful for", C_UNC),
+    POSTD("doubtful", C_UNC, 3), POSTD("is doubtful", C_UNC, 3),
+    POSTD("doubted", C_UNC, 3),
+    POSTD("was considered", C_UNC, 3), POSTD("were considered", C_UNC, 3),
+    POSTD("was entertained", C_UNC, 3), POSTD("were entertained", C_UNC, 3),
     PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
     PRE("suggests", C_UNC), PRE("suggest", C_UNC),
     PRE("may represent", C_UNC), PRE("could represent", C_UNC),

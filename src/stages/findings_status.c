@@ -18,7 +18,10 @@
  *     plan and review of systems 2; indication, clinical history, past
  *     history, medication lists 1. The highest-ranked mentions decide.
  *  3. Among those: uncertain over present (say less), present over
- *     historical, historical over ruled out.
+ *     historical, historical over ruled out -- except (3b) that a doubt
+ *     the report settles later is ruled out: when none of them is
+ *     present and the last of them rules the condition out ("PE was
+ *     considered but the CTA was negative for PE").
  *  4. A condition ruled out there but stated as present in a section of
  *     rank 3 or more (pain on admission that has resolved, a finding the
  *     conclusion does not repeat) is shown as present and marked mixed:
@@ -145,6 +148,25 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
+/* A worry on the mention's line before it ("she is worried about having
+ * cancer", "afraid that it is a stroke"): the patient's or family's fear,
+ * which the report records but does not suggest -- never "possible cancer"
+ * ("concerned about" is left out: it is as often the clinician's suspicion).
+ * Only asked of mentions the ConText pass made hypothetical. */
+static bool worry_before(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const words[] = {"worried", "worries", "worry", "afraid", "fear",
+                                        "fears", "fearful", "anxious"};
+    const char *t = f->text;
+    size_t b = e->byte_begin, lb = b;
+    while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
+        lb--;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (has_word(t, lb, b, words[i]))
+            return true;
+    return false;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
@@ -171,6 +193,8 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
          * plan, "for nausea" in a medication list, a lab's explanatory
          * note): not about the patient -- never "possible chest pain". */
         ms_section_role r = ms_section_role_of(e->section);
+        if (worry_before(f, e))
+            return MS_FX_NOT_PATIENT;
         bool story = r == MS_ROLE_REASON || r == MS_ROLE_FINDINGS || r == MS_ROLE_NONE ||
                      r == MS_ROLE_OTHER;
         return story && f->report_type != MS_REPORT_LAB ? MS_FX_UNCERTAIN : MS_FX_NOT_PATIENT;
@@ -295,6 +319,28 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
         ms_fx_status s = (ms_fx_status)st[k];
         if (prec(s) > 0 && rank_of(e->section) == top && prec(s) > prec(best))
             best = s;
+    }
+    if (best == MS_FX_UNCERTAIN) {                     /* rule 3b */
+        /* A doubt the report settles later: "PE was considered but the
+         * CTA was negative for PE", "r/o MI ... MI excluded". Among the
+         * deciding mentions, when no present one exists and the last
+         * word is a ruled-out one, the report has answered its own
+         * question; a doubt raised after a negative stays a doubt. */
+        size_t last_unc = 0, last_neg = 0;
+        bool affirmed = false;
+        for (size_t k = 0; k < c->n; k++) {
+            const ms_nlp_entity *e = &f->all.v[m[k]];
+            ms_fx_status s = (ms_fx_status)st[k];
+            if (rank_of(e->section) != top)
+                continue;
+            affirmed |= s == MS_FX_AFFIRMED;
+            if (s == MS_FX_UNCERTAIN && e->byte_begin + 1 > last_unc)
+                last_unc = e->byte_begin + 1;
+            if (s == MS_FX_NEGATED && e->byte_begin + 1 > last_neg)
+                last_neg = e->byte_begin + 1;
+        }
+        if (!affirmed && last_neg > last_unc)
+            best = MS_FX_NEGATED;
     }
     bool present_high = false, negated = false;        /* rule 4 */
     for (size_t k = 0; k < c->n; k++) {

@@ -207,9 +207,55 @@ static void test_conclusion_outranks_reason(void **state)
     assert_string_equal(status_of(&r, "appendicitis"), "affirmed");
     run_free(&r);
 
+    /* a benign conclusion is stated, the cancer asked about ruled out */
+    run_of(&r, "SURGICAL PATHOLOGY\nClinical history: Breast mass. ? carcinoma.\nFinal "
+               "diagnosis: Fibroadenoma. Negative for malignancy.\n");
+    assert_string_equal(status_of(&r, "fibroadenoma"), "affirmed");
+    assert_string_equal(status_of(&r, "malignant neoplasm"), "negated");
+    run_free(&r);
+
     /* only a question: uncertain, never present */
     run_of(&r, "CHEST X-RAY\nCLINICAL HISTORY: ?pneumonia\nFINDINGS: Lungs are clear.\n");
     assert_string_not_equal(status_of(&r, "pneumonia"), "affirmed");
+    run_free(&r);
+}
+
+/* A doubt the report settles, a stay's first diagnosis against its last,
+ * the writer's doubt, the patient's worry: none becomes a diagnosis. */
+static void test_doubts_settled(void **state)
+{
+    (void)state;
+    run r;
+    /* considered, then a negative test: ruled out (rule 3b) */
+    run_of(&r, "HOSPITAL COURSE\nPulmonary embolism was considered but CTA chest was negative "
+               "for pulmonary embolism.\n");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "negated");
+    run_free(&r);
+    /* the reverse order stays a doubt: a negative, then "cannot be excluded" */
+    run_of(&r, "IMPRESSION\nNo pneumonia on the film. Early pneumonia cannot be excluded.\n");
+    assert_string_equal(status_of(&r, "pneumonia"), "uncertain");
+    run_free(&r);
+    /* the admission diagnosis is where the stay began, the discharge
+     * diagnosis where it ended */
+    run_of(&r, "DISCHARGE SUMMARY\nAdmission diagnosis: Chest pain, possible myocardial "
+               "infarction.\nDischarge diagnosis: Musculoskeletal chest pain. Myocardial "
+               "infarction excluded.\n");
+    assert_string_equal(status_of(&r, "myocardial infarction"), "negated");
+    run_free(&r);
+    /* "doubt" leans against without ruling out: never concluded */
+    run_of(&r, "ASSESSMENT\nMigraine without aura. Doubt subarachnoid hemorrhage given the "
+               "typical pattern.\n");
+    assert_string_equal(status_of(&r, "subarachnoid hemorrhage"), "uncertain");
+    run_free(&r);
+    run_of(&r, "ASSESSMENT\nNo doubt this is pneumonia.\n");
+    assert_string_equal(status_of(&r, "pneumonia"), "affirmed");
+    run_free(&r);
+    /* the patient's fear is not the report's suspicion */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe is worried about having cancer because her "
+               "sister has it.\n");
+    assert_string_not_equal(status_of(&r, "malignant neoplasm"), "affirmed");
+    assert_string_not_equal(status_of(&r, "malignant neoplasm"), "uncertain");
+    assert_null(strstr(r.text, "cancer"));
     run_free(&r);
 }
 
@@ -473,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_form_answers),
         cmocka_unit_test(test_mentions_in_context),
         cmocka_unit_test(test_lab_words),
+        cmocka_unit_test(test_doubts_settled),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
