@@ -148,15 +148,21 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
-/* A worry on the mention's line before it ("she is worried about having
- * cancer", "afraid that it is a stroke"): the patient's or family's fear,
- * which the report records but does not suggest -- never "possible cancer"
- * ("concerned about" is left out: it is as often the clinician's suspicion).
- * Only asked of mentions the ConText pass made hypothetical. */
-static bool worry_before(const ms_findings *f, const ms_nlp_entity *e)
+/* Words on the mention's line before it (up to 80 bytes) that make a
+ * hypothetical mention not the patient's even in the story of a report:
+ * a worry ("she is worried about having cancer", "afraid that it is a
+ * stroke": the patient's or family's fear, which the report records but
+ * does not suggest) and a risk ("risks including bleeding, infection and
+ * bile duct injury were discussed", "complications such as"). Only asked
+ * of mentions the ConText pass made hypothetical; "if she has a UTI"
+ * stays a possibility. ("concerned about" is left out: it is as often the
+ * clinician's suspicion.) */
+static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *e)
 {
     static const char *const words[] = {"worried", "worries", "worry", "afraid", "fear",
-                                        "fears", "fearful", "anxious"};
+                                        "fears", "fearful", "anxious", "risk", "risks",
+                                        "complication", "complications", "side effect",
+                                        "side effects"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
@@ -193,7 +199,7 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
          * plan, "for nausea" in a medication list, a lab's explanatory
          * note): not about the patient -- never "possible chest pain". */
         ms_section_role r = ms_section_role_of(e->section);
-        if (worry_before(f, e))
+        if (hypothetical_not_patient(f, e))
             return MS_FX_NOT_PATIENT;
         bool story = r == MS_ROLE_REASON || r == MS_ROLE_FINDINGS || r == MS_ROLE_NONE ||
                      r == MS_ROLE_OTHER;

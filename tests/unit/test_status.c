@@ -257,6 +257,15 @@ static void test_doubts_settled(void **state)
     assert_string_not_equal(status_of(&r, "malignant neoplasm"), "uncertain");
     assert_null(strstr(r.text, "cancer"));
     run_free(&r);
+    /* consent risks in an operative note's findings: not the patient's */
+    run_of(&r, "FINDINGS\nInflamed gallbladder. Risks including bleeding, infection, bile duct "
+               "injury and conversion to open surgery were discussed.\n");
+    assert_string_equal(status_of(&r, "bile duct injury"), "not_patient");
+    run_free(&r);
+    /* a condition in the story stays a possibility */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe asks if she has a urinary tract infection.\n");
+    assert_string_equal(status_of(&r, "urinary tract infection"), "uncertain");
+    run_free(&r);
 }
 
 /* A cancer found, its margins clear, its nodes free: never "you do not
