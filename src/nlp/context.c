@@ -321,7 +321,8 @@ static bool term_ends(int tcls, int c)
 {
     return tcls == C_ALL || tcls == c ||
            (tcls == C_NU && (c == C_NEG || c == C_UNC)) ||
-           (tcls == C_NFAM && c != C_FAM);
+           (tcls == C_NFAM && c != C_FAM) ||
+           (tcls == C_CAUSE && c != C_UNC && c != C_HYPO);
 }
 
 #define LIST_ITEM_MAX 6   /* words per conjunct of a coordinated list */
@@ -521,7 +522,10 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             }
             int keep = hist_rel ? open[C_HIST] : -1;
             for (int c = 0; c < C_NCLASS; c++)
-                if (term_ends(tr->cls, c))
+                if (term_ends(tr->cls, c) ||
+                    /* "probably secondary to contusion": the doubt is the
+                     * link, right before the cause, not the cause */
+                    (tr->cls == C_CAUSE && open[c] == (int)i))
                     open[c] = -1;
             if (keep >= 0)
                 open[C_HIST] = (int)(i + (size_t)nw);
@@ -612,7 +616,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             continue;
         }
         const trig *tr = &TRIGGERS[t];
-        if (tr->kind == K_TERM && tr->cls == C_ALL)
+        if (tr->kind == K_TERM && (tr->cls == C_ALL || tr->cls == C_CAUSE))
             break;
         if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
             /* "Chest pain, likely acute coronary syndrome": the guess is

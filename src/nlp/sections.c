@@ -120,7 +120,8 @@ static int classify_norm(const char *s)
          * conclusion) is what it ended with */
         has(s, " admission diagnos") || has(s, " admitting diagnos") ||
         has(s, " diagnosis on admission ") || has(s, " diagnoses on admission ") ||
-        has(s, " provisional diagnos") || has(s, " referring diagnos") ||
+        has(s, " provisional diagnos") || has(s, " preliminary diagnos") ||
+        has(s, " referring diagnos") ||
         has(s, " referral diagnos"))
         return MS_SEC_INDICATION;
     if (has(s, " present illness ") || has(s, " hpi ") ||

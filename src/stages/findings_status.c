@@ -86,7 +86,8 @@ static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
         i++;
     if (i < lim && t[i] == ':') {
         i++;
-        while (i < lim && (t[i] == ' ' || t[i] == '\t'))
+        /* (a flattened transcription puts ", " after the colon) */
+        while (i < lim && (t[i] == ' ' || t[i] == '\t' || t[i] == ','))
             i++;
         if (word_at(t, len, i, "yes") || word_at(t, len, i, "y") || word_at(t, len, i, "positive"))
             return 1;
@@ -173,6 +174,60 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
     return false;
 }
 
+/* Is the mention an item of a list of risks ("Potential complications
+ * include, but are not limited to:, 1. Infection. 2. Bleeding. 3.
+ * Incontinence.")? Such items are not the patient's: each list row is its
+ * own ConText scope, so the trigger before the list does not reach them.
+ * The head must be within 400 bytes before the mention, with only short
+ * pieces (list items, at most 45 bytes between separators) and no blank
+ * line or heading line in between; a sentence of prose ends the list. */
+/* Is the line starting at t[k] (up to lim) a heading: capitals only
+ * ("FINDINGS"), or ending in a colon ("Findings:")? */
+static bool heading_line(const char *t, size_t k, size_t lim)
+{
+    size_t e = k;
+    int upper = 0, lower = 0;
+    while (e < lim && t[e] != '\n') {
+        upper += isupper((unsigned char)t[e]) != 0;
+        lower += islower((unsigned char)t[e]) != 0;
+        e++;
+    }
+    while (e > k && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+        e--;
+    return (upper >= 3 && lower == 0) || (e > k && t[e - 1] == ':');
+}
+
+static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const heads[] = {
+        "complications include", "complications including", "complications such as",
+        "risks include", "risks including", "risks such as", "side effects include",
+        "side effects including", "side effects such as"};
+    const char *t = f->text;
+    size_t b = e->byte_begin, lo = b > 400 ? b - 400 : 0;
+    size_t run = 0;
+    for (size_t k = b; k > lo; k--) {
+        char ch = t[k - 1];
+        if (ch == '\n' && ((k >= 2 && t[k - 2] == '\n') || heading_line(t, k, b)))
+            return false;
+        bool sep = ch == '.' || ch == ',' || ch == ';' || ch == ':' || ch == '\n' ||
+                   ch == '(' || ch == ')' || isdigit((unsigned char)ch);
+        run = sep ? 0 : run + 1;
+        if (run > 45)
+            return false;
+        int c0 = tolower((unsigned char)ch);
+        if (c0 != 'c' && c0 != 'r' && c0 != 's')
+            continue;
+        for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
+            size_t n = strlen(heads[h]);
+            if (heads[h][0] == c0 && k - 1 + n <= b && strncasecmp(t + k - 1, heads[h], n) == 0 &&
+                (k == 1 || !isalpha((unsigned char)t[k - 2])))
+                return true;
+        }
+    }
+    return false;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
@@ -180,7 +235,7 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;
     int ctx = line_context(f, e);
-    if (ctx == 2)
+    if (ctx == 2 || in_risk_list(f, e))
         return MS_FX_NOT_PATIENT;
     if (ctx < 0)
         return MS_FX_NEGATED;

@@ -262,9 +262,56 @@ static void test_doubts_settled(void **state)
                "injury and conversion to open surgery were discussed.\n");
     assert_string_equal(status_of(&r, "bile duct injury"), "not_patient");
     run_free(&r);
+    /* a consent's list of risks, one row per item */
+    run_of(&r, "PROCEDURE\nThe risks were explained. Potential complications include, but are "
+               "not limited to:,1.  Infection.,2.  Bleeding.,3.  Incontinence.,4.  Deep venous "
+               "thrombosis.,5.  Recurrence of the cancer.\nFINDINGS\nThe prostate was "
+               "enlarged. There was incontinence of urine on the table.\n");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    assert_string_equal(status_of(&r, "incontinence"), "not_patient");
+    assert_string_equal(status_of(&r, "urinary incontinence"), "affirmed"); /* the findings' own */
+    run_free(&r);
     /* a condition in the story stays a possibility */
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe asks if she has a urinary tract infection.\n");
     assert_string_equal(status_of(&r, "urinary tract infection"), "uncertain");
+    run_free(&r);
+}
+
+/* What a cause, a workup and an open question do to a condition's
+ * status (the triggers in context_triggers.c, found on MTSamples notes
+ * outside the development sets). */
+static void test_causes_and_questions(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "ASSESSMENT AND PLAN\n"
+               "1. Chest pain. He is undergoing angiography to determine if his symptoms are "
+               "due to coronary artery disease.\n"
+               "2. This essentially excludes pulmonary embolism as a cause of her elevated "
+               "troponin.\n"
+               "3. It is not certain whether there is a Babinski sign or simply withdrawal.\n"
+               "4. There is a concern that the patient had a low-grade fever.\n"
+               "5. Rule out dementia secondary to substance abuse.\n"
+               "6. Hypercalcemia. Discuss with family before undertaking any workup for "
+               "multiple myeloma.\n"
+               "7. Headache, probably secondary to contusion.\n"
+               "8. He could not walk due to pain.\n");
+    assert_string_equal(status_of(&r, "coronary artery disease"), "not_patient");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "negated");
+    assert_string_equal(status_of(&r, "elevated troponin"), "affirmed");
+    assert_string_equal(status_of(&r, "Babinski sign"), "uncertain");
+    assert_string_equal(status_of(&r, "fever"), "uncertain");
+    assert_string_equal(status_of(&r, "dementia"), "uncertain");
+    assert_string_equal(status_of(&r, "substance use disorder"), "uncertain");
+    assert_string_equal(status_of(&r, "multiple myeloma"), "not_patient");
+    assert_string_equal(status_of(&r, "hypercalcemia"), "affirmed");
+    assert_string_equal(status_of(&r, "contusion"), "affirmed");
+    assert_string_equal(status_of(&r, "pain"), "affirmed");
+    run_free(&r);
+    /* a cause still ends a history: the reason for this admission is now */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nA man with a history of COPD, admitted secondary to "
+               "shortness of breath and productive cough.\n");
+    assert_string_equal(status_of(&r, "dyspnea"), "affirmed");
     run_free(&r);
 }
 
@@ -414,6 +461,10 @@ static void test_form_answers(void **state)
     assert_non_null(strstr(r.text, "It is not a diagnosis"));
     assert_non_null(strstr(r.text, "The form says no to these:"));
     run_free(&r);
+    /* a flattened transcription: "SMOKING EXPOSURE: , None." */
+    run_of(&r, "MEDICATIONS: , None.,SMOKING EXPOSURE: , None.,IMMUNIZATIONS: , None.\n");
+    assert_string_not_equal(status_of(&r, "tobacco use"), "affirmed");
+    run_free(&r);
 }
 
 /* Rules of the engine that the statuses rely on: a heading is not a
@@ -529,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_mentions_in_context),
         cmocka_unit_test(test_lab_words),
         cmocka_unit_test(test_doubts_settled),
+        cmocka_unit_test(test_causes_and_questions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
