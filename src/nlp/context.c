@@ -10,6 +10,7 @@
  * effect. The trigger lists (context_triggers.c) are this project's own. */
 #include "nlp/context.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -278,6 +279,18 @@ static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
         return false;
     const char *t = text + b;
     bool non = strncasecmp(t, "non", 3) == 0 || strncasecmp(t, "never ", 6) == 0;
+    if (!non && (strcmp(e->canonical, "tobacco use") == 0 || strcmp(e->canonical, "alcohol use") == 0)) {
+        /* a habit's "non-" on the word before: "a non-cigarette smoker",
+         * "non-ETOH user" (only habits: "non-insulin-dependent diabetes"
+         * is diabetes) */
+        size_t k = b;
+        while (k > 0 && text[k - 1] == ' ')
+            k--;
+        size_t w = k;
+        while (w > 0 && (isalpha((unsigned char)text[w - 1]) || text[w - 1] == '-'))
+            w--;
+        non = k - w > 4 && strncasecmp(text + w, "non-", 4) == 0;
+    }
     return non && strncasecmp(e->canonical, "non", 3) != 0 &&
            strncasecmp(e->canonical, "never", 5) != 0;
 }

@@ -193,6 +193,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
     PRE("exclusion of", C_UNC), PRE("considered", C_UNC),
+    PRE("may also be", C_UNC), PRE("can also be", C_UNC), PRE("could also be", C_UNC),
     /* "It is not certain whether there is a Babinski sign" */
     PRE("not certain whether", C_UNC), PRE("not certain if", C_UNC),
     PRE("uncertain whether", C_UNC), PRE("uncertain if", C_UNC),

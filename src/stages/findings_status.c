@@ -89,6 +89,13 @@ static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
         /* (a flattened transcription puts ", " after the colon) */
         while (i < lim && (t[i] == ' ' || t[i] == '\t' || t[i] == ','))
             i++;
+        /* "Suicidal/Homicidal Ideation:  The patient denies" */
+        if (word_at(t, len, i, "the") && word_at(t, len, i + 4, "patient"))
+            i += 12;
+        else if (word_at(t, len, i, "patient"))
+            i += 8;
+        while (i < lim && t[i] == ' ')
+            i++;
         if (word_at(t, len, i, "yes") || word_at(t, len, i, "y") || word_at(t, len, i, "positive"))
             return 1;
         if (word_at(t, len, i, "no") || word_at(t, len, i, "n") || word_at(t, len, i, "none") ||

@@ -308,6 +308,23 @@ static void test_causes_and_questions(void **state)
     assert_string_equal(status_of(&r, "contusion"), "affirmed");
     assert_string_equal(status_of(&r, "pain"), "affirmed");
     run_free(&r);
+    /* test names in a list that ends in a test head; a habit's "non-"; a
+     * form label answered "The patient denies"; an educational "may also" */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nHIV, HTLV-1, HSV, Lyme, EBV, Malaria and CMV "
+               "serological titers were negative. VDRL and HIV testing was unremarkable. "
+               "She has diabetes, hypertension and asthma.\n"
+               "SOCIAL HISTORY\nHe is a non-cigarette smoker.\n"
+               "MENTAL STATUS\nSuicidal Ideation:  The patient denies on admission.\n"
+               "ASSESSMENT\nIt may also be seen as part of a paraneoplastic syndrome.\n");
+    assert_string_equal(status_of(&r, "HIV infection"), "");
+    assert_string_equal(status_of(&r, "Lyme disease"), "");
+    assert_string_equal(status_of(&r, "malaria"), "");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "hypertension"), "affirmed");
+    assert_string_equal(status_of(&r, "tobacco use"), "negated");
+    assert_string_equal(status_of(&r, "suicidal ideation"), "negated");
+    assert_string_equal(status_of(&r, "paraneoplastic syndrome"), "uncertain");
+    run_free(&r);
     /* a cause still ends a history: the reason for this admission is now */
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nA man with a history of COPD, admitted secondary to "
                "shortness of breath and productive cough.\n");
