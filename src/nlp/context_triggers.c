@@ -82,7 +82,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("not extend"), PSEUDO("not cause"), PSEUDO("not caused"),
     PSEUDO("gram negative"), PSEUDO("gram-negative"),
     PSEUDO("without difficulty"), PSEUDO("without further"),
-    PSEUDO("without any further"), PSEUDO("no other"),
+    PSEUDO("without any further"),
     PSEUDO("not want"), PSEUDO("not wish"), PSEUDO("without change"),
     PSEUDO("without significant change"), PSEUDO("not changed"),
     PSEUDO("no specific diagnosis"), PSEUDO("no diagnosis"),
@@ -193,6 +193,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
     PRE("exclusion of", C_UNC), PRE("considered", C_UNC),
+    /* treated before it was proven ("started on empiric treatment for
+     * toxoplasmosis") */
+    PRE("empiric treatment for", C_UNC), PRE("empiric therapy for", C_UNC),
+    PRE("empirically treated for", C_UNC), PRE("treated empirically for", C_UNC),
+    PRE("empiric coverage for", C_UNC),
     PRE("may also be", C_UNC), PRE("can also be", C_UNC), PRE("could also be", C_UNC),
     /* "It is not certain whether there is a Babinski sign" */
     PRE("not certain whether", C_UNC), PRE("not certain if", C_UNC),
@@ -230,6 +235,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("low likelihood of", C_UNC), PRE("low probability of", C_UNC),
     PRE("unlikely to be", C_UNC), PRED("unlikely", C_UNC, 3),
     POSTD("unlikely", C_UNC, 4), POSTD("is unlikely", C_UNC, 4),
+    /* (longer than the post-trigger "is unlikely" at the same token) */
+    PRE("is unlikely to have", C_UNC), PRE("is unlikely to be", C_UNC),
+    PRE("are unlikely to be", C_UNC), PRE("unlikely to have", C_UNC),
     POSTD("to be excluded", C_UNC, 3), POSTD("is questioned", C_UNC, 3),
     POSTD("suspected", C_UNC, 3), POSTD("is suspected", C_UNC, 3),
     POSTD("questioned", C_UNC, 3), POST("not excluded", C_UNC),

@@ -297,7 +297,9 @@ static const char *const TEST_HEAD[] = {
     "serology", "serologies", "antibody", "antibodies", "antigen", "antigens",
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
-    "immunisation", "booster", "igg", "igm", "assay", "swab"};
+    "immunisation", "booster", "igg", "igm", "assay", "swab",
+    /* a form about it: "benign prostatic hypertrophy questionnaire" */
+    "questionnaire", "questionnaires", "survey", "inventory"};
 
 /* Heads that also end a list of names: "HIV, HTLV-1, Lyme, EBV and CMV
  * serological titers were negative", "VDRL and HIV testing". Plural or

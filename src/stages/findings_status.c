@@ -235,6 +235,32 @@ static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
     return false;
 }
 
+/* A diagnosis someone is being worked up for ("is being evaluated for
+ * inflammatory bowel disease", "was tested for HIV"): a question, read
+ * like a hypothetical. Not a symptom or a sign: "being evaluated for chest
+ * pain" says the patient has the pain. The phrase must end at most 12
+ * bytes before the mention ("evaluated now for"), on its line. */
+static bool workup_of_diagnosis(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const cues[] = {"evaluated for", "tested for", "screened for",
+                                       "worked up for", "evaluated now for"};
+    if (ms_fx_has_trait(e, "SYMPTOM") || ms_fx_has_trait(e, "SIGN"))
+        return false;
+    const char *t = f->text;
+    size_t b = e->byte_begin;
+    for (size_t i = 0; i < sizeof cues / sizeof *cues; i++) {
+        size_t n = strlen(cues[i]);
+        for (size_t gap = 1; gap <= 12 && gap + n <= b; gap++) {
+            size_t at = b - gap - n;
+            if (t[b - gap] == '\n')
+                break;
+            if (strncasecmp(t + at, cues[i], n) == 0 && (at == 0 || !isalpha((unsigned char)t[at - 1])))
+                return true;
+        }
+    }
+    return false;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
@@ -255,7 +281,7 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return MS_FX_NEGATED;
     if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))
         return MS_FX_UNCERTAIN;
-    if (ms_fx_has_trait(e, "HYPOTHETICAL")) {
+    if (ms_fx_has_trait(e, "HYPOTHETICAL") || workup_of_diagnosis(f, e)) {
         /* "If she has a UTI" in the history or findings: a possibility.
          * Anywhere else ("return if chest pain" in an assessment and
          * plan, "for nausea" in a medication list, a lab's explanatory

@@ -325,6 +325,22 @@ static void test_causes_and_questions(void **state)
     assert_string_equal(status_of(&r, "suicidal ideation"), "negated");
     assert_string_equal(status_of(&r, "paraneoplastic syndrome"), "uncertain");
     run_free(&r);
+    run_of(&r, "ASSESSMENT\nThe patient is unlikely to have bipolar disorder. No other "
+               "evidence of secondary bacterial infection. He was started on empiric treatment "
+               "for toxoplasmosis. He is being evaluated for inflammatory bowel disease. "
+               "Patient completed a benign prostatic hypertrophy questionnaire.\n");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "uncertain");
+    assert_string_equal(status_of(&r, "bacterial infection"), "negated");
+    assert_string_equal(status_of(&r, "toxoplasmosis"), "uncertain");
+    assert_string_equal(status_of(&r, "inflammatory bowel disease"), "not_patient");
+    run_free(&r);
+    /* worked up for a symptom: the symptom is the patient's */
+    run_of(&r, "CLINICAL HISTORY\nA 48-year-old smoker found to have a lung mass and is being "
+               "evaluated for chest pain. He was tested for HIV.\n");
+    assert_string_equal(status_of(&r, "chest pain"), "affirmed");
+    assert_string_equal(status_of(&r, "HIV infection"), "uncertain");
+    assert_string_equal(status_of(&r, "benign prostatic hyperplasia"), "");
+    run_free(&r);
     /* a cause still ends a history: the reason for this admission is now */
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nA man with a history of COPD, admitted secondary to "
                "shortness of breath and productive cough.\n");
