@@ -534,8 +534,14 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                 hist_rel = false;
             }
             int keep = hist_rel ? open[C_HIST] : -1;
+            /* "unclear if it was due to his diabetes": a cause the
+             * patient owns is known, whatever the doubt about the link */
+            size_t nx = i + (size_t)nw;
+            bool owned = tr->cls == C_CAUSE && nx < n && tk[nx].type == T_WORD &&
+                         (strcmp(tk[nx].w, "his") == 0 || strcmp(tk[nx].w, "her") == 0 ||
+                          strcmp(tk[nx].w, "their") == 0);
             for (int c = 0; c < C_NCLASS; c++)
-                if (term_ends(tr->cls, c) ||
+                if (term_ends(tr->cls, c) || owned ||
                     /* "probably secondary to contusion": the doubt is the
                      * link, right before the cause, not the cause */
                     (tr->cls == C_CAUSE && open[c] == (int)i))

@@ -295,7 +295,8 @@ static void test_causes_and_questions(void **state)
                "6. Hypercalcemia. Discuss with family before undertaking any workup for "
                "multiple myeloma.\n"
                "7. Headache, probably secondary to contusion.\n"
-               "8. He could not walk due to pain.\n");
+               "8. He could not walk due to pain.\n"
+               "9. Neuropathy, unclear if it was due to his diabetes.\n");
     assert_string_equal(status_of(&r, "coronary artery disease"), "not_patient");
     assert_string_equal(status_of(&r, "pulmonary embolism"), "negated");
     assert_string_equal(status_of(&r, "elevated troponin"), "affirmed");
@@ -307,6 +308,7 @@ static void test_causes_and_questions(void **state)
     assert_string_equal(status_of(&r, "hypercalcemia"), "affirmed");
     assert_string_equal(status_of(&r, "contusion"), "affirmed");
     assert_string_equal(status_of(&r, "pain"), "affirmed");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "affirmed");
     run_free(&r);
     /* test names in a list that ends in a test head; a habit's "non-"; a
      * form label answered "The patient denies"; an educational "may also" */
