@@ -422,6 +422,17 @@ static int row_value(const char *w)
 
 /* Scan one entity; found[c] set for each class that applies. neg_only
  * restricts to negation from a trigger at most near words before. */
+/* Is the trigger p a question ("... whether", "... if") whose subject at
+ * token k is the patient's own ("her nausea", "his symptoms")? */
+static bool question_of_owned(const char *p, const token *tk, size_t n, size_t k)
+{
+    size_t l = strlen(p);
+    bool q = (l > 8 && strcmp(p + l - 8, " whether") == 0) || (l > 3 && strcmp(p + l - 3, " if") == 0);
+    return q && k < n && tk[k].type == T_WORD &&
+           (strcmp(tk[k].w, "his") == 0 || strcmp(tk[k].w, "her") == 0 ||
+            strcmp(tk[k].w, "their") == 0);
+}
+
 static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         scratch *sc, bool found[C_NCLASS], bool neg_only)
 {
@@ -478,6 +489,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         open[c] = -1;
     int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
     bool hist_rel = false;   /* inside "<past event> which ..." */
+    int pend = -1;           /* a question about a cause, opened there */
     for (size_t i = 0; i < n;) {
         if (tk[i].type == T_COLON) {
             /* "No Hypertension: ..." -- words between a trigger and a
@@ -546,6 +558,12 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                      * link, right before the cause, not the cause */
                     (tr->cls == C_CAUSE && open[c] == (int)i))
                     open[c] = -1;
+            if (tr->cls == C_CAUSE && pend >= 0 && !owned) {
+                open[pend] = (int)nx;
+                maxd[pend] = DEF_PRE_DIST[pend];
+            }
+            if (tr->cls == C_CAUSE)
+                pend = -1;
             if (keep >= 0)
                 open[C_HIST] = (int)(i + (size_t)nw);
             /* "who", "whose": a relative clause about the relative in
@@ -567,6 +585,12 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             } else {
                 open[tr->cls] = -1;
             }
+        } else if (tr->kind == K_PRE && question_of_owned(tr->phrase, tk, n, i + (size_t)nw)) {
+            /* "it was not clear whether her nausea and abdominal pain were
+             * due to gastritis": her symptoms are known, the question is
+             * their cause -- opened at the cause, if one follows */
+            open[tr->cls] = -1;
+            pend = tr->cls;
         } else if (tr->kind == K_PRE) {
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist

@@ -192,7 +192,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("felt to be", C_UNC), PRE("consider", C_UNC),
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
-    PRE("exclusion of", C_UNC), PRE("considered", C_UNC),
+    PRE("exclusion of", C_UNC),
     /* treated before it was proven ("started on empiric treatment for
      * toxoplasmosis") */
     PRE("empiric treatment for", C_UNC), PRE("empiric therapy for", C_UNC),

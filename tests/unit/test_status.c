@@ -296,7 +296,11 @@ static void test_causes_and_questions(void **state)
                "multiple myeloma.\n"
                "7. Headache, probably secondary to contusion.\n"
                "8. He could not walk due to pain.\n"
-               "9. Neuropathy, unclear if it was due to his diabetes.\n");
+               "9. Neuropathy, unclear if it was due to his diabetes.\n"
+               "10. It was not clear whether her nausea and abdominal pain were due to "
+               "gastritis or peptic ulcer disease.\n"
+               "11. This is considered a life-threatening admission with a hemorrhage in the "
+               "temporal lobe.\n");
     assert_string_equal(status_of(&r, "coronary artery disease"), "not_patient");
     assert_string_equal(status_of(&r, "pulmonary embolism"), "negated");
     assert_string_equal(status_of(&r, "elevated troponin"), "affirmed");
@@ -309,6 +313,10 @@ static void test_causes_and_questions(void **state)
     assert_string_equal(status_of(&r, "contusion"), "affirmed");
     assert_string_equal(status_of(&r, "pain"), "affirmed");
     assert_string_equal(status_of(&r, "diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "abdominal pain"), "affirmed");
+    assert_string_equal(status_of(&r, "nausea"), "affirmed");
+    assert_string_equal(status_of(&r, "peptic ulcer disease"), "uncertain");
+    assert_string_equal(status_of(&r, "hemorrhage"), "affirmed");
     run_free(&r);
     /* test names in a list that ends in a test head; a habit's "non-"; a
      * form label answered "The patient denies"; an educational "may also" */
