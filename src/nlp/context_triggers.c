@@ -46,6 +46,10 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("no longer has", C_NEG), PRE("no longer have", C_NEG),
     PRE("not reporting", C_NEG), PRE("not complaining of", C_NEG),
     PRE("not reported", C_NEG), PRE("not endorsing", C_NEG),
+    /* an examiner who could not find it ("unable to appreciate any
+     * organomegaly"); not "unable to identify", which is said of causes */
+    PRE("unable to appreciate", C_NEG), PRE("unable to palpate", C_NEG),
+    PRE("unable to elicit", C_NEG), PRE("unable to demonstrate", C_NEG),
     /* review-of-systems marks: "(-) visual disturbance or change" */
     PRED("(-)", C_NEG, 8), TERMC("(+)", C_NEG),
     /* "no change in her bowels, abdominal pain or melena": the first

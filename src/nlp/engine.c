@@ -265,9 +265,18 @@ static const char *const HABIT_CUE[] = {
     "use", "uses", "abuse", "intake", "consumption", "drinks", "drinking",
     "drinker", "tobacco", "smoking", "smokes", "smoker", "cigarettes", "drug",
     "drugs", "illicit", "etoh", "socially", "beer", "wine", "liquor"};
+/* "consolidation" is a lung finding only with a chest word ("no focal
+ * consolidation", "consolidation in the right lower lobe"), never as a
+ * phase of treatment ("consolidation chemotherapy"). */
+static const char *const LUNG_CUE[] = {
+    "lung", "lungs", "lobe", "lobes", "pulmonary", "airspace", "chest", "effusion",
+    "effusions", "pneumothorax", "pneumonia", "focal", "basilar", "bibasilar", "basal",
+    "opacity", "opacities", "infiltrate", "infiltrates", "atelectasis", "lingula",
+    "perihilar", "radiograph", "x-ray", "xray", "cxr", "lobar", "segmental"};
 static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
     {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
     {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
+    {"consolidation", LUNG_CUE, sizeof LUNG_CUE / sizeof *LUNG_CUE},
 };
 
 /* Is the one-token condition at token i a gated word without its cue? */

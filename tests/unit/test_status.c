@@ -250,6 +250,18 @@ static void test_doubts_settled(void **state)
     run_of(&r, "ASSESSMENT\nNo doubt this is pneumonia.\n");
     assert_string_equal(status_of(&r, "pneumonia"), "affirmed");
     run_free(&r);
+    /* an examiner who could not find it: not found, never present */
+    run_of(&r, "PHYSICAL EXAMINATION\nAbdomen: Soft. Unable to appreciate any organomegaly "
+               "as she is sitting in a wheelchair.\n");
+    assert_string_equal(status_of(&r, "organomegaly"), "negated");
+    run_free(&r);
+    /* "consolidation" is a lung finding only beside a chest word */
+    run_of(&r, "CHEST X-RAY\nFINDINGS: Consolidation in the right lower lobe.\n");
+    assert_string_equal(status_of(&r, "lung consolidation"), "affirmed");
+    run_free(&r);
+    run_of(&r, "ONCOLOGY NOTE\nPLAN: She will start consolidation chemotherapy next week.\n");
+    assert_null(strstr(r.text, "lung"));
+    run_free(&r);
     /* the patient's fear is not the report's suspicion */
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe is worried about having cancer because her "
                "sister has it.\n");
