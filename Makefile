@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 CMAKE    ?= cmake
 CTEST_J  ?= 2
 
-.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image soak \
+.PHONY: all setup build samples run test asan tsan bench corpus clean lexicon install deb image soak bench-resources \
         fuzz-build fuzz fuzz-ci
 
 all: build
@@ -88,8 +88,14 @@ bench: corpus
 
 # The Kafka crash campaign of `make test`, longer (bench/soak.sh; sizes:
 # SOAK_REPORTS, SOAK_KILLS, SOAK_PAIR_REPORTS); prints the figures.
+# SOAK_MINUTES=N: the duration soak instead (RSS, fds, threads at start/end).
 soak: build
 	BUILD=$(BUILD) bash bench/soak.sh
+
+# Peak RSS / fds / threads while draining a 100,000-report Kafka backlog,
+# defaults and the low-memory setting (bench/resources.sh; minutes).
+bench-resources: build
+	BUILD=$(BUILD) bash bench/resources.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz out

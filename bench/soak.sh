@@ -10,8 +10,24 @@
 # The restarts write through the S3 sink on s3rver too when node and npm are
 # there (npm install into $BUILD/tests/npm-s3rver, as the tests do);
 # SOAK_S3=0 leaves S3 out.
+#
+# SOAK_MINUTES=N is the duration soak instead: a producer writes SOAK_RATE
+# reports a second (default 20) to `medstream kafka-mock` for N minutes
+# while one `medstream run` consumes them (bench/resources.py --minutes);
+# it prints RSS, open fds and threads sampled every 30 s, at the start
+# (after a minute of warm-up) and at the end, and checks every report has
+# its summary.
 set -euo pipefail
 BUILD=${BUILD:-build}
+if [ -n "${SOAK_MINUTES:-}" ]; then
+  work=$(mktemp -d "${TMPDIR:-/tmp}/ms-soak-XXXXXX")
+  echo "== duration soak: ${SOAK_MINUTES} min at ${SOAK_RATE:-20} reports/s ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs)"
+  rc=0
+  /usr/bin/python3 bench/resources.py --bin "$BUILD/medstream" --mkpdf "$BUILD/medstream-mkpdf" \
+    --work "$work" --minutes "$SOAK_MINUTES" --rate "${SOAK_RATE:-20}" --interval 30 || rc=$?
+  if [ "$rc" -eq 0 ]; then rm -rf "$work"; echo "soak: all reports delivered"; else echo "soak: FAILED (logs in $work)"; fi
+  exit "$rc"
+fi
 reports=${SOAK_REPORTS:-2000}
 kills=${SOAK_KILLS:-10}
 pair=${SOAK_PAIR_REPORTS:-1000}

@@ -8,6 +8,7 @@
 
 #include "base/errbuf.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "kafka/msk_iam.h"
 #include "core/plugin.h"
 
@@ -40,6 +41,26 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
                    : level == LOG_WARNING ? MS_LOG_WARN
                    : level <= LOG_INFO ? MS_LOG_INFO : MS_LOG_DEBUG;
     ms_log(l, "librdkafka", KS("facility", fac), KS("detail", buf), KEND);
+}
+
+/* Client-level errors (a broker down, all brokers down, a timed-out
+ * request, a fatal idempotence error): logged as a warning (error for the
+ * fatal ones) and counted as medstream_kafka_errors_total{client,error}.
+ * librdkafka retries and reconnects by itself; these say that it had to.
+ * The reason names brokers and offsets, never a record's content. */
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)opaque;
+    const char *client = rd_kafka_type(rk) == RD_KAFKA_CONSUMER ? "consumer" : "producer";
+    char labels[160];
+    snprintf(labels, sizeof labels, "client=\"%s\",error=\"%s\"", client,
+             rd_kafka_err2name((rd_kafka_resp_err_t)err));
+    ms_counter_add(ms_counter("medstream_kafka_errors_total", labels,
+                              "Kafka client errors (broker connections lost, all brokers down, "
+                              "request timeouts); librdkafka retries by itself"), 1);
+    int fatal = err == RD_KAFKA_RESP_ERR__FATAL;
+    ms_log(fatal ? MS_LOG_ERROR : MS_LOG_WARN, "kafka client error", KS("client", client),
+           KS("error", rd_kafka_err2name((rd_kafka_resp_err_t)err)), KS("detail", reason), KEND);
 }
 
 static int set(rd_kafka_conf_t *conf, const char *k, const char *v, char *err, size_t errlen)
@@ -118,6 +139,7 @@ rd_kafka_conf_t *ms_kafka_conf_new(const ms_config *cfg, ms_kafka_role role,
         return NULL;
     }
     rd_kafka_conf_set_log_cb(conf, log_cb);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
     return conf;
 }
 

@@ -11,10 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MOCK_MAX_TOPICS 64
+
 struct ms_kafka_mock {
     rd_kafka_t *rk;
     rd_kafka_mock_cluster_t *cluster;
     char *bootstraps;
+    int brokers;
+    int ntopics;             /* topics created by ms_kafka_mock_create_topic */
+    struct {
+        char *name;
+        int partitions;
+    } topics[MOCK_MAX_TOPICS];
 };
 
 struct ms_kafka_producer {
@@ -52,6 +60,7 @@ ms_kafka_mock *ms_kafka_mock_new(int brokers, char *err, size_t errlen)
         return NULL;
     }
     m->bootstraps = strdup(rd_kafka_mock_cluster_bootstraps(m->cluster));
+    m->brokers = brokers;
     return m;
 }
 
@@ -62,7 +71,133 @@ const char *ms_kafka_mock_bootstraps(ms_kafka_mock *m)
 
 int ms_kafka_mock_create_topic(ms_kafka_mock *m, const char *topic, int partitions)
 {
-    return rd_kafka_mock_topic_create(m->cluster, topic, partitions, 1) ? -1 : 0;
+    return ms_kafka_mock_create_topic_rf(m, topic, partitions, 1);
+}
+
+int ms_kafka_mock_create_topic_rf(ms_kafka_mock *m, const char *topic, int partitions,
+                                  int replication)
+{
+    if (replication < 1)
+        replication = 1;
+    if (replication > m->brokers)
+        return -1;
+    if (rd_kafka_mock_topic_create(m->cluster, topic, partitions, replication))
+        return -1;
+    if (m->ntopics < MOCK_MAX_TOPICS) {
+        m->topics[m->ntopics].name = strdup(topic);
+        m->topics[m->ntopics].partitions = partitions;
+        if (m->topics[m->ntopics].name)
+            m->ntopics++;
+    }
+    return 0;
+}
+
+/* ---- run-time faults (`kafka-mock --control`) ------------------------------ */
+
+/* A broker id: 1..brokers, or "all" / -1 for every broker. */
+static int parse_broker(ms_kafka_mock *m, const char *s, int allow_all, int32_t *out)
+{
+    if (allow_all && (!strcmp(s, "all") || !strcmp(s, "-1"))) {
+        *out = -1;
+        return 0;
+    }
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || end == s || v < 1 || v > m->brokers)
+        return -1;
+    *out = (int32_t)v;
+    return 0;
+}
+
+static int topic_partitions(ms_kafka_mock *m, const char *topic)
+{
+    for (int i = 0; i < m->ntopics; i++)
+        if (!strcmp(m->topics[i].name, topic))
+            return m->topics[i].partitions;
+    return -1;
+}
+
+static int reply_err(char *reply, size_t len, rd_kafka_resp_err_t e)
+{
+    if (e) {
+        snprintf(reply, len, "error: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    snprintf(reply, len, "ok");
+    return 0;
+}
+
+int ms_kafka_mock_command(ms_kafka_mock *m, const char *line, char *reply, size_t replylen)
+{
+    char buf[512], *argv[6], *save = NULL;
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *t = strtok_r(buf, " \t\r\n", &save); t && argc < 6; t = strtok_r(NULL, " \t\r\n", &save))
+        argv[argc++] = t;
+    int32_t b;
+    if (argc == 0 || argv[0][0] == '#') {
+        reply[0] = '\0';
+        return 1;
+    }
+    if ((!strcmp(argv[0], "down") || !strcmp(argv[0], "up")) && argc == 2) {
+        if (parse_broker(m, argv[1], 1, &b) != 0)
+            goto bad_broker;
+        return reply_err(reply, replylen, argv[0][0] == 'd'
+                         ? rd_kafka_mock_broker_set_down(m->cluster, b)
+                         : rd_kafka_mock_broker_set_up(m->cluster, b));
+    }
+    if (!strcmp(argv[0], "leader") && argc == 4) {
+        if (parse_broker(m, argv[3], 0, &b) != 0)
+            goto bad_broker;
+        int lo, hi;
+        if (!strcmp(argv[2], "all")) {
+            hi = topic_partitions(m, argv[1]);
+            if (hi < 0) {
+                snprintf(reply, replylen, "error: 'all' needs a topic created with --topic");
+                return -1;
+            }
+            lo = 0;
+        } else {
+            char *end;
+            long p = strtol(argv[2], &end, 10);
+            if (*end || end == argv[2] || p < 0 || p > 100000) {
+                snprintf(reply, replylen, "error: bad partition '%s'", argv[2]);
+                return -1;
+            }
+            lo = (int)p;
+            hi = lo + 1;
+        }
+        for (int p = lo; p < hi; p++) {
+            rd_kafka_resp_err_t e = rd_kafka_mock_partition_set_leader(m->cluster, argv[1], p, b);
+            if (e)
+                return reply_err(reply, replylen, e);
+        }
+        return reply_err(reply, replylen, RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    if (!strcmp(argv[0], "coordinator") && argc == 3) {
+        if (parse_broker(m, argv[2], 0, &b) != 0)
+            goto bad_broker;
+        return reply_err(reply, replylen, rd_kafka_mock_coordinator_set(m->cluster, "group",
+                                                                        argv[1], b));
+    }
+    if (!strcmp(argv[0], "rtt") && argc == 3) {
+        if (parse_broker(m, argv[1], 1, &b) != 0)
+            goto bad_broker;
+        char *end;
+        long ms = strtol(argv[2], &end, 10);
+        if (*end || end == argv[2] || ms < 0 || ms > 600000) {
+            snprintf(reply, replylen, "error: bad milliseconds '%s'", argv[2]);
+            return -1;
+        }
+        return reply_err(reply, replylen, rd_kafka_mock_broker_set_rtt(m->cluster, b, (int)ms));
+    }
+    snprintf(reply, replylen, "error: unknown command (down B | up B | leader TOPIC P|all B | "
+             "coordinator GROUP B | rtt B MS)");
+    return -1;
+bad_broker:
+    snprintf(reply, replylen, "error: broker must be 1-%d%s", m->brokers,
+             strcmp(argv[0], "leader") && strcmp(argv[0], "coordinator") ? " or all" : "");
+    return -1;
 }
 
 void ms_kafka_mock_free(ms_kafka_mock *m)
@@ -72,6 +207,8 @@ void ms_kafka_mock_free(ms_kafka_mock *m)
     rd_kafka_mock_cluster_destroy(m->cluster);
     rd_kafka_destroy(m->rk);
     free(m->bootstraps);
+    for (int i = 0; i < m->ntopics; i++)
+        free(m->topics[i].name);
     free(m);
 }
 

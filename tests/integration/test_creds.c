@@ -787,6 +787,25 @@ static void test_refresh_failure_keeps_old(void **state)
     g = get(c);
     expect_error(&g, "HTTP 500");
     expect_error(&g, "ecs");
+    /* A caller right after a failure does not start a fetch of its own: it
+     * waits for the retry (>= 1 s after the failure), one request for all. */
+    int failed = stat_int("failed");
+    uint64_t t0 = uv_hrtime();
+    got many[5] = {{0}};
+    for (int i = 0; i < 5; i++)
+        ms_aws_creds_get(c, on_creds, &many[i]);
+    run_until(&many[4].done, 15000);
+    for (int i = 0; i < 5; i++) {
+        assert_true(many[i].done);
+        expect_error(&many[i], "HTTP 500");
+    }
+    assert_int_equal(stat_int("failed"), failed + 1);
+    assert_true(uv_hrtime() - t0 >= 900000000ULL);
+    /* the endpoint answers again: the next retry brings credentials */
+    peer_config("{\"fail_after\": -1}");
+    g = get(c);
+    expect_ok(&g, "ASIAECS2", "ecs");
+    assert_non_null(ms_aws_creds_current(c));
     close_chain(c);
 }
 

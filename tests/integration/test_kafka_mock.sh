@@ -3,7 +3,11 @@
 # first stdout line is the bootstrap servers of --brokers N brokers; the
 # --topic topics exist with their partition counts; a client bootstrapping
 # through --listen HOST:PORT produces and consumes; a taken --listen port
-# exits 1; SIGTERM and SIGINT both stop it with exit 0.
+# exits 1; SIGTERM and SIGINT both stop it with exit 0. --control: the
+# fault commands on stdin answer one line each; "leader" moves partition
+# leaders (seen in metadata), "down" makes a broker refuse clients (a
+# produce to its partition fails) and "up" brings it back; replicas from
+# --topic NAME:P:R appear in metadata.
 set -euo pipefail
 : "${MS_BIN:?}"
 if ! /usr/bin/python3 -c 'import confluent_kafka' 2>/dev/null; then
@@ -20,7 +24,8 @@ bad()  { fails=$((fails + 1)); echo "FAIL - $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 wait_for() { local i; for i in $(seq 1 600); do if eval "$1"; then return 0; fi; sleep 0.1; done; return 1; }
 
-for args in "--brokers 0" "--brokers x" "--topic nocolon" "--topic t:0" "--bogus" "--listen"; do
+for args in "--brokers 0" "--brokers x" "--topic nocolon" "--topic t:0" "--topic t:1:0" \
+            "--topic t:1:x" "--bogus" "--listen"; do
   rc=0; "$MS_BIN" kafka-mock $args >/dev/null 2>&1 || rc=$?
   check "kafka-mock $args: usage error (2)" '[ $rc -eq 2 ]'
 done
@@ -81,6 +86,61 @@ start "$tmp/bs2"
 check "defaults: 3 brokers" '[ "$(head -1 "$tmp/bs2" | tr , "\n" | wc -l)" -eq 3 ]'
 kill -INT "$pid"; rc=0; wait "$pid" || rc=$?; pid=
 check "SIGINT: exit 0" '[ $rc -eq 0 ]'
+
+rc=0; "$MS_BIN" kafka-mock --brokers 2 --topic t:1:3 >/dev/null 2>&1 || rc=$?
+check "--topic replication above --brokers exits 1" '[ $rc -eq 1 ]'
+
+out=$(/usr/bin/python3 - "$MS_BIN" <<'PY' 2>&1
+import subprocess, sys
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient
+m = subprocess.Popen([sys.argv[1], "kafka-mock", "--control", "--topic", "rep:2:3"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                     text=True, bufsize=1)
+bs = m.stdout.readline().strip()
+def cmd(c):
+    m.stdin.write(c + "\n"); m.stdin.flush()
+    r = m.stdout.readline().strip()
+    print("cmd %s -> %s" % (c, r))
+    return r
+def leaders():
+    md = AdminClient({"bootstrap.servers": bs}).list_topics("rep", timeout=30)
+    t = md.topics["rep"].partitions
+    return [t[p].leader for p in sorted(t)], [len(t[p].replicas) for p in sorted(t)]
+def produce(timeout_ms):
+    p = Producer({"bootstrap.servers": bs, "message.timeout.ms": timeout_ms, "log_level": 0})
+    res = []
+    p.produce("rep", b"x", partition=0, on_delivery=lambda e, msg: res.append(e))
+    p.flush(timeout_ms / 1000 + 10)
+    return "delivered" if len(res) == 1 and res[0] is None else "failed"
+print("replicas=%s" % leaders()[1])
+print("reply_bad=%s" % cmd("explode 1").split(":")[0])
+print("reply_bad_broker=%s" % cmd("down 7").split(":")[0])
+print("reply_leader=%s" % cmd("leader rep all 2"))
+print("leaders=%s" % leaders()[0])
+print("reply_down=%s" % cmd("down 2"))
+print("while_down=%s" % produce(3000))
+print("reply_up=%s" % cmd("up 2"))
+print("after_up=%s" % produce(30000))
+print("reply_leader0=%s" % cmd("leader rep 0 1"))
+print("leaders2=%s" % leaders()[0])
+m.stdin.close()
+m.terminate()
+print("exit=%d" % m.wait(30))
+PY
+) || true
+echo "$out"
+check "--topic rep:2:3: every partition has 3 replicas in metadata" 'echo "$out" | grep -q "^replicas=\[3, 3\]$"'
+check "--control: an unknown command and an unknown broker answer 'error: ...'" \
+  'echo "$out" | grep -q "^reply_bad=error$" && echo "$out" | grep -q "^reply_bad_broker=error$"'
+check "--control: 'leader rep all 2' moves both leaders to broker 2" \
+  'echo "$out" | grep -q "^reply_leader=ok$" && echo "$out" | grep -q "^leaders=\[2, 2\]$"'
+check "--control: 'down 2': a produce to its partition fails" \
+  'echo "$out" | grep -q "^reply_down=ok$" && echo "$out" | grep -q "^while_down=failed$"'
+check "--control: 'up 2': the produce is delivered again" \
+  'echo "$out" | grep -q "^reply_up=ok$" && echo "$out" | grep -q "^after_up=delivered$"'
+check "--control: 'leader rep 0 1' moves one partition" 'echo "$out" | grep -q "^leaders2=\[1, 2\]$"'
+check "--control: EOF on stdin, then SIGTERM: exit 0" 'echo "$out" | grep -q "^exit=0$"'
 
 [ "$fails" -eq 0 ] || exit 1
 echo "all kafka-mock checks passed"

@@ -19,7 +19,12 @@ Control (JSON):
 
 Credentials handed out are numbered per kind: AccessKeyId "ASIA<KIND><n>"
 (n counts successful fetches of all kinds), secret "secret-<n>", token
-"token-<n>", expiring expire_in seconds from now.
+"token-<n>", expiring expire_in seconds from now. With "fixed_key":
+[AK, SK] every fetch hands out that key pair (s3rver accepts only its own);
+with "token_exp": true the token ends in ".exp<unix expiry>" so a proxy can
+tell a request signed with expired credentials (s3_proxy.py). "ecs_down":
+"500" answers the ECS route HTTP 500, "close" closes the connection without
+an answer (the credentials endpoint failing for a while; test_creds_outage).
 """
 import argparse
 import json
@@ -38,6 +43,9 @@ DEFAULTS = {
     "fail_after": -1,      # >= 0: after this many successes, answer 500
     "ecs_auth": None,      # expected ECS Authorization value (None: any)
     "sts_error": None,     # STS error code to answer with (HTTP 400)
+    "fixed_key": None,     # [AK, SK] handed out by every fetch
+    "token_exp": False,    # token "token-<n>.exp<unix expiry>"
+    "ecs_down": None,      # None | "500" | "close": the ECS route fails
 }
 
 lock = threading.Lock()
@@ -60,6 +68,8 @@ def reset_stats():
         "sts_requests": 0,
         "sts": {},
         "sts_content_type": None,
+        "last_expiry": None,  # unix expiry of the last credentials handed out
+        "down_answers": 0,    # ECS requests failed by ecs_down
     })
 
 
@@ -101,10 +111,12 @@ class Handler(BaseHTTPRequestHandler):
                 return None
             stats["fetches"] += 1
             n = stats["fetches"]
-            exp = time.time() + float(mode["expire_in"])
-        return {"AccessKeyId": "ASIA%s%d" % (kind, n),
-                "SecretAccessKey": "secret-%d" % n,
-                "Token": "token-%d" % n,
+            exp = int(time.time() + float(mode["expire_in"]))
+            fixed, token_exp = mode["fixed_key"], mode["token_exp"]
+            stats["last_expiry"] = exp
+        return {"AccessKeyId": fixed[0] if fixed else "ASIA%s%d" % (kind, n),
+                "SecretAccessKey": fixed[1] if fixed else "secret-%d" % n,
+                "Token": "token-%d" % n + (".exp%d" % exp if token_exp else ""),
                 "Expiration": iso(exp)}
 
     # ---- control ----
@@ -188,6 +200,14 @@ class Handler(BaseHTTPRequestHandler):
                 stats["ecs_requests"] += 1
                 stats["ecs_auth"] = auth
                 want = mode["ecs_auth"]
+                down = mode["ecs_down"]
+                if down:
+                    stats["down_answers"] += 1
+            if down == "close":
+                self.close_connection = True
+                return
+            if down:
+                return self.reply(500, '{"code":"InternalError","message":"agent down"}')
             if want is not None and auth != want:
                 return self.reply(401, json.dumps(
                     {"code": "AccessDenied", "message": "bad authorization"}))

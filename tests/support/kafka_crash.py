@@ -198,7 +198,8 @@ class Instance:
     commit_ms = 0      # source.commit_interval_ms (--commit-interval-ms)
     s3 = None          # an S3rver when the campaign includes the S3 sink
 
-    def __init__(self, binary, work, name, bootstraps, group, topic, once=False, s3_too=False):
+    def __init__(self, binary, work, name, bootstraps, group, topic, once=False, s3_too=False,
+                 extra=()):
         self.name, self.out = name, os.path.join(work, name)
         self.log = os.path.join(work, name + ".log")
         args = [binary, "run"] + (["--once"] if once else [])
@@ -214,6 +215,8 @@ class Instance:
         if Instance.s3 and s3_too:
             for kv in Instance.s3.sets(name):
                 args += ["--set", kv]
+        for kv in extra:       # later --set wins (kafka_faults.py: http.listen)
+            args += ["--set", kv]
         self.s3_too = bool(Instance.s3 and s3_too)
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                                      stderr=open(self.log, "w"),

@@ -8,6 +8,9 @@ that the first --fail-puts PUTs are answered 503 SlowDown without reaching
 the server. GET /_proxy/stats returns {"puts", "failed", "forwarded",
 "sse": {value: n}, "kms_key_ids": {value: n}, "content_sha256_signed": n,
 "content_types": {key: type}, "versions": {path: version id}}.
+A request whose x-amz-security-token ends in ".exp<unix>" (aws_meta_peer.py
+"token_exp") is checked against the clock: "expired_token_requests" counts
+those signed with credentials already expired, "tokens" the distinct ones.
 A PUT that the server stored without a version id gets one from the proxy
 ("x-amz-version-id: v<N>", as a versioned bucket answers; s3rver does not
 version), recorded under its path, so a test can compare the version ids
@@ -22,6 +25,7 @@ import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,7 +34,9 @@ import aws_peer  # noqa: E402
 ARGS = None
 LOCK = threading.Lock()
 STATS = {"puts": 0, "failed": 0, "forwarded": 0, "sse": {}, "kms_key_ids": {},
-         "content_sha256_signed": 0, "content_types": {}, "versions": {}}
+         "content_sha256_signed": 0, "content_types": {}, "versions": {},
+         "expired_token_requests": 0, "tokens": 0}
+TOKENS = set()
 HOP = {"connection", "keep-alive", "expect", "transfer-encoding", "proxy-connection"}
 
 
@@ -57,6 +63,16 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 self.reply(200, json.dumps(STATS).encode(), "application/json")
             return
+        tok = self.headers.get("x-amz-security-token", "")
+        if ".exp" in tok:
+            with LOCK:
+                TOKENS.add(tok)
+                STATS["tokens"] = len(TOKENS)
+                try:
+                    if time.time() >= int(tok.rsplit(".exp", 1)[1]):
+                        STATS["expired_token_requests"] += 1
+                except ValueError:
+                    pass
         if self.command == "PUT":
             with LOCK:
                 STATS["puts"] += 1

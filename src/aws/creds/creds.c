@@ -21,9 +21,15 @@
 #include "aws/creds/creds_internal.h"
 #include "base/log.h"
 #include "base/errbuf.h"
+#include "base/metrics.h"
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
+/* Once the credentials have expired, callers wait: a failed refresh is
+ * retried at most this far apart (and callers never start fetches of their
+ * own in between, so a failing endpoint sees one request per retry, not one
+ * per signed request). */
+#define EXPIRED_RETRY_MAX_MS 5000
 
 typedef struct waiter {
     ms_aws_creds_cb cb;
@@ -49,6 +55,8 @@ struct ms_aws_creds_chain {
     uv_timer_t refresh_timer;  /* unref'd: never keeps the loop alive */
     uv_timer_t deliver_timer;
     long backoff_ms;
+    uint64_t failed_at_ms;     /* uv_now of the last failed refresh; 0 = none
+                                  since the last success */
     bool closing;
     int refs;
     int open_handles;
@@ -143,13 +151,17 @@ static void start_fetch(ms_aws_creds_chain *c);
 static void refresh_fire(uv_timer_t *t)
 {
     ms_aws_creds_chain *c = t->data;
+    uv_unref((uv_handle_t *)t);
     if (!c->closing && !c->job)
         start_fetch(c);
 }
 
+/* The timer is unref'd (a background refresh never keeps the loop alive)
+ * except while callers wait for its retry (fetch_or_wait). */
 static void arm_refresh(ms_aws_creds_chain *c, uint64_t delay_ms)
 {
     uv_timer_stop(&c->refresh_timer);
+    uv_unref((uv_handle_t *)&c->refresh_timer);
     uv_timer_start(&c->refresh_timer, refresh_fire, delay_ms, 0);
 }
 
@@ -176,6 +188,23 @@ static void schedule_refresh(ms_aws_creds_chain *c)
     arm_refresh(c, delay_ms);
 }
 
+/* medstream_aws_credentials_fetches_total{provider,outcome} and the expiry
+ * of the credentials in use (docs/metrics.md). Labels never carry a key. */
+static void count_fetch(const ms_aws_creds_chain *c, bool ok)
+{
+    char labels[128];
+    snprintf(labels, sizeof labels, "provider=\"%s\",outcome=\"%s\"", c->src.provider,
+             ok ? "ok" : "failed");
+    ms_counter_add(ms_counter("medstream_aws_credentials_fetches_total", labels,
+                              "AWS credential fetches and refreshes from the chain's provider "
+                              "(failed ones are retried with backoff)"), 1);
+    snprintf(labels, sizeof labels, "provider=\"%s\"", c->src.provider);
+    ms_gauge_set(ms_gauge("medstream_aws_credentials_expiry_timestamp_seconds", labels,
+                          "Expiry (Unix seconds) of the AWS credentials in use; 0 = none "
+                          "yet or they do not expire"),
+                 c->have ? c->cur.expires_at : 0);
+}
+
 static void job_done(ms_creds_job *job, ms_creds_result *res, const char *err)
 {
     ms_aws_creds_chain *c = job->ud;
@@ -195,18 +224,21 @@ static void job_done(ms_creds_job *job, ms_creds_result *res, const char *err)
         memset(res, 0, sizeof *res);
         c->have = true;
         c->backoff_ms = 0;
+        c->failed_at_ms = 0;
         set_view(c);
         int64_t left = c->cur.expires_at ? c->cur.expires_at - (int64_t)time(NULL) : -1;
         ms_log(MS_LOG_INFO, "aws credentials", KS("provider", c->src.provider),
                KI("expires_in_s", left), KEND);
         schedule_refresh(c);
         if (valid_now(c)) {
+            count_fetch(c, true);
             wl_call_all(&c->waiting, &c->view, NULL);
             return;
         }
         err = "aws credentials: the provider returned credentials that are already expired";
     }
     bool keep = valid_now(c);
+    count_fetch(c, false);
     ms_log(MS_LOG_WARN, "aws credentials fetch failed",
            KS("provider", c->src.provider), KS("error", err),
            KS("using", keep ? "previous credentials" : "none"), KEND);
@@ -216,7 +248,11 @@ static void job_done(ms_creds_job *job, ms_creds_result *res, const char *err)
         c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
         if (c->backoff_ms > BACKOFF_MAX_MS)
             c->backoff_ms = BACKOFF_MAX_MS;
-        arm_refresh(c, (uint64_t)c->backoff_ms);
+        c->failed_at_ms = uv_now(c->loop);
+        long next = c->backoff_ms;
+        if (!keep && next > EXPIRED_RETRY_MAX_MS)
+            next = EXPIRED_RETRY_MAX_MS;
+        arm_refresh(c, (uint64_t)next);
     }
     wl_call_all(&c->waiting, NULL, err);
 }
@@ -247,6 +283,29 @@ static void start_fetch(ms_aws_creds_chain *c)
     }
 }
 
+/* A caller is waiting and the credentials are not valid: fetch now, unless
+ * a refresh failed less than min(backoff, EXPIRED_RETRY_MAX_MS) ago -- then
+ * the waiter is served by the retry the refresh timer makes at the end of
+ * that gap. */
+static void fetch_or_wait(ms_aws_creds_chain *c)
+{
+    if (c->job)
+        return;
+    if (c->have && c->failed_at_ms) {
+        uint64_t gap = (uint64_t)(c->backoff_ms < EXPIRED_RETRY_MAX_MS ? c->backoff_ms
+                                                                        : EXPIRED_RETRY_MAX_MS);
+        uint64_t since = uv_now(c->loop) - c->failed_at_ms;
+        if (since < gap) {
+            uint64_t due = uv_timer_get_due_in(&c->refresh_timer);
+            if (!uv_is_active((uv_handle_t *)&c->refresh_timer) || due > gap - since)
+                arm_refresh(c, gap - since);
+            uv_ref((uv_handle_t *)&c->refresh_timer);
+            return;
+        }
+    }
+    start_fetch(c);
+}
+
 static void deliver_fire(uv_timer_t *t)
 {
     ms_aws_creds_chain *c = t->data;
@@ -259,8 +318,7 @@ static void deliver_fire(uv_timer_t *t)
         } else {
             /* expired between the request and this turn: wait for a fetch */
             wl_push(&c->waiting, w->cb, w->ud);
-            if (!c->job)
-                start_fetch(c);
+            fetch_or_wait(c);
         }
         free(w);
         w = next;
@@ -292,8 +350,7 @@ void ms_aws_creds_get(ms_aws_creds_chain *c, ms_aws_creds_cb cb, void *ud)
         return;
     }
     wl_push(&c->waiting, cb, ud);
-    if (!c->job)
-        start_fetch(c);
+    fetch_or_wait(c);
 }
 
 void ms_aws_creds_chain_close(ms_aws_creds_chain *c)

@@ -27,8 +27,12 @@
  * Expiring credentials are refreshed in the background on the loop
  * refresh_before_s ahead of expiry; requests keep using the current ones
  * meanwhile, so they never wait while valid credentials exist. A failed
- * refresh is retried with backoff and logged; the old credentials stay in
- * use until they expire.
+ * refresh is retried with backoff (1 s doubling to 60 s) and logged; the
+ * old credentials stay in use until they expire. Once they have expired,
+ * callers wait for the next retry, which comes at most 5 s after the last
+ * failure (they do not each start a fetch: a failing endpoint sees one
+ * request per retry), and get the error if it fails too. Fetches are
+ * counted in medstream_aws_credentials_fetches_total{provider,outcome}.
  *
  * Threading: loop thread only. */
 #ifndef MS_AWS_CREDS_H
