@@ -18,6 +18,7 @@
 
 #include "stages/findings.h"
 #include "base/errbuf.h"
+#include "base/json_out.h"
 #include "core/plugin.h"
 
 static json_t *chunk_json(const ms_chunk *c, size_t index)
@@ -118,7 +119,8 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
         if (doc->stage > i && (doc->s3_uri || strcmp(names[i], "fetch") != 0))
             json_object_set_new(t, names[i], json_real(doc->stage_ms[i])); /* fetch: S3 only */
     json_object_set_new(o, "timings_ms", t);
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    size_t slen = 0;
+    char *s = ms_json_dumps_indent2(o, &slen);   /* = json_dumps(INDENT(2) | PRESERVE_ORDER | REAL_PRECISION(6)) */
     json_decref(o);
     if (!s) {
         ms_doc_summary_clear(&sum);
@@ -126,7 +128,7 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
     }
     free(doc->output);
     doc->output = s;
-    doc->output_len = strlen(s);
+    doc->output_len = slen;
     /* The typed fields travel with the bytes they describe. */
     ms_doc_summary_clear(&doc->summary);
     doc->summary = sum;
