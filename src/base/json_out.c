@@ -10,11 +10,7 @@
 
 #define MAX_DEPTH 2048
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} obuf;
+typedef ms_jw obuf;
 
 static bool reserve(obuf *b, size_t more)
 {
@@ -177,6 +173,22 @@ static bool dump(obuf *b, const json_t *j, int depth)
 {
     if (depth > MAX_DEPTH)
         return false;
+    if (j == b->slot && b->fill) {
+        /* the caller writes this value: at this depth, right here (the
+         * separator and indent before it are written) */
+        if (depth >= MS_JW_MAX_DEPTH)
+            return false;
+        int saved = b->depth;
+        char kind = depth > 0 ? b->kind[depth - 1] : 0;
+        b->depth = depth;
+        if (depth > 0)
+            b->kind[depth - 1] = '{';     /* a value after its key */
+        bool ok = b->fill(b, b->ud) == 0 && !b->bad && b->depth == depth;
+        b->depth = saved;
+        if (depth > 0)
+            b->kind[depth - 1] = kind;
+        return ok;
+    }
     char num[32];
     switch (json_typeof(j)) {
     case JSON_NULL:
@@ -251,9 +263,15 @@ static bool dump(obuf *b, const json_t *j, int depth)
 
 char *ms_json_dumps_indent2(const json_t *j, size_t *len)
 {
+    return ms_json_dumps_indent2_fill(j, NULL, NULL, NULL, len);
+}
+
+char *ms_json_dumps_indent2_fill(const json_t *j, const json_t *slot, ms_jw_fill fill, void *ud,
+                                 size_t *len)
+{
     if (!j || (!json_is_object(j) && !json_is_array(j)))
         return NULL;
-    obuf b = {0};
+    obuf b = {.slot = slot, .fill = fill, .ud = ud};
     if (!dump(&b, j, 0) || !reserve(&b, 1) || b.oom) {
         free(b.p);
         return NULL;
@@ -262,4 +280,130 @@ char *ms_json_dumps_indent2(const json_t *j, size_t *len)
     if (len)
         *len = b.n;
     return b.p;
+}
+
+/* ---- the same bytes, written as they come (json_out.h, ms_jw) ---- */
+
+bool ms_jw_utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = utf8_seq(u + i, n - i, &cp);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Before a value or a key: the separator and the indent of its container. */
+static void member(ms_jw *w)
+{
+    if (w->depth == 0)
+        return;
+    if (w->any[w->depth - 1])
+        putc1(w, ',');
+    w->any[w->depth - 1] = true;
+    indent(w, w->depth);
+}
+
+static void value(ms_jw *w)
+{
+    if (w->depth > 0 && w->kind[w->depth - 1] == '[')
+        member(w);
+}
+
+static void open_(ms_jw *w, char c)
+{
+    value(w);
+    if (w->depth >= MS_JW_MAX_DEPTH) {
+        w->bad = true;
+        return;
+    }
+    putc1(w, c);
+    w->kind[w->depth] = c;
+    w->any[w->depth] = false;
+    w->depth++;
+}
+
+void ms_jw_object(ms_jw *w) { open_(w, '{'); }
+void ms_jw_array(ms_jw *w) { open_(w, '['); }
+
+void ms_jw_end(ms_jw *w)
+{
+    if (w->depth == 0) {
+        w->bad = true;
+        return;
+    }
+    w->depth--;
+    if (w->any[w->depth])
+        indent(w, w->depth);
+    putc1(w, w->kind[w->depth] == '{' ? '}' : ']');
+}
+
+void ms_jw_key(ms_jw *w, const char *k)
+{
+    member(w);
+    (void)put_string(w, k, strlen(k));
+    put(w, ": ", 2);
+}
+
+void ms_jw_int(ms_jw *w, long long v)
+{
+    char num[32];
+    value(w);
+    int n = snprintf(num, sizeof num, "%lld", v);
+    put(w, num, (size_t)n);
+}
+
+void ms_jw_real(ms_jw *w, double v)
+{
+    value(w);
+    put_real(w, v);
+}
+
+void ms_jw_strn(ms_jw *w, const char *s, size_t n)
+{
+    value(w);
+    if (!put_string(w, s, n))
+        w->bad = true;
+}
+
+void ms_jw_str(ms_jw *w, const char *s)
+{
+    ms_jw_strn(w, s, strlen(s));
+}
+
+void ms_jw_json(ms_jw *w, const json_t *j)
+{
+    value(w);
+    if (!j || !dump(w, j, w->depth))
+        w->bad = true;
+}
+
+char *ms_jw_finish(ms_jw *w, size_t *len)
+{
+    if (w->bad || w->depth != 0 || !reserve(w, 1)) {
+        ms_jw_discard(w);
+        return NULL;
+    }
+    char *p = w->p;
+    p[w->n] = 0;
+    if (len)
+        *len = w->n;
+    w->p = NULL;
+    w->n = w->cap = 0;
+    return p;
+}
+
+void ms_jw_discard(ms_jw *w)
+{
+    free(w->p);
+    w->p = NULL;
+    w->n = w->cap = 0;
 }
