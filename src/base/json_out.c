@@ -2,6 +2,7 @@
  * byte for byte, in one pass over a growing buffer (see json_out.h). */
 #include "base/json_out.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -142,6 +143,23 @@ static bool put_string(obuf *b, const char *str, size_t len)
 /* jansson's jsonp_dtostr with precision 6 (the C locale's '.'). */
 static void put_real(obuf *b, double v)
 {
+    /* k / 10000 for k = 0 .. 10000 (the scores: round(s * 1e4) / 1e4): its
+     * %.6g is "0.dddd" without trailing zeros, "0" or "1", plus ".0" */
+    double k = nearbyint(v * 1e4);
+    if (k >= 0 && k <= 1e4 && k / 1e4 == v && !signbit(v)) {
+        int d = (int)k;
+        if (d == 0 || d == 10000) {
+            put(b, d ? "1.0" : "0.0", 3);
+            return;
+        }
+        char q[6] = {'0', '.', (char)('0' + d / 1000), (char)('0' + d / 100 % 10),
+                     (char)('0' + d / 10 % 10), (char)('0' + d % 10)};
+        size_t n = 6;
+        while (q[n - 1] == '0')
+            n--;
+        put(b, q, n);
+        return;
+    }
     char buf[64];
     int r = snprintf(buf, sizeof buf - 3, "%.6g", v);
     if (r < 0 || (size_t)r >= sizeof buf - 3) {

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,15 @@ static void edge_cases(void **state)
     static const double reals[] = {0.0, -0.0, 1.0, -1.0, 0.1, 0.5, 1.5, 2.25, 1e-7, 1e-5, 1.23456789e-5,
                                    123456.0, 1234567.0, 12345678.9, 1e20, -1e20, 1e100, 1e-100,
                                    3.14159265358979, 0.95, 0.9, 23.004, 0.027871, 7.29076,
-                                   999999.5, 1e6, 1e-4, 0.0001234, 5e-324, 1.7976931348623157e308};
+                                   999999.5, 1e6, 1e-4, 0.0001234, 5e-324, 1.7976931348623157e308,
+                                   0.0001, 0.001, 0.01, 0.0105, 0.5001, 0.9999, 0.87654, 0.99995,
+                                   1.0001, 1e-5, 0.00005};
+    json_t *sc = json_array();
+    for (int k = 0; k <= 10000; k++) {                  /* every score */
+        json_array_append_new(sc, json_real((double)k / 1e4));
+        json_array_append_new(sc, json_real(round((double)(k * 0.9999f) * 1e4) / 1e4));
+    }
+    json_object_set_new(o, "scores", sc);
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
         json_array_append_new(a, json_real(reals[i]));
@@ -146,6 +155,8 @@ static json_t *rand_value(int depth)
     case 1: return json_boolean(next() % 2);
     case 2: return json_integer((json_int_t)(next() >> (next() % 64)) * (next() % 2 ? 1 : -1));
     case 3: {
+        if (next() % 2)                           /* a score: k / 10000 */
+            return json_real(round((double)(next() % 10001) / 1e4 * 1e4) / 1e4);
         double m = (double)(next() % 2000000) / 1000.0;
         int e = (int)(next() % 40) - 20;
         double v = m;
