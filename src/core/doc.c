@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_out.h"
+
 ms_doc *ms_doc_new(void)
 {
     return calloc(1, sizeof(ms_doc));
@@ -139,13 +141,14 @@ int ms_doc_render_dead_letter(ms_doc *doc)
     json_object_set_new(o, "stage", json_string(doc->failed_stage ? doc->failed_stage : ""));
     json_object_set_new(o, "message", json_string(doc->message));
     json_object_set_new(o, "input_bytes", json_integer((json_int_t)doc->input_size));
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    size_t slen = 0;
+    char *s = ms_json_dumps_indent2(o, &slen);   /* = json_dumps(INDENT(2) | PRESERVE_ORDER | REAL_PRECISION(6)) */
     json_decref(o);
     if (!s)
         return -1;
     free(doc->output);
     doc->output = s;
-    doc->output_len = strlen(s);
+    doc->output_len = slen;
     ms_doc_summary_clear(&doc->summary);
     doc->summary.rendered = true;
     doc->summary.dead_letter = true;

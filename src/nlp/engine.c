@@ -1,7 +1,7 @@
 /* engine.c -- the local clinical entity engine: tokenise, look up the
  * compiled lexicon (longest match, no overlaps), find attributes, add PHI
  * and time expressions (phi.c), sections and ConText traits (sections.c,
- * context.c), and render DetectEntitiesV2 JSON.
+ * context.c). The result as DetectEntitiesV2 JSON: result_json.c.
  *
  * Entity scores (deterministic): a lexicon match scores 0.95 when the text
  * is written exactly as the lexicon writes it (or the entry is
@@ -20,8 +20,6 @@
 #include "nlp/phi.h"
 #include "nlp/sections.h"
 
-#include <jansson.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -554,131 +552,4 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
     ms_sections_mark(text, len, out->v, out->n);
     ms_context_apply(text, len, out->v, out->n);
     return 0;
-}
-
-/* ---- JSON ---------------------------------------------------------------- */
-
-static json_t *jstr(const char *text, size_t len, size_t b, size_t e)
-{
-    if (e > len || b > e) b = e = 0;
-    json_t *j = json_stringn(text + b, e - b);
-    if (j) return j;
-    /* invalid UTF-8: replace each undecodable byte with U+FFFD */
-    char *buf = malloc(3 * (e - b) + 1);
-    if (!buf) return NULL;
-    size_t o = 0;
-    const unsigned char *s = (const unsigned char *)text;
-    for (size_t i = b; i < e;) {
-        uint32_t cp;
-        size_t l = ms_lex_decode(s, e, i, &cp);
-        if (cp == 0xFFFD && l == 1 && s[i] >= 0x80) {
-            memcpy(buf + o, "\xEF\xBF\xBD", 3); o += 3;
-        } else if (s[i] == 0) {
-            buf[o++] = ' ';
-        } else {
-            memcpy(buf + o, s + i, l); o += l;
-        }
-        i += l;
-    }
-    j = json_stringn(buf, o);
-    free(buf);
-    return j;
-}
-
-static json_t *jscore(float f) { return json_real(round((double)f * 1e4) / 1e4); }
-
-static json_t *jentity(const ms_nlp_entity *x, int id, const char *text, size_t len)
-{
-    json_t *o = json_object();
-    json_t *tr = json_array();
-    if (!o || !tr) { json_decref(o); json_decref(tr); return NULL; }
-    json_object_set_new(o, "Id", json_integer(id));
-    json_object_set_new(o, "BeginOffset", json_integer((json_int_t)x->begin));
-    json_object_set_new(o, "EndOffset", json_integer((json_int_t)x->end));
-    json_object_set_new(o, "Score", jscore(x->score));
-    json_object_set_new(o, "Text", jstr(text, len, x->byte_begin, x->byte_end));
-    json_object_set_new(o, "Category", json_string(x->category ? x->category : ""));
-    json_object_set_new(o, "Type", json_string(x->type ? x->type : ""));
-    for (int i = 0; i < x->ntraits && i < MS_NLP_MAX_TRAITS; i++) {
-        json_t *t = json_object();
-        json_object_set_new(t, "Name", json_string(x->traits[i].name));
-        json_object_set_new(t, "Score", jscore(x->traits[i].score));
-        json_array_append_new(tr, t);
-    }
-    json_object_set_new(o, "Traits", tr);
-    if (x->is_attribute && x->parent >= 0) {
-        json_object_set_new(o, "RelationshipScore", jscore(x->relationship_score));
-        json_object_set_new(o, "RelationshipType",
-                            json_string(x->relationship_type ? x->relationship_type : x->type));
-    }
-    return o;
-}
-
-typedef struct okey { size_t begin, idx; } okey;
-
-static int cmp_okey(const void *a, const void *b)
-{
-    const okey *x = a, *y = b;
-    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-json_t *ms_nlp_result_to_json(const ms_nlp_result *r, const char *text, size_t len)
-{
-    size_t n = r ? r->n : 0;
-    json_t *root = json_object(), *ents = json_array(), *unm = json_array();
-    okey *ok = malloc((n ? n : 1) * sizeof *ok);
-    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
-    size_t *kids = malloc((n ? n : 1) * sizeof *kids);
-    size_t *start = calloc(n + 2, sizeof *start);
-    if (!root || !ents || !unm || !ord || !kids || !start || !ok) {
-        json_decref(root); json_decref(ents); json_decref(unm);
-        free(ord); free(kids); free(start); free(ok);
-        return NULL;
-    }
-    const ms_nlp_entity *v = n ? r->v : NULL;
-    for (size_t i = 0; i < n; i++) ok[i] = (okey){v[i].begin, i};
-    if (n) qsort(ok, n, sizeof *ok, cmp_okey);
-    for (size_t i = 0; i < n; i++) ord[i] = ok[i].idx;
-    free(ok);
-    /* children of each parent, in text order (counting sort by parent) */
-    for (size_t i = 0; i < n; i++)
-        if (v[i].parent >= 0 && (size_t)v[i].parent < n) start[v[i].parent + 1]++;
-    for (size_t i = 0; i < n; i++) start[i + 1] += start[i];
-    size_t *fill = calloc(n + 1, sizeof *fill);
-    if (!fill) { json_decref(root); free(ord); free(kids); free(start); return NULL; }
-    for (size_t k = 0; k < n; k++) {
-        size_t i = ord[k];
-        if (v[i].parent >= 0 && (size_t)v[i].parent < n) {
-            size_t p = (size_t)v[i].parent;
-            kids[start[p] + fill[p]++] = i;
-        }
-    }
-    int id = 0;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = ord[k];
-        if (v[i].parent >= 0 && (size_t)v[i].parent < n) continue;
-        json_t *o = jentity(&v[i], id++, text, len);
-        if (!o) continue;
-        if (v[i].is_attribute) {
-            json_t *u = json_object();
-            json_object_set_new(u, "Type", json_string(v[i].category ? v[i].category : ""));
-            json_object_set_new(u, "Attribute", o);
-            json_array_append_new(unm, u);
-            continue;
-        }
-        if (start[i + 1] > start[i]) {
-            json_t *at = json_array();
-            for (size_t q = start[i]; q < start[i + 1]; q++) {
-                json_t *a = jentity(&v[kids[q]], id++, text, len);
-                if (a) json_array_append_new(at, a);
-            }
-            json_object_set_new(o, "Attributes", at);
-        }
-        json_array_append_new(ents, o);
-    }
-    json_object_set_new(root, "Entities", ents);
-    json_object_set_new(root, "UnmappedAttributes", unm);
-    free(ord); free(kids); free(start); free(fill);
-    return root;
 }

@@ -129,4 +129,11 @@ void ms_nlp_result_free(ms_nlp_result *r);
 struct json_t *ms_nlp_result_to_json(const ms_nlp_result *r, const char *text,
                                      size_t len);
 
+/* The same object written into w (base/json_out.h) where a value goes:
+ * the bytes ms_json_dumps_indent2 would write for ms_nlp_result_to_json's
+ * tree at that place. Returns 0, or -1 on out of memory. */
+struct ms_jw;
+int ms_nlp_result_write(const ms_nlp_result *r, const char *text, size_t len,
+                        struct ms_jw *w);
+
 #endif

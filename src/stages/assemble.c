@@ -18,6 +18,7 @@
 
 #include "stages/findings.h"
 #include "base/errbuf.h"
+#include "base/json_out.h"
 #include "core/plugin.h"
 
 static json_t *chunk_json(const ms_chunk *c, size_t index)
@@ -67,9 +68,19 @@ static json_t *extraction_json(const ms_doc *doc)
     return x;
 }
 
+/* The entities (most of a summary's bytes) are written straight into the
+ * text where the tree holds their slot (json_out.h): no tree of thousands
+ * of small objects to build and free, the same bytes. */
+static int write_entities(ms_jw *w, void *ud)
+{
+    return ms_findings_entities_write(ud, w);
+}
+
 int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
 {
     ms_summary sum = {.rendered = true};
+    ms_findings f = {0};
+    json_t *slot = NULL;
     json_t *o = json_object();
     json_object_set_new(o, "schema", json_string("medstream.summary/v1"));
     json_object_set_new(o, "id", json_string(doc->id ? doc->id : ""));
@@ -88,7 +99,6 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
         json_array_append_new(chunks, chunk_json(&doc->chunks[i], i));
     json_object_set_new(o, "chunks", chunks);
     if (doc->extract) {
-        ms_findings f;
         if (ms_findings_build(doc, &f) != 0 || ms_findings_summarize(&f, &sum) != 0) {
             ms_findings_free(&f);
             ms_doc_summary_clear(&sum);
@@ -97,7 +107,13 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
         }
         sum.has_findings = true;
         json_object_set_new(o, "extraction", extraction_json(doc));
-        json_object_set_new(o, "entities", ms_findings_entities_json(&f));
+        slot = json_object();
+        if (!slot || json_object_set_new(o, "entities", slot) != 0) {
+            ms_findings_free(&f);
+            ms_doc_summary_clear(&sum);
+            json_decref(o);
+            return -1;
+        }
         json_object_set_new(o, "findings", ms_findings_json(&f));
         json_object_set_new(o, "report_type", json_string(ms_findings_report_type(&f)));
         char *text = ms_findings_patient_text(&f);
@@ -111,22 +127,24 @@ int ms_assemble_render(ms_doc *doc, const char *const *names, int n)
         } else {
             free(text);
         }
-        ms_findings_free(&f);
     }
     json_t *t = json_object();
     for (int i = 0; i < n && i < MS_MAX_STAGES; i++)
         if (doc->stage > i && (doc->s3_uri || strcmp(names[i], "fetch") != 0))
             json_object_set_new(t, names[i], json_real(doc->stage_ms[i])); /* fetch: S3 only */
     json_object_set_new(o, "timings_ms", t);
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    /* = json_dumps(INDENT(2) | PRESERVE_ORDER | REAL_PRECISION(6)) */
+    size_t slen = 0;
+    char *s = ms_json_dumps_indent2_fill(o, slot, write_entities, &f, &slen);
     json_decref(o);
+    ms_findings_free(&f);
     if (!s) {
         ms_doc_summary_clear(&sum);
         return -1;
     }
     free(doc->output);
     doc->output = s;
-    doc->output_len = strlen(s);
+    doc->output_len = slen;
     /* The typed fields travel with the bytes they describe. */
     ms_doc_summary_clear(&doc->summary);
     doc->summary = sum;

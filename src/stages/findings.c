@@ -315,6 +315,11 @@ json_t *ms_findings_entities_json(const ms_findings *f)
     return ms_nlp_result_to_json(&f->all, f->text, f->len);
 }
 
+int ms_findings_entities_write(const ms_findings *f, struct ms_jw *w)
+{
+    return ms_nlp_result_write(&f->all, f->text, f->len, w);
+}
+
 /* ---- grouped findings -------------------------------------------------- */
 
 static void set_attr(json_t *o, const char *key, const ms_findings *f, size_t idx, const char *type)

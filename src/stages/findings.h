@@ -45,6 +45,10 @@ void ms_findings_free(ms_findings *f);
 
 /* {"Entities": [...], "UnmappedAttributes": [...]} in document offsets. */
 struct json_t *ms_findings_entities_json(const ms_findings *f);
+/* ... the same written into w where a value goes (nlp.h,
+ * ms_nlp_result_write); 0 or -1 on out of memory. */
+struct ms_jw;
+int ms_findings_entities_write(const ms_findings *f, struct ms_jw *w);
 
 /* {"medications": [...], "allergies": [...], "conditions": {...},
  *  "tests": [...], "procedures": [...]} */

@@ -120,8 +120,9 @@ static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
 static bool has_word(const char *t, size_t b, size_t e, const char *w)
 {
     size_t n = strlen(w);
+    int w0 = tolower((unsigned char)w[0]);   /* the first letter first: cheap */
     for (size_t k = b; k + n <= e; k++)
-        if (strncasecmp(t + k, w, n) == 0 && (k == b || !isalpha((unsigned char)t[k - 1])) &&
+        if (tolower((unsigned char)t[k]) == w0 && strncasecmp(t + k, w, n) == 0 && (k == b || !isalpha((unsigned char)t[k - 1])) &&
             (k + n == e || !isalpha((unsigned char)t[k + n])))
             return true;
     return false;
@@ -464,8 +465,9 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
 /* Are the words of a (case-insensitive) whole words inside b? */
 static bool words_in(const char *a, size_t an, const char *b, size_t bn)
 {
+    int a0 = an ? tolower((unsigned char)a[0]) : 0;   /* the first letter first: cheap */
     for (size_t k = 0; an && k + an <= bn; k++)
-        if (strncasecmp(b + k, a, an) == 0 && (k == 0 || !isalpha((unsigned char)b[k - 1])) &&
+        if (tolower((unsigned char)b[k]) == a0 && strncasecmp(b + k, a, an) == 0 && (k == 0 || !isalpha((unsigned char)b[k - 1])) &&
             (k + an == bn || !isalpha((unsigned char)b[k + an])))
             return true;
     return false;

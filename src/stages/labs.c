@@ -429,6 +429,10 @@ static size_t qual_at(uc *s, size_t p, size_t le)
         "equivocal", "indeterminate", "borderline", NULL};
     size_t we = word_end(s, p, le), e = we;
     while (e > p && (s[e - 1] == ',' || s[e - 1] == ';' || s[e - 1] == '.')) e--;
+    /* every word above and below has 3 to 13 letters: most words of a
+     * report (numbers, long words, punctuation) stop here */
+    if (e - p < 3 || e - p > 13 || !is_alpha(s[p]))
+        return p;
     if (weq(s, p, e, "not") || weq(s, p, e, "none") || weq(s, p, e, "non")) {
         size_t q = spaces(s, we, le, 1);
         size_t qe = word_end(s, q, le);
