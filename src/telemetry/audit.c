@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "aws/aws.h"
 #include "aws/sts_identity.h"
@@ -334,6 +335,8 @@ typedef struct audit_service {
     bool identity_on;
     ms_aws_opts aopts;
     ms_aws *aws;
+    uv_timer_t tick;    /* notices a changed access key id between records */
+    bool tick_open;
     bool busy;          /* a credential fetch or a GetCallerIdentity in flight */
     bool closing;
     bool fail_logged;   /* the first failure is logged, the rest are not */
@@ -398,7 +401,8 @@ static void on_identity_creds(const ms_aws_creds *cr, const char *error, void *u
 
 /* Learn (again) who the credentials are: once they are first resolved, and
  * whenever the access key id changed since (a refresh of role
- * credentials); after a failure, not before IDENTITY_RETRY_NS passed. */
+ * credentials; checked by each record and by a 1 s timer); after a
+ * failure, not before IDENTITY_RETRY_NS passed. One lookup at a time. */
 static void identity_refresh(audit_service *a)
 {
     if (!a->aws || a->busy || a->closing)
@@ -410,6 +414,11 @@ static void identity_refresh(audit_service *a)
         return;
     a->busy = true;
     ms_aws_prefetch(a->aws, on_identity_creds, a);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    identity_refresh(t->data);
 }
 
 static int audit_record(const ms_doc *doc, void *ud)
@@ -464,6 +473,15 @@ static int audit_start(ms_service *svc, ms_engine *e, void *loop)
                    "(the pipeline goes on)", KS("reason", err), KEND);
         } else {
             identity_refresh(a);   /* resolves the credentials, then asks STS */
+            /* A refresh of role credentials changes the key id in the
+             * background: look once a second (a string compare), so the
+             * next records carry the new identity. Does not keep the loop
+             * alive. */
+            uv_timer_init(loop, &a->tick);
+            a->tick.data = a;
+            a->tick_open = true;
+            uv_timer_start(&a->tick, on_tick, 1000, 1000);
+            uv_unref((uv_handle_t *)&a->tick);
         }
     }
     return 0;
@@ -478,6 +496,10 @@ static void audit_stop(ms_service *svc)
 {
     audit_service *a = svc->state;
     a->closing = true;
+    if (a->tick_open) {
+        uv_close((uv_handle_t *)&a->tick, NULL);
+        a->tick_open = false;
+    }
     if (a->aws) {
         ms_aws *c = a->aws;
         a->aws = NULL;

@@ -14,7 +14,12 @@
  *     no more than aws.max_attempts times (a failure waits before the next
  *     try);
  *   - caller identity off (the default): no arn in the records, STS never
- *     asked.
+ *     asked;
+ *   - role credentials that rotate (the ECS provider against
+ *     tests/support/aws_meta_peer.py, expiring 302 s after each fetch, so
+ *     refreshed every 2 s; the stub answers ARN-<key id>): STS is asked
+ *     again for each new key, and reports added after a rotation carry the
+ *     new key's identity.
  * Skips (77) without Debian's python3 with boto3. */
 #include <jansson.h>
 #include <setjmp.h>
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -303,6 +309,195 @@ static void off_by_default(void **state)
     free(audit);
 }
 
+/* ---- rotating credentials --------------------------------------------- */
+
+typedef struct rotation {
+    const char *in;
+    ms_engine *e;
+    pthread_t th;
+    int first_batch, second_batch;
+    bool ok;
+} rotation;
+
+static json_int_t sts_calls(void)
+{
+    json_t *st = sts_stats();
+    json_int_t n = json_integer_value(json_object_get(st, "calls"));
+    json_decref(st);
+    return n;
+}
+
+static int audit_lines(const char *audit)
+{
+    size_t len = 0;
+    char *raw = ms_test_read_file(audit, &len);
+    int n = 0;
+    for (size_t i = 0; raw && i < len; i++)
+        n += raw[i] == '\n';
+    free(raw);
+    return n;
+}
+
+static const char *rot_audit;
+
+/* Wait (bounded generously: a slow machine only waits longer) for cond. */
+static bool wait_for(bool (*cond)(void *), void *ud)
+{
+    for (int i = 0; i < 1200; i++) {   /* 120 s */
+        if (cond(ud))
+            return true;
+        usleep(100000);
+    }
+    return false;
+}
+
+static bool records_reach(void *ud) { return audit_lines(rot_audit) >= *(int *)ud; }
+static bool third_lookup(void *ud) { (void)ud; return sts_calls() >= 3; }
+
+static void copy_samples(const char *from, const char *to, const char *prefix)
+{
+    assert_int_equal(ms_test_run("for f in '%s'/*.pdf; do cp \"$f\" '%s/%s'\"$(basename \"$f\")\".part "
+                                 "&& mv '%s/%s'\"$(basename \"$f\")\".part '%s/%s'\"$(basename \"$f\")\"; "
+                                 "done", from, to, prefix, to, prefix, to, prefix), 0);
+}
+
+static void *rotate_thread(void *ud)
+{
+    rotation *r = ud;
+    /* Batch 1 is in the directory from the start. Once STS got its third
+     * request, its second answer (another key than the first) has been
+     * taken in: lookups go one at a time. Then batch 2. */
+    int want = r->first_batch;
+    bool ok = wait_for(records_reach, &want) && wait_for(third_lookup, NULL);
+    if (ok) {
+        char *samples = ms_test_path(tmp, "samples");
+        copy_samples(samples, r->in, "b2-");
+        free(samples);
+        want = r->first_batch + r->second_batch;
+        ok = wait_for(records_reach, &want);
+    }
+    r->ok = ok;
+    ms_engine_stop(r->e);
+    return NULL;
+}
+
+static void rot_before(ms_engine *e, void *ud)
+{
+    rotation *r = ud;
+    r->e = e;
+    assert_int_equal(pthread_create(&r->th, NULL, rotate_thread, r), 0);
+}
+
+static void rot_after(ms_engine *e, void *ud)
+{
+    (void)e;
+    pthread_join(((rotation *)ud)->th, NULL);
+}
+
+static void rotating_keys_relearned(void **state)
+{
+    (void)state;
+    /* The ECS agent stand-in and an STS stub that knows its keys. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/support/aws_meta_peer.py", src);
+    char *margv[] = {(char *)python, path, "--port", "0", "--announce", NULL};
+    int meta_pid = -1;
+    int meta_port = ms_test_peer_start(margv, &meta_pid);
+    assert_true(meta_port > 0);
+    snprintf(path, sizeof path, "%s/tests/support/sts_stub.py", src);
+    char *sargv[] = {(char *)python, path, "--meta-peer-keys", "--arn-per-key", "--arn", ARN,
+                     "--account", ACCOUNT, NULL};
+    sts_port = ms_test_peer_start(sargv, &sts_pid);
+    assert_true(sts_port > 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/_ctl/config", meta_port);
+    assert_int_equal(ms_test_run("'%s' -c \"import urllib.request as u; u.urlopen(u.Request('%s', "
+                                 "data=b'{\\\"expire_in\\\": 302}', method='POST'))\"", python, url), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/ecs/full", meta_port);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", sts_port);
+    setenv("AWS_ENDPOINT_URL_STS", url, 1);
+
+    char *samples = ms_test_path(tmp, "samples"), *in = ms_test_path(tmp, "in-rot");
+    char *out = ms_test_path(tmp, "out-rot"), *done = ms_test_path(tmp, "done-rot");
+    char *audit = ms_test_path(tmp, "audit-rot.jsonl");
+    mkdir(samples, 0755);
+    mkdir(in, 0755);
+    mkdir(done, 0755);
+    assert_int_equal(ms_test_make_samples(samples), 0);
+    copy_samples(samples, in, "b1-");
+    rot_audit = audit;
+    ms_config *cfg = ms_config_new();
+    set(cfg, "source.type", "dir");
+    set(cfg, "source.path", in);
+    set(cfg, "source.done_dir", done);
+    set(cfg, "source.watch", "true");
+    set(cfg, "source.poll_interval_ms", "100");
+    set(cfg, "sink.type", "file");
+    set(cfg, "sink.file.dir", out);
+    set(cfg, "sink.file.fsync", "false");
+    set(cfg, "engine.workers", "2");
+    set(cfg, "log.level", "warn");
+    set(cfg, "http.listen", "off");
+    set(cfg, "audit.path", audit);
+    set(cfg, "audit.caller_identity", "true");
+    rotation r = {.in = in, .first_batch = NPDF, .second_batch = NPDF};
+    ms_test_run_opts o = {.once = false, .before_run = rot_before, .after_run = rot_after,
+                          .ud = &r};
+    ms_engine_totals t = ms_test_pipeline_run(cfg, &o);
+    ms_config_free(cfg);
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    setenv("AWS_ACCESS_KEY_ID", AKID, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+    ms_test_peer_stop(meta_pid);
+    assert_true(r.ok);
+    assert_int_equal(t.delivered, 2 * NPDF);
+
+    json_t *st = sts_stats();
+    json_t *keys = json_object_get(st, "key_ids");
+    printf("rotation: STS asked %lld times for %zu keys\n",
+           (long long)json_integer_value(json_object_get(st, "calls")), json_array_size(keys));
+    assert_true(json_array_size(keys) >= 3);   /* a lookup per new key */
+    const char *first = json_string_value(json_array_get(keys, 0));
+    FILE *f = fopen(audit, "r");
+    assert_non_null(f);
+    char line[16384];
+    int n = 0, b2 = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *rec = json_loads(line, 0, NULL);
+        assert_non_null(rec);
+        n++;
+        json_t *p = json_object_get(rec, "principal");
+        const char *arn = json_string_value(json_object_get(p, "arn"));
+        const char *kid = json_string_value(json_object_get(p, "identity_key_id"));
+        const char *id = json_string_value(json_object_get(rec, "id"));
+        if (strcmp(arn, "unknown") != 0) {
+            /* the ARN STS answered for exactly that key */
+            char want[600];
+            snprintf(want, sizeof want, "%s-%s", ARN, kid);
+            assert_string_equal(arn, want);
+            assert_string_equal(json_string_value(json_object_get(p, "account")), ACCOUNT);
+        }
+        if (!strncmp(id, "b2-", 3)) {
+            b2++;
+            assert_non_null(kid);
+            assert_true(strcmp(kid, first) != 0);   /* the identity moved on */
+        }
+        json_decref(rec);
+    }
+    fclose(f);
+    assert_int_equal(n, 2 * NPDF);
+    assert_int_equal(b2, NPDF);
+    json_decref(st);
+    free(samples);
+    free(in);
+    free(out);
+    free(done);
+    free(audit);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -341,6 +536,7 @@ int main(void)
         cmocka_unit_test_teardown(records_carry_the_arn, teardown_case),
         cmocka_unit_test_teardown(sts_failing_loses_nothing, teardown_case),
         cmocka_unit_test_teardown(off_by_default, teardown_case),
+        cmocka_unit_test_teardown(rotating_keys_relearned, teardown_case),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

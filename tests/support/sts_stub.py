@@ -20,7 +20,8 @@ AccessDenied otherwise). GET /_stats returns {"calls", "answered",
 "bad_signatures", "key_ids": [...], "bad_form"}.
 
 usage: sts_stub.py --key AKID:SECRET [--arn ARN] [--account ID]
-                   [--user-id ID] [--fail STATUS]
+                   [--user-id ID] [--fail STATUS] [--arn-per-key]
+       sts_stub.py --meta-peer-keys ...   (aws_meta_peer.py's numbered keys)
 Prints "port N" once listening."""
 import argparse
 import json
@@ -74,10 +75,17 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with LOCK:
             STATE["calls"] += 1
-        why = aws_peer.verify(self, body)
         auth = self.headers.get("Authorization", "")
         cred = auth.split("Credential=", 1)[1].split(",", 1)[0] if "Credential=" in auth else ""
         parts = cred.split("/")
+        with LOCK:   # aws_peer.ARGS is global: one verification at a time
+            if OPTS.meta_peer_keys:
+                # aws_meta_peer.py's numbered credentials: ASIA<KIND><n>,
+                # secret-<n>, token-<n>.
+                n = "".join(c for c in parts[0] if c.isdigit()) if parts[0] else ""
+                aws_peer.ARGS = argparse.Namespace(key=f"{parts[0]}:secret-{n}",
+                                                   token=f"token-{n}")
+            why = aws_peer.verify(self, body)
         if not why and (len(parts) != 5 or parts[3] != "sts"):
             why = f"credential scope {cred!r} does not name the sts service"
         if why:
@@ -102,10 +110,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         with LOCK:
             STATE["answered"] += 1
+        arn = f"{OPTS.arn}-{parts[0]}" if OPTS.arn_per_key else OPTS.arn
         self.reply(200, (
             '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n'
             "  <GetCallerIdentityResult>\n"
-            f"    <Arn>{xml_escape(OPTS.arn)}</Arn>\n"
+            f"    <Arn>{xml_escape(arn)}</Arn>\n"
             f"    <UserId>{xml_escape(OPTS.user_id)}</UserId>\n"
             f"    <Account>{xml_escape(OPTS.account)}</Account>\n"
             "  </GetCallerIdentityResult>\n"
@@ -118,12 +127,16 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global OPTS
     ap = argparse.ArgumentParser()
-    ap.add_argument("--key", required=True)
+    ap.add_argument("--key", default="unused:unused")
     ap.add_argument("--arn", default="arn:aws:sts::123456789012:assumed-role/medstream-task/"
                                      "0f1e2d3c4b5a")
     ap.add_argument("--account", default="123456789012")
     ap.add_argument("--user-id", default="AROAEXAMPLEROLEID0001:0f1e2d3c4b5a")
     ap.add_argument("--fail", type=int, default=0)
+    ap.add_argument("--meta-peer-keys", action="store_true",
+                    help="accept aws_meta_peer.py's rotating credentials (--key unused)")
+    ap.add_argument("--arn-per-key", action="store_true",
+                    help="answer ARN-<access key id>, so a new key shows in the ARN")
     OPTS = ap.parse_args()
     aws_peer.ARGS = argparse.Namespace(key=OPTS.key, token=None)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
