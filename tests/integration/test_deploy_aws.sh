@@ -231,6 +231,7 @@ granted_free = sorted(set(nogrant) & set(granted))
 if granted_free:
     print(f"FAIL: {prof}: granted although no permission is needed: {', '.join(granted_free)}")
     sys.exit(1)
+free_called = sorted(called & set(nogrant))
 called -= set(nogrant)
 missing = sorted(called - set(granted))
 beyond = sorted(set(granted) - called - set(extra))
@@ -246,7 +247,8 @@ for what, lst in (("called but not granted", missing), ("granted, never called a
 if not ok:
     sys.exit(1)
 print(f"ok: {prof}: {len(called)} actions called = granted minus {len(extra)} documented extras: "
-      + ", ".join(sorted(called)))
+      + ", ".join(sorted(called))
+      + (f"; also called, needing no permission: {', '.join(free_called)}" if free_called else ""))
 EOF
 }
 
