@@ -586,8 +586,8 @@ static const ms_cfg_key audit_keys[] = {
     MS_KEY_BOOL("audit.caller_identity", "false",
         "Add the principal's ARN and account (STS GetCallerIdentity, no IAM permission needed) "
         "to each record's `principal`, learned once the credentials are resolved and again when "
-        "the access key id changes; `unknown` until learned or when STS fails (logged once, the "
-        "pipeline goes on). Off by default: one more STS call per credential refresh, and STS "
+        "the access key id changes; `unknown` until STS first answers (a failure is logged once, "
+        "the pipeline goes on). Off by default: one more STS call per credential refresh, and STS "
         "must be reachable (a VPC endpoint or NAT)."),
     {0},
 };
