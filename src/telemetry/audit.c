@@ -321,8 +321,9 @@ void ms_audit_writer_close(ms_audit_writer *w)
 
 /* ---- the service --------------------------------------------------------- */
 
-/* After a failed GetCallerIdentity, the next attempt waits this long (a
- * record triggers it); records say "unknown" meanwhile. */
+/* After a failed GetCallerIdentity, the next attempt waits this long (the
+ * timer or a record triggers it); records say "unknown" meanwhile, or keep
+ * the last identity learned (with the key id it was learned for). */
 #define IDENTITY_RETRY_NS (60ull * 1000000000ull)
 
 typedef struct audit_service {
@@ -349,10 +350,14 @@ static void identity_failed(audit_service *a, const char *why)
 {
     a->busy = false;
     a->failed_at = ms_now_ns();
-    if (!a->fail_logged) {
+    if (!a->fail_logged) {   /* once, until STS answers again */
         a->fail_logged = true;
-        ms_log(MS_LOG_WARN, "audit: caller identity unknown; records say \"unknown\" until "
-               "STS answers (the pipeline goes on)", KS("reason", why ? why : "?"), KEND);
+        ms_log(MS_LOG_WARN, a->id.arn[0]
+                   ? "audit: caller identity not refreshed; records keep the last identity "
+                     "learned, with its key id (the pipeline goes on)"
+                   : "audit: caller identity unknown; records say \"unknown\" until STS "
+                     "answers (the pipeline goes on)",
+               KS("reason", why ? why : "?"), KEND);
     }
 }
 
