@@ -65,7 +65,7 @@ t0=$(now)
 "$ms" run --once --set source.type=dir --set source.path="$corpus" \
   --set sink.file.dir="$out" --set sink.file.fsync=false \
   --set extract.engine=comprehend --set comprehend.endpoint="$url" \
-  --set log.level=info 2> "$tmp/ms.log"
+  --set log.level=info --set http.listen=off 2> "$tmp/ms.log"
 t1=$(now)
 ms_secs=$(awk "BEGIN {printf \"%.3f\", $t1 - $t0}")
 emu_stats > "$tmp/ms.stats"

@@ -60,7 +60,7 @@ run_medstream() {
   t0=$(now)
   "$ms_bin" run --once --set source.type=dir --set source.path="$dir" \
     --set engine.workers="$WORKERS" --set sink.file.dir="$out" \
-    --set sink.file.fsync="$FSYNC" --set log.level=error
+    --set sink.file.fsync="$FSYNC" --set log.level=error --set http.listen=off
   t1=$(now)
   pages=$(cat "$out"/*.json | grep -o '"pages": [0-9]*' | awk '{s += $2} END {print s + 0}')
   echo "$pages $(calc "$t1 - $t0")"

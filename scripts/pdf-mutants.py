@@ -103,7 +103,7 @@ def run_batch(args, indir, outdir):
            "--set", "sink.type=file", "--set", f"sink.file.dir={outdir}",
            "--set", "sink.file.fsync=false", "--set", "log.level=error",
            "--set", f"parse.timeout_ms={args.parse_timeout_ms}",
-           "--set", "engine.workers=2"]
+           "--set", "engine.workers=2", "--set", "http.listen=off"]
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

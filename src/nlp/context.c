@@ -10,6 +10,7 @@
  * effect. The trigger lists (context_triggers.c) are this project's own. */
 #include "nlp/context.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,13 +18,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "nlp/context_tok.h"
 #include "nlp/context_triggers.h"
 #include "nlp/sentence.h"
 
 #define TRIGGERS ms__ctx_triggers
 #define NTRIG ms__ctx_ntriggers
 #define MAXW 6           /* words per phrase */
-#define WLEN 32          /* token bytes, NUL included */
 
 static const int DEF_PRE_DIST[C_NCLASS] = {12, 30, 8, 30, 8};
 static const int DEF_POST_DIST[C_NCLASS] = {6, 6, 4, 6, 4};
@@ -101,27 +102,12 @@ static void build_index(void)
     }
 }
 
-/* ---- tokens ---- */
-
-enum { T_WORD, T_COMMA, T_COLON, T_SEMI, T_OPEN, T_CLOSE };
-
-typedef struct {
-    char w[WLEN];        /* lower case; "" if the word is too long */
-    uint8_t type;
-    uint8_t nl;          /* a line break before it, since the last token */
-    uint8_t lc;          /* written with a lower-case first letter */
-} token;
+/* ---- tokens (context_tok.c) ---- */
 
 #define MAXTOK 512
 #define WBACK 800        /* bytes looked at before an entity */
 #define WFWD 400         /* and after it */
 #define NEG_ONLY_BACK 160 /* before a medication or procedure */
-
-static bool is_wordc(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c >= 0x80;
-}
 
 static bool is_space(unsigned char c)
 {
@@ -129,112 +115,6 @@ static bool is_space(unsigned char c)
            c == '\v';
 }
 
-/* Is there a curly apostrophe (U+2019) at i? */
-static bool curly_apos(const char *t, size_t i, size_t end)
-{
-    return i + 2 < end && (unsigned char)t[i] == 0xE2 &&
-           (unsigned char)t[i + 1] == 0x80 && (unsigned char)t[i + 2] == 0x99;
-}
-
-static size_t tokenize(const char *t, size_t a, size_t b, token *out,
-                       size_t max)
-{
-    size_t n = 0, i = a;
-    bool nl = false;
-    while (i < b && n < max) {
-        unsigned char c = (unsigned char)t[i];
-        if (c == '\n')
-            nl = true;
-        if (is_wordc(c) && !curly_apos(t, i, b)) {
-            token *tk = &out[n++];
-            tk->type = T_WORD;
-            tk->nl = nl;
-            tk->lc = c >= 'a' && c <= 'z';
-            nl = false;
-            size_t k = 0;
-            bool toolong = false;
-            while (i < b) {
-                unsigned char d = (unsigned char)t[i];
-                char put;
-                size_t adv = 1;
-                if (curly_apos(t, i, b)) {
-                    if (!(i + 3 < b && is_wordc((unsigned char)t[i + 3])))
-                        break;
-                    put = '\'';
-                    adv = 3;
-                } else if (is_wordc(d)) {
-                    put = (char)((d >= 'A' && d <= 'Z') ? d + 32 : d);
-                } else if ((d == '\'' || d == '/' || d == '-' || d == '.') &&
-                           i + 1 < b && is_wordc((unsigned char)t[i + 1]) &&
-                           !curly_apos(t, i + 1, b)) {
-                    put = (char)d;
-                } else {
-                    break;
-                }
-                if (k < WLEN - 1)
-                    tk->w[k++] = put;
-                else
-                    toolong = true;
-                i += adv;
-            }
-            tk->w[toolong ? 0 : k] = '\0';
-            continue;
-        }
-        if ((c == '-' || c == '+') && i + 2 < b && (t[i + 1] | 0x20) == 'v' &&
-            (t[i + 2] | 0x20) == 'e' &&
-            (i + 3 >= b || !is_wordc((unsigned char)t[i + 3])) &&
-            (i == a || !is_wordc((unsigned char)t[i - 1]))) {
-            token *tk = &out[n++];       /* "-ve" / "+ve" shorthand */
-            tk->type = T_WORD;
-            tk->nl = nl;
-            tk->lc = 1;
-            nl = false;
-            memcpy(tk->w, c == '-' ? "-ve" : "+ve", 4);
-            i += 3;
-            continue;
-        }
-        size_t n0 = n;
-        if (c == '(' && i + 2 < b && (t[i + 1] == '-' || t[i + 1] == '+') &&
-            t[i + 2] == ')') {
-            token *tk = &out[n++];       /* "(-)" / "(+)" marks */
-            tk->type = T_WORD;
-            memcpy(tk->w, t[i + 1] == '-' ? "(-)" : "(+)", 4);
-            i += 2;
-        } else if (c == '(' || c == ')' || c == '[' || c == ']') {
-            token *tk = &out[n++];
-            tk->type = (c == '(' || c == '[') ? T_OPEN : T_CLOSE;
-            tk->w[0] = '\0';
-        } else if (c == ',' || c == ':' || c == ';') {
-            token *tk = &out[n++];
-            tk->type = c == ',' ? T_COMMA : c == ':' ? T_COLON : T_SEMI;
-            tk->w[0] = '\0';
-        } else if (c == '?' && (i + 1 == b || is_wordc((unsigned char)t[i + 1]))) {
-            /* "?appendicitis" (i + 1 == b: glued to the entity that ends
-             * the range) */
-            token *tk = &out[n++];
-            tk->type = T_WORD;
-            tk->w[0] = '?';
-            tk->w[1] = '\0';
-        } else if (c == '?' && out && n > 0 && out[n - 1].type == T_WORD) {
-            /* "pneumonia?" -- a post uncertainty mark */
-            token *tk = &out[n++];
-            tk->type = T_WORD;
-            tk->w[0] = '?';
-            tk->w[1] = '\0';
-        }
-        if (n > n0) {
-            out[n0].nl = nl;
-            out[n0].lc = 0;
-            nl = false;
-        }
-        i++;
-    }
-    return n;
-}
-
-/* ---- matching ---- */
-
-/* Longest trigger starting at token i; -1 if none. *nw gets its length. */
 static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
 {
     if (tk[i].type != T_WORD || !tk[i].w[0])
@@ -278,6 +158,17 @@ static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
         return false;
     const char *t = text + b;
     bool non = strncasecmp(t, "non", 3) == 0 || strncasecmp(t, "never ", 6) == 0;
+    if (!non && (strcmp(e->canonical, "tobacco use") == 0 || strcmp(e->canonical, "alcohol use") == 0)) {
+        /* a habit's "non-" word before: "a non-cigarette smoker" (only
+         * habits: "non-insulin-dependent diabetes" is diabetes) */
+        size_t k = b;
+        while (k > 0 && text[k - 1] == ' ')
+            k--;
+        size_t w = k;
+        while (w > 0 && (isalpha((unsigned char)text[w - 1]) || text[w - 1] == '-'))
+            w--;
+        non = k - w > 4 && strncasecmp(text + w, "non-", 4) == 0;
+    }
     return non && strncasecmp(e->canonical, "non", 3) != 0 &&
            strncasecmp(e->canonical, "never", 5) != 0;
 }
@@ -321,7 +212,8 @@ static bool term_ends(int tcls, int c)
 {
     return tcls == C_ALL || tcls == c ||
            (tcls == C_NU && (c == C_NEG || c == C_UNC)) ||
-           (tcls == C_NFAM && c != C_FAM);
+           (tcls == C_NFAM && c != C_FAM) ||
+           (tcls == C_CAUSE && c != C_UNC && c != C_HYPO);
 }
 
 #define LIST_ITEM_MAX 6   /* words per conjunct of a coordinated list */
@@ -408,6 +300,22 @@ static int row_value(const char *w)
 
 /* Scan one entity; found[c] set for each class that applies. neg_only
  * restricts to negation from a trigger at most near words before. */
+/* Is token k (of n) the patient's possessive: "his", "her", "their"? */
+static bool owned_at(const token *tk, size_t n, size_t k)
+{
+    return k < n && tk[k].type == T_WORD &&
+           (!strcmp(tk[k].w, "his") || !strcmp(tk[k].w, "her") || !strcmp(tk[k].w, "their"));
+}
+
+/* Is the trigger p a question ("... whether", "... if") whose subject at
+ * token k is the patient's own ("her nausea", "his symptoms")? */
+static bool question_of_owned(const char *p, const token *tk, size_t n, size_t k)
+{
+    size_t l = strlen(p);
+    return ((l > 8 && !strcmp(p + l - 8, " whether")) || (l > 3 && !strcmp(p + l - 3, " if"))) &&
+           owned_at(tk, n, k);
+}
+
 static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         scratch *sc, bool found[C_NCLASS], bool neg_only)
 {
@@ -458,12 +366,13 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
 
     /* before the entity */
     token *tk = sc->tok;
-    size_t n = tokenize(text, s, b, tk, MAXTOK);
+    size_t n = ms__ctx_tokenize(text, s, b, tk, MAXTOK);
     int open[C_NCLASS], maxd[C_NCLASS] = {0};
     for (int c = 0; c < C_NCLASS; c++)
         open[c] = -1;
     int paren = -1, saved[C_NCLASS] = {0}, savedd[C_NCLASS] = {0};
     bool hist_rel = false;   /* inside "<past event> which ..." */
+    int pend = -1;           /* a question about a cause, opened there */
     for (size_t i = 0; i < n;) {
         if (tk[i].type == T_COLON) {
             /* "No Hypertension: ..." -- words between a trigger and a
@@ -520,9 +429,22 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                 hist_rel = false;
             }
             int keep = hist_rel ? open[C_HIST] : -1;
+            /* "unclear if it was due to his diabetes": a cause the
+             * patient owns is known, whatever the doubt about the link */
+            size_t nx = i + (size_t)nw;
+            bool owned = tr->cls == C_CAUSE && owned_at(tk, n, nx);
             for (int c = 0; c < C_NCLASS; c++)
-                if (term_ends(tr->cls, c))
+                if (term_ends(tr->cls, c) || owned ||
+                    /* "probably secondary to contusion": the doubt is the
+                     * link, right before the cause, not the cause */
+                    (tr->cls == C_CAUSE && open[c] == (int)i))
                     open[c] = -1;
+            if (tr->cls == C_CAUSE && pend >= 0 && !owned) {
+                open[pend] = (int)nx;
+                maxd[pend] = DEF_PRE_DIST[pend];
+            }
+            if (tr->cls == C_CAUSE)
+                pend = -1;
             if (keep >= 0)
                 open[C_HIST] = (int)(i + (size_t)nw);
             /* "who", "whose": a relative clause about the relative in
@@ -544,6 +466,12 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             } else {
                 open[tr->cls] = -1;
             }
+        } else if (tr->kind == K_PRE && question_of_owned(tr->phrase, tk, n, i + (size_t)nw)) {
+            /* "it was not clear whether her nausea and abdominal pain were
+             * due to gastritis": her symptoms are known, the question is
+             * their cause -- opened at the cause, if one follows */
+            open[tr->cls] = -1;
+            pend = tr->cls;
         } else if (tr->kind == K_PRE) {
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist
@@ -568,7 +496,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         return;
 
     /* after the entity */
-    n = tokenize(text, en, f, tk, MAXTOK);
+    n = ms__ctx_tokenize(text, en, f, tk, MAXTOK);
     int words = 0;
     bool comma = false;
     if (n >= 2 && tk[0].type == T_COLON && tk[1].type == T_WORD) {
@@ -612,7 +540,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             continue;
         }
         const trig *tr = &TRIGGERS[t];
-        if (tr->kind == K_TERM && tr->cls == C_ALL)
+        if (tr->kind == K_TERM && (tr->cls == C_ALL || tr->cls == C_CAUSE))
             break;
         if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
             /* "Chest pain, likely acute coronary syndrome": the guess is
@@ -659,7 +587,7 @@ static bool is_indication(const char *text, size_t len,
         if (ms__sentence_end(text, len, i))
             return false;
     token *tk = sc->tok;
-    size_t n = tokenize(text, a, b, tk, MAXTOK);
+    size_t n = ms__ctx_tokenize(text, a, b, tk, MAXTOK);
     static const char *const verbs[] = {
         "is", "are", "was", "were", "has", "had", "have", "with", "and",
         "but", "which", "due", "because", "after", "since", "then"};
@@ -687,7 +615,7 @@ static bool is_indication(const char *text, size_t len,
     size_t s = med->byte_begin;
     while (s > lo && !ms__sentence_end(text, len, s - 1))
         s--;
-    n = tokenize(text, s, med->byte_begin, tk, MAXTOK);
+    n = ms__ctx_tokenize(text, s, med->byte_begin, tk, MAXTOK);
     static const char *const treat[] = {
         "treated", "treating", "treatment", "started", "given", "gave",
         "received", "receiving", "initiated", "required", "requiring",

@@ -24,6 +24,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("neg for", C_NEG), PRE("free of", C_NEG), PRE("clear of", C_NEG),
     PRE("absence of", C_NEG), PRE("absent", C_NEG), PRE("lack of", C_NEG),
     PRE("lacks", C_NEG), PRE("never", C_NEG), PRE("rules out", C_NEG),
+    PRE("excludes", C_NEG), PRE("essentially excludes", C_NEG),
     PRE("ruled out for", C_NEG), PRE("fails to reveal", C_NEG),
     PRE("failed to reveal", C_NEG), PRE("fails to show", C_NEG),
     PRE("failed to show", C_NEG), PRE("unremarkable for", C_NEG),
@@ -72,8 +73,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no interval change"), PSEUDO("no definite change"),
     PSEUDO("no suspicious change"), PSEUDO("no increase"),
     PSEUDO("no further"), PSEUDO("not only"), PSEUDO("not just"),
-    PSEUDO("not necessarily"), PSEUDO("not certain if"),
-    PSEUDO("not certain whether"), PSEUDO("not clear"),
+    PSEUDO("no doubt"), PSEUDO("without doubt"), PSEUDO("beyond doubt"),
+    PSEUDO("not necessarily"), PSEUDO("not clear"),
     PSEUDO("not sure"), PSEUDO("not known"), PSEUDO("whether or not"),
     PSEUDO("or not"), PSEUDO("if not"), PSEUDO("not able"),
     PSEUDO("not been able"), PSEUDO("not completely"),
@@ -81,7 +82,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("not extend"), PSEUDO("not cause"), PSEUDO("not caused"),
     PSEUDO("gram negative"), PSEUDO("gram-negative"),
     PSEUDO("without difficulty"), PSEUDO("without further"),
-    PSEUDO("without any further"), PSEUDO("no other"),
+    PSEUDO("without any further"),
     PSEUDO("not want"), PSEUDO("not wish"), PSEUDO("without change"),
     PSEUDO("without significant change"), PSEUDO("not changed"),
     PSEUDO("no specific diagnosis"), PSEUDO("no diagnosis"),
@@ -115,6 +116,17 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
     PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
     PRE("precautions", C_HYPO),
+    /* the patient's worry is not a finding ("worried about having cancer") */
+    PRE("worried about", C_HYPO), PRE("worried that", C_HYPO),
+    PRE("worries about", C_HYPO), PRE("worry about", C_HYPO),
+    PRE("afraid of", C_HYPO), PRE("afraid that", C_HYPO),
+    PRE("fear of", C_HYPO), PRE("fears", C_HYPO), PRE("fearful of", C_HYPO),
+    PRE("anxious about", C_HYPO),
+    /* what a test or a workup is for ("before undertaking any workup for
+     * multiple myeloma", "angiography to determine if ...") */
+    PRE("workup for", C_HYPO), PRE("work-up for", C_HYPO), PRE("work up for", C_HYPO),
+    PRE("to determine if", C_HYPO), PRE("to determine whether", C_HYPO),
+    PRE("to see if", C_HYPO), PRE("to see whether", C_HYPO),
     /* risks and complications named in consent or education text */
     PRE("risks", C_HYPO), PRE("risks of", C_HYPO), PRE("risks include", C_HYPO),
     PRE("risks including", C_HYPO), PRE("complications such as", C_HYPO),
@@ -181,6 +193,29 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
     PRE("exclusion of", C_UNC),
+    /* treated before it was proven ("started on empiric treatment for
+     * toxoplasmosis") */
+    PRE("empiric treatment for", C_UNC), PRE("empiric therapy for", C_UNC),
+    PRE("empirically treated for", C_UNC), PRE("treated empirically for", C_UNC),
+    PRE("empiric coverage for", C_UNC),
+    PRE("may also be", C_UNC), PRE("can also be", C_UNC), PRE("could also be", C_UNC),
+    /* "It is not certain whether there is a Babinski sign" */
+    PRE("not certain whether", C_UNC), PRE("not certain if", C_UNC),
+    PRE("uncertain whether", C_UNC), PRE("uncertain if", C_UNC),
+    PRE("unclear whether", C_UNC), PRE("unclear if", C_UNC),
+    PRE("not clear whether", C_UNC), PRE("not clear if", C_UNC),
+    PRE("not sure whether", C_UNC), PRE("not sure if", C_UNC),
+    /* the clinician's worry is a suspicion ("there is a concern that the
+     * patient had a low-grade fever"); the patient's is not (below) */
+    PRE("concern that", C_UNC), PRE("concerned that", C_UNC),
+    PRE("concerned about", C_UNC), PRE("concerns for", C_UNC),
+    /* "Doubt SAH given the typical pattern": the writer leans against it
+     * without ruling it out -- a doubt, never a conclusion */
+    PRE("doubt", C_UNC), PRE("doubtful", C_UNC), PRE("doubtful for", C_UNC),
+    POSTD("doubtful", C_UNC, 3), POSTD("is doubtful", C_UNC, 3),
+    POSTD("doubted", C_UNC, 3),
+    POSTD("was considered", C_UNC, 3), POSTD("were considered", C_UNC, 3),
+    POSTD("was entertained", C_UNC, 3), POSTD("were entertained", C_UNC, 3),
     PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
     PRE("suggests", C_UNC), PRE("suggest", C_UNC),
     PRE("may represent", C_UNC), PRE("could represent", C_UNC),
@@ -200,6 +235,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("low likelihood of", C_UNC), PRE("low probability of", C_UNC),
     PRE("unlikely to be", C_UNC), PRED("unlikely", C_UNC, 3),
     POSTD("unlikely", C_UNC, 4), POSTD("is unlikely", C_UNC, 4),
+    /* (longer than the post-trigger "is unlikely" at the same token) */
+    PRE("is unlikely to have", C_UNC), PRE("is unlikely to be", C_UNC),
+    PRE("are unlikely to be", C_UNC), PRE("unlikely to have", C_UNC),
     POSTD("to be excluded", C_UNC, 3), POSTD("is questioned", C_UNC, 3),
     POSTD("suspected", C_UNC, 3), POSTD("is suspected", C_UNC, 3),
     POSTD("questioned", C_UNC, 3), POST("not excluded", C_UNC),
@@ -257,7 +295,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     TERM("except"), TERM("except for"), TERM("aside from"),
     TERM("apart from"), TERM("other than"), TERM("yet"), TERM("still"),
     TERM("nevertheless"), TERM("which"), TERMC("who", C_NFAM),
-    TERMC("whom", C_NFAM), TERMC("whose", C_NFAM), TERM("where"), TERM("secondary to"), TERM("due to"),
+    TERMC("whom", C_NFAM), TERMC("whose", C_NFAM), TERM("where"),
+    /* a cause ends a negation ("could not walk due to pain") and a
+     * history ("a history of COPD, admitted secondary to shortness of
+     * breath"), not a doubt or a hypothesis about it ("rule out dementia
+     * secondary to substance abuse", "to determine if his symptoms are
+     * due to CAD") -- unless the doubt is the link itself, its trigger
+     * right before ("headache, probably secondary to contusion": context.c) */
+    TERMC("secondary to", C_CAUSE), TERMC("due to", C_CAUSE),
     TERM("because"), TERM("cause of"), TERM("causes of"),
     TERM("source of"), TERM("etiology of"), TERM("reason for"),
     TERM("origin of"), TERM("presents with"), TERM("presented with"),

@@ -11,7 +11,10 @@
 enum { K_PRE, K_POST, K_PSEUDO, K_TERM };
 enum { C_NEG, C_HYPO, C_UNC, C_HIST, C_FAM, C_NCLASS, C_ALL = C_NCLASS,
        C_NU,   /* a termination of negation and uncertainty only */
-       C_NFAM  /* a termination of all but family ("a son who has") */ };
+       C_NFAM, /* a termination of all but family ("a son who has") */
+       C_CAUSE /* a termination of all but uncertainty and hypothetical:
+                  a cause ("due to") ends "no" and "history of", not a
+                  doubt about the cause */ };
 
 typedef struct {
     const char *phrase;   /* lower case words separated by single spaces */

@@ -297,17 +297,56 @@ static const char *const TEST_HEAD[] = {
     "serology", "serologies", "antibody", "antibodies", "antigen", "antigens",
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
-    "immunisation", "booster", "igg", "igm", "assay", "swab"};
+    "immunisation", "booster", "igg", "igm", "assay", "swab",
+    /* a form about it: "benign prostatic hypertrophy questionnaire" */
+    "questionnaire", "questionnaires", "survey", "inventory"};
 
-/* Is the condition matched at tokens [i, i + m) the name of a test? */
+/* Heads that also end a list of names: "HIV, HTLV-1, Lyme, EBV and CMV
+ * serological titers were negative", "VDRL and HIV testing". Plural or
+ * mass nouns only, so "diabetes, hypertension and a hepatitis C antibody"
+ * keeps its first conditions. */
+static const char *const LIST_TEST_HEAD[] = {
+    "serology", "serologies", "serological", "serologic", "antibodies", "antigens",
+    "titers", "titres", "testing", "tests", "screens", "panels", "pcrs"};
+
+#define TEST_LIST_TOKENS 24 /* tokens a list of names may span to its head */
+#define TEST_ITEM_TOKENS 4  /* tokens per name in such a list ("HTLV-1") */
+
+/* Is the condition matched at tokens [i, i + m) the name of a test? Its
+ * next word is a test head ("Lyme titer", "HIV testing"), or it is an item
+ * of a list of names ("X, Y and Z") that ends in a list head, on one line
+ * and in one sentence. */
 static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
 {
     char w[24];
     size_t k = i + m;
     if (en->kind != MS_LEX_COND || k >= c->nt || (c->t[k].flags & MS_TF_NL))
         return false;
-    return tok_word(c, k, w, sizeof w) &&
-           word_in(w, TEST_HEAD, sizeof TEST_HEAD / sizeof *TEST_HEAD);
+    if (tok_word(c, k, w, sizeof w) &&
+        (word_in(w, TEST_HEAD, sizeof TEST_HEAD / sizeof *TEST_HEAD) ||
+         strcmp(w, "testing") == 0 || strcmp(w, "serological") == 0 ||
+         strcmp(w, "serologic") == 0))
+        return true;
+    size_t item = 0;
+    bool sep = false;
+    for (size_t j = k; j < c->nt && j - k < TEST_LIST_TOKENS; j++) {
+        const ms_tok *t = &c->t[j];
+        if (t->flags & (MS_TF_NL | MS_TF_SENT))
+            return false;
+        bool comma = !(t->flags & MS_TF_WORD) && c->s[t->b] == ',';
+        bool conj = tok_word(c, j, w, sizeof w) && (strcmp(w, "and") == 0 || strcmp(w, "or") == 0);
+        if (comma || conj) {
+            sep = true;
+            item = 0;
+            continue;
+        }
+        if (sep && item > 0 && (t->flags & MS_TF_WORD) && tok_word(c, j, w, sizeof w) &&
+            word_in(w, LIST_TEST_HEAD, sizeof LIST_TEST_HEAD / sizeof *LIST_TEST_HEAD))
+            return true;
+        if (!sep || ++item > TEST_ITEM_TOKENS)
+            return false;
+    }
+    return false;
 }
 
 /* Should a one-token, all-capitals condition abbreviation (2 to 4 letters,

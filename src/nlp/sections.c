@@ -115,7 +115,14 @@ static int classify_norm(const char *s)
         has(s, " reason for referral ") || has(s, " reason for request ") ||
         has(s, " referral reason ") || strcmp(s, " question ") == 0 ||
         has(s, " preoperative diagnos") || has(s, " pre-op diagnos") ||
-        has(s, " preprocedure diagnos") || has(s, " pre-procedure diagnos"))
+        has(s, " preprocedure diagnos") || has(s, " pre-procedure diagnos") ||
+        /* the diagnosis a stay began with; the discharge diagnosis (a
+         * conclusion) is what it ended with */
+        has(s, " admission diagnos") || has(s, " admitting diagnos") ||
+        has(s, " diagnosis on admission ") || has(s, " diagnoses on admission ") ||
+        has(s, " provisional diagnos") || has(s, " preliminary diagnos") ||
+        has(s, " referring diagnos") ||
+        has(s, " referral diagnos"))
         return MS_SEC_INDICATION;
     if (has(s, " present illness ") || has(s, " hpi ") ||
         has(s, " chief complaint ") || strcmp(s, " cc ") == 0 ||

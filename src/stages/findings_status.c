@@ -18,7 +18,10 @@
  *     plan and review of systems 2; indication, clinical history, past
  *     history, medication lists 1. The highest-ranked mentions decide.
  *  3. Among those: uncertain over present (say less), present over
- *     historical, historical over ruled out.
+ *     historical, historical over ruled out -- except (3b) that a doubt
+ *     the report settles later is ruled out: when none of them is
+ *     present and the last of them rules the condition out ("PE was
+ *     considered but the CTA was negative for PE").
  *  4. A condition ruled out there but stated as present in a section of
  *     rank 3 or more (pain on admission that has resolved, a finding the
  *     conclusion does not repeat) is shown as present and marked mixed:
@@ -83,7 +86,15 @@ static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
         i++;
     if (i < lim && t[i] == ':') {
         i++;
-        while (i < lim && (t[i] == ' ' || t[i] == '\t'))
+        /* (a flattened transcription puts ", " after the colon) */
+        while (i < lim && (t[i] == ' ' || t[i] == '\t' || t[i] == ','))
+            i++;
+        /* "Suicidal/Homicidal Ideation:  The patient denies" */
+        if (word_at(t, len, i, "the") && word_at(t, len, i + 4, "patient"))
+            i += 12;
+        else if (word_at(t, len, i, "patient"))
+            i += 8;
+        while (i < lim && t[i] == ' ')
             i++;
         if (word_at(t, len, i, "yes") || word_at(t, len, i, "y") || word_at(t, len, i, "positive"))
             return 1;
@@ -145,6 +156,111 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
+/* Words on the mention's line before it (up to 80 bytes) that make a
+ * hypothetical mention not the patient's even in the story of a report:
+ * a worry ("she is worried about having cancer", "afraid that it is a
+ * stroke": the patient's or family's fear, which the report records but
+ * does not suggest) and a risk ("risks including bleeding, infection and
+ * bile duct injury were discussed", "complications such as"). Only asked
+ * of mentions the ConText pass made hypothetical; "if she has a UTI"
+ * stays a possibility. ("concerned about" is left out: it is as often the
+ * clinician's suspicion.) */
+static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const words[] = {"worried", "worries", "worry", "afraid", "fear",
+                                        "fears", "fearful", "anxious", "risk", "risks",
+                                        "complication", "complications", "side effect",
+                                        "side effects"};
+    const char *t = f->text;
+    size_t b = e->byte_begin, lb = b;
+    while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
+        lb--;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (has_word(t, lb, b, words[i]))
+            return true;
+    return false;
+}
+
+/* Is the mention an item of a list of risks ("Potential complications
+ * include, but are not limited to:, 1. Infection. 2. Bleeding. 3.
+ * Incontinence.")? Such items are not the patient's: each list row is its
+ * own ConText scope, so the trigger before the list does not reach them.
+ * The head must be within 400 bytes before the mention, with only short
+ * pieces (list items, at most 45 bytes between separators) and no blank
+ * line or heading line in between; a sentence of prose ends the list. */
+/* Is the line starting at t[k] (up to lim) a heading: capitals only
+ * ("FINDINGS"), or ending in a colon ("Findings:")? */
+static bool heading_line(const char *t, size_t k, size_t lim)
+{
+    size_t e = k;
+    int upper = 0, lower = 0;
+    while (e < lim && t[e] != '\n') {
+        upper += isupper((unsigned char)t[e]) != 0;
+        lower += islower((unsigned char)t[e]) != 0;
+        e++;
+    }
+    while (e > k && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+        e--;
+    return (upper >= 3 && lower == 0) || (e > k && t[e - 1] == ':');
+}
+
+static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const heads[] = {
+        "complications include", "complications including", "complications such as",
+        "risks include", "risks including", "risks such as", "side effects include",
+        "side effects including", "side effects such as"};
+    const char *t = f->text;
+    size_t b = e->byte_begin, lo = b > 400 ? b - 400 : 0;
+    size_t run = 0;
+    for (size_t k = b; k > lo; k--) {
+        char ch = t[k - 1];
+        if (ch == '\n' && ((k >= 2 && t[k - 2] == '\n') || heading_line(t, k, b)))
+            return false;
+        bool sep = ch == '.' || ch == ',' || ch == ';' || ch == ':' || ch == '\n' ||
+                   ch == '(' || ch == ')' || isdigit((unsigned char)ch);
+        run = sep ? 0 : run + 1;
+        if (run > 45)
+            return false;
+        int c0 = tolower((unsigned char)ch);
+        if (c0 != 'c' && c0 != 'r' && c0 != 's')
+            continue;
+        for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
+            size_t n = strlen(heads[h]);
+            if (heads[h][0] == c0 && k - 1 + n <= b && strncasecmp(t + k - 1, heads[h], n) == 0 &&
+                (k == 1 || !isalpha((unsigned char)t[k - 2])))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A diagnosis someone is being worked up for ("is being evaluated for
+ * inflammatory bowel disease", "was tested for HIV"): a question, read
+ * like a hypothetical. Not a symptom or a sign: "being evaluated for chest
+ * pain" says the patient has the pain. The phrase must end at most 12
+ * bytes before the mention ("evaluated now for"), on its line. */
+static bool workup_of_diagnosis(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const cues[] = {"evaluated for", "tested for", "screened for",
+                                       "worked up for", "evaluated now for"};
+    if (ms_fx_has_trait(e, "SYMPTOM") || ms_fx_has_trait(e, "SIGN"))
+        return false;
+    const char *t = f->text;
+    size_t b = e->byte_begin;
+    for (size_t i = 0; i < sizeof cues / sizeof *cues; i++) {
+        size_t n = strlen(cues[i]);
+        for (size_t gap = 1; gap <= 12 && gap + n <= b; gap++) {
+            size_t at = b - gap - n;
+            if (t[b - gap] == '\n')
+                break;
+            if (strncasecmp(t + at, cues[i], n) == 0 && (at == 0 || !isalpha((unsigned char)t[at - 1])))
+                return true;
+        }
+    }
+    return false;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
@@ -152,7 +268,7 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;
     int ctx = line_context(f, e);
-    if (ctx == 2)
+    if (ctx == 2 || in_risk_list(f, e))
         return MS_FX_NOT_PATIENT;
     if (ctx < 0)
         return MS_FX_NEGATED;
@@ -165,12 +281,14 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return MS_FX_NEGATED;
     if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))
         return MS_FX_UNCERTAIN;
-    if (ms_fx_has_trait(e, "HYPOTHETICAL")) {
+    if (ms_fx_has_trait(e, "HYPOTHETICAL") || workup_of_diagnosis(f, e)) {
         /* "If she has a UTI" in the history or findings: a possibility.
          * Anywhere else ("return if chest pain" in an assessment and
          * plan, "for nausea" in a medication list, a lab's explanatory
          * note): not about the patient -- never "possible chest pain". */
         ms_section_role r = ms_section_role_of(e->section);
+        if (hypothetical_not_patient(f, e))
+            return MS_FX_NOT_PATIENT;
         bool story = r == MS_ROLE_REASON || r == MS_ROLE_FINDINGS || r == MS_ROLE_NONE ||
                      r == MS_ROLE_OTHER;
         return story && f->report_type != MS_REPORT_LAB ? MS_FX_UNCERTAIN : MS_FX_NOT_PATIENT;
@@ -295,6 +413,28 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
         ms_fx_status s = (ms_fx_status)st[k];
         if (prec(s) > 0 && rank_of(e->section) == top && prec(s) > prec(best))
             best = s;
+    }
+    if (best == MS_FX_UNCERTAIN) {                     /* rule 3b */
+        /* A doubt the report settles later: "PE was considered but the
+         * CTA was negative for PE", "r/o MI ... MI excluded". Among the
+         * deciding mentions, when no present one exists and the last
+         * word is a ruled-out one, the report has answered its own
+         * question; a doubt raised after a negative stays a doubt. */
+        size_t last_unc = 0, last_neg = 0;
+        bool affirmed = false;
+        for (size_t k = 0; k < c->n; k++) {
+            const ms_nlp_entity *e = &f->all.v[m[k]];
+            ms_fx_status s = (ms_fx_status)st[k];
+            if (rank_of(e->section) != top)
+                continue;
+            affirmed |= s == MS_FX_AFFIRMED;
+            if (s == MS_FX_UNCERTAIN && e->byte_begin + 1 > last_unc)
+                last_unc = e->byte_begin + 1;
+            if (s == MS_FX_NEGATED && e->byte_begin + 1 > last_neg)
+                last_neg = e->byte_begin + 1;
+        }
+        if (!affirmed && last_neg > last_unc)
+            best = MS_FX_NEGATED;
     }
     bool present_high = false, negated = false;        /* rule 4 */
     for (size_t k = 0; k < c->n; k++) {

@@ -43,17 +43,10 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# npm packages under the build tree, shared with the C tests' layout
-# (ms_test_npm_install): $PWD/npm-NAME/node_modules.
-npm_mod() {
-  local d=$here/npm-$1/node_modules
-  [ -f "$d/$1/package.json" ] || timeout 300 npm install --prefix "$here/npm-$1" --no-audit \
-    --no-fund --no-save --loglevel=error "$2" >/dev/null 2>&1 || return 1
-  echo "$d"
-}
-S3MODS=$(npm_mod s3rver s3rver@3) || skip "npm install s3rver failed (registry unreachable?)"
-KMODS=$(npm_mod kinesalite kinesalite@3) || skip "npm install kinesalite failed"
-DMODS=$(npm_mod dynalite dynalite@4) || skip "npm install dynalite failed"
+. "$MS_SRC/tests/support/npm.sh"
+S3MODS=$(npm_mods s3rver s3rver@3) || skip "npm install s3rver failed (registry unreachable?)"
+KMODS=$(npm_mods kinesalite kinesalite@3) || skip "npm install kinesalite failed"
+DMODS=$(npm_mods dynalite dynalite@4) || skip "npm install dynalite failed"
 
 # peer NAME CMD...: start it, wait for its "port N" line, set PORT.
 peer() {

@@ -19,13 +19,11 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-kcrash-XXXXXX")
 # s3rver, shared with integration.sinks_aws (the same npm-s3rver directory).
 s3=()
-npm_dir="$PWD/npm-s3rver"
 if command -v node >/dev/null && command -v npm >/dev/null &&
    /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
-  if [ -r "$npm_dir/node_modules/s3rver/package.json" ] ||
-     timeout 300 npm install --prefix "$npm_dir" --no-audit --no-fund --no-save \
-       --loglevel=error s3rver@3 >/dev/null 2>&1; then
-    s3=(--s3-modules "$npm_dir/node_modules")
+  . "$MS_SRC/tests/support/npm.sh"
+  if mods=$(npm_mods s3rver s3rver@3); then
+    s3=(--s3-modules "$mods")
   else
     echo "note: npm install s3rver@3 failed (registry unreachable?): file sink only"
   fi

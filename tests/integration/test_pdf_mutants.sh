@@ -27,9 +27,13 @@ if [ -n "$shared" ] && [ -d "$shared/corpora/pdfs" ]; then
   mkdir -p "$tmp/shared"
   # a fixed selection (sorted by name) so the run is reproducible; the
   # long campaign takes more and bigger ones
-  find "$shared/corpora/pdfs" -name '*.pdf' -size "-${MUTANT_SHARED_KB:-128}k" | sort |
-    head -"${MUTANT_SHARED:-40}" |
-    while read -r f; do cp "$f" "$tmp/shared/$(echo "$f" | md5sum | cut -c1-12).pdf"; done
+  # (no `| head` here: under pipefail, find/sort killed by SIGPIPE when head
+  # stops reading would fail the test at random)
+  mapfile -t picked < <(find "$shared/corpora/pdfs" -name '*.pdf' \
+    -size "-${MUTANT_SHARED_KB:-128}k" | sort)
+  for f in "${picked[@]:0:${MUTANT_SHARED:-40}}"; do
+    cp "$f" "$tmp/shared/$(echo "$f" | md5sum | cut -c1-12).pdf"
+  done
   seeds+=(--seeds "$tmp/shared")
   echo "seeds: generated PDFs and $(ls "$tmp/shared" | wc -l) from ../shared"
 else

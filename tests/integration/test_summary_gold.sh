@@ -28,7 +28,8 @@ if [ -z "$shared" ] || [ ! -f "$score" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-gold-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# MS_GOLD_KEEP=1 keeps the rendered set for `score.py -v` by hand
+[ -n "${MS_GOLD_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 own="$tmp/own"
 mkdir -p "$own/gold" "$own/pdfs" "$own/mts"
 cp "$data"/gold/*.json "$own/gold/"

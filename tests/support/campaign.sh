@@ -28,14 +28,8 @@ wait_for() {
     sleep 0.05
   done
 }
-npm_mods() {
-  local dir="$PWD/npm-$1"
-  if [ ! -f "$dir/node_modules/$1/package.json" ]; then
-    timeout 300 npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "$2" \
-      >/dev/null 2>&1 || return 1
-  fi
-  echo "$dir/node_modules"
-}
+# npm_mods NAME SPEC (tests/support/npm.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/npm.sh"
 start_peer() {
   local name=$1
   shift

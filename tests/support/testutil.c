@@ -215,11 +215,17 @@ char *ms_test_npm_install(const char *name, const char *pkg, const char *spec)
         return NULL;
     }
     snprintf(dir, n, "%s/npm-%s/node_modules", cwd, name);
-    snprintf(marker, n, "%s/%s/package.json", dir, pkg);
+    /* ctest runs tests in parallel and several need the same peer: the
+     * install runs under flock, into a fresh directory, and a stamp written
+     * after npm succeeded (not the package's package.json, which appears
+     * mid-extraction) says it is complete. */
+    snprintf(marker, n, "%s/npm-%s.done", cwd, name);
     int ok = access(marker, R_OK) == 0 ||
-             ms_test_run("timeout 300 npm install --prefix '%s/npm-%s' --no-audit --no-fund "
-                         "--no-save --loglevel=error '%s' >/dev/null 2>&1",
-                         cwd, name, spec) == 0;
+             ms_test_run("flock '%s/npm-%s.lock' sh -c '[ -f \"$1\" ] || { rm -rf \"$2\" && "
+                         "timeout 300 npm install --prefix \"$2\" --no-audit --no-fund --no-save "
+                         "--loglevel=error \"$3\" >/dev/null 2>&1 && touch \"$1\"; }' sh "
+                         "'%s' '%s/npm-%s' '%s'",
+                         cwd, name, marker, cwd, name, spec) == 0;
     free(marker);
     if (!ok) {
         printf("npm install %s failed (registry unreachable?)\n", spec);

@@ -207,9 +207,154 @@ static void test_conclusion_outranks_reason(void **state)
     assert_string_equal(status_of(&r, "appendicitis"), "affirmed");
     run_free(&r);
 
+    /* a benign conclusion is stated, the cancer asked about ruled out */
+    run_of(&r, "SURGICAL PATHOLOGY\nClinical history: Breast mass. ? carcinoma.\nFinal "
+               "diagnosis: Fibroadenoma. Negative for malignancy.\n");
+    assert_string_equal(status_of(&r, "fibroadenoma"), "affirmed");
+    assert_string_equal(status_of(&r, "malignant neoplasm"), "negated");
+    run_free(&r);
+
     /* only a question: uncertain, never present */
     run_of(&r, "CHEST X-RAY\nCLINICAL HISTORY: ?pneumonia\nFINDINGS: Lungs are clear.\n");
     assert_string_not_equal(status_of(&r, "pneumonia"), "affirmed");
+    run_free(&r);
+}
+
+/* A doubt the report settles, a stay's first diagnosis against its last,
+ * the writer's doubt, the patient's worry: none becomes a diagnosis. */
+static void test_doubts_settled(void **state)
+{
+    (void)state;
+    run r;
+    /* considered, then a negative test: ruled out (rule 3b) */
+    run_of(&r, "HOSPITAL COURSE\nPulmonary embolism was considered but CTA chest was negative "
+               "for pulmonary embolism.\n");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "negated");
+    run_free(&r);
+    /* the reverse order stays a doubt: a negative, then "cannot be excluded" */
+    run_of(&r, "IMPRESSION\nNo pneumonia on the film. Early pneumonia cannot be excluded.\n");
+    assert_string_equal(status_of(&r, "pneumonia"), "uncertain");
+    run_free(&r);
+    /* the admission diagnosis is where the stay began, the discharge
+     * diagnosis where it ended */
+    run_of(&r, "DISCHARGE SUMMARY\nAdmission diagnosis: Chest pain, possible myocardial "
+               "infarction.\nDischarge diagnosis: Musculoskeletal chest pain. Myocardial "
+               "infarction excluded.\n");
+    assert_string_equal(status_of(&r, "myocardial infarction"), "negated");
+    run_free(&r);
+    /* "doubt" leans against without ruling out: never concluded */
+    run_of(&r, "ASSESSMENT\nMigraine without aura. Doubt subarachnoid hemorrhage given the "
+               "typical pattern.\n");
+    assert_string_equal(status_of(&r, "subarachnoid hemorrhage"), "uncertain");
+    run_free(&r);
+    run_of(&r, "ASSESSMENT\nNo doubt this is pneumonia.\n");
+    assert_string_equal(status_of(&r, "pneumonia"), "affirmed");
+    run_free(&r);
+    /* the patient's fear is not the report's suspicion */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe is worried about having cancer because her "
+               "sister has it.\n");
+    assert_string_not_equal(status_of(&r, "malignant neoplasm"), "affirmed");
+    assert_string_not_equal(status_of(&r, "malignant neoplasm"), "uncertain");
+    assert_null(strstr(r.text, "cancer"));
+    run_free(&r);
+    /* consent risks in an operative note's findings: not the patient's */
+    run_of(&r, "FINDINGS\nInflamed gallbladder. Risks including bleeding, infection, bile duct "
+               "injury and conversion to open surgery were discussed.\n");
+    assert_string_equal(status_of(&r, "bile duct injury"), "not_patient");
+    run_free(&r);
+    /* a consent's list of risks, one row per item */
+    run_of(&r, "PROCEDURE\nThe risks were explained. Potential complications include, but are "
+               "not limited to:,1.  Infection.,2.  Bleeding.,3.  Incontinence.,4.  Deep venous "
+               "thrombosis.,5.  Recurrence of the cancer.\nFINDINGS\nThe prostate was "
+               "enlarged. There was incontinence of urine on the table.\n");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    assert_string_equal(status_of(&r, "incontinence"), "not_patient");
+    assert_string_equal(status_of(&r, "urinary incontinence"), "affirmed"); /* the findings' own */
+    run_free(&r);
+    /* a condition in the story stays a possibility */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe asks if she has a urinary tract infection.\n");
+    assert_string_equal(status_of(&r, "urinary tract infection"), "uncertain");
+    run_free(&r);
+}
+
+/* What a cause, a workup and an open question do to a condition's
+ * status (the triggers in context_triggers.c, found on MTSamples notes
+ * outside the development sets). */
+static void test_causes_and_questions(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "ASSESSMENT AND PLAN\n"
+               "1. Chest pain. He is undergoing angiography to determine if his symptoms are "
+               "due to coronary artery disease.\n"
+               "2. This essentially excludes pulmonary embolism as a cause of her elevated "
+               "troponin.\n"
+               "3. It is not certain whether there is a Babinski sign or simply withdrawal.\n"
+               "4. There is a concern that the patient had a low-grade fever.\n"
+               "5. Rule out dementia secondary to substance abuse.\n"
+               "6. Hypercalcemia. Discuss with family before undertaking any workup for "
+               "multiple myeloma.\n"
+               "7. Headache, probably secondary to contusion.\n"
+               "8. He could not walk due to pain.\n"
+               "9. Neuropathy, unclear if it was due to his diabetes.\n"
+               "10. It was not clear whether her nausea and abdominal pain were due to "
+               "gastritis or peptic ulcer disease.\n"
+               "11. This is considered a life-threatening admission with a hemorrhage in the "
+               "temporal lobe.\n");
+    assert_string_equal(status_of(&r, "coronary artery disease"), "not_patient");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "negated");
+    assert_string_equal(status_of(&r, "elevated troponin"), "affirmed");
+    assert_string_equal(status_of(&r, "Babinski sign"), "uncertain");
+    assert_string_equal(status_of(&r, "fever"), "uncertain");
+    assert_string_equal(status_of(&r, "dementia"), "uncertain");
+    assert_string_equal(status_of(&r, "substance use disorder"), "uncertain");
+    assert_string_equal(status_of(&r, "multiple myeloma"), "not_patient");
+    assert_string_equal(status_of(&r, "hypercalcemia"), "affirmed");
+    assert_string_equal(status_of(&r, "contusion"), "affirmed");
+    assert_string_equal(status_of(&r, "pain"), "affirmed");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "abdominal pain"), "affirmed");
+    assert_string_equal(status_of(&r, "nausea"), "affirmed");
+    assert_string_equal(status_of(&r, "peptic ulcer disease"), "uncertain");
+    assert_string_equal(status_of(&r, "hemorrhage"), "affirmed");
+    run_free(&r);
+    /* test names in a list that ends in a test head; a habit's "non-"; a
+     * form label answered "The patient denies"; an educational "may also" */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nHIV, HTLV-1, HSV, Lyme, EBV, Malaria and CMV "
+               "serological titers were negative. VDRL and HIV testing was unremarkable. "
+               "She has diabetes, hypertension and asthma.\n"
+               "SOCIAL HISTORY\nHe is a non-cigarette smoker.\n"
+               "MENTAL STATUS\nSuicidal Ideation:  The patient denies on admission.\n"
+               "ASSESSMENT\nIt may also be seen as part of a paraneoplastic syndrome.\n");
+    assert_string_equal(status_of(&r, "HIV infection"), "");
+    assert_string_equal(status_of(&r, "Lyme disease"), "");
+    assert_string_equal(status_of(&r, "malaria"), "");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "hypertension"), "affirmed");
+    assert_string_equal(status_of(&r, "tobacco use"), "negated");
+    assert_string_equal(status_of(&r, "suicidal ideation"), "negated");
+    assert_string_equal(status_of(&r, "paraneoplastic syndrome"), "uncertain");
+    run_free(&r);
+    run_of(&r, "ASSESSMENT\nThe patient is unlikely to have bipolar disorder. No other "
+               "evidence of secondary bacterial infection. He was started on empiric treatment "
+               "for toxoplasmosis. He is being evaluated for inflammatory bowel disease. "
+               "Patient completed a benign prostatic hypertrophy questionnaire.\n");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "uncertain");
+    assert_string_equal(status_of(&r, "bacterial infection"), "negated");
+    assert_string_equal(status_of(&r, "toxoplasmosis"), "uncertain");
+    assert_string_equal(status_of(&r, "inflammatory bowel disease"), "not_patient");
+    run_free(&r);
+    /* worked up for a symptom: the symptom is the patient's */
+    run_of(&r, "CLINICAL HISTORY\nA 48-year-old smoker found to have a lung mass and is being "
+               "evaluated for chest pain. He was tested for HIV.\n");
+    assert_string_equal(status_of(&r, "chest pain"), "affirmed");
+    assert_string_equal(status_of(&r, "HIV infection"), "uncertain");
+    assert_string_equal(status_of(&r, "benign prostatic hyperplasia"), "");
+    run_free(&r);
+    /* a cause still ends a history: the reason for this admission is now */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS\nA man with a history of COPD, admitted secondary to "
+               "shortness of breath and productive cough.\n");
+    assert_string_equal(status_of(&r, "dyspnea"), "affirmed");
     run_free(&r);
 }
 
@@ -359,6 +504,10 @@ static void test_form_answers(void **state)
     assert_non_null(strstr(r.text, "It is not a diagnosis"));
     assert_non_null(strstr(r.text, "The form says no to these:"));
     run_free(&r);
+    /* a flattened transcription: "SMOKING EXPOSURE: , None." */
+    run_of(&r, "MEDICATIONS: , None.,SMOKING EXPOSURE: , None.,IMMUNIZATIONS: , None.\n");
+    assert_string_not_equal(status_of(&r, "tobacco use"), "affirmed");
+    run_free(&r);
 }
 
 /* Rules of the engine that the statuses rely on: a heading is not a
@@ -473,6 +622,8 @@ int main(void)
         cmocka_unit_test(test_form_answers),
         cmocka_unit_test(test_mentions_in_context),
         cmocka_unit_test(test_lab_words),
+        cmocka_unit_test(test_doubts_settled),
+        cmocka_unit_test(test_causes_and_questions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
