@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "aws/sts_identity.h"
 #include "base/errbuf.h"
 #include "base/str.h"
 
@@ -56,14 +57,20 @@ static void on_result(const ms_aws_result *r, void *ud)
     }
 }
 
-/* Run the loop until c->done, bounded by the guard; then close the client
- * and run until everything is closed. */
-static void finish(uv_loop_t *loop, sync_ctx *c, long timeout_ms)
+/* Run the loop until c->done, bounded by the guard (past it the client is
+ * closed: c->aws is NULL then). */
+static void wait_done(uv_loop_t *loop, sync_ctx *c, long timeout_ms)
 {
     if (!c->done)
         uv_timer_start(&c->guard, on_guard, (uint64_t)timeout_ms, 0);
     while (!c->done && uv_run(loop, UV_RUN_ONCE))
         ;
+}
+
+/* wait_done, then close the client and run until everything is closed. */
+static void finish(uv_loop_t *loop, sync_ctx *c, long timeout_ms)
+{
+    wait_done(loop, c, timeout_ms);
     uv_close((uv_handle_t *)&c->guard, NULL);
     if (c->aws) {
         ms_aws *a = c->aws;
@@ -172,6 +179,40 @@ static void on_creds(const ms_aws_creds *cr, const char *error, void *ud)
         ms_strlcpy(c->key_id, sizeof c->key_id, "(short)");
 }
 
+/* The caller identity line: INFO, or FAIL when the audit trail was asked
+ * for it (audit.caller_identity) and STS did not say. */
+static void probe_identity(ms_probe *p, const ms_config *cfg, ms_aws_sync *id, int sent,
+                           const char *sts, const char *serr)
+{
+    ms_aws_identity who;
+    char why[1024];
+    if (sent == 0 && id->outcome == MS_AWS_SUCCESS &&
+        ms_sts_identity_parse(id->body, id->body_len, &who) == 0) {
+        ms_probe_note(p, "aws caller identity", "%s (account %s; STS GetCallerIdentity at %s)",
+                      who.arn, who.account, sts);
+    } else {
+        if (sent != 0)
+            snprintf(why, sizeof why, "not sent: %s", serr[0] ? serr : "?");
+        else if (id->outcome == MS_AWS_SUCCESS)
+            snprintf(why, sizeof why, "HTTP %ld without an Arn and an Account", id->status);
+        else if (!strcmp(id->error.code, "Canceled") || !strcmp(serr, "no answer in time"))
+            snprintf(why, sizeof why, "no answer in time");
+        else
+            ms_aws_sync_why(id, why, sizeof why);
+        bool wanted = ms_config_bool(cfg, "audit.caller_identity") &&
+                      strcmp(ms_config_str(cfg, "audit.type"), "off") != 0;
+        if (wanted)
+            ms_probe_report(p, false, "aws caller identity",
+                            "STS GetCallerIdentity at %s: %s (audit.caller_identity = true: "
+                            "the audit records would say \"unknown\")", sts[0] ? sts : "?", why);
+        else
+            ms_probe_note(p, "aws caller identity",
+                          "not learned: STS GetCallerIdentity at %s: %s (not needed by this "
+                          "configuration)", sts[0] ? sts : "?", why);
+    }
+    ms_aws_sync_free(id);
+}
+
 int ms_aws_probe_creds(const ms_config *cfg, ms_probe *p)
 {
     uv_loop_t loop;
@@ -184,14 +225,37 @@ int ms_aws_probe_creds(const ms_config *cfg, ms_probe *p)
     char region[64];
     ms_strlcpy(region, sizeof region, ms_aws_region(c.aws));
     ms_aws_prefetch(c.aws, on_creds, &c);
-    finish(&loop, &c, p->timeout_ms * 2 + 1000);
+    wait_done(&loop, &c, p->timeout_ms * 2 + 1000);
     if (!c.done)
         ms_strlcpy(c.cerr, sizeof c.cerr, "no provider answered in time");
-    if (c.creds_ok)
+    /* Who they are: STS GetCallerIdentity with the same client (free, no
+     * permission needed), on the line under the credentials. */
+    ms_aws_sync id = {0};
+    char sts[1024] = "", serr[512] = "";
+    int sent = -1;
+    if (c.creds_ok && c.aws &&
+        ms_aws_endpoint(c.aws, "sts", NULL, sts, sizeof sts, serr, sizeof serr) == 0) {
+        ms_aws_request rq;
+        ms_sts_identity_request(&rq);
+        rq.endpoint = sts;
+        rq.max_attempts = 1;
+        rq.timeout_ms = p->timeout_ms;
+        c.done = false;
+        c.out = &id;
+        sent = ms_aws_send(c.aws, &rq, on_result, &c, serr, sizeof serr);
+        if (sent == 0)
+            wait_done(&loop, &c, p->timeout_ms + 1000);
+        if (sent == 0 && !c.done)
+            ms_strlcpy(serr, sizeof serr, "no answer in time");
+        c.done = true;
+    }
+    finish(&loop, &c, p->timeout_ms);
+    if (c.creds_ok) {
         ms_probe_report(p, true, "aws credentials",
                         "from the %s provider (access key id %s), region %s", c.provider,
                         c.key_id, region);
-    else
+        probe_identity(p, cfg, &id, sent, sts, serr);
+    } else
         ms_probe_report(p, false, "aws credentials", "%s (chain: environment, web identity, "
                         "profile, ECS/EKS container, EC2 instance metadata)", c.cerr);
     return c.creds_ok ? 0 : -1;

@@ -24,6 +24,17 @@ void ms_probe_report(ms_probe *p, bool ok, const char *subject, const char *fmt,
         p->failed++;
 }
 
+void ms_probe_note(ms_probe *p, const char *subject, const char *fmt, ...)
+{
+    fprintf(p->out, "INFO  %s: ", subject);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(p->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', p->out);
+    fflush(p->out);
+}
+
 /* The deepest existing ancestor of path (path itself excluded) into out. */
 static void existing_parent(const char *path, char *out, size_t n)
 {

@@ -27,6 +27,11 @@ typedef struct ms_probe {
 void ms_probe_report(ms_probe *p, bool ok, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* "INFO  <subject>: <what>": something said, neither passed nor failed
+ * (what is not probed and why, an optional lookup that did not answer). */
+void ms_probe_note(ms_probe *p, const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* A directory the plugin reads (write = false: it must exist and be
  * listable) or writes (write = true: a file can be created and removed in
  * it, or, when it does not exist yet, in the ancestor it would be created

@@ -164,6 +164,63 @@ ms_doc *ms_kinesis_record_doc(const unsigned char *data, size_t len, const ms_po
     return doc;
 }
 
+/* checkpoint.store = dynamodb: DescribeTable on the lease table -- it
+ * exists, is ACTIVE and has the lease key (checkpoint_ddb.c). A missing
+ * table fails: medstream would create it only with dynamodb:CreateTable,
+ * which the shipped policy does not grant (the template creates it). */
+static void probe_lease_table(const ms_config *cfg, const char *stream, ms_probe *p)
+{
+    const char *subject = "source kinesis: lease table";
+    const char *t = ms_config_str(cfg, "checkpoint.table");
+    const char *table = t[0] ? t : stream;
+    json_t *b = json_pack("{s:s}", "TableName", table);
+    char *body = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(b);
+    if (!body) {
+        ms_probe_report(p, false, subject, "out of memory");
+        return;
+    }
+    ms_aws_request rq = {.service = "dynamodb", .target = "DynamoDB_20120810.DescribeTable",
+                         .json_version = "1.0", .body = body, .body_len = strlen(body)};
+    ms_aws_sync r;
+    char err[512];
+    if (ms_aws_call_sync(cfg, ms_config_str(cfg, "checkpoint.endpoint"), NULL, &rq,
+                         p->timeout_ms, &r, err, sizeof err) != 0) {
+        ms_probe_report(p, false, subject, "DescribeTable %s not sent: %s", table, err);
+        free(body);
+        return;
+    }
+    free(body);
+    if (r.outcome != MS_AWS_SUCCESS) {
+        bool missing = strstr(r.error.code, "ResourceNotFound") != NULL;
+        ms_probe_report(p, false, subject, "DescribeTable %s at %s: %s%s", table, r.endpoint,
+                        ms_aws_sync_why(&r, err, sizeof err),
+                        missing ? " (medstream creates a missing table only with "
+                                  "dynamodb:CreateTable; the shipped policy expects the "
+                                  "template's table)" : "");
+        ms_aws_sync_free(&r);
+        return;
+    }
+    json_t *doc = json_loadb(r.body ? r.body : "", r.body_len, 0, NULL);
+    json_t *tab = json_object_get(doc, "Table");
+    const char *status = json_string_value(json_object_get(tab, "TableStatus"));
+    bool keyed = false;
+    size_t i;
+    json_t *k;
+    json_array_foreach(json_object_get(tab, "KeySchema"), i, k) {
+        const char *an = json_string_value(json_object_get(k, "AttributeName"));
+        const char *kt = json_string_value(json_object_get(k, "KeyType"));
+        keyed |= an && kt && !strcmp(an, "leaseKey") && !strcmp(kt, "HASH");
+    }
+    bool ok = status && !strcmp(status, "ACTIVE") && keyed;
+    ms_probe_report(p, ok, subject, "table %s: %s, %s (DescribeTable at %s, region %s)", table,
+                    status ? status : "no TableStatus",
+                    keyed ? "hash key leaseKey" : "no hash key leaseKey: not a lease table",
+                    r.endpoint, r.region);
+    json_decref(doc);
+    ms_aws_sync_free(&r);
+}
+
 void ms_kin_probe(const ms_config *cfg, ms_probe *p)
 {
     const char *stream = ms_config_str(cfg, "source.kinesis.stream");
@@ -200,4 +257,6 @@ void ms_kin_probe(const ms_config *cfg, ms_probe *p)
         json_decref(doc);
     }
     ms_aws_sync_free(&r);
+    if (!strcmp(ms_config_str(cfg, "checkpoint.store"), "dynamodb"))
+        probe_lease_table(cfg, stream, p);
 }

@@ -298,11 +298,27 @@ static ms_stage *fetch_create(const ms_config *cfg, char *err, size_t errlen)
     return st;
 }
 
+/* check-config --probe: the stage has no bucket of its own -- each record
+ * names its object (s3_uri, an S3 or EventBridge event) -- so there is
+ * nothing to HeadBucket before one arrives; the line says where objects
+ * would be fetched from. */
+static void fetch_probe(const ms_config *cfg, ms_probe *p)
+{
+    const char *ep = ms_config_str(cfg, "source.s3.endpoint");
+    ms_probe_note(p, "stage fetch",
+                  "not probed: no input bucket is configured (each record names its S3 object); "
+                  "objects are read with s3:GetObject from %s%s, and a record whose object "
+                  "cannot be read becomes a dead letter",
+                  ep[0] ? ep : "the region's S3 endpoint (or AWS_ENDPOINT_URL_S3)",
+                  ms_config_bool(cfg, "source.s3.path_style") ? ", path-style" : "");
+}
+
 const ms_plugin ms_stage_fetch_plugin = {
     .name = "fetch",
     .kind = MS_PLUGIN_STAGE,
     .slot = "fetch",
     .description = "GetObject the report a record names by S3 object (a no-op for the rest)",
     .keys = fetch_keys,
+    .probe = fetch_probe,
     .create.stage = fetch_create,
 };

@@ -12,11 +12,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
+#include "aws/aws.h"
+#include "aws/sts_identity.h"
 #include "base/errbuf.h"
 #include "base/filemode.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/str.h"
 #include "core/engine.h"
 #include "core/plugin.h"
 
@@ -93,6 +97,28 @@ static void aws_calls(const ms_doc *doc, json_t *ops, json_t *ids)
 
 char *ms_audit_render(const ms_doc *doc, int64_t now_unix_ms, uint64_t now_mono_ns)
 {
+    return ms_audit_render_with(doc, now_unix_ms, now_mono_ns, NULL);
+}
+
+/* principal: the access key ids, and with caller identity on, the ARN and
+ * account STS answered (and the key id it saw) or "unknown". */
+static json_t *principal_json(json_t *ids, const ms_audit_identity *who)
+{
+    json_t *p = json_pack("{s:o}", "access_key_ids", ids);
+    if (!who)
+        return p;
+    bool known = who->arn && who->arn[0];
+    json_object_set_new(p, "arn", json_string(known ? who->arn : "unknown"));
+    json_object_set_new(p, "account",
+                        json_string(known && who->account ? who->account : "unknown"));
+    json_object_set_new(p, "identity_key_id",
+                        known && who->key_id ? json_string(who->key_id) : json_null());
+    return p;
+}
+
+char *ms_audit_render_with(const ms_doc *doc, int64_t now_unix_ms, uint64_t now_mono_ns,
+                           const ms_audit_identity *who)
+{
     int64_t age_ms = doc->admitted_ns && now_mono_ns > doc->admitted_ns
                          ? (int64_t)((now_mono_ns - doc->admitted_ns) / 1000000)
                          : 0;
@@ -119,7 +145,7 @@ char *ms_audit_render(const ms_doc *doc, int64_t now_unix_ms, uint64_t now_mono_
     json_object_set_new(o, "engine",
                         doc->extract_engine ? json_string(doc->extract_engine) : json_null());
     json_object_set_new(o, "aws_operations", ops);
-    json_object_set_new(o, "principal", json_pack("{s:o}", "access_key_ids", ids));
+    json_object_set_new(o, "principal", principal_json(ids, who));
     json_object_set_new(o, "destinations",
                         doc->destinations ? json_deep_copy(doc->destinations) : json_array());
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -295,11 +321,110 @@ void ms_audit_writer_close(ms_audit_writer *w)
 
 /* ---- the service --------------------------------------------------------- */
 
+/* After a failed GetCallerIdentity, the next attempt waits this long (the
+ * timer or a record triggers it); records say "unknown" meanwhile, or keep
+ * the last identity learned (with the key id it was learned for). */
+#define IDENTITY_RETRY_NS (60ull * 1000000000ull)
+
 typedef struct audit_service {
     ms_audit_writer *w;
     char path[4096];   /* "" = stdout */
     ms_metric *records, *sync_seconds;
+    /* audit.caller_identity: the pipeline's principal from STS, learned on
+     * the loop through an AWS client of our own (the same aws.* settings
+     * as every other component, so the same credential chain). */
+    bool identity_on;
+    ms_aws_opts aopts;
+    ms_aws *aws;
+    uv_timer_t tick;    /* notices a changed access key id between records */
+    bool tick_open;
+    bool busy;          /* a credential fetch or a GetCallerIdentity in flight */
+    bool closing;
+    bool fail_logged;   /* the first failure is logged, the rest are not */
+    uint64_t failed_at; /* ms_now_ns of the last failure, 0 = none */
+    ms_aws_identity id; /* id.arn[0] == 0: unknown */
+    char id_key[128];   /* the access key id STS saw */
 } audit_service;
+
+static void identity_failed(audit_service *a, const char *why)
+{
+    a->busy = false;
+    a->failed_at = ms_now_ns();
+    if (!a->fail_logged) {   /* once, until STS answers again */
+        a->fail_logged = true;
+        ms_log(MS_LOG_WARN, a->id.arn[0]
+                   ? "audit: caller identity not refreshed; records keep the last identity "
+                     "learned, with its key id (the pipeline goes on)"
+                   : "audit: caller identity unknown; records say \"unknown\" until STS "
+                     "answers (the pipeline goes on)",
+               KS("reason", why ? why : "?"), KEND);
+    }
+}
+
+static void on_identity(const ms_aws_identity *id, const char *key_id, const char *error,
+                        void *ud)
+{
+    audit_service *a = ud;
+    if (a->closing) {
+        a->busy = false;
+        return;
+    }
+    if (!id) {
+        identity_failed(a, error);
+        return;
+    }
+    a->busy = false;
+    a->failed_at = 0;
+    bool changed = strcmp(a->id.arn, id->arn) != 0;
+    a->id = *id;
+    ms_strlcpy(a->id_key, sizeof a->id_key, key_id ? key_id : "");
+    if (changed || a->fail_logged)
+        ms_log(MS_LOG_INFO, "audit: caller identity", KS("arn", a->id.arn),
+               KS("account", a->id.account), KEND);
+    a->fail_logged = false;
+}
+
+static void on_identity_creds(const ms_aws_creds *cr, const char *error, void *ud)
+{
+    audit_service *a = ud;
+    if (a->closing || !a->aws) {
+        a->busy = false;
+        return;
+    }
+    if (!cr) {
+        identity_failed(a, error);
+        return;
+    }
+    if (a->id.arn[0] && !strcmp(cr->access_key_id, a->id_key)) {
+        a->busy = false;   /* the same key: the identity stands */
+        return;
+    }
+    char err[512];
+    if (ms_sts_identity_get(a->aws, on_identity, a, err, sizeof err) != 0)
+        identity_failed(a, err);
+}
+
+/* Learn (again) who the credentials are: once they are first resolved, and
+ * whenever the access key id changed since (a refresh of role
+ * credentials; checked by each record and by a 1 s timer); after a
+ * failure, not before IDENTITY_RETRY_NS passed. One lookup at a time. */
+static void identity_refresh(audit_service *a)
+{
+    if (!a->aws || a->busy || a->closing)
+        return;
+    if (a->failed_at && ms_now_ns() - a->failed_at < IDENTITY_RETRY_NS)
+        return;
+    const char *cur = ms_aws_access_key_id(a->aws);
+    if (a->id.arn[0] && cur && !strcmp(cur, a->id_key))
+        return;
+    a->busy = true;
+    ms_aws_prefetch(a->aws, on_identity_creds, a);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    identity_refresh(t->data);
+}
 
 static int audit_record(const ms_doc *doc, void *ud)
 {
@@ -307,7 +432,10 @@ static int audit_record(const ms_doc *doc, void *ud)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    char *line = ms_audit_render(doc, now_ms, ms_now_ns());
+    ms_audit_identity who = {.arn = a->id.arn, .account = a->id.account, .key_id = a->id_key};
+    char *line = ms_audit_render_with(doc, now_ms, ms_now_ns(), a->identity_on ? &who : NULL);
+    if (a->identity_on)
+        identity_refresh(a);   /* for the next records */
     int rc = line ? ms_audit_writer_append(a->w, line, strlen(line)) : -1;
     if (rc != 0)
         ms_log(MS_LOG_ERROR, "cannot append the audit record", KS("id", doc->id),
@@ -336,12 +464,52 @@ static int audit_sync(void *ud)
 
 static int audit_start(ms_service *svc, ms_engine *e, void *loop)
 {
-    (void)loop;
     audit_service *a = svc->state;
     ms_engine_set_audit(e, &(ms_engine_audit){.record = audit_record, .sync = audit_sync,
                                               .ud = a});
-    ms_log(MS_LOG_INFO, "audit trail", KS("to", a->path[0] ? a->path : "stdout"), KEND);
+    ms_log(MS_LOG_INFO, "audit trail", KS("to", a->path[0] ? a->path : "stdout"),
+           KS("caller_identity", a->identity_on ? "on" : "off"), KEND);
+    if (a->identity_on) {
+        char err[512];
+        a->aws = ms_aws_new(loop, &a->aopts, err, sizeof err);
+        if (!a->aws) {
+            a->fail_logged = true;
+            ms_log(MS_LOG_WARN, "audit: caller identity unknown; records say \"unknown\" "
+                   "(the pipeline goes on)", KS("reason", err), KEND);
+        } else {
+            identity_refresh(a);   /* resolves the credentials, then asks STS */
+            /* A refresh of role credentials changes the key id in the
+             * background: look once a second (a string compare), so the
+             * next records carry the new identity. Does not keep the loop
+             * alive. */
+            uv_timer_init(loop, &a->tick);
+            a->tick.data = a;
+            a->tick_open = true;
+            uv_timer_start(&a->tick, on_tick, 1000, 1000);
+            uv_unref((uv_handle_t *)&a->tick);
+        }
+    }
     return 0;
+}
+
+static void aws_closed(void *ud)
+{
+    (void)ud;
+}
+
+static void audit_stop(ms_service *svc)
+{
+    audit_service *a = svc->state;
+    a->closing = true;
+    if (a->tick_open) {
+        uv_close((uv_handle_t *)&a->tick, NULL);
+        a->tick_open = false;
+    }
+    if (a->aws) {
+        ms_aws *c = a->aws;
+        a->aws = NULL;
+        ms_aws_close(c, aws_closed, a);   /* the loop runs until it is closed */
+    }
 }
 
 static void audit_destroy(ms_service *svc)
@@ -355,6 +523,7 @@ static void audit_destroy(ms_service *svc)
 static const ms_service_ops audit_ops = {
     .name = "audit",
     .start = audit_start,
+    .stop = audit_stop,
     .destroy = audit_destroy,
 };
 
@@ -391,6 +560,9 @@ static ms_service *audit_create(const ms_config *cfg, char *err, size_t errlen)
     a->w = ms_audit_writer_open(kind == MS_AUDIT_FILE ? a->path : NULL, mode, err, errlen);
     if (!a->w)
         goto fail;
+    a->identity_on = ms_config_bool(cfg, "audit.caller_identity");
+    if (a->identity_on)
+        ms_aws_opts_from_config(cfg, &a->aopts);
     a->records = ms_counter("medstream_audit_records_total", NULL,
                             "Audit records appended (one per report that reached its sinks).");
     a->sync_seconds = ms_histogram("medstream_audit_sync_seconds", NULL,
@@ -416,6 +588,12 @@ static const ms_cfg_key audit_keys[] = {
         "`<sink.file.dir>.audit.jsonl`."),
     MS_KEY_STR("audit.mode", "0600",
         "Permission bits of the audit file, applied exactly (octal; the owner keeps read+write)."),
+    MS_KEY_BOOL("audit.caller_identity", "false",
+        "Add the principal's ARN and account (STS GetCallerIdentity, no IAM permission needed) "
+        "to each record's `principal`, learned once the credentials are resolved and again when "
+        "the access key id changes; `unknown` until STS first answers (a failure is logged once, "
+        "the pipeline goes on). Off by default: one more STS call per credential refresh, and STS "
+        "must be reachable (a VPC endpoint or NAT)."),
     {0},
 };
 

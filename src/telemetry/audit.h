@@ -39,6 +39,20 @@
  * doc->admitted_ns). */
 char *ms_audit_render(const ms_doc *doc, int64_t now_unix_ms, uint64_t now_mono_ns);
 
+/* With audit.caller_identity on: the identity STS GetCallerIdentity
+ * answered for the pipeline's credentials (aws/sts_identity.h). The record's
+ * principal then also has "arn" and "account" ("unknown" when arn is NULL
+ * or empty: not learned yet, or STS failed) and "identity_key_id" (the
+ * access key id STS saw, null when unknown). */
+typedef struct ms_audit_identity {
+    const char *arn, *account, *key_id;
+} ms_audit_identity;
+
+/* ms_audit_render with the identity (NULL = caller identity off: the
+ * principal has access_key_ids only). */
+char *ms_audit_render_with(const ms_doc *doc, int64_t now_unix_ms, uint64_t now_mono_ns,
+                           const ms_audit_identity *who);
+
 /* Where records go, from audit.type and audit.path (docs/operations.md):
  * auto = a file when a file sink writes summaries or dead letters, else
  * stdout; the file is audit.path, or beside the summaries directory:

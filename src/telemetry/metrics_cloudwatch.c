@@ -640,11 +640,38 @@ static const ms_cfg_key cloudwatch_keys[] = {
     { 0 }
 };
 
+/* check-config --probe: PutMetricData has no dry run -- any accepted call
+ * publishes data points (billed, and visible on the dashboards) -- so the
+ * api mode is not probed, and the line says so. The emf mode's file is. */
+static void cw_probe(const ms_config *cfg, ms_probe *p)
+{
+    const char *path = ms_config_str(cfg, "cloudwatch.emf_path");
+    if (!strcmp(ms_config_str(cfg, "cloudwatch.mode"), "api")) {
+        ms_probe_note(p, "service cloudwatch",
+                      "not probed: PutMetricData has no dry run (a probe would publish data "
+                      "points to namespace %s); a refused or failed push is logged and counted "
+                      "in medstream_cloudwatch_requests_total{outcome=\"failed\"}",
+                      ms_config_str(cfg, "cloudwatch.namespace"));
+    } else if (strcmp(path, "-") != 0) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            dir[1] = 0;
+        else if (slash)
+            *slash = 0;
+        else
+            snprintf(dir, sizeof dir, ".");
+        ms_probe_dir(p, "service cloudwatch: emf_path", dir, true);
+    }
+}
+
 const ms_plugin ms_service_cloudwatch_plugin = {
     .name = "cloudwatch",
     .kind = MS_PLUGIN_SERVICE,
     .description = "metrics to Amazon CloudWatch: PutMetricData (api) or Embedded Metric Format lines (emf)",
     .keys = cloudwatch_keys,
     .enabled = cw_enabled,
+    .probe = cw_probe,
     .create.service = cw_create,
 };

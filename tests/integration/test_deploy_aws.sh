@@ -12,7 +12,11 @@
 #   recorded + the documented extras for the profile == the policy's actions
 # (deploy/aws/policies/extra-actions.tsv: actions AWS checks that no local
 # peer can see, each with its reason). A missing action fails, and so does
-# an action neither recorded nor documented.
+# an action neither recorded nor documented. Every run has the audit
+# trail's caller identity on (audit.caller_identity, STS: sts_stub.py), so
+# sts:GetCallerIdentity is recorded: it needs no IAM permission, and the
+# rows of profile `*` in extra-actions.tsv say so -- such an action must be
+# recorded somewhere and must not be granted.
 #
 # Also: each policy validates against the IAM identity-policy schema
 # (../shared/schemas, skipped without it), and cloudwatch:PutMetricData is
@@ -69,6 +73,8 @@ mkdir -p "$tmp/s3"
 peer s3rver node "$SUP/s3rver_run.js" "$S3MODS" "$tmp/s3" summaries ksummaries inputs; S3=http://127.0.0.1:$PORT
 peer sns "$PY" "$SUP/sns_capture.py" --key S3RVER:S3RVER;           SNS=http://127.0.0.1:$PORT
 peer cw "$PY" "$SUP/cw_capture.py" --port 0 --key S3RVER:S3RVER;    CW=http://127.0.0.1:$PORT
+peer sts "$PY" "$SUP/sts_stub.py" --key S3RVER:S3RVER;              STS=http://127.0.0.1:$PORT
+export AWS_ENDPOINT_URL_STS=$STS
 peer kinesalite env NODE_PATH="$KMODS" node -e \
   "const s=require('kinesalite')({createStreamMs:5});s.listen(0,'127.0.0.1',()=>console.log('port '+s.address().port));"
 KIN=http://127.0.0.1:$PORT
@@ -97,7 +103,8 @@ printf '{"id":"from-s3","s3_uri":"s3://inputs/incoming/lab-results.pdf"}' > "$tm
 COMMON=(--set http.listen=off --set comprehend.endpoint="$CM"
         --set source.s3.endpoint="$S3" --set source.s3.path_style=true
         --set sink.s3.endpoint="$S3" --set sink.s3.path_style=true
-        --set sink.sns.endpoint="$SNS" --set cloudwatch.endpoint="$CW")
+        --set sink.sns.endpoint="$SNS" --set cloudwatch.endpoint="$CW"
+        --set audit.caller_identity=true)
 
 # ---- each profile ----------------------------------------------------------
 
@@ -203,7 +210,7 @@ for st in pol["Statement"]:
 # S3 operations whose IAM action has another name.
 IAM_NAME = {"s3:HeadObject": "s3:GetObject", "s3:ListObjectsV2": "s3:ListBucket"}
 called = {IAM_NAME.get(l.strip(), l.strip()) for l in open(log_path) if l.strip()}
-extra = {}
+extra, nogrant = {}, {}
 for line in open(extra_path):
     if not line.strip() or line.startswith("#"):
         continue
@@ -211,6 +218,14 @@ for line in open(extra_path):
     assert reason.strip(), f"extra {action} for {p} has no reason"
     if p == prof:
         extra[action] = reason
+    elif p == "*":
+        nogrant[action] = reason   # called, needs no IAM permission: never granted
+granted_free = sorted(set(nogrant) & set(granted))
+if granted_free:
+    print(f"FAIL: {prof}: granted although no permission is needed: {', '.join(granted_free)}")
+    sys.exit(1)
+free_called = sorted(called & set(nogrant))
+called -= set(nogrant)
 missing = sorted(called - set(granted))
 beyond = sorted(set(granted) - called - set(extra))
 both = sorted(called & set(extra))
@@ -225,7 +240,8 @@ for what, lst in (("called but not granted", missing), ("granted, never called a
 if not ok:
     sys.exit(1)
 print(f"ok: {prof}: {len(called)} actions called = granted minus {len(extra)} documented extras: "
-      + ", ".join(sorted(called)))
+      + ", ".join(sorted(called))
+      + (f"; also called, needing no permission: {', '.join(free_called)}" if free_called else ""))
 EOF
 }
 
@@ -249,6 +265,17 @@ for f in "$POL"/*.json; do
   [ -f "$SRC/configs/$(basename "$f" .json).ini" ] || fail "$(basename "$f"): no such profile"
 done
 [ "$profiles" -eq 5 ] || fail "$profiles AWS profiles checked, expected 5"
+# The actions documented as needing no permission were really called (the
+# caller identity: once per run, signed with the runs' key).
+for a in $(awk -F'\t' '$1 == "*" {print $2}' "$POL/extra-actions.tsv"); do
+  cat "$tmp"/*.actions | grep -qx "$a" || fail "$a is documented as called without permission but no run called it"
+done
+$PY - "$STS" <<'EOF' || fail "the STS stub"
+import json, sys, urllib.request
+st = json.load(urllib.request.urlopen(sys.argv[1] + "/_stats"))
+assert st["answered"] >= 1 and st["bad_signatures"] == 0 and st["bad_form"] == 0, st
+print(f"ok: sts:GetCallerIdentity answered {st['answered']} times, needs no IAM permission, granted nowhere")
+EOF
 
 # The log holds operation names only: no bucket, key, topic or stream name.
 if grep -hE 'summaries|inputs|incoming|reports|leases|arn:' "$tmp"/*.actions; then

@@ -1,15 +1,22 @@
 /* test_probe.c -- `medstream check-config --probe` (the binary) against
  * local peers started here: librdkafka's mock cluster (in this process),
  * s3rver, the SNS capture peer (GetTopicAttributes), the Comprehend
- * emulator (medstream emulate), redis-server with requirepass and
- * kinesalite. Checked:
+ * emulator (medstream emulate), redis-server with requirepass,
+ * kinesalite, dynalite (the lease table) and the STS stub
+ * (tests/support/sts_stub.py, GetCallerIdentity). Checked:
  *   - everything reachable: exit 0, a PASS line for the credentials (the
  *     provider named), the Kafka topic's partitions, the bucket, the SNS
  *     topic, the sink's Kafka topics, the file directory, one Comprehend
  *     call with its cost (and the emulator billed exactly one request),
- *     the Redis cache; a Kinesis stream's shards;
+ *     the Redis cache; a Kinesis stream's shards and the DynamoDB lease
+ *     table (DescribeTable); the caller identity's ARN on an INFO line under
+ *     the credentials; INFO lines saying what is not probed and why (the
+ *     fetch stage: no bucket of its own; CloudWatch: no dry run);
+ *   - STS unreachable: an INFO line and exit 0, but a FAIL line with
+ *     audit.caller_identity = true (the records would say "unknown");
  *   - a missing bucket, a missing SNS topic, a missing Kafka topic, an
- *     unreachable broker, a wrong Redis password: a FAIL line each, exit 1;
+ *     unreachable broker, a wrong Redis password, a missing lease table: a
+ *     FAIL line each, exit 1;
  *   - no secret (secret key, session token, Redis password) appears in any
  *     output, at log level debug.
  * Skips (77) without s3rver/boto3; the Redis and Kinesis parts skip alone
@@ -41,13 +48,15 @@
 #define TOPIC_ARN "arn:aws:sns:us-east-1:123456789012:medstream-probe"
 #define REDIS_PW "redis-pw-Vt5q-not-real"
 #define SECRET "S3RVER"   /* s3rver's fixed key pair */
+#define ARN "arn:aws:sts::123456789012:assumed-role/medstream-probe/session-1"
 
 static char *tmp;
 static const char *bin;
 static const char *modules;
 static ms_kafka_mock *mock;
 static int s3_pid = -1, sns_pid = -1, emu_pid = -1, redis_pid = -1, kin_pid = -1;
-static int s3_port, sns_port, emu_port, redis_port, kin_port;
+static int ddb_pid = -1, sts_pid = -1;
+static int s3_port, sns_port, emu_port, redis_port, kin_port, ddb_port, sts_port;
 static char all_output[1 << 18];   /* every probe's output, for the secrets check */
 static size_t all_len;
 
@@ -136,6 +145,12 @@ static void everything_reachable(void **state)
     probe(&r, extra);
     assert_int_equal(r.status, 0);
     has_line(&r, "PASS", "aws credentials", "from the env provider");
+    has_line(&r, "INFO", "aws caller identity", ARN " (account 123456789012");
+    /* under the credentials line */
+    const char *cl = strstr(r.out, "PASS  aws credentials");
+    assert_non_null(cl);
+    assert_true(!strncmp(strchr(cl, '\n') + 1, "INFO  aws caller identity: ", 27));
+    has_line(&r, "INFO", "stage fetch", "not probed: no input bucket is configured");
     has_line(&r, "PASS", "source kafka", "topic reports: 3 partitions");
     has_line(&r, "PASS", "stage comprehend", "cost: 1 billed unit");
     has_line(&r, "PASS", "sink s3", "bucket " BUCKET " exists");
@@ -174,6 +189,37 @@ static void unreachable_broker(void **state)
     has_line(&r, "PASS", "sink s3", NULL);
 }
 
+/* STS unreachable: said, not failed -- unless the audit trail needs it. */
+static void sts_unreachable(void **state)
+{
+    (void)state;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", sts_port);
+    setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1", 1);
+    result r;
+    probe(&r, NULL);
+    assert_int_equal(r.status, 0);
+    has_line(&r, "INFO", "aws caller identity", "not learned: STS GetCallerIdentity at "
+             "http://127.0.0.1:1: no answer");
+    probe(&r, "--set audit.caller_identity=true");
+    assert_int_equal(r.status, 1);
+    has_line(&r, "FAIL", "aws caller identity", "audit.caller_identity = true");
+    setenv("AWS_ENDPOINT_URL_STS", url, 1);
+    probe(&r, "--set audit.caller_identity=true");
+    assert_int_equal(r.status, 0);
+    has_line(&r, "INFO", "aws caller identity", ARN);
+}
+
+/* CloudWatch api mode: not probed (no dry run), and said so. */
+static void cloudwatch_said(void **state)
+{
+    (void)state;
+    result r;
+    probe(&r, "--set cloudwatch.mode=api");
+    assert_int_equal(r.status, 0);
+    has_line(&r, "INFO", "service cloudwatch", "not probed: PutMetricData has no dry run");
+}
+
 static void wrong_redis_password(void **state)
 {
     (void)state;
@@ -208,6 +254,27 @@ static void kinesis_shards(void **state)
     probe(&r, extra);
     assert_int_equal(r.status, 1);
     has_line(&r, "FAIL", "source kinesis", "ResourceNotFoundException");
+    if (ddb_pid <= 0) {
+        printf("dynalite not available: lease table part skipped\n");
+        return;
+    }
+    /* checkpoint.store = dynamodb: DescribeTable on the lease table */
+    snprintf(extra, sizeof extra, "--set source.type=kinesis --set source.kinesis.stream=probe "
+             "--set source.kinesis.endpoint=http://127.0.0.1:%d --set checkpoint.store=dynamodb "
+             "--set checkpoint.table=probe-leases --set checkpoint.endpoint=http://127.0.0.1:%d",
+             kin_port, ddb_port);
+    probe(&r, extra);
+    assert_int_equal(r.status, 0);
+    has_line(&r, "PASS", "source kinesis: lease table",
+             "table probe-leases: ACTIVE, hash key leaseKey");
+    snprintf(extra, sizeof extra, "--set source.type=kinesis --set source.kinesis.stream=probe "
+             "--set source.kinesis.endpoint=http://127.0.0.1:%d --set checkpoint.store=dynamodb "
+             "--set checkpoint.table=no-such-leases --set checkpoint.endpoint=http://127.0.0.1:%d",
+             kin_port, ddb_port);
+    probe(&r, extra);
+    assert_int_equal(r.status, 1);
+    has_line(&r, "FAIL", "source kinesis: lease table", "ResourceNotFoundException");
+    has_line(&r, "PASS", "source kinesis", "stream probe: 2 shards");
 }
 
 /* Run last: every output above, and one with a session token. */
@@ -253,6 +320,38 @@ static int start_redis(void)
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return -1;
+}
+
+/* dynalite (npm, as integration.kinesis starts it) with the lease table
+ * probe-leases made by boto3 (as the CloudFormation template makes it). */
+static void start_dynalite(void)
+{
+    char *dmods = ms_test_npm_install("dynalite", "dynalite", "dynalite@4");
+    if (!dmods)
+        return;
+    char *argv[] = {"env", NULL, "node", "-e",
+                    "const d=require('dynalite');"
+                    "const s=d({createTableMs:5,deleteTableMs:5,updateTableMs:5});"
+                    "s.listen(0,'127.0.0.1',()=>console.log('port '+s.address().port));",
+                    NULL};
+    char np[2200];
+    snprintf(np, sizeof np, "NODE_PATH=%s", dmods);
+    argv[1] = np;
+    free(dmods);
+    ddb_port = ms_test_peer_start(argv, &ddb_pid);
+    if (ddb_port <= 0 ||
+        ms_test_run("%s -c \"import boto3; d=boto3.client('dynamodb',endpoint_url="
+                    "'http://127.0.0.1:%d',region_name='us-east-1'); d.create_table("
+                    "TableName='probe-leases',BillingMode='PAY_PER_REQUEST',"
+                    "AttributeDefinitions=[{'AttributeName':'leaseKey','AttributeType':'S'}],"
+                    "KeySchema=[{'AttributeName':'leaseKey','KeyType':'HASH'}]); "
+                    "d.get_waiter('table_exists').wait(TableName='probe-leases',"
+                    "WaiterConfig={'Delay':0.1,'MaxAttempts':100})\"",
+                    ms_test_system_python(), ddb_port) != 0) {
+        if (ddb_pid > 0)
+            ms_test_peer_stop(ddb_pid);
+        ddb_pid = -1;
+    }
 }
 
 static int start_kinesalite(void)
@@ -303,9 +402,16 @@ static int setup(void **state)
     char *emuargv[] = {(char *)bin, "emulate", "--listen", "127.0.0.1:0", "--log-level", "error",
                        NULL};
     emu_port = ms_test_peer_start(emuargv, &emu_pid);
+    snprintf(script, sizeof script, "%s/tests/support/sts_stub.py", src);
+    char *stsargv[] = {(char *)ms_test_system_python(), script, "--key", "S3RVER:S3RVER",
+                       "--arn", ARN, NULL};
+    sts_port = ms_test_peer_start(stsargv, &sts_pid);
+    char sts_url[64];
+    snprintf(sts_url, sizeof sts_url, "http://127.0.0.1:%d", sts_port);
+    setenv("AWS_ENDPOINT_URL_STS", sts_url, 1);
     char err[256];
     mock = ms_kafka_mock_new(1, err, sizeof err);
-    if (s3_port <= 0 || sns_port <= 0 || emu_port <= 0 || !mock ||
+    if (s3_port <= 0 || sns_port <= 0 || emu_port <= 0 || sts_port <= 0 || !mock ||
         ms_kafka_mock_create_topic(mock, "reports", 3) != 0 ||
         ms_kafka_mock_create_topic(mock, "summaries", 2) != 0 ||
         ms_kafka_mock_create_topic(mock, "summaries-dead-letter", 1) != 0) {
@@ -316,14 +422,18 @@ static int setup(void **state)
     redis_pid = start_redis();
     if (start_kinesalite() != 0)
         printf("kinesalite: not available, its case will skip\n");
+    else
+        start_dynalite();
+    if (ddb_pid <= 0)
+        printf("dynalite: not available, the lease table part will skip\n");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    int pids[] = {s3_pid, sns_pid, emu_pid, kin_pid};
-    for (int i = 0; i < 4; i++)
+    int pids[] = {s3_pid, sns_pid, emu_pid, kin_pid, ddb_pid, sts_pid};
+    for (int i = 0; i < 6; i++)
         if (pids[i] > 0)
             ms_test_peer_stop(pids[i]);
     if (redis_pid > 0) {
@@ -345,6 +455,8 @@ int main(void)
         cmocka_unit_test(everything_reachable),
         cmocka_unit_test(missing_bucket_and_topics),
         cmocka_unit_test(unreachable_broker),
+        cmocka_unit_test(sts_unreachable),
+        cmocka_unit_test(cloudwatch_said),
         cmocka_unit_test(wrong_redis_password),
         cmocka_unit_test(kinesis_shards),
         cmocka_unit_test(no_secret_in_output),

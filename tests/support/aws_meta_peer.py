@@ -3,9 +3,10 @@
 container credentials agent and STS (AssumeRoleWithWebIdentity), for
 tests/integration/test_creds.c. Standard library only.
 
-    aws_meta_peer.py --port 0 [--host 127.0.0.1]
+    aws_meta_peer.py --port 0 [--host 127.0.0.1] [--announce]
 
-prints the port it listens on as the first line of stdout.
+prints the port it listens on as the first line of stdout (with --announce
+as "port N", the form ms_test_peer_start reads).
 
 Routes:
   PUT  /latest/api/token                          IMDSv2 token
@@ -278,10 +279,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--announce", action="store_true", help='print "port N" instead of N')
     a = ap.parse_args()
     srv = ThreadingHTTPServer((a.host, a.port), Handler)
     srv.daemon_threads = True
-    print(srv.server_address[1], flush=True)
+    if a.announce:
+        print(f"port {srv.server_address[1]}", flush=True)   # ms_test_peer_start's form
+    else:
+        print(srv.server_address[1], flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
