@@ -14,7 +14,8 @@
  * below, MODIFIER one descriptive word ("cystic", "degenerative",
  * "partial"...). "change(s)" is a head only after a modifier ("cystic
  * change", never "no interval change"). The composed entity is a condition
- * (SIGN) with no canonical name: its text is its name, its context (negated,
+ * (SIGN) with no canonical name: its text is its name (and, where the head
+ * word is not plain, the head's plain words are its lay term), its context (negated,
  * uncertain...) is read as for any other mention. Only a site the lexicon
  * does not already name as a condition together with its head is composed:
  * the lexicon's longer match always wins. */
@@ -118,6 +119,62 @@ static bool adjacent(const ms_nlp_ctx *c, size_t i, size_t j)
     return gap >= 1 && gap <= 2;
 }
 
+/* Plain words for a head whose own word is not plain, whatever the site:
+ * the composed finding is shown as "pocket of pus (pelvic abscess)".
+ * A head missing here ("tear", "swelling", "pain") is plain already, or
+ * has no one meaning a patient could be told without its site. */
+static const char *const HEAD_LAY[][2] = {
+    {"fracture", "broken bone"}, {"fractures", "broken bones"},
+    {"effusion", "build-up of fluid"}, {"effusions", "build-up of fluid"},
+    {"edema", "swelling from fluid"}, {"calcification", "calcium deposit"},
+    {"calcifications", "calcium deposits"}, {"degeneration", "wear and tear"},
+    {"opacity", "hazy area on the image"}, {"opacities", "hazy areas on the image"},
+    {"opacification", "hazy area on the image"}, {"stenosis", "narrowing"},
+    {"nodule", "small lump"}, {"nodules", "small lumps"}, {"mass", "lump or growth"},
+    {"masses", "lumps or growths"}, {"lesion", "abnormal area"},
+    {"lesions", "abnormal areas"}, {"cyst", "fluid-filled sac"},
+    {"cysts", "fluid-filled sacs"}, {"collection", "pocket of fluid"},
+    {"hemorrhage", "bleeding"}, {"haemorrhage", "bleeding"},
+    {"hematoma", "pocket of blood"}, {"haematoma", "pocket of blood"},
+    {"dilatation", "widening"}, {"dilation", "widening"}, {"atrophy", "shrinking"},
+    {"deformity", "change in shape"}, {"tenderness", "pain when pressed"},
+    {"erosion", "area worn away"}, {"erosions", "areas worn away"},
+    {"ulceration", "sore"}, {"herniation", "bulging out of place"},
+    {"contusion", "bruise"}, {"laceration", "cut"},
+    {"infiltrate", "hazy area on the image"}, {"infiltrates", "hazy areas on the image"},
+    {"thrombus", "blood clot"}, {"occlusion", "blockage"},
+    {"obstruction", "blockage"}, {"abscess", "pocket of pus"},
+    {"spur", "bony growth"}, {"spurs", "bony growths"},
+    {"tendinosis", "tendon damage"}, {"tendinopathy", "tendon damage"},
+    {"crepitus", "crackling feeling or sound"},
+    {"subluxation", "joint partly out of place"}, {"dislocation", "joint out of place"},
+    {"malalignment", "bones out of line"}, {"erythema", "redness"},
+    {"exudate", "fluid or pus"}, {"exudates", "fluid or pus"}, {"ulcer", "sore"},
+    {"ulcers", "sores"}, {"polyp", "small growth"}, {"polyps", "small growths"},
+    {"nodularity", "lumpiness"}, {"bruit", "whooshing sound of blood flow"},
+    {"bruits", "whooshing sound of blood flow"}, {"induration", "hardened tissue"},
+    {"necrosis", "dead tissue"}, {"hypertrophy", "enlargement"}, {"perforation", "hole"},
+    {"wall motion abnormality", "part of the heart wall that does not move normally"},
+};
+
+/* The plain words for the head phrase of n tokens at token i, or NULL. */
+static const char *head_lay(const ms_nlp_ctx *c, size_t i, size_t n)
+{
+    char w[32];
+    const char *key = w;
+    if (n == 3) /* the one three-word head */
+        key = tok_is(c, i, "wall") && tok_is(c, i + 1, "motion") &&
+                      tok_is(c, i + 2, "abnormality")
+                  ? "wall motion abnormality"
+                  : NULL;
+    else if (n != 1 || !word_at(c, i, w))
+        key = NULL;
+    for (size_t k = 0; key && k < sizeof HEAD_LAY / sizeof *HEAD_LAY; k++)
+        if (strcmp(HEAD_LAY[k][0], key) == 0)
+            return HEAD_LAY[k][1];
+    return NULL;
+}
+
 size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
 {
     size_t j = i + m;
@@ -173,5 +230,14 @@ int ms__compose_emit(ms_nlp_ctx *c, size_t i, size_t n)
     x->traits[0].name = "SIGN";
     x->traits[0].score = 0.80f;
     x->ntraits = 1;
+    /* the head is first ("abscess of the pelvis") or last ("pelvic
+     * abscess", "anterior wall motion abnormality") */
+    size_t h = phrase_at(c, i, HEADS);
+    if (h && tok_is(c, i + h, "of"))
+        x->lay = head_lay(c, i, h);
+    else
+        x->lay = head_lay(c, i + n - 1, 1) ? head_lay(c, i + n - 1, 1)
+                 : n >= 3                 ? head_lay(c, i + n - 3, 3)
+                                          : NULL;
     return 0;
 }

@@ -503,7 +503,9 @@ json_t *ms_findings_json(const ms_findings *f)
  * "canonical"), unless it is there already or the list is full. */
 static int add_name(ms_summary *s, const ms_nlp_entity *e)
 {
-    const char *name = e->lay ? e->lay : e->canonical;
+    /* a composed finding (no canonical) has only its head's plain words
+     * ("a small lump"): too vague to name it alone */
+    const char *name = !e->canonical ? NULL : e->lay ? e->lay : e->canonical;
     if (!name || s->naffirmed_names == MS_SUMMARY_MAX_NAMES)
         return 0;
     for (int k = 0; k < s->naffirmed_names; k++)

@@ -31,7 +31,11 @@ static void put_term(ms_fx_sbuf *b, const ms_findings *f, const ms_nlp_entity *e
         ms_fx_printf(b, "%s (%s)", e->lay, e->canonical);
     else if (e->canonical)
         ms_fx_printf(b, "%s", e->canonical);
-    else
+    else if (e->lay) { /* a composed finding: "pocket of pus (pelvic abscess)" */
+        ms_fx_printf(b, "%s (", e->lay);
+        put_text(b, f, e);
+        ms_fx_printf(b, ")");
+    } else
         put_text(b, f, e);
 }
 

@@ -105,12 +105,38 @@ static void test_negated_and_limits(void **state)
     ms_nlp_result_free(&r);
 }
 
+/* A head that is not a plain word lends its plain words, whatever the
+ * site; a plain head lends none (the finding's own words are shown). */
+static void test_head_lay(void **state)
+{
+    (void)state;
+    const char *t = "Pelvic abscess. Opacification of the maxillary sinus. Soft tissue swelling. "
+                    "Tibial cystic change.";
+    ms_nlp_result r = {0};
+    assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+    const ms_nlp_entity *a = cond(&r, t, "Pelvic abscess");
+    const ms_nlp_entity *o = cond(&r, t, "Opacification of the maxillary sinus");
+    const ms_nlp_entity *s = cond(&r, t, "Soft tissue swelling");
+    const ms_nlp_entity *c = cond(&r, t, "Tibial cystic change");
+    assert_non_null(a);
+    assert_non_null(o);
+    assert_non_null(s);
+    assert_non_null(c);
+    assert_null(a->canonical);
+    assert_string_equal(a->lay, "pocket of pus");
+    assert_string_equal(o->lay, "hazy area on the image");
+    assert_null(s->lay);
+    assert_null(c->lay);
+    ms_nlp_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_site_then_head),
         cmocka_unit_test(test_head_of_site),
         cmocka_unit_test(test_negated_and_limits),
+        cmocka_unit_test(test_head_lay),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -370,7 +370,8 @@ int main(int argc, char **argv)
         }
     }
 
-    /* condition_lay: canonical -> lay, every canonical must exist */
+    /* condition_lay: canonical -> lay, every canonical must exist, curated
+     * or generated (a curated lay term may explain a generated canonical) */
     static const char *const ct_n[] = {"DIAGNOSIS", "SIGN", "SYMPTOM"};
     static const int ct_c[] = {MS_LT_DIAGNOSIS, MS_LT_SIGN, MS_LT_SYMPTOM};
     for (size_t i = 0; i < clay.n; i++) {
@@ -378,7 +379,9 @@ int main(int argc, char **argv)
         bool found = !conds.present;
         for (size_t j = 0; j < conds.n && !found; j++)
             found = icmp(conds.v[j].f[1], w->f[0]) == 0;
-        if (!found) err(w->file, w->line, "canonical '%s' not in conditions.tsv", w->f[0]);
+        for (size_t j = 0; j < gconds.n && !found; j++)
+            found = icmp(gconds.v[j].f[1], w->f[0]) == 0;
+        if (!found) err(w->file, w->line, "canonical '%s' not in conditions*.tsv", w->f[0]);
         for (size_t j = 0; j < i; j++)
             if (icmp(clay.v[j].f[0], w->f[0]) == 0)
                 err(w->file, w->line, "duplicate canonical '%s' (line %d)", w->f[0], clay.v[j].line);
