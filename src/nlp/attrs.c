@@ -188,6 +188,8 @@ const ms_lex_phrase ms__attr_vocab[] = {
     V("markedly", TEST_FILLER), V("moderately", TEST_FILLER),
     V("significantly", TEST_FILLER), V("very", TEST_FILLER), V("still", TEST_FILLER),
     V("found to be", TEST_FILLER), V("noted to be", TEST_FILLER),
+    V("less than", TEST_CMP), V("greater than", TEST_CMP), V("more than", TEST_CMP),
+    V("lower than", TEST_CMP), V("higher than", TEST_CMP),
     V("acute", ACUITY), V("chronic", ACUITY), V("subacute", ACUITY),
     V("acute on chronic", ACUITY), V("acute-on-chronic", ACUITY),
     V("hyperacute", ACUITY),
@@ -476,6 +478,11 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
              c->s[c->t[p].b] == 0xE2 && c->s[c->t[p].b + 1] == 0x89)) {  /* ≤ ≥ */
             p++;
             if (punct(c, p, hi, '=')) p++;
+        } else if ((l = vm(c, p, hi, MS_AV_TEST_CMP))) {
+            /* "Troponin less than 0.04", "estimated GFR greater than 60":
+             * the words stay in the value, which is then no single number
+             * and never compared with a range (findings_tests.c) */
+            p += l;
         }
         bool ratio;
         size_t q = qty(c, p, hi, &glued, &ratio);

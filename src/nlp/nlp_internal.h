@@ -23,6 +23,7 @@ enum {
     MS_AV_TEST_UNIT,       /* mg/dL, %, x10^9/L, mmHg ... */
     MS_AV_TEST_WORD,       /* positive, negative, normal ... */
     MS_AV_TEST_FILLER,     /* was, of, :, = ... between a test and value */
+    MS_AV_TEST_CMP,        /* less than, greater than ... (part of the value) */
     MS_AV_ACUITY,          /* acute, chronic, subacute, acute on chronic */
     MS_AV_DIRECTION,       /* left, right, bilateral ... (before a site) */
     MS_AV_DIRECTION_POST,  /* bilaterally (after a site) */

@@ -617,6 +617,22 @@ static void test_lab_words(void **state)
                         strcmp(json_string_value(json_object_get(t, "flag")), "high") != 0);
     }
     run_free(&r);
+
+    /* a value given as a bound keeps its words and is never compared with
+     * a range as if it were the number */
+    run_of(&r, "LABS: Troponin less than 0.04. Estimated GFR greater than 60. BNP more than "
+               "5000.\n");
+    int bounds = 0;
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        if (v && (!strcmp(v, "less than 0.04") || !strcmp(v, "greater than 60") ||
+                  !strcmp(v, "more than 5000"))) {
+            assert_true(json_is_null(json_object_get(t, "flag")));
+            bounds++;
+        }
+    }
+    assert_int_equal(bounds, 3);
+    run_free(&r);
 }
 
 int main(void)
