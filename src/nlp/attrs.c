@@ -457,6 +457,27 @@ static size_t thousands(const ms_nlp_ctx *c, size_t q, size_t hi)
     return q;
 }
 
+/* "50% neutrophils, 8% bands": a share counted in percent (a white cell
+ * differential) is often written before its name. Only for a test whose
+ * lexicon unit is "%", only a number and "%" directly before the name, in
+ * its sentence, and only when nothing follows the name as its value. */
+static int share_before(ms_nlp_ctx *c, size_t i)
+{
+    const ms_nlp_entity *e = &c->out->v[i];
+    size_t a = SP[i].t0, lo = i ? SP[i - 1].t1 : 0;
+    if (!e->unit || strcmp(e->unit, "%") != 0 || a < lo + 2 || !punct(c, a - 1, a, '%') ||
+        !(c->t[a - 2].flags & MS_TF_NUM) || (c->t[a - 1].flags & MS_TF_SENT) ||
+        (c->t[a].flags & MS_TF_SENT) || c->t[a - 1].b != c->t[a - 2].e ||
+        c->t[a].b - c->t[a - 1].e != 1)
+        return 0;
+    if (ms__nlp_emit_attr(c, a - 2, a - 1, c->t[a - 2].b, c->t[a - 2].e, (int)i,
+                          "TEST_TREATMENT_PROCEDURE", "TEST_VALUE", 0.95f, rel(1)) < 0 ||
+        ms__nlp_emit_attr(c, a - 1, a, c->t[a - 1].b, c->t[a - 1].e, (int)i,
+                          "TEST_TREATMENT_PROCEDURE", "TEST_UNIT", 0.95f, rel(1)) < 0)
+        return -1;
+    return 0;
+}
+
 static int tests(ms_nlp_ctx *c, size_t ntop)
 {
     for (size_t i = 0; i < ntop; i++) {
@@ -507,6 +528,8 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
                 sc = 0.85f;
             }
         } else {
+            if (share_before(c, i) < 0)
+                return -1;
             continue;
         }
         size_t ve = glued != NONE ? glued : c->t[v1 - 1].e;

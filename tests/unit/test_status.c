@@ -633,6 +633,27 @@ static void test_lab_words(void **state)
     }
     assert_int_equal(bounds, 3);
     run_free(&r);
+
+    /* a differential's share before its name; never across a sentence */
+    run_of(&r, "LABS: White count of 12.1 with 76% neutrophils, 19% lymphocytes. Rate 50%.\n"
+               "Monocytes were not reported.\n");
+    int shares = 0;
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *n = json_string_value(json_object_get(t, "text"));
+        const char *v = json_string_value(json_object_get(t, "value"));
+        if (n && !strcmp(n, "neutrophils")) {
+            assert_string_equal(v, "76");
+            shares++;
+        }
+        if (n && !strcmp(n, "lymphocytes")) {
+            assert_string_equal(v, "19");
+            shares++;
+        }
+        if (n && !strcasecmp(n, "monocytes"))
+            assert_null(v);
+    }
+    assert_int_equal(shares, 2);
+    run_free(&r);
 }
 
 int main(void)
