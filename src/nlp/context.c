@@ -316,6 +316,8 @@ static bool question_of_owned(const char *p, const token *tk, size_t n, size_t k
            owned_at(tk, n, k);
 }
 
+static bool in_list(const char *w, const char *const *l, size_t n);
+
 static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         scratch *sc, bool found[C_NCLASS], bool neg_only)
 {
@@ -492,8 +494,24 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                              coordinated(tk, (size_t)open[c], n)))
             found[c] = true;
     }
-    if (neg_only)
+    if (neg_only) {
+        /* after a test, procedure or medication, "negative" is a result:
+         * only words saying it did not happen negate it ("CT scan was not
+         * performed"), within three words on its line */
+        static const char *const not_done[] = {"not performed", "not done", "not obtained"};
+        n = ms__ctx_tokenize(text, en, f, tk, MAXTOK);
+        for (size_t i = 0, words = 0; i < n && words <= 3; i++) {
+            if (i > 0 && tk[i].nl)
+                break;
+            int nw = 0, t = match_at(tk, n, i, &nw, K_POST);
+            if (t >= 0 && in_list(TRIGGERS[t].phrase, not_done, 3)) {
+                found[C_NEG] = true;
+                break;
+            }
+            words += tk[i].type == T_WORD;
+        }
         return;
+    }
 
     /* after the entity */
     n = ms__ctx_tokenize(text, en, f, tk, MAXTOK);

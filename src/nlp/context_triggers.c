@@ -70,6 +70,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POST("not evident", C_NEG), POST("not found", C_NEG),
     POST("not demonstrated", C_NEG), POST("not observed", C_NEG),
     POST("not elicited", C_NEG), POST("not reported", C_NEG),
+    /* a test or procedure that did not happen */
+    POST("not performed", C_NEG), POST("not done", C_NEG), POST("not obtained", C_NEG),
     POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
 
     /* ---- pseudo-triggers: look like negation, are not ---- */

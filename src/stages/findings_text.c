@@ -7,6 +7,7 @@
  * with what was found; family history is not the patient's; uncertain
  * findings are called possible; it always ends by saying it is not medical
  * advice. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,11 +260,36 @@ static void item_plain(ms_fx_sbuf *b, const ms_findings *f, size_t i)
     put_term(b, f, &f->all.v[i]);
 }
 
+/* Is a negated test's negation its result ("Blood cultures negative",
+ * a lab row's "Negative" reference)? Then it was done: a word of a
+ * negative result follows it on its line, within 48 bytes. */
+static bool negative_result(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const words[] = {"negative", "neg", "-ve", "nonreactive", "non-reactive",
+                                        "not detected", "none detected", NULL};
+    size_t end = e->byte_end + 48 < f->len ? e->byte_end + 48 : f->len;
+    for (size_t p = e->byte_end; p < end && f->text[p] != '\n'; p++) {
+        if (p > e->byte_end && isalnum((unsigned char)f->text[p - 1]) && f->text[p] != '-')
+            continue;
+        for (size_t k = 0; words[k]; k++) {
+            size_t n = strlen(words[k]);
+            if (p + n <= f->len && strncasecmp(f->text + p, words[k], n) == 0 &&
+                (p + n == f->len || !isalnum((unsigned char)f->text[p + n])))
+                return true;
+        }
+    }
+    return false;
+}
+
 static int pick_procedure(const ms_findings *f, size_t i, int negated)
 {
     const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") && !ms_fx_is_test(f, i) &&
-           ms_fx_has_trait(e, "NEGATION") == (negated != 0);
+    if (!ms_fx_is(e, "TEST_TREATMENT_PROCEDURE") || ms_fx_is_test(f, i) ||
+        ms_fx_has_trait(e, "NEGATION") != (negated != 0))
+        return 0;
+    /* a negative result is no "not done"; and a test is not said to be
+     * done either when unsure: such a test is left out of both lists */
+    return !(ms_fx_has_trait(e, "NEGATION") && negative_result(f, e));
 }
 
 /* The names a bill or order form lists: its conditions and procedures,

@@ -295,6 +295,17 @@ static bool unit_word(uc *s, size_t b, size_t e)
     }
     if (!slash && !caret)
         return false;
+    /* "Negative/Trace", "None seen/Few": a qualitative reference, not a unit */
+    static const char *const results[] = {"negative", "positive", "neg", "pos", "trace", "few",
+                                          "seen", "none", "rare", "many", "normal", "clear",
+                                          "yellow", "absent", "present", NULL};
+    for (size_t a = b; a < e;) {
+        size_t z = a;
+        while (z < e && s[z] != '/') z++;
+        if (win(s, a, z, results))
+            return false;
+        a = z + 1;
+    }
     /* a date or a fraction has no letter; a number-led unit must be "10^" */
     if (is_digit(s[b]))
         return e - b > 3 && s[b] == '1' && s[b + 1] == '0' && (s[b + 2] == '^' || s[b + 2] == '*');
@@ -465,6 +476,12 @@ static size_t value_at(uc *s, size_t p, size_t le, ms_lab_row *r, int *fw)
     if (c == MS_LAB_EQ && we - q >= 2 && we - q <= 3 && s[q] == '0' && is_digit(s[q + 1]) &&
         (we - q == 2 || is_digit(s[q + 2])))
         return p;
+    /* "2+": a graded result (a urine dipstick's 1+ to 4+), qualitative */
+    if (c == MS_LAB_EQ && we - q == 2 && s[q] >= '1' && s[q] <= '4' && s[q + 1] == '+') {
+        r->value = (ms_lab_span){p, we};
+        r->qualitative = true;
+        return we;
+    }
     if ((n = num_at(s, q, le, false, &x)) == q) {
         size_t qe = c == MS_LAB_EQ ? qual_at(s, q, le) : q;
         if (qe == q)
@@ -587,6 +604,16 @@ static bool parse_row(uc *s, size_t lb, size_t p, size_t le, ms_lab_row *r, size
     while (ne > nb && (s[ne - 1] == ':' || s[ne - 1] == '-' || s[ne - 1] == ',' ||
                        s[ne - 1] == '=' || s[ne - 1] == '.'))
         ne--;
+    /* the performing lab's code ("Protein 01") is not part of the name */
+    if (ne - nb > 3 && nw > 1) {
+        size_t c0 = ne;
+        while (c0 > nb && is_digit(s[c0 - 1])) c0--;
+        if ((ne - c0 == 2 || ne - c0 == 3) && s[c0] == '0' && c0 > nb && s[c0 - 1] == ' ') {
+            ne = c0 - 1;
+            while (ne > nb && s[ne - 1] == ' ') ne--;
+            nw--;
+        }
+    }
     if (ne == nb || !name_ok(s, nb, ne, nw)) { *next = after_value; return false; }
     r->name = (ms_lab_span){nb, ne};
     if (fw != FW_NONE) {

@@ -77,9 +77,9 @@ static void test_site_codes_and_previous(void **state)
            "WBC 01              14.2        High          9.1      09/01/2025        x10E3/uL  3.4-10.8\n"
            "RBC 01              4.10                      4.35     09/01/2025        x10E6/uL  3.77-5.28\n"
            "Potassium 02        6.1         Alert         4.2      09/01/2025        mmol/L    3.5-5.2\n",
-           "WBC 01|14.2|x10E3/uL|3.4-10.8|high/1\n"
-           "RBC 01|4.10|x10E6/uL|3.77-5.28|-/0\n"
-           "Potassium 02|6.1|mmol/L|3.5-5.2|critical/0");
+           "WBC|14.2|x10E3/uL|3.4-10.8|high/1\n"
+           "RBC|4.10|x10E6/uL|3.77-5.28|-/0\n"
+           "Potassium|6.1|mmol/L|3.5-5.2|critical/0");
     /* result in an in-range or out-of-range column, "> OR =" ranges, the
      * unit after the range */
     expect("GLUCOSE                             105 H       65-99 mg/dL          EN\n"
@@ -194,6 +194,15 @@ static void test_word_and_count_values(void **state)
            "Nitrite|Positive||Negative|abnormal/0\n"
            "Bacteria|Many||None seen|abnormal/0\n"
            "WBC|25-50|/hpf|0-5|high/1");
+    /* a dipstick grade is a value; a qualitative reference with a slash is
+     * no unit; the site code after a name the lexicon does not know is
+     * not part of it */
+    expect("Protein 01              Trace    Abnormal      Negative/Trace\n"
+           "WBC Esterase 01         2+       Abnormal      Negative\n"
+           "Bacteria 01             Many     Abnormal      None seen/Few\n",
+           "Protein|Trace|||abnormal/0\n"
+           "WBC Esterase|2+||Negative|abnormal/0\n"
+           "Bacteria|Many||None|abnormal/0");
 }
 
 static void test_vs_range(void **state)

@@ -654,6 +654,17 @@ static void test_lab_words(void **state)
     }
     assert_int_equal(shares, 2);
     run_free(&r);
+
+    /* a test whose result is negative was done: never "not done" */
+    run_of(&r, "URINALYSIS\nWBC Esterase 01     2+     Abnormal     Negative\n"
+               "HIV screen negative.\nCT scan was not performed.\n");
+    const char *nd = strstr(r.text, "were not done or not needed:");
+    assert_non_null(nd);
+    assert_non_null(strstr(nd, "computed tomography")); /* "was not performed" */
+    assert_null(strstr(nd, "HIV"));
+    assert_null(strstr(nd, "white blood cell"));
+    assert_null(strstr(nd, "esterase"));
+    run_free(&r);
 }
 
 int main(void)
