@@ -305,6 +305,8 @@ static const char *const TEST_HEAD[] = {
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "igg", "igm", "assay", "swab",
+    /* lab-report abbreviations: "Hepatitis C Ab", "HBs Ag", "HIV-1 RNA" */
+    "ab", "abs", "ag", "rna", "dna", "genotype",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */
     "questionnaire", "questionnaires", "survey", "inventory"};
 

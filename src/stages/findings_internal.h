@@ -74,6 +74,10 @@ int ms_fx_tests_build(ms_findings *f);
 void ms_fx_tests_free(ms_findings *f);
 /* Entity i is listed under findings.tests. */
 bool ms_fx_is_test(const ms_findings *f, size_t i);
+/* Entity i lies in the name of a lab-table row with a result ("Hepatitis
+ * C Ab   Reactive", "Vitamin B12   >2000 pg/mL"): it names the test, it
+ * is no condition and no medicine of the patient's. */
+bool ms_fx_in_lab_row(const ms_findings *f, size_t i);
 /* How many items the "tests" array has. */
 size_t ms_fx_tests_count(const ms_findings *f);
 /* Rows of a result table with a printed range or flag (a lab-report cue). */

@@ -512,7 +512,8 @@ static void demote_generic(ms_findings *f)
 static bool is_condition(const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, e) && !ms_fx_is_reaction(f, e);
+    return ms_fx_is(e, "MEDICAL_CONDITION") && !ms_fx_is_allergy(f, e) &&
+           !ms_fx_is_reaction(f, e) && !ms_fx_in_lab_row(f, i);
 }
 
 int ms_fx_status_build(ms_findings *f)

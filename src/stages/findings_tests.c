@@ -477,6 +477,23 @@ bool ms_fx_is_test(const ms_findings *f, size_t i)
     return is_test_name(&f->all.v[i]) && ms_fx_attr(f, i, "TEST_VALUE") != NULL;
 }
 
+bool ms_fx_in_lab_row(const ms_findings *f, size_t i)
+{
+    const tstate *st = f->tests;
+    if (!st || i >= f->all.n)
+        return false;
+    const ms_nlp_entity *e = &f->all.v[i];
+    long r = row_at(&st->rows, e->byte_begin, e->byte_end);
+    if (r < 0)
+        return false;
+    const ms_lab_row *row = &st->rows.v[r];
+    /* a result table's row: a printed range or flag too ("Normal saline
+     * 1000 mL" on a bill, "metoprolol tartrate 25 mg" are doses) */
+    return row->value.b < row->value.e && row->name.b <= e->byte_begin &&
+           e->byte_end <= row->name.e &&
+           (row->range.b < row->range.e || row->flag != MS_LAB_FLAG_NONE);
+}
+
 /* ---- JSON ---- */
 
 static json_t *span_json(const ms_findings *f, ms_lab_span s)

@@ -661,6 +661,18 @@ static void test_lab_words(void **state)
     const char *nd = strstr(r.text, "were not done or not needed:");
     assert_non_null(nd);
     assert_non_null(strstr(nd, "computed tomography")); /* "was not performed" */
+    run_free(&r);
+
+    /* a lab row's name is the test's: no diagnosis, no medicine */
+    run_of(&r, "LABORATORY REPORT\nTest             Result        Range          Flag\n"
+               "Hepatitis C Ab   Reactive      Nonreactive    A\n"
+               "Lyme disease IgG Positive      Negative       A\n"
+               "Vitamin B12      >2000 pg/mL   232 - 1245     H\n"
+               "Sodium           139 mmol/L    136 - 145\n");
+    assert_null(strstr(r.text, "Problems the report mentions"));
+    assert_null(strstr(r.text, "Medicines:"));
+    assert_non_null(strstr(r.text, "Hepatitis C Ab: Reactive"));
+    assert_non_null(strstr(r.text, "Vitamin B12: >2000"));
     assert_null(strstr(nd, "HIV"));
     assert_null(strstr(nd, "white blood cell"));
     assert_null(strstr(nd, "esterase"));
