@@ -87,7 +87,9 @@ static void edge_cases(void **state)
     json_array_append(top, o);
     json_array_append_new(top, json_array());
     same(top);
-    same(json_array());
+    json_t *empty = json_array();
+    same(empty);
+    json_decref(empty);
     json_t *e = json_object();
     same(e);
     json_decref(e);
