@@ -478,6 +478,12 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist
                                          : DEF_PRE_DIST[tr->cls];
+            if (tr->cls == C_NEG && strstr(tr->phrase, "family")) {
+                /* "no family history of colon cancer": about the family
+                 * (and negative), never "the patient does not have it" */
+                open[C_FAM] = open[C_NEG];
+                maxd[C_FAM] = maxd[C_NEG];
+            }
         }
         i += (size_t)nw;
     }

@@ -266,8 +266,14 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
-    if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
+    if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY) {
+        /* "Family history: negative for colon cancer", "Father: no
+         * cancer": the family does not have it -- neither a family
+         * problem nor the patient's, so not listed at all */
+        if (ms_fx_has_trait(e, "NEGATION") || line_context(f, e) < 0 || form_answer(f, e) < 0)
+            return MS_FX_NOT_PATIENT;
         return MS_FX_FAMILY;
+    }
     int ctx = line_context(f, e);
     if (ctx == 2 || in_risk_list(f, e))
         return MS_FX_NOT_PATIENT;

@@ -262,6 +262,15 @@ static void test_doubts_settled(void **state)
     run_of(&r, "ONCOLOGY NOTE\nPLAN: She will start consolidation chemotherapy next week.\n");
     assert_null(strstr(r.text, "lung"));
     run_free(&r);
+    /* what the family does not have is nobody's problem in the summary */
+    run_of(&r, "CLINIC NOTE\nHPI: No family history of colon cancer.\nFAMILY HISTORY: "
+               "Mother with breast cancer. Father: no heart disease.\n");
+    assert_string_equal(status_of(&r, "colon cancer"), "not_patient");
+    assert_string_equal(status_of(&r, "heart disease"), "not_patient");
+    assert_string_equal(status_of(&r, "breast cancer"), "family");
+    assert_null(strstr(r.text, "colon"));
+    assert_null(strstr(r.text, "heart disease"));
+    run_free(&r);
     /* the patient's fear is not the report's suspicion */
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe is worried about having cancer because her "
                "sister has it.\n");
