@@ -522,7 +522,7 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
     /* after the entity */
     n = ms__ctx_tokenize(text, en, f, tk, MAXTOK);
     int words = 0;
-    bool comma = false;
+    bool comma = false, after_cause = false;
     if (n >= 2 && tk[0].type == T_COLON && tk[1].type == T_WORD) {
         /* a list row's value: "Diabetes: No", "Chest pain: denies",
          * "Hypertension: Yes" */
@@ -559,14 +559,25 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                     }
                 }
             }
-            words += tk[i].type == T_WORD;
+            words += tk[i].type == T_WORD && !after_cause;
             i++;
             continue;
         }
         const trig *tr = &TRIGGERS[t];
-        if (tr->kind == K_TERM && (tr->cls == C_ALL || tr->cls == C_CAUSE))
+        if (tr->kind == K_TERM && tr->cls == C_CAUSE) {
+            /* "Sepsis secondary to urinary tract infection, resolved":
+             * only the past reaches back over a cause, whose words do not
+             * count as distance ("... due to GERD, ruled out" rules out
+             * the cause, not the chest pain) */
+            after_cause = true;
+            i += (size_t)nw;
+            continue;
+        }
+        if (tr->kind == K_TERM && tr->cls == C_ALL)
             break;
-        if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
+        if (after_cause && tr->kind == K_POST && tr->cls != C_HIST) {
+            /* about the cause */
+        } else if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
             /* "Chest pain, likely acute coronary syndrome": the guess is
              * about what follows the comma */
         } else if (tr->kind == K_POST) {

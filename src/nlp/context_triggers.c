@@ -124,6 +124,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("precautions", C_HYPO),
     /* the patient's worry is not a finding ("worried about having cancer") */
     PRE("worried about", C_HYPO), PRE("worried that", C_HYPO),
+    PRE("worried she", C_HYPO), PRE("worried he", C_HYPO), PRE("worried they", C_HYPO),
+    PRE("worries she", C_HYPO), PRE("worries he", C_HYPO),
     PRE("worries about", C_HYPO), PRE("worry about", C_HYPO),
     PRE("afraid of", C_HYPO), PRE("afraid that", C_HYPO),
     PRE("fear of", C_HYPO), PRE("fears", C_HYPO), PRE("fearful of", C_HYPO),

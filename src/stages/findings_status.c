@@ -286,6 +286,11 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return e->section == MS_SEC_PAST_HISTORY ? MS_FX_HISTORICAL : MS_FX_AFFIRMED;
     if (ms_fx_has_trait(e, "NEGATION"))
         return MS_FX_NEGATED;
+    /* "worried she might have diabetes": the patient's worry, not the
+     * report's doubt, even with a doubt word inside it */
+    if (ms_fx_has_trait(e, "HYPOTHETICAL") && ms_fx_has_trait(e, "LOW_CONFIDENCE") &&
+        hypothetical_not_patient(f, e))
+        return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "LOW_CONFIDENCE"))
         return MS_FX_UNCERTAIN;
     if (ms_fx_has_trait(e, "HYPOTHETICAL") || workup_of_diagnosis(f, e)) {

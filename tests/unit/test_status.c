@@ -262,6 +262,19 @@ static void test_doubts_settled(void **state)
     run_of(&r, "ONCOLOGY NOTE\nPLAN: She will start consolidation chemotherapy next week.\n");
     assert_null(strstr(r.text, "lung"));
     run_free(&r);
+    /* a diagnosis "resolved" after its cause is in the past, cause and all;
+     * a ruled-out cause leaves the symptom present */
+    run_of(&r, "DISCHARGE SUMMARY\nDISCHARGE DIAGNOSES: 1. Sepsis secondary to urinary tract "
+               "infection, resolved.\n2. Chest pain due to cardiac ischemia, ruled out.\n");
+    assert_string_equal(status_of(&r, "sepsis"), "historical");
+    assert_string_equal(status_of(&r, "urinary tract infection"), "historical");
+    assert_string_equal(status_of(&r, "chest pain"), "affirmed");
+    run_free(&r);
+    /* the patient's worry with a doubt word in it is still only a worry */
+    run_of(&r, "CLINIC NOTE\nHPI: She is worried she might have diabetes because her sister "
+               "does.\n");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "not_patient");
+    run_free(&r);
     /* what the family does not have is nobody's problem in the summary */
     run_of(&r, "CLINIC NOTE\nHPI: No family history of colon cancer.\nFAMILY HISTORY: "
                "Mother with breast cancer. Father: no heart disease.\n");
