@@ -262,11 +262,39 @@ static bool workup_of_diagnosis(const ms_findings *f, const ms_nlp_entity *e)
     return false;
 }
 
+/* Is the sentence of a mention in a family-history section about the
+ * patient ("The patient denies any palpitations" run on after "FAMILY
+ * HISTORY: ..." in a flattened transcription)? It names "the patient"
+ * (not "the patient's") before the mention and no relative. */
+static bool patient_sentence(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const kin[] = {"mother", "father", "sister", "brother", "grandmother",
+                                      "grandfather", "aunt", "uncle", "son", "daughter",
+                                      "family", "sibling", "siblings", "cousin", "mom", "dad",
+                                      "parents", "parent", "relative", "relatives"};
+    const char *t = f->text;
+    size_t b = e->byte_begin, s = b;
+    while (s > 0 && b - s < 200 && t[s - 1] != '\n' && !(t[s - 1] == '.' && (s == 1 ||
+           !isdigit((unsigned char)t[s - 2]))) && t[s - 1] != '?' && t[s - 1] != '!')
+        s--;
+    bool patient = false;
+    for (size_t k = s; k + 7 <= b && !patient; k++)
+        patient = strncasecmp(t + k, "patient", 7) == 0 && (k == 0 || !isalpha((unsigned char)t[k - 1])) &&
+                  (k + 7 == b || (!isalpha((unsigned char)t[k + 7]) && t[k + 7] != '\''));
+    if (!patient)
+        return false;
+    for (size_t i = 0; i < sizeof kin / sizeof *kin; i++)
+        if (has_word(t, s, e->byte_end, kin[i]))
+            return false;
+    return true;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
-    if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY) {
+    if ((ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY) &&
+        !(e->section == MS_SEC_FAMILY_HISTORY && patient_sentence(f, e))) {
         /* "Family history: negative for colon cancer", "Father: no
          * cancer": the family does not have it -- neither a family
          * problem nor the patient's, so not listed at all */

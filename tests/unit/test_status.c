@@ -284,6 +284,15 @@ static void test_doubts_settled(void **state)
     assert_null(strstr(r.text, "colon"));
     assert_null(strstr(r.text, "heart disease"));
     run_free(&r);
+    /* the patient's own denials run on into a family-history section; an
+     * "SHX:" heading ends the family history */
+    run_of(&r, "FAMILY HISTORY: Breast lump in her mother. The patient denies any palpitations "
+               "or hair loss.\nFHX:, Father died, MI age 61.,SHX:, Denied tobacco use.,EXAM:, "
+               "Normal.\n");
+    assert_string_equal(status_of(&r, "palpitations"), "negated");
+    assert_string_equal(status_of(&r, "tobacco use"), "negated");
+    assert_string_equal(status_of(&r, "myocardial infarction"), "family");
+    run_free(&r);
     /* the patient's fear is not the report's suspicion */
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nShe is worried about having cancer because her "
                "sister has it.\n");
