@@ -91,7 +91,7 @@ static int classify_norm(const char *s)
          strcmp(s, " family ") == 0))
         return MS_SEC_FAMILY_HISTORY;
     if (has(s, " social ") || strcmp(s, " sh ") == 0 || strcmp(s, " shx ") == 0 ||
-        strcmp(s, " habits ") == 0)
+        strcmp(s, " habits ") == 0 || strcmp(s, " personal history ") == 0)
         return MS_SEC_SOCIAL_HISTORY;
     if (has(s, " allerg"))
         return MS_SEC_ALLERGIES;
@@ -210,7 +210,7 @@ static bool heading_words_only(const char *norm)
         "home", "the", "hpi", "pmh", "psh", "ros", "a/p", "a&p", "chief",
         "complaint", "vital", "signs", "problem", "list", "studies",
         "imaging", "final", "preoperative", "postoperative", "admitting",
-        "principal", "secondary", "fh", "sh", "fhx", "shx", "recommendations", "objective",
+        "principal", "secondary", "fh", "sh", "fhx", "shx", "personal", "recommendations", "objective",
         "subjective", "interval", "outpatient", "inpatient", "active",
         "pre-op", "post-op", "operative", "indication", "indications",
         "clinical", "information", "details", "reason", "for", "referral",
