@@ -446,7 +446,7 @@ static fx_group group_of(const ms_findings *f, size_t i)
     if (ms_fx_is_allergy(f, e))
         return FX_ALLERGY;
     if (ms_fx_is(e, "MEDICATION"))
-        return ms_fx_in_lab_row(f, i) ? FX_NONE : FX_MEDICATION;
+        return ms_fx_names_test(f, i) ? FX_NONE : FX_MEDICATION;
     if (ms_fx_is(e, "MEDICAL_CONDITION"))
         return ms_fx_is_reaction(f, e) || ms_fx_in_lab_row(f, i) ? FX_NONE : FX_CONDITION;
     if (ms_fx_is(e, "TEST_TREATMENT_PROCEDURE"))

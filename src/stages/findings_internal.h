@@ -78,6 +78,9 @@ bool ms_fx_is_test(const ms_findings *f, size_t i);
  * C Ab   Reactive", "Vitamin B12   >2000 pg/mL"): it names the test, it
  * is no condition and no medicine of the patient's. */
 bool ms_fx_in_lab_row(const ms_findings *f, size_t i);
+/* ms_fx_in_lab_row, or on a lab report an entity of its order or billing
+ * lines: a medicine named there is a test, not the patient's medicine. */
+bool ms_fx_names_test(const ms_findings *f, size_t i);
 /* How many items the "tests" array has. */
 size_t ms_fx_tests_count(const ms_findings *f);
 /* Rows of a result table with a printed range or flag (a lab-report cue). */

@@ -28,6 +28,8 @@
 
 #include "stages/findings_internal.h"
 #include "stages/labs.h"
+#include "stages/report_type.h"
+#include "nlp/sections.h"
 
 enum { SRC_NONE, SRC_REPORT, SRC_REPORT_RANGE, SRC_LEXICON, SRC_REPORT_WORDS };
 static const char *const SRC_NAME[] = {NULL, "report", "report_range", "lexicon", "report_words"};
@@ -475,6 +477,15 @@ bool ms_fx_is_test(const ms_findings *f, size_t i)
     if (st && st->kind && i < f->all.n)
         return st->kind[i] != 0;
     return is_test_name(&f->all.v[i]) && ms_fx_attr(f, i, "TEST_VALUE") != NULL;
+}
+
+bool ms_fx_names_test(const ms_findings *f, size_t i)
+{
+    /* on a lab report, what its order or billing lines name ("Tests
+     * Ordered: ... Vitamin B12; Urinalysis") is a test too */
+    return ms_fx_in_lab_row(f, i) ||
+           (i < f->all.n && f->all.v[i].section == MS_SEC_ADMIN &&
+            f->report_type == MS_REPORT_LAB);
 }
 
 bool ms_fx_in_lab_row(const ms_findings *f, size_t i)

@@ -170,7 +170,7 @@ static size_t count_conds(const ms_findings *f, cond_pick pick, ms_fx_status sta
 static int pick_medication(const ms_findings *f, size_t i, int negated)
 {
     const ms_nlp_entity *e = &f->all.v[i];
-    return ms_fx_is(e, "MEDICATION") && !ms_fx_is_allergy(f, e) && !ms_fx_in_lab_row(f, i) &&
+    return ms_fx_is(e, "MEDICATION") && !ms_fx_is_allergy(f, e) && !ms_fx_names_test(f, i) &&
            ms_fx_has_trait(e, "NEGATION") == (negated != 0);
 }
 
