@@ -518,7 +518,39 @@ static bool words_in(const char *a, size_t an, const char *b, size_t bn)
  * the cancer the report found; the question was answered). When the words
  * of a ruled-out or uncertain condition are inside a present condition's
  * words or name, it becomes not_patient: said less, never contradicted.
+ * So does a generic cancer word ("rule out carcinoma", "? malignancy")
+ * when the report concludes a named cancer ("adenocarcinoma", "melanoma"
+ * in its diagnosis; a cancer named only in the history leaves "no
+ * evidence of malignancy" as it is).
  * O(conditions^2), conditions are few. */
+/* "carcinoma", "cancer", "malignancy", "tumor": the generic question a
+ * pathology report answers with a named cancer. */
+static bool generic_cancer(const char *t, size_t n)
+{
+    static const char *const g[] = {"carcinoma", "cancer", "malignancy", "malignant neoplasm",
+                                    "malignant tumor", "neoplasm", "tumor",
+                                    "tumour", "malignant"};
+    for (size_t i = 0; i < sizeof g / sizeof *g; i++)
+        if (n == strlen(g[i]) && strncasecmp(t, g[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* Does a name end in a cancer's word ("adenocarcinoma", "invasive ductal
+ * carcinoma", "diffuse large B-cell lymphoma", "melanoma")? */
+static bool names_cancer(const char *t, size_t n)
+{
+    static const char *const end[] = {"carcinoma", "sarcoma", "lymphoma", "leukemia",
+                                      "leukaemia", "melanoma", "blastoma", "myeloma",
+                                      "mesothelioma", "cancer", "seminoma", "carcinoid"};
+    for (size_t i = 0; i < sizeof end / sizeof *end; i++) {
+        size_t m = strlen(end[i]);
+        if (n >= m && strncasecmp(t + n - m, end[i], m) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void demote_generic(ms_findings *f)
 {
     for (size_t c = 0; c < f->nconds; c++) {
@@ -539,7 +571,9 @@ static void demote_generic(ms_findings *f)
             const char *pc = pe->canonical ? pe->canonical : pt;
             size_t pcl = pe->canonical ? strlen(pe->canonical) : ptl;
             if (words_in(nt, ntl, pt, ptl) || words_in(nt, ntl, pc, pcl) ||
-                words_in(nk.p, nk.n, pc, pcl)) {
+                words_in(nk.p, nk.n, pc, pcl) ||
+                (pos->concluded && (generic_cancer(nt, ntl) || generic_cancer(nk.p, nk.n)) &&
+                 (names_cancer(pt, ptl) || names_cancer(pc, pcl)))) {
                 neg->status = MS_FX_NOT_PATIENT;
                 neg->concluded = false;
                 break;

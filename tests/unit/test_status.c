@@ -214,6 +214,16 @@ static void test_conclusion_outranks_reason(void **state)
     assert_string_equal(status_of(&r, "malignant neoplasm"), "negated");
     run_free(&r);
 
+    /* a generic cancer question answered by a named cancer is not left
+     * open beside it; a ruled-out spread stays ruled out */
+    run_of(&r, "PATHOLOGY REPORT\nCLINICAL HISTORY: Colon mass, rule out carcinoma.\nFINAL "
+               "DIAGNOSIS: Adenocarcinoma, moderately differentiated. No evidence of metastatic "
+               "cancer in 14 lymph nodes.\n");
+    assert_string_equal(status_of(&r, "adenocarcinoma"), "affirmed");
+    assert_string_equal(status_of(&r, "malignant neoplasm"), "not_patient");
+    assert_string_equal(status_of(&r, "metastatic cancer"), "negated");
+    run_free(&r);
+
     /* only a question: uncertain, never present */
     run_of(&r, "CHEST X-RAY\nCLINICAL HISTORY: ?pneumonia\nFINDINGS: Lungs are clear.\n");
     assert_string_not_equal(status_of(&r, "pneumonia"), "affirmed");
