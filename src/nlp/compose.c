@@ -8,7 +8,8 @@
  * the site and the head word are both known, so the engine composes them:
  *
  *   SITE [MODIFIER] HEAD              "carotid calcification"
- *   HEAD of [the|his|her|both] [DIRECTION] SITE    "tear of the medial meniscus"
+ *   HEAD of|in [the|his|her|both] [DIRECTION] SITE    "tear of the medial meniscus",
+ *                                                  "cyst in the right kidney"
  *
  * SITE is an anatomy match (not a bare direction), HEAD a word of the list
  * below, MODIFIER one descriptive word ("cystic", "degenerative",
@@ -195,10 +196,12 @@ size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)
 {
     /* called for every word the lexicon does not know: the cheap test first
      * (heads are one word, or three: "wall motion abnormality of") */
-    if (!tok_is(c, i + 1, "of") && !tok_is(c, i + 3, "of"))
+    if (!tok_is(c, i + 1, "of") && !tok_is(c, i + 3, "of") && !tok_is(c, i + 1, "in") &&
+        !tok_is(c, i + 3, "in"))
         return 0;
     size_t h = phrase_at(c, i, HEADS);
-    if (!h || !adjacent(c, i + h - 1, i + h) || !tok_is(c, i + h, "of"))
+    if (!h || !adjacent(c, i + h - 1, i + h) ||
+        !(tok_is(c, i + h, "of") || tok_is(c, i + h, "in")))
         return 0;
     size_t j = i + h + 1;
     if (!adjacent(c, j - 1, j))

@@ -75,11 +75,14 @@ static void test_site_then_head(void **state)
 static void test_head_of_site(void **state)
 {
     (void)state;
-    const char *t = "Tear of the medial meniscus. Slight prominence of the mediastinum.";
+    const char *t = "Tear of the medial meniscus. Slight prominence of the mediastinum. "
+                    "Simple cyst in the right kidney. No interval change in the liver.";
     ms_nlp_result r = {0};
     assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
     assert_non_null(cond(&r, t, "Tear of the medial meniscus"));
     assert_non_null(cond(&r, t, "prominence of the mediastinum"));
+    assert_non_null(cond(&r, t, "cyst in the right kidney"));
+    assert_null(cond(&r, t, "change in the liver"));
     ms_nlp_result_free(&r);
 }
 
