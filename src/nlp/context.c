@@ -505,7 +505,8 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
          * only words saying it did not happen negate it ("CT scan was not
          * performed"), within three words on its line */
         static const char *const not_done[] = {"not performed", "not done", "not obtained"};
-        n = ms__ctx_tokenize(text, en, f, tk, MAXTOK);
+        /* three words and the phrase fit in 64 bytes: tokenise no further */
+        n = ms__ctx_tokenize(text, en, f < en + 64 ? f : en + 64, tk, MAXTOK);
         for (size_t i = 0, words = 0; i < n && words <= 3; i++) {
             if (i > 0 && tk[i].nl)
                 break;
