@@ -187,12 +187,64 @@ static int lexicon_flag(const ms_findings *f, const item *it, bool *ok)
     return x < e->range_low ? -1 : x > e->range_high ? 1 : 0;
 }
 
+/* A flag the report writes in brackets right after a result in prose
+ * ("Hemoglobin 9.8 (L)", "BUN 40 (high)", "potassium 2.6 (LL)", "glucose
+ * 350 mg/dL (critical)"): 0 none, else *flag and *dir set (dir 0 when the
+ * bracket gives none). */
+static int paren_flag(const ms_findings *f, const item *it, ms_lab_flag *flag, int *dir)
+{
+    static const struct { const char *w; ms_lab_flag flag; int dir; } words[] = {
+        {"h", MS_LAB_FLAG_HIGH, 1}, {"hi", MS_LAB_FLAG_HIGH, 1}, {"high", MS_LAB_FLAG_HIGH, 1},
+        {"l", MS_LAB_FLAG_LOW, -1}, {"lo", MS_LAB_FLAG_LOW, -1}, {"low", MS_LAB_FLAG_LOW, -1},
+        {"hh", MS_LAB_FLAG_CRITICAL, 1}, {"ll", MS_LAB_FLAG_CRITICAL, -1},
+        {"critical", MS_LAB_FLAG_CRITICAL, 0}, {"crit", MS_LAB_FLAG_CRITICAL, 0},
+        {"panic", MS_LAB_FLAG_CRITICAL, 0}, {"critical high", MS_LAB_FLAG_CRITICAL, 1},
+        {"critical low", MS_LAB_FLAG_CRITICAL, -1}, {"a", MS_LAB_FLAG_ABNORMAL, 0},
+        {"abn", MS_LAB_FLAG_ABNORMAL, 0}, {"abnormal", MS_LAB_FLAG_ABNORMAL, 0},
+        {"*", MS_LAB_FLAG_ABNORMAL, 0}};
+    ms_lab_span v, u;
+    value_unit(f, it, &v, &u);
+    if (v.b == v.e)
+        return 0;
+    size_t p = u.e > v.e ? u.e : v.e, n = 0;
+    while (p < f->len && f->text[p] == ' ' && n++ < 2)
+        p++;
+    if (p >= f->len || f->text[p] != '(')
+        return 0;
+    size_t q = p + 1;
+    while (q < f->len && q - p <= 14 && f->text[q] != ')' && f->text[q] != '\n')
+        q++;
+    if (q >= f->len || f->text[q] != ')')
+        return 0;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (strlen(words[k].w) == q - p - 1 && strncasecmp(f->text + p + 1, words[k].w, q - p - 1) == 0) {
+            *flag = words[k].flag;
+            *dir = words[k].dir;
+            return 1;
+        }
+    return 0;
+}
+
 static void decide(const ms_findings *f, item *it)
 {
     const ms_lab_row *r = it->row;
     it->flag = MS_LAB_FLAG_NONE;
     it->dir = 0;
     it->src = SRC_NONE;
+    ms_lab_flag pf;
+    int pd;
+    if (!(r && r->flag != MS_LAB_FLAG_NONE) && paren_flag(f, it, &pf, &pd)) {
+        /* the report's own flag in prose wins over any range */
+        it->src = SRC_REPORT_WORDS;
+        it->flag = pf;
+        it->dir = pd;
+        if (pf == MS_LAB_FLAG_CRITICAL && !pd) {
+            bool ok;
+            int d = lexicon_flag(f, it, &ok);
+            it->dir = ok ? d : 0;
+        }
+        return;
+    }
     if (r && r->flag != MS_LAB_FLAG_NONE) {
         it->src = SRC_REPORT;
         if (r->flag == MS_LAB_FLAG_NORMAL)

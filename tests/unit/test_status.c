@@ -707,6 +707,29 @@ static void test_lab_words(void **state)
     assert_null(strstr(nd, "esterase"));
     run_free(&r);
 
+    /* a flag the report writes in brackets after a result in prose wins */
+    run_of(&r, "LABS: Hemoglobin 9.8 (L), WBC 15.2 (H). BUN 40 (high). Potassium 2.2 (LL).\n");
+    int bracketed = 0;
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        const char *fl = json_string_value(json_object_get(t, "flag"));
+        const char *dir = json_string_value(json_object_get(t, "direction"));
+        if (!v)
+            continue;
+        if (!strcmp(v, "9.8") || !strcmp(v, "15.2") || !strcmp(v, "40") || !strcmp(v, "2.2")) {
+            assert_non_null(fl);
+            bracketed++;
+        }
+        if (!strcmp(v, "40"))
+            assert_string_equal(fl, "high");
+        if (!strcmp(v, "2.2")) {
+            assert_string_equal(fl, "critical");
+            assert_string_equal(dir, "low");
+        }
+    }
+    assert_int_equal(bracketed, 4);
+    run_free(&r);
+
     /* a lab row's name is the test's: no diagnosis, no medicine */
     run_of(&r, "LABORATORY REPORT\nTest             Result        Range          Flag\n"
                "Hepatitis C Ab   Reactive      Nonreactive    A\n"
