@@ -237,9 +237,19 @@ static bool coordinated(const token *tk, size_t a, size_t n)
         if (tk[i].type != T_WORD)
             continue;
         if (strcmp(tk[i].w, "and") == 0 || strcmp(tk[i].w, "or") == 0 ||
-            strcmp(tk[i].w, "nor") == 0 || strcmp(tk[i].w, "and/or") == 0) {
+            strcmp(tk[i].w, "nor") == 0 || strcmp(tk[i].w, "and/or") == 0 ||
+            strcmp(tk[i].w, "including") == 0) {
             item = 0;
             seps++;
+            continue;
+        }
+        /* the examples of a class: "denies any focal deficits such as
+         * weakness, numbness, diplopia or dysphagia" */
+        if (strcmp(tk[i].w, "such") == 0 && i + 1 < n && tk[i + 1].type == T_WORD &&
+            strcmp(tk[i + 1].w, "as") == 0) {
+            item = 0;
+            seps++;
+            i++;
             continue;
         }
         if (++item > LIST_ITEM_MAX || ++words > LIST_WORDS_MAX)
@@ -312,8 +322,18 @@ static bool owned_at(const token *tk, size_t n, size_t k)
 static bool question_of_owned(const char *p, const token *tk, size_t n, size_t k)
 {
     size_t l = strlen(p);
-    return ((l > 8 && !strcmp(p + l - 8, " whether")) || (l > 3 && !strcmp(p + l - 3, " if"))) &&
+    return ((l > 8 && !strcmp(p + l - 8, " whether")) || (l > 3 && !strcmp(p + l - 3, " if")) ||
+            !strcmp(p, "whether")) &&
            owned_at(tk, n, k);
+}
+
+/* Is the trigger a question ("whether", "as to whether", "wondered if")?
+ * A negation before it denies knowing, not the condition: "she is not
+ * really clear on whether these were seizures" leaves them uncertain. */
+static bool is_question(const trig *tr)
+{
+    size_t l = strlen(tr->phrase);
+    return tr->cls == C_UNC && l >= 7 && !strcmp(tr->phrase + l - 7, "whether");
 }
 
 static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
@@ -467,12 +487,16 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                 open[tr->cls] = -1;
             }
         } else if (tr->kind == K_PRE && question_of_owned(tr->phrase, tk, n, i + (size_t)nw)) {
+            if (is_question(tr))
+                open[C_NEG] = -1;
             /* "it was not clear whether her nausea and abdominal pain were
              * due to gastritis": her symptoms are known, the question is
              * their cause -- opened at the cause, if one follows */
             open[tr->cls] = -1;
             pend = tr->cls;
         } else if (tr->kind == K_PRE) {
+            if (is_question(tr))
+                open[C_NEG] = -1;
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist
                                          : DEF_PRE_DIST[tr->cls];

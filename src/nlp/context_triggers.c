@@ -94,7 +94,12 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no explanation for"), PSEUDO("no cause for"),
     PSEUDO("no etiology for"), PSEUDO("no specific cause"),
     PSEUDO("risk factors"), PSEUDO("risk factor"),
-    PSEUDO("but not limited to"),
+    PSEUDO("but not limited to"), PSEUDO("no question"),
+    /* what a treatment may fail to do is about a problem the patient has:
+     * "they may not help with the weakness" */
+    PSEUDO("not help"), PSEUDO("not helped"), PSEUDO("not help with"),
+    PSEUDO("not improve"), PSEUDO("not improved"), PSEUDO("not relieve"),
+    PSEUDO("not relieved"),
 
     /* ---- hypothetical ---- */
     PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),
@@ -135,6 +140,19 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("risks", C_HYPO), PRE("risks of", C_HYPO), PRE("risks include", C_HYPO),
     PRE("risks including", C_HYPO), PRE("complications such as", C_HYPO),
     PRE("complications including", C_HYPO),
+    /* what the patient could go on to have, told in a consent or a
+     * prognosis: "he could develop a wound infection", "could get
+     * difficulty swallowing", "a danger of becoming paraplegic" */
+    PRED("could develop", C_HYPO, 4), PRED("may develop", C_HYPO, 4),
+    PRED("might develop", C_HYPO, 4), PRED("can develop", C_HYPO, 4),
+    PRED("would develop", C_HYPO, 4), PRED("could get", C_HYPO, 4),
+    PRED("could have", C_HYPO, 4), PRED("could become", C_HYPO, 4),
+    PRED("could suffer", C_HYPO, 4), PRED("may suffer", C_HYPO, 4),
+    PRED("danger of", C_HYPO, 4), PRED("danger of becoming", C_HYPO, 4),
+    PRE("chance of developing", C_HYPO), PRE("risk of developing", C_HYPO),
+    /* (a past possibility is a doubt: "she could have had a TIA") */
+    PRED("could have had", C_UNC, 4), PRED("could have been", C_UNC, 4),
+    PSEUDO("could get worse"), PSEUDO("could get better"),
     PRE("complications include", C_HYPO), PRE("complications of", C_HYPO),
     PRE("potential complications", C_HYPO),
     PRE("possible complications", C_HYPO), PRE("side effects", C_HYPO),
@@ -185,7 +203,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
     PRE("question of", C_UNC), PRE("questionable", C_UNC),
     PRED("the question", C_UNC, 10), PRED("question raised", C_UNC, 10),
-    PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
+    PRE("questionably", C_UNC), PRED("question", C_UNC, 2), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
     PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
     PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),
     PRE("might", C_UNC), PRE("could be", C_UNC), PRE("cannot exclude", C_UNC),
@@ -209,6 +227,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("unclear whether", C_UNC), PRE("unclear if", C_UNC),
     PRE("not clear whether", C_UNC), PRE("not clear if", C_UNC),
     PRE("not sure whether", C_UNC), PRE("not sure if", C_UNC),
+    /* a question asked: "concerned as to whether she had appendicitis",
+     * "not really clear on whether these were seizures" (a "whether"
+     * also ends a negation before it: context.c) */
+    PRED("whether", C_UNC, 8), PRED("as to whether", C_UNC, 8),
+    PRED("as whether", C_UNC, 8), PRED("question whether", C_UNC, 8),
+    PRED("questioned whether", C_UNC, 8), PRED("wondered whether", C_UNC, 8),
+    PRED("wondered if", C_UNC, 8), PRED("wondering if", C_UNC, 8),
+    PRED("wondering whether", C_UNC, 8), PRED("asked whether", C_UNC, 8),
     /* the clinician's worry is a suspicion ("there is a concern that the
      * patient had a low-grade fever"); the patient's is not (below) */
     PRE("concern that", C_UNC), PRE("concerned that", C_UNC),
@@ -220,6 +246,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POSTD("doubted", C_UNC, 3),
     POSTD("was considered", C_UNC, 3), POSTD("were considered", C_UNC, 3),
     POSTD("was entertained", C_UNC, 3), POSTD("were entertained", C_UNC, 3),
+    /* "infection or ischemia must be considered" */
+    POSTD("be considered", C_UNC, 3), POSTD("must be considered", C_UNC, 3),
+    POSTD("should be considered", C_UNC, 3), POSTD("to be considered", C_UNC, 3),
+    POSTD("be entertained", C_UNC, 3), POSTD("should be excluded", C_UNC, 3),
+    POSTD("must be excluded", C_UNC, 3), POSTD("needs to be excluded", C_UNC, 3),
+    POST("cannot be completely excluded", C_UNC), POST("cannot be entirely excluded", C_UNC),
+    POST("cannot be definitely excluded", C_UNC), POST("cannot be totally excluded", C_UNC),
+    POST("could not be excluded", C_UNC), POST("could not be ruled out", C_UNC),
     PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
     PRE("suggests", C_UNC), PRE("suggest", C_UNC),
     PRE("may represent", C_UNC), PRE("could represent", C_UNC),
@@ -309,6 +343,10 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     TERMC("secondary to", C_CAUSE), TERMC("due to", C_CAUSE),
     TERM("because"), TERM("cause of"), TERM("causes of"),
     TERM("source of"), TERM("etiology of"), TERM("reason for"),
+    /* "no abnormality to explain the patient's headaches": what is
+     * absent is the cause, not the headaches */
+    TERMC("to explain", C_NEG), TERMC("to account for", C_NEG),
+    TERMC("that would explain", C_NEG), TERMC("which would explain", C_NEG),
     TERM("origin of"), TERM("presents with"), TERM("presented with"),
     TERM("presenting with"), TERM("complains of"), TERM("complaining of"),
     TERM("complained of"), TERM("reports"), TERM("reported"),

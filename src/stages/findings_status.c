@@ -162,7 +162,9 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
  * a worry ("she is worried about having cancer", "afraid that it is a
  * stroke": the patient's or family's fear, which the report records but
  * does not suggest) and a risk ("risks including bleeding, infection and
- * bile duct injury were discussed", "complications such as"). Only asked
+ * bile duct injury were discussed", "complications such as"), and what
+ * the patient could go on to have ("he could develop a wound infection",
+ * "a danger of becoming quadriplegic"). Only asked
  * of mentions the ConText pass made hypothetical; "if she has a UTI"
  * stays a possibility. ("concerned about" is left out: it is as often the
  * clinician's suspicion.) */
@@ -171,7 +173,10 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
     static const char *const words[] = {"worried", "worries", "worry", "afraid", "fear",
                                         "fears", "fearful", "anxious", "risk", "risks",
                                         "complication", "complications", "side effect",
-                                        "side effects"};
+                                        "side effects", "danger", "could develop",
+                                        "may develop", "might develop", "can develop",
+                                        "would develop", "could get", "could have",
+                                        "could become", "could suffer", "may suffer"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
@@ -262,9 +267,29 @@ static bool workup_of_diagnosis(const ms_findings *f, const ms_nlp_entity *e)
     return false;
 }
 
+/* Is the mention the topic of a heading, "SUBSTANCE ABUSE HISTORY:",
+ * "Seizure history:"? The heading names what the section is about; the
+ * text under it says whether the patient has it. */
+static bool heading_topic(const ms_findings *f, const ms_nlp_entity *e)
+{
+    const char *t = f->text;
+    size_t len = f->len, i = e->byte_end;
+    while (i < len && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    size_t w = word_at(t, len, i, "history") ? 7 : word_at(t, len, i, "hx") ? 2 : 0;
+    if (!w)
+        return false;
+    i += w;
+    while (i < len && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    return i < len && t[i] == ':';
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
+        return MS_FX_NOT_PATIENT;
+    if (heading_topic(f, e))
         return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;

@@ -619,6 +619,72 @@ static void test_lab_words(void **state)
     run_free(&r);
 }
 
+/* Patterns found on fresh transcriptions (issue 14, session 5); the
+ * sentences are our own. */
+static void test_fresh_patterns(void **state)
+{
+    (void)state;
+    run r;
+    /* what the patient could go on to have is a risk, not a finding */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: Weakness in the left leg for a month.\n"
+               "DISCUSSION: We reviewed the operation. She could develop a wound infection. She "
+               "could get difficulty swallowing. There is a danger of becoming paraplegic. She "
+               "could have substantial weakness in the leg.\n");
+    assert_string_equal(status_of(&r, "wound infection"), "not_patient");
+    assert_string_equal(status_of(&r, "dysphagia"), "not_patient");
+    assert_string_equal(status_of(&r, "paraplegia"), "not_patient");
+    assert_string_equal(status_of(&r, "weakness"), "affirmed");
+    run_free(&r);
+    /* "could get worse": her symptoms, not a risk */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: Her numbness could get worse rather than better, "
+               "and her neck pain could persist.\n");
+    assert_string_equal(status_of(&r, "neck pain"), "affirmed");
+    run_free(&r);
+
+    /* a negation reaches the examples of a class */
+    run_of(&r, "REVIEW OF SYSTEMS: He denies any kind of neurological symptoms such as "
+               "numbness, slurred speech, double vision or difficulty swallowing.\n");
+    assert_string_equal(status_of(&r, "diplopia"), "negated");
+    assert_string_equal(status_of(&r, "dysphagia"), "negated");
+    run_free(&r);
+
+    /* a question asked, then answered; a negation before "whether" denies
+     * knowing, not the condition */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: The surgeon was concerned as to whether she had an "
+               "appendicitis. Ultrasound did not show appendicitis.\n");
+    assert_string_equal(status_of(&r, "appendicitis"), "negated");
+    run_free(&r);
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: Her husband is not really sure whether these "
+               "spells were seizures.\n");
+    assert_string_equal(status_of(&r, "seizure"), "uncertain");
+    run_free(&r);
+
+    /* "must be considered", "question X", "could not be ruled out" */
+    run_of(&r, "IMPRESSION: Thickened colon wall. An infectious process such as colitis or "
+               "diverticulitis must be considered. Mild venous congestion with question "
+               "varicosities. A lumbar radiculopathy could not be ruled out.\n");
+    assert_string_equal(status_of(&r, "diverticulitis"), "uncertain");
+    assert_string_equal(status_of(&r, "varicose veins"), "uncertain");
+    assert_string_equal(status_of(&r, "lumbar radiculopathy"), "uncertain");
+    run_free(&r);
+
+    /* what is absent is the cause, not the symptom */
+    run_of(&r, "IMPRESSION: Normal MRI of the brain. No lesion to explain the patient's "
+               "dizziness is identified.\n");
+    assert_string_equal(status_of(&r, "dizziness"), "affirmed");
+    run_free(&r);
+    /* a treatment that may not help: the problem is there */
+    run_of(&r, "ASSESSMENT: The injections may not help with the weakness in her hand.\n");
+    assert_string_not_equal(status_of(&r, "weakness"), "negated");
+    run_free(&r);
+
+    /* a heading's topic is not a finding; "IMPRESSIONS" is a conclusion */
+    run_of(&r, "SEIZURE HISTORY: None.\nIMPRESSIONS: Migraine without aura.\n");
+    assert_string_not_equal(status_of(&r, "seizure"), "affirmed");
+    assert_string_equal(status_of(&r, "migraine without aura"), "affirmed");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_lab_words),
         cmocka_unit_test(test_doubts_settled),
         cmocka_unit_test(test_causes_and_questions),
+        cmocka_unit_test(test_fresh_patterns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
