@@ -208,6 +208,21 @@ static bool is_family_word(const char *w)
     return false;
 }
 
+/* Is there a word of death among tokens [a, b)? "Maternal grandfather
+ * deceased in 1991 due to cancer": the cause of a relative's death is the
+ * relative's, so such a cause does not end the family scope. */
+static bool death_between(const token *tk, size_t a, size_t b)
+{
+    static const char *const w[] = {"died", "deceased", "expired", "passed", "death", "dying",
+                                    "succumbed"};
+    for (size_t i = a; i < b; i++)
+        if (tk[i].type == T_WORD)
+            for (size_t k = 0; k < sizeof w / sizeof *w; k++)
+                if (strcmp(tk[i].w, w[k]) == 0)
+                    return true;
+    return false;
+}
+
 static bool term_ends(int tcls, int c)
 {
     return tcls == C_ALL || tcls == c ||
@@ -453,12 +468,19 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
              * patient owns is known, whatever the doubt about the link */
             size_t nx = i + (size_t)nw;
             bool owned = tr->cls == C_CAUSE && owned_at(tk, n, nx);
+            bool fam = tr->cls == C_CAUSE && open[C_FAM] >= 0 &&
+                       words_between(tk, (size_t)open[C_FAM], i) <= maxd[C_FAM] &&
+                       death_between(tk, (size_t)open[C_FAM], i);
             for (int c = 0; c < C_NCLASS; c++)
                 if (term_ends(tr->cls, c) || owned ||
                     /* "probably secondary to contusion": the doubt is the
                      * link, right before the cause, not the cause */
                     (tr->cls == C_CAUSE && open[c] == (int)i))
                     open[c] = -1;
+            if (fam) {
+                open[C_FAM] = (int)nx;   /* counted from the cause */
+                maxd[C_FAM] = DEF_PRE_DIST[C_FAM];
+            }
             if (tr->cls == C_CAUSE && pend >= 0 && !owned) {
                 open[pend] = (int)nx;
                 maxd[pend] = DEF_PRE_DIST[pend];

@@ -71,6 +71,18 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POST("not demonstrated", C_NEG), POST("not observed", C_NEG),
     POST("not elicited", C_NEG), POST("not reported", C_NEG),
     POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
+    /* "the use of alcohol or tobacco during the pregnancy was denied" */
+    POSTD("was denied", C_NEG, 6), POSTD("were denied", C_NEG, 6),
+    POSTD("were all denied", C_NEG, 6),
+    /* a judgement that it is not there: "it does not look like she has a
+     * stroke" (the verb would otherwise end the negation) */
+    PRE("not look like she has", C_NEG), PRE("not look like he has", C_NEG),
+    PRE("not look like she had", C_NEG), PRE("not look like he had", C_NEG),
+    PRE("not think she has", C_NEG), PRE("not think he has", C_NEG),
+    PRE("not believe she has", C_NEG), PRE("not believe he has", C_NEG),
+    PRE("not feel she has", C_NEG), PRE("not feel he has", C_NEG),
+    PRE("not appear to have", C_NEG), PRE("not seem to have", C_NEG),
+    PRE("not appear to be", C_NEG), PRE("not seem to be", C_NEG),
 
     /* ---- pseudo-triggers: look like negation, are not ---- */
     PSEUDO("no change"), PSEUDO("no significant change"),
@@ -150,6 +162,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("could suffer", C_HYPO, 4), PRED("may suffer", C_HYPO, 4),
     PRED("danger of", C_HYPO, 4), PRED("danger of becoming", C_HYPO, 4),
     PRE("chance of developing", C_HYPO), PRE("risk of developing", C_HYPO),
+    /* educational text: "tretinoin may increase sun sensitivity" */
+    PRED("may increase", C_HYPO, 4), PRED("can increase", C_HYPO, 4),
+    PRED("could increase", C_HYPO, 4),
+    /* an activity restricted or a goal attempted is not a finding: "restricted
+     * from any PE", "multiple attempts at nonsurgical weight loss" */
+    PRED("restricted from", C_HYPO, 4), PRED("refrain from", C_HYPO, 4),
+    PRED("excused from", C_HYPO, 4), PRED("attempts at", C_HYPO, 3),
+    PRED("attempt at", C_HYPO, 3), PRED("efforts at", C_HYPO, 3),
     /* (a past possibility is a doubt: "she could have had a TIA") */
     PRED("could have had", C_UNC, 4), PRED("could have been", C_UNC, 4),
     PSEUDO("could get worse"), PSEUDO("could get better"),
@@ -239,6 +259,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
      * patient had a low-grade fever"); the patient's is not (below) */
     PRE("concern that", C_UNC), PRE("concerned that", C_UNC),
     PRE("concerned about", C_UNC), PRE("concerns for", C_UNC),
+    PRE("concerns of", C_UNC), PRE("concern of", C_UNC), PRE("concerns about", C_UNC),
+    PRE("doubt she has", C_UNC), PRE("doubt he has", C_UNC),
     /* "Doubt SAH given the typical pattern": the writer leans against it
      * without ruling it out -- a doubt, never a conclusion */
     PRE("doubt", C_UNC), PRE("doubtful", C_UNC), PRE("doubtful for", C_UNC),
@@ -327,6 +349,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("relative", C_FAM, 8), PRED("relatives", C_FAM, 8),
     PRED("family member", C_FAM, 8), PRED("family members", C_FAM, 8),
     PRED("children", C_FAM, 8), PRED("grandchildren", C_FAM, 8),
+    /* a birth history is the mother's: "the product of an unplanned
+     * pregnancy complicated by gestational diabetes" */
+    PRED("product of", C_FAM, 10),
 
     /* ---- terminations ---- */
     TERM("but"), TERM("however"), TERM("although"), TERM("though"),

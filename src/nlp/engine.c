@@ -271,7 +271,15 @@ static const char *const LUNG_CUE[] = {
     "effusions", "pneumothorax", "pneumonia", "focal", "basilar", "bibasilar", "basal",
     "opacity", "opacities", "infiltrate", "infiltrates", "atelectasis", "lingula",
     "perihilar", "radiograph", "x-ray", "xray", "cxr", "lobar", "segmental"};
+/* "flushed" is a sign only with a word about how the patient looks or
+ * feels ("her face was flushed", "appears flushed and diaphoretic"), never
+ * said of a line ("the sheath was flushed"). */
+static const char *const FLUSH_CUE[] = {
+    "face", "facial", "cheeks", "skin", "appears", "appeared", "appearing", "looks", "looked",
+    "feels", "felt", "feeling", "hot", "warm", "diaphoretic", "sweaty", "red", "episodes",
+    "complains", "complained", "reports", "patient", "she", "he"};
 static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
+    {"flushed", FLUSH_CUE, sizeof FLUSH_CUE / sizeof *FLUSH_CUE},
     {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
     {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
     {"consolidation", LUNG_CUE, sizeof LUNG_CUE / sizeof *LUNG_CUE},

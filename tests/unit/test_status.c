@@ -683,6 +683,32 @@ static void test_fresh_patterns(void **state)
     assert_string_not_equal(status_of(&r, "seizure"), "affirmed");
     assert_string_equal(status_of(&r, "migraine without aura"), "affirmed");
     run_free(&r);
+
+    /* a birth history and a relative's cause of death are not the patient's */
+    run_of(&r, "DEVELOPMENTAL HISTORY: He was the product of a twin pregnancy. Smoking or "
+               "alcohol during the pregnancy was denied. His paternal uncle died in 2003 due "
+               "to colon cancer. He was brought in by his father due to fever.\n");
+    assert_string_equal(status_of(&r, "colon cancer"), "family");
+    assert_string_not_equal(status_of(&r, "tobacco use"), "affirmed");
+    assert_string_not_equal(status_of(&r, "alcohol use"), "affirmed");
+    assert_string_equal(status_of(&r, "fever"), "affirmed");
+    run_free(&r);
+
+    /* a worry answered; an activity restricted; a goal attempted; a drug's
+     * effect; a line flushed */
+    run_of(&r, "SUBJECTIVE: He comes in with concerns of having a heart attack.\n"
+               "PLAN: I told him that it does not look like he has a heart attack. He is "
+               "restricted from any PE for two weeks. He has made attempts at weight loss. "
+               "Isotretinoin may increase sun sensitivity. The line was flushed with saline.\n");
+    assert_string_not_equal(status_of(&r, "myocardial infarction"), "affirmed");
+    assert_string_not_equal(status_of(&r, "pulmonary embolism"), "affirmed");
+    assert_string_not_equal(status_of(&r, "weight loss"), "affirmed");
+    assert_string_not_equal(status_of(&r, "photosensitivity"), "affirmed");
+    assert_string_equal(status_of(&r, "flushing"), "");
+    run_free(&r);
+    run_of(&r, "PHYSICAL EXAMINATION: Her face was flushed and warm.\n");
+    assert_string_equal(status_of(&r, "flushing"), "affirmed");
+    run_free(&r);
 }
 
 int main(void)
