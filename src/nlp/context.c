@@ -517,7 +517,13 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             open[tr->cls] = -1;
             pend = tr->cls;
         } else if (tr->kind == K_PRE) {
-            if (is_question(tr))
+            /* a doubt raised later in the sentence is about what follows
+             * it: "the nodules were not on the pleural surface, concerning
+             * for metastatic disease" (but "no suspected pancreatitis",
+             * the doubt right after the negation, stays negated) */
+            if (is_question(tr) ||
+                (tr->cls == C_UNC && open[C_NEG] >= 0 &&
+                 words_between(tk, (size_t)open[C_NEG], i) > 3))
                 open[C_NEG] = -1;
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist

@@ -107,6 +107,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no etiology for"), PSEUDO("no specific cause"),
     PSEUDO("risk factors"), PSEUDO("risk factor"),
     PSEUDO("but not limited to"), PSEUDO("no question"),
+    PSEUDO("not limited to"), PSEUDO("but are not limited to"), PSEUDO("but is not limited to"),
+    PSEUDO("but were not limited to"), PSEUDO("but was not limited to"), PRE("risks included", C_HYPO),
     /* what a treatment may fail to do is about a problem the patient has:
      * "they may not help with the weakness" */
     PSEUDO("not help"), PSEUDO("not helped"), PSEUDO("not help with"),
@@ -371,6 +373,16 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* "no abnormality to explain the patient's headaches": what is
      * absent is the cause, not the headaches */
     TERMC("to explain", C_NEG), TERMC("to account for", C_NEG),
+    /* the patient's own past event, named as a cause: "no residual
+     * deficits from her stroke", "no pain since his surgery" */
+    TERMC("from her", C_NEG), TERMC("from his", C_NEG), TERMC("from their", C_NEG),
+    TERMC("after her", C_NEG), TERMC("after his", C_NEG),
+    TERMC("since her", C_NEG), TERMC("since his", C_NEG),
+    /* a new clause with its own subject ends a negation: "he does not
+     * have any pain with this tic and this is mainly a muscle spasm" */
+    TERMC("this is", C_NEG), TERMC("this was", C_NEG), TERMC("it is", C_NEG),
+    TERMC("it was", C_NEG), TERMC("there is", C_NEG), TERMC("there was", C_NEG),
+    TERMC("there are", C_NEG), TERMC("there were", C_NEG),
     TERMC("that would explain", C_NEG), TERMC("which would explain", C_NEG),
     TERM("origin of"), TERM("presents with"), TERM("presented with"),
     TERM("presenting with"), TERM("complains of"), TERM("complaining of"),

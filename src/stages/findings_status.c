@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "nlp/sections.h"
+#include "nlp/sentence.h"
 #include "stages/findings_internal.h"
 #include "stages/report_type.h"
 
@@ -157,7 +158,8 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
-/* Words on the mention's line before it (up to 80 bytes) that make a
+/* Words on the mention's line before it (up to 80 bytes, or to the start
+ * of its sentence up to 200) that make a
  * hypothetical mention not the patient's even in the story of a report:
  * a worry ("she is worried about having cancer", "afraid that it is a
  * stroke": the patient's or family's fear, which the report records but
@@ -179,7 +181,11 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
                                         "could become", "could suffer", "may suffer"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
-    while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
+    /* its line, up to 80 bytes, or its sentence, up to 200 ("All risks
+     * ... were discussed with the patient, which include, but are not
+     * limited to infection, deep vein thrombosis, ...") */
+    while (lb > 0 && t[lb - 1] != '\n' &&
+           (b - lb < 80 || (b - lb < 200 && !ms__sentence_end(t, f->len, lb - 1))))
         lb--;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (has_word(t, lb, b, words[i]))

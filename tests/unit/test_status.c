@@ -709,6 +709,31 @@ static void test_fresh_patterns(void **state)
     run_of(&r, "PHYSICAL EXAMINATION: Her face was flushed and warm.\n");
     assert_string_equal(status_of(&r, "flushing"), "affirmed");
     run_free(&r);
+
+    /* the patient's own past event named as a cause is not ruled out; a
+     * doubt raised later in the sentence is not a negation; a new clause
+     * ends the negation */
+    run_of(&r, "PAST MEDICAL HISTORY: Stroke in 2015.\n"
+               "PHYSICAL EXAMINATION: He does not appear to have any residual weakness from his "
+               "stroke. The nodules were not in the lung but in the liver, concerning for "
+               "metastatic disease.\n"
+               "ASSESSMENT: She has no pain with the twitching and this is mainly a muscle "
+               "spasm.\n");
+    assert_string_not_equal(status_of(&r, "cerebrovascular accident"), "negated");
+    assert_string_equal(status_of(&r, "metastatic cancer"), "uncertain");
+    assert_string_equal(status_of(&r, "muscle spasm"), "affirmed");
+    run_free(&r);
+
+    /* a consent list after "but are (were) not limited to" */
+    run_of(&r, "HISTORY: The risks were explained to her, which include, but are not limited "
+               "to bleeding, infection, deep vein thrombosis, and pulmonary embolism. Risks "
+               "included, but were not limited to infection, facial numbness and tongue "
+               "weakness.\n");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "not_patient");
+    assert_string_not_equal(status_of(&r, "numbness"), "affirmed");
+    assert_string_not_equal(status_of(&r, "weakness"), "affirmed");
+    run_free(&r);
 }
 
 int main(void)
