@@ -608,6 +608,23 @@ static void test_lab_words(void **state)
     }
     run_free(&r);
 
+    /* a flag word before a test with its own number flags that result
+     * only: "an elevated glucose of 393" says nothing of the 180 */
+    run_of(&r, "LABS: Sodium 139, glucose 180.\nHOSPITAL COURSE: Today she has an elevated "
+               "glucose of 393 and was given insulin.\n");
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        const char *fl = json_string_value(json_object_get(t, "flag"));
+        if (v && !strcmp(v, "393")) {
+            assert_non_null(fl);
+            assert_string_equal(fl, "high");
+        }
+        if (v && !strcmp(v, "180"))
+            assert_true(!fl || strcmp(fl, "high") != 0 ||
+                        strcmp(json_string_value(json_object_get(t, "flag_source")), "report_words") != 0);
+    }
+    run_free(&r);
+
     run_of(&r, "Creatinine was elevated on admission. Creatinine 2.1 on day 1, creatinine 0.9 "
                "at discharge.\n");
     json_array_foreach(json_object_get(r.j, "tests"), i, t) {
