@@ -118,6 +118,24 @@ static bool adjacent(const ms_nlp_ctx *c, size_t i, size_t j)
     return gap >= 1 && gap <= 2;
 }
 
+/* Heads that are a finding only at some sites: "injection" is redness of
+ * the eye or throat ("conjunctival injection"), else a procedure ("hip
+ * injection"); "retraction" of tissue is what a surgeon does ("careful
+ * soft tissue retraction"), of a nipple or the chest wall a sign. */
+static bool head_fits_site(const ms_nlp_ctx *c, size_t site_last, size_t head)
+{
+    static const char *const INJ_SITES[] = {
+        "conjunctival", "conjunctiva", "conjunctivae", "scleral", "sclera", "ciliary",
+        "pharyngeal", "pharynx", "oropharyngeal", "oropharynx", "throat", "tonsillar",
+        "eye", "eyes", "tympanic", "episcleral", "limbal", NULL};
+    char w[32];
+    if (tok_is(c, head, "injection"))
+        return word_at(c, site_last, w) && phrase_at(c, site_last, INJ_SITES) == 1;
+    if (tok_is(c, head, "retraction"))
+        return !tok_is(c, site_last, "tissue") && !tok_is(c, site_last, "tissues");
+    return true;
+}
+
 size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
 {
     size_t j = i + m;
@@ -125,10 +143,12 @@ size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
         return 0;
     size_t h = phrase_at(c, j, HEADS);
     if (h)
-        return m + h;
+        return head_fits_site(c, j - 1, j) ? m + h : 0;
     if (!phrase_at(c, j, MODIFIERS) || !adjacent(c, j, j + 1))
         return 0;
     h = phrase_at(c, j + 1, HEADS);
+    if (h && !head_fits_site(c, j - 1, j + 1))
+        return 0;
     if (!h)
         h = phrase_at(c, j + 1, WEAK_HEADS);
     return h ? m + 1 + h : 0;

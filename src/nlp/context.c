@@ -446,10 +446,11 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         if (tr->kind == K_TERM && tr->at_end &&
             !(i > 0 && (tk[i - 1].type == T_COMMA ||
                         strcmp(tk[i - 1].w, "and") == 0 ||
-                        strcmp(tk[i - 1].w, "or") == 0 ||
                         strcmp(tk[i - 1].w, "then") == 0 ||
                         strcmp(tk[i - 1].w, "also") == 0))) {
-            /* "nor was she in atrial fibrillation": not a new clause */
+            /* "nor was she in atrial fibrillation": not a new clause; nor
+             * is "or had" ("he has not vomited or had any fevers": the
+             * negation goes on) */
         } else if (tr->kind == K_TERM) {
             /* "a history of abnormal mammogram in the past which
              * subsequently showed a benign breast cyst": a relative clause

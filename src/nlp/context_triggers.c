@@ -138,6 +138,20 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("screen for", C_HYPO), PRE("screening for", C_HYPO),
     PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
     PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
+    /* "instructed to contact Dr. X's office for fever greater than 101.5" */
+    PRED("to contact", C_HYPO, 30), PRED("contact the", C_HYPO, 30),
+    PRED("contact our", C_HYPO, 30), PRED("contact your", C_HYPO, 30),
+    PRED("contact us", C_HYPO, 30), PRED("contact me", C_HYPO, 30),
+    PRED("contact dr", C_HYPO, 30), PRED("contact his", C_HYPO, 30),
+    PRED("contact her", C_HYPO, 30),
+    /* what a test or an observation looks for: "observed overnight for any
+     * ischemia", "check urine for microalbuminuria" */
+    PRED("for any", C_HYPO, 6), PRED("check for", C_HYPO, 4),
+    PRED("checked for", C_HYPO, 4), PRED("checking for", C_HYPO, 4),
+    PRED("test for", C_HYPO, 4), PRED("testing for", C_HYPO, 4),
+    PRED("urine for", C_HYPO, 3), PRED("stool for", C_HYPO, 3),
+    PRED("observed for", C_HYPO, 4), PRED("observe for", C_HYPO, 4),
+    PRED("observation for", C_HYPO, 4),
     PRE("precautions", C_HYPO),
     /* the patient's worry is not a finding ("worried about having cancer") */
     PRE("worried about", C_HYPO), PRE("worried that", C_HYPO),

@@ -247,6 +247,18 @@ static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *e
            word_in(w, DEVICE_HEAD, sizeof DEVICE_HEAD / sizeof *DEVICE_HEAD);
 }
 
+/* A condition named by the space it is in ("carpal tunnel" for carpal
+ * tunnel syndrome) is the space itself after "the": "repaired proximal to
+ * the carpal tunnel", "the contents of the carpal tunnel". */
+static bool names_the_site(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
+{
+    char w[24];
+    if (en->kind != MS_LEX_COND || m < 2 || i == 0 || !tok_word(c, i + m - 1, w, sizeof w) ||
+        strcmp(w, "tunnel") != 0)
+        return false;
+    return tok_word(c, i - 1, w, sizeof w) && strcmp(w, "the") == 0;
+}
+
 /* One-word condition names that are everyday or dosing words unless their
  * sentence says what they are about: "frequency" is urinary frequency only
  * with a urinary cue ("denies dysuria or frequency", "GU: no frequency,
@@ -313,6 +325,9 @@ static const char *const TEST_HEAD[] = {
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "igg", "igm", "assay", "swab",
+    /* a nursing order named after it: "DVT precautions were in place",
+     * "seizure precautions" */
+    "precautions",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */
     "questionnaire", "questionnaires", "survey", "inventory"};
 
@@ -533,7 +548,7 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
             i++;
             continue;
         }
-        if (test_name(&c, i, m, en)) {
+        if (test_name(&c, i, m, en) || names_the_site(&c, i, m, en)) {
             i += m;
             continue;
         }

@@ -291,11 +291,75 @@ static bool heading_topic(const ms_findings *f, const ms_nlp_entity *e)
     return i < len && t[i] == ':';
 }
 
+/* Is the mention a step of a procedure, not a finding: "a pneumoperitoneum
+ * was established", "after adequate pneumoperitoneum", "insufflated to
+ * create a pneumoperitoneum"? The words after it, on its line: "was
+ * (were) [then, easily ...] achieved | obtained | created | established |
+ * induced"; or, right before it (an article between), "adequate",
+ * "create", "establish", "achieve", "obtain", "maintain" and their past
+ * forms. A diagnosis established ("the diagnosis of ectopic pregnancy was
+ * established") is not a step: not when "diagnosis" is in the 60 bytes
+ * before. */
+static bool procedure_step(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const done[] = {"achieved", "obtained", "created", "established",
+                                       "induced", "insufflated"};
+    static const char *const before[] = {"adequate", "create", "created", "establish",
+                                         "established", "achieve", "achieved", "obtain",
+                                         "obtained", "maintain", "maintained", "insufflate"};
+    static const char *const adv[] = {"then", "easily", "quickly", "successfully",
+                                      "adequately", "subsequently", "next", "again"};
+    const char *t = f->text;
+    size_t len = f->len, b = e->byte_begin, lo = b > 60 ? b - 60 : 0;
+    if (has_word(t, lo, b, "diagnosis"))
+        return false;
+    size_t i = e->byte_end;
+    while (i < len && t[i] == ' ')
+        i++;
+    if (word_at(t, len, i, "was") || word_at(t, len, i, "were")) {
+        i += word_at(t, len, i, "was") ? 3 : 4;
+        for (int k = 0; k < 2; k++) {
+            while (i < len && t[i] == ' ')
+                i++;
+            for (size_t d = 0; d < sizeof done / sizeof *done; d++)
+                if (word_at(t, len, i, done[d]))
+                    return true;
+            bool moved = false;
+            for (size_t a = 0; a < sizeof adv / sizeof *adv && !moved; a++)
+                if (word_at(t, len, i, adv[a])) {
+                    i += strlen(adv[a]);
+                    moved = true;
+                }
+            if (!moved)
+                break;
+        }
+    }
+    /* the word before, past one article */
+    size_t k = b;
+    for (int w = 0; w < 2; w++) {
+        while (k > 0 && t[k - 1] == ' ')
+            k--;
+        size_t s0 = k;
+        while (s0 > 0 && isalpha((unsigned char)t[s0 - 1]))
+            s0--;
+        if (s0 == k)
+            return false;
+        for (size_t q = 0; q < sizeof before / sizeof *before; q++)
+            if (k - s0 == strlen(before[q]) && strncasecmp(t + s0, before[q], k - s0) == 0)
+                return true;
+        if (!(k - s0 <= 3 && (word_at(t, len, s0, "a") || word_at(t, len, s0, "an") ||
+                              word_at(t, len, s0, "the"))))
+            return false;
+        k = s0;
+    }
+    return false;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
-    if (heading_topic(f, e))
+    if (heading_topic(f, e) || procedure_step(f, e))
         return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;

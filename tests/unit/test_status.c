@@ -751,6 +751,39 @@ static void test_fresh_patterns(void **state)
     assert_string_not_equal(status_of(&r, "numbness"), "affirmed");
     assert_string_not_equal(status_of(&r, "weakness"), "affirmed");
     run_free(&r);
+
+    /* steps of a procedure, a site, an order and a procedure's name are
+     * not findings */
+    run_of(&r, "PROCEDURE: A pneumoperitoneum was then established. After adequate "
+               "pneumoperitoneum the ports were placed. The flexor tendon was repaired distal to "
+               "the carpal tunnel. Seizure precautions were in place. Knee injection. Careful "
+               "soft tissue retraction was used.\n");
+    assert_string_equal(status_of(&r, "pneumoperitoneum"), "not_patient");
+    assert_string_equal(status_of(&r, "carpal tunnel syndrome"), "");
+    assert_string_equal(status_of(&r, "seizure"), "");
+    assert_string_equal(status_of(&r, "knee injection"), "");
+    assert_string_equal(status_of(&r, "soft tissue retraction"), "");
+    run_free(&r);
+    run_of(&r, "FINDINGS: Free air consistent with pneumoperitoneum. Conjunctival injection is "
+               "noted. She has bilateral carpal tunnel.\n");
+    assert_string_equal(status_of(&r, "pneumoperitoneum"), "affirmed");
+    assert_string_equal(status_of(&r, "conjunctival injection"), "affirmed");
+    assert_string_equal(status_of(&r, "carpal tunnel syndrome"), "affirmed");
+    run_free(&r);
+
+    /* what the patient is to call about, be watched for or tested for */
+    run_of(&r, "PLAN: She was told to contact our office for fever over 101 or vomiting. She "
+               "will be observed overnight for any bleeding or chest pain. Check urine for "
+               "microalbuminuria.\n");
+    assert_string_equal(status_of(&r, "fever"), "not_patient");
+    assert_string_equal(status_of(&r, "vomiting"), "not_patient");
+    assert_string_equal(status_of(&r, "chest pain"), "not_patient");
+    assert_string_equal(status_of(&r, "microalbuminuria"), "not_patient");
+    run_free(&r);
+    /* "or had": the negation goes on */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: She has not vomited or had any fevers.\n");
+    assert_string_equal(status_of(&r, "fever"), "negated");
+    run_free(&r);
 }
 
 int main(void)
