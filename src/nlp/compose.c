@@ -120,8 +120,9 @@ static bool adjacent(const ms_nlp_ctx *c, size_t i, size_t j)
 
 /* Heads that are a finding only at some sites: "injection" is redness of
  * the eye or throat ("conjunctival injection"), else a procedure ("hip
- * injection"); "retraction" of tissue is what a surgeon does ("careful
- * soft tissue retraction"), of a nipple or the chest wall a sign. */
+ * injection"); "retraction" of a nipple, the skin, the chest wall or an
+ * eardrum is a sign, elsewhere what a surgeon does ("careful soft tissue
+ * retraction", "a liver retraction port"). */
 static bool head_fits_site(const ms_nlp_ctx *c, size_t site_last, size_t head)
 {
     static const char *const INJ_SITES[] = {
@@ -131,8 +132,12 @@ static bool head_fits_site(const ms_nlp_ctx *c, size_t site_last, size_t head)
     char w[32];
     if (tok_is(c, head, "injection"))
         return word_at(c, site_last, w) && phrase_at(c, site_last, INJ_SITES) == 1;
+    static const char *const RETR_SITES[] = {
+        "nipple", "nipples", "skin", "intercostal", "subcostal", "suprasternal", "substernal",
+        "sternal", "chest", "lid", "eyelid", "tympanic", "membrane", "gingival", "areolar",
+        "tm", NULL};
     if (tok_is(c, head, "retraction"))
-        return !tok_is(c, site_last, "tissue") && !tok_is(c, site_last, "tissues");
+        return word_at(c, site_last, w) && phrase_at(c, site_last, RETR_SITES) == 1;
     return true;
 }
 

@@ -128,6 +128,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* what an operation takes care of is not what it found: "care was
      * taken to preserve the lateral fibers", "to avoid injury to" */
     PRED("to avoid", C_HYPO, 5), PRED("avoiding", C_HYPO, 5),
+    PRED("avoided", C_HYPO, 5), PRED("avoids", C_HYPO, 5),
+    PRED("prevents", C_HYPO, 5), PRED("prevented", C_HYPO, 5),
     PRED("to preserve", C_HYPO, 5), PRED("preserving the", C_HYPO, 5),
     PRED("to protect", C_HYPO, 5), PRED("protecting the", C_HYPO, 5),
     PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
@@ -143,7 +145,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("contact our", C_HYPO, 30), PRED("contact your", C_HYPO, 30),
     PRED("contact us", C_HYPO, 30), PRED("contact me", C_HYPO, 30),
     PRED("contact dr", C_HYPO, 30), PRED("contact his", C_HYPO, 30),
-    PRED("contact her", C_HYPO, 30),
+    PRED("contact her", C_HYPO, 30), PRED("to report", C_HYPO, 30),
+    PRED("report to us", C_HYPO, 30), PRED("report any", C_HYPO, 30),
     /* what a test or an observation looks for: "observed overnight for any
      * ischemia", "check urine for microalbuminuria" */
     PRED("for any", C_HYPO, 6), PRED("check for", C_HYPO, 4),

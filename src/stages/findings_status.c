@@ -361,6 +361,11 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return MS_FX_NOT_PATIENT;
     if (heading_topic(f, e) || procedure_step(f, e))
         return MS_FX_NOT_PATIENT;
+    /* "DM" in a medication list is a product's suffix ("Duraphen II DM",
+     * dextromethorphan), not diabetes */
+    if (e->section == MS_SEC_MEDICATIONS && e->byte_end - e->byte_begin == 2 &&
+        strncmp(f->text + e->byte_begin, "DM", 2) == 0)
+        return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY)
         return MS_FX_FAMILY;
     int ctx = line_context(f, e);

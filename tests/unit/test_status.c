@@ -780,6 +780,20 @@ static void test_fresh_patterns(void **state)
     assert_string_equal(status_of(&r, "chest pain"), "not_patient");
     assert_string_equal(status_of(&r, "microalbuminuria"), "not_patient");
     run_free(&r);
+    /* a product's "DM" in a medication list; a return precaution; what a
+     * splint avoided; a retraction port */
+    run_of(&r, "CURRENT MEDICATIONS: Tussinex III DM syrup.\n"
+               "PLAN: He was asked to report to us any redness or fevers. The splint was "
+               "shaped so that it avoided foot drop. A 5 mm liver retraction port was placed.\n");
+    assert_string_not_equal(status_of(&r, "diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "fever"), "not_patient");
+    assert_string_not_equal(status_of(&r, "foot drop"), "affirmed");
+    assert_string_equal(status_of(&r, "liver retraction"), "");
+    run_free(&r);
+    run_of(&r, "PHYSICAL EXAMINATION: Left nipple retraction.\nPAST MEDICAL HISTORY: DM.\n");
+    assert_string_equal(status_of(&r, "nipple retraction"), "affirmed");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "historical");
+    run_free(&r);
     /* "or had": the negation goes on */
     run_of(&r, "HISTORY OF PRESENT ILLNESS: She has not vomited or had any fevers.\n");
     assert_string_equal(status_of(&r, "fever"), "negated");
