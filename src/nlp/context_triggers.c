@@ -107,7 +107,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no etiology for"), PSEUDO("no specific cause"),
     PSEUDO("risk factors"), PSEUDO("risk factor"),
     PSEUDO("but not limited to"), PSEUDO("no question"),
-    PSEUDO("not limited to"), PSEUDO("but are not limited to"), PSEUDO("but is not limited to"),
+    PSEUDO("not limited to"), PSEUDO("but not be limited to"),
+    /* "if there is no improvement, return for injection of her carpal
+     * tunnel": what did not improve is there */
+    PSEUDO("no improvement"), PSEUDO("without improvement"), PSEUDO("no relief"),
+    PSEUDO("without relief"), PSEUDO("but are not limited to"), PSEUDO("but is not limited to"),
     PSEUDO("but were not limited to"), PSEUDO("but was not limited to"), PRE("risks included", C_HYPO),
     /* what a treatment may fail to do is about a problem the patient has:
      * "they may not help with the weakness" */
@@ -128,7 +132,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* what an operation takes care of is not what it found: "care was
      * taken to preserve the lateral fibers", "to avoid injury to" */
     PRED("to avoid", C_HYPO, 5), PRED("avoiding", C_HYPO, 5),
-    PRED("avoided", C_HYPO, 5), PRED("avoids", C_HYPO, 5),
+    PRED("avoided", C_HYPO, 5), PRED("avoids", C_HYPO, 5), PRED("prevent", C_HYPO, 5),
+    PRED("rather than risk", C_HYPO, 4), PRED("than risk", C_HYPO, 4),
     PRED("prevents", C_HYPO, 5), PRED("prevented", C_HYPO, 5),
     PRED("to preserve", C_HYPO, 5), PRED("preserving the", C_HYPO, 5),
     PRED("to protect", C_HYPO, 5), PRED("protecting the", C_HYPO, 5),

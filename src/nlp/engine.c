@@ -235,11 +235,30 @@ static const char *const DEVICE_HEAD[] = {
     "coagulator", "diathermy", "electrode", "electrodes", "lead", "leads",
     "pacing", "head", "stem", "component", "implant", "device"};
 
+/* Instruments a surgeon names "bipolar" among: "opened with bipolar and
+ * microscissors". */
+static const char *const INSTRUMENTS[] = {
+    "scissors", "microscissors", "forceps", "suction", "cautery", "electrocautery",
+    "coagulation", "coagulated", "cauterized", "dissector", "dissection", "hemostasis",
+    "irrigation", "bovie", "retractor", "scalpel", "knife"};
+
 /* Is the one-token condition at token i the modifier of an instrument or
- * implant ("bipolar cautery")? */
+ * implant ("bipolar cautery"), or "bipolar" named among instruments (an
+ * instrument word within 4 tokens, in its sentence)? */
 static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
     char w[24];
+    if (en->kind == MS_LEX_COND && en->ntok == 1 && tok_word(c, i, w, sizeof w) &&
+        strcmp(w, "bipolar") == 0) {
+        size_t lo = i > 4 ? i - 4 : 0, hi = i + 5 < c->nt ? i + 5 : c->nt;
+        for (size_t k = lo; k < hi; k++) {
+            if (k > i && (c->t[k].flags & MS_TF_SENT))
+                break;
+            if (k != i && tok_word(c, k, w, sizeof w) &&
+                word_in(w, INSTRUMENTS, sizeof INSTRUMENTS / sizeof *INSTRUMENTS))
+                return true;
+        }
+    }
     if (en->kind != MS_LEX_COND || en->ntok != 1 || i + 1 >= c->nt ||
         (c->t[i + 1].flags & MS_TF_NL))
         return false;
@@ -325,9 +344,10 @@ static const char *const TEST_HEAD[] = {
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "igg", "igm", "assay", "swab",
-    /* a nursing order named after it: "DVT precautions were in place",
-     * "seizure precautions" */
-    "precautions",
+    /* a nursing order or an imaging protocol named after it: "DVT
+     * precautions were in place", "obtained for pulmonary embolism
+     * protocol" */
+    "precautions", "protocol",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */
     "questionnaire", "questionnaires", "survey", "inventory"};
 

@@ -218,10 +218,18 @@ static bool heading_line(const char *t, size_t k, size_t lim)
 
 static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
 {
+    /* (a head may run into its first item without a separator: "risks to
+     * include but not be limited to bleeding requiring transfusion;
+     * infection; sepsis"; the piece after the head is what must be short) */
     static const char *const heads[] = {
         "complications include", "complications including", "complications such as",
         "risks include", "risks including", "risks such as", "side effects include",
-        "side effects including", "side effects such as"};
+        "side effects including", "side effects such as", "risks to include",
+        "risks which include", "risks that include", "complications to include",
+        "risks include but are not limited to", "risks to include but not be limited to",
+        "risks including but not limited to", "complications include but are not limited to",
+        "complications including but not limited to"};
+    enum { PIECE = 45, HEAD_MAX = 48 };
     const char *t = f->text;
     size_t b = e->byte_begin, lo = b > 400 ? b - 400 : 0;
     size_t run = 0;
@@ -232,7 +240,7 @@ static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
         bool sep = ch == '.' || ch == ',' || ch == ';' || ch == ':' || ch == '\n' ||
                    ch == '(' || ch == ')' || isdigit((unsigned char)ch);
         run = sep ? 0 : run + 1;
-        if (run > 45)
+        if (run > PIECE + HEAD_MAX)
             return false;
         int c0 = tolower((unsigned char)ch);
         if (c0 != 'c' && c0 != 'r' && c0 != 's')
@@ -240,7 +248,7 @@ static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
         for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
             size_t n = strlen(heads[h]);
             if (heads[h][0] == c0 && k - 1 + n <= b && strncasecmp(t + k - 1, heads[h], n) == 0 &&
-                (k == 1 || !isalpha((unsigned char)t[k - 2])))
+                (k == 1 || !isalpha((unsigned char)t[k - 2])) && run <= n + PIECE)
                 return true;
         }
     }

@@ -794,6 +794,27 @@ static void test_fresh_patterns(void **state)
     assert_string_equal(status_of(&r, "nipple retraction"), "affirmed");
     assert_string_equal(status_of(&r, "diabetes mellitus"), "historical");
     run_free(&r);
+    /* a consent list run into its head; a protocol; an instrument; what a
+     * suture prevents; a risk not taken; what did not improve */
+    run_of(&r, "HISTORY: She accepts the risks to include but not be limited to bleeding "
+               "needing a transfusion; infection; sepsis; stroke; incontinence.\n"
+               "TECHNIQUE: Images were obtained for pulmonary embolism protocol. The dura was "
+               "opened with bipolar and scissors. The suture was tied to prevent cerebrospinal "
+               "fluid leak. Rather than risk paralysis of the vocal cords, the capsule was left.\n"
+               "PLAN: If there is no improvement, she will have an injection of her shoulder "
+               "for bursitis.\n");
+    assert_string_equal(status_of(&r, "sepsis"), "not_patient");
+    assert_string_equal(status_of(&r, "cerebrovascular accident"), "not_patient");
+    assert_string_equal(status_of(&r, "incontinence"), "not_patient");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "");
+    assert_string_not_equal(status_of(&r, "cerebrospinal fluid leak"), "affirmed");
+    assert_string_equal(status_of(&r, "paralysis"), "not_patient");
+    assert_string_not_equal(status_of(&r, "bursitis"), "negated");
+    run_free(&r);
+    run_of(&r, "HISTORY: He is bipolar and depressed.\n");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "affirmed");
+    run_free(&r);
     /* "or had": the negation goes on */
     run_of(&r, "HISTORY OF PRESENT ILLNESS: She has not vomited or had any fevers.\n");
     assert_string_equal(status_of(&r, "fever"), "negated");
