@@ -36,6 +36,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("no past history of", C_NEG), PRE("no known history of", C_NEG),
     PRE("no h/o", C_NEG), PRE("no hx of", C_NEG), PRE("no family history of", C_NEG),
     PRED("negative", C_NEG, 2), PRE("-ve for", C_NEG),
+    /* "Negative as far as sore throat, earache, or cough" */
+    PRE("negative as far as", C_NEG), PRE("negative as to", C_NEG),
+    PRE("negative with regard to", C_NEG), PRE("negative regarding", C_NEG),
     /* a verb right after the trigger would otherwise end its scope */
     PRE("no demonstrated", C_NEG), PRE("no demonstrable", C_NEG),
     PRE("without demonstrated", C_NEG), PRE("no reported", C_NEG),
@@ -111,6 +114,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* "if there is no improvement, return for injection of her carpal
      * tunnel": what did not improve is there */
     PSEUDO("no improvement"), PSEUDO("without improvement"), PSEUDO("no relief"),
+    PSEUDO("not really help"), PSEUDO("not really helped"), PSEUDO("not much help"),
     PSEUDO("without relief"), PSEUDO("but are not limited to"), PSEUDO("but is not limited to"),
     PSEUDO("but were not limited to"), PSEUDO("but was not limited to"), PRE("risks included", C_HYPO),
     /* what a treatment may fail to do is about a problem the patient has:

@@ -348,6 +348,8 @@ static const char *const TEST_HEAD[] = {
      * precautions were in place", "obtained for pulmonary embolism
      * protocol" */
     "precautions", "protocol",
+    /* a rate is about patients in general: "decreasing the DVT, PE rates" */
+    "rates", "incidence",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */
     "questionnaire", "questionnaires", "survey", "inventory"};
 
@@ -357,7 +359,7 @@ static const char *const TEST_HEAD[] = {
  * keeps its first conditions. */
 static const char *const LIST_TEST_HEAD[] = {
     "serology", "serologies", "serological", "serologic", "antibodies", "antigens",
-    "titers", "titres", "testing", "tests", "screens", "panels", "pcrs"};
+    "titers", "titres", "testing", "tests", "screens", "panels", "pcrs", "rates"};
 
 #define TEST_LIST_TOKENS 24 /* tokens a list of names may span to its head */
 #define TEST_ITEM_TOKENS 4  /* tokens per name in such a list ("HTLV-1") */

@@ -812,6 +812,14 @@ static void test_fresh_patterns(void **state)
     assert_string_equal(status_of(&r, "paralysis"), "not_patient");
     assert_string_not_equal(status_of(&r, "bursitis"), "negated");
     run_free(&r);
+    run_of(&r, "REVIEW OF SYSTEMS: Negative as far as sore throat, earache, or cough.\n"
+               "PLAN: Start early for reasons including lowering the DVT, PE rates. Loperamide "
+               "did not really help with the diarrhea.\n");
+    assert_string_equal(status_of(&r, "sore throat"), "negated");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "");
+    assert_string_equal(status_of(&r, "diarrhea"), "affirmed");
+    run_free(&r);
     run_of(&r, "HISTORY: He is bipolar and depressed.\n");
     assert_string_equal(status_of(&r, "bipolar disorder"), "affirmed");
     run_free(&r);
