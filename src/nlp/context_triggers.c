@@ -240,6 +240,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("causes include", C_HYPO),
     POSTD("can cause", C_HYPO, 3), POSTD("may cause", C_HYPO, 3),
     POSTD("if persistent", C_HYPO, 4), POSTD("if confirmed", C_HYPO, 4),
+    /* what a workup or a protocol is for: "a complete septic workup was
+     * done", "a rule out sepsis protocol", "pulmonary embolism protocol" */
+    POSTD("workup", C_HYPO, 1), POSTD("work-up", C_HYPO, 1), POSTD("protocol", C_HYPO, 1),
     POSTD("can lead to", C_HYPO, 3), POSTD("may lead to", C_HYPO, 3),
     POSTD("include", C_HYPO, 2),
 

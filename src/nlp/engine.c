@@ -344,10 +344,8 @@ static const char *const TEST_HEAD[] = {
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "igg", "igm", "assay", "swab",
-    /* a nursing order or an imaging protocol named after it: "DVT
-     * precautions were in place", "obtained for pulmonary embolism
-     * protocol" */
-    "precautions", "protocol",
+    /* a nursing order named after it: "DVT precautions were in place" */
+    "precautions",
     /* a rate is about patients in general: "decreasing the DVT, PE rates" */
     "rates", "incidence",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */
