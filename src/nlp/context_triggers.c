@@ -264,6 +264,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("equivocal", C_UNC), PRE("thought to be", C_UNC),
     PRE("felt to be", C_UNC), PRE("consider", C_UNC),
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
+    /* "the patient had either a transverse myelitis ... vs. ..." */
+    PRED("either a", C_UNC, 3), PRED("either an", C_UNC, 3),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
     PRE("exclusion of", C_UNC),
     /* treated before it was proven ("started on empiric treatment for

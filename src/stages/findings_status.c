@@ -282,21 +282,52 @@ static bool workup_of_diagnosis(const ms_findings *f, const ms_nlp_entity *e)
 }
 
 /* Is the mention the topic of a heading, "SUBSTANCE ABUSE HISTORY:",
- * "Seizure history:"? The heading names what the section is about; the
- * text under it says whether the patient has it. */
+ * "Seizure history:", "MENTAL HEALTH AND SUBSTANCE ABUSE:", "DIABETES
+ * MEDICATIONS:"? The heading names what the section is about; the text
+ * under it says whether the patient has it. A heading in capitals counts
+ * only with a topic word besides the condition, so a problem label ("2.
+ * HYPERTENSION:", "ACUTE RENAL FAILURE:") is still the patient's. */
 static bool heading_topic(const ms_findings *f, const ms_nlp_entity *e)
 {
+    /* words that make a capitalised heading about a topic: "MENTAL HEALTH
+     * AND SUBSTANCE ABUSE:", "DIABETES MEDICATIONS:", "SEIZURE HX:" (not
+     * a problem label: "1. HYPERTENSION:", "ACUTE RENAL FAILURE:") */
+    static const char *const topic[] = {"history", "hx", "medications", "medication", "meds",
+                                        "health", "and", "screening", "education",
+                                        "management", "care", "risk", "factors"};
     const char *t = f->text;
     size_t len = f->len, i = e->byte_end;
     while (i < len && (t[i] == ' ' || t[i] == '\t'))
         i++;
     size_t w = word_at(t, len, i, "history") ? 7 : word_at(t, len, i, "hx") ? 2 : 0;
-    if (!w)
+    if (w) {
+        size_t k = i + w;
+        while (k < len && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        if (k < len && t[k] == ':')
+            return true;
+    }
+    /* a heading in capitals around it, up to its colon (60 bytes before,
+     * 40 after, within one piece of the line) */
+    size_t a = e->byte_begin, lo = a > 60 ? a - 60 : 0;
+    while (a > lo && t[a - 1] != '\n' && t[a - 1] != '.' && t[a - 1] != ',' && t[a - 1] != ':')
+        a--;
+    size_t z = e->byte_end, hi = len - z > 40 ? z + 40 : len;
+    while (z < hi && t[z] != ':' && t[z] != '\n' && t[z] != '.' && t[z] != ',')
+        z++;
+    if (z >= hi || t[z] != ':')
         return false;
-    i += w;
-    while (i < len && (t[i] == ' ' || t[i] == '\t'))
-        i++;
-    return i < len && t[i] == ':';
+    bool other = false;
+    for (size_t k = a; k < z; k++) {
+        if (islower((unsigned char)t[k]))
+            return false;
+        if (k >= e->byte_begin && k < e->byte_end)
+            continue;
+        if ((k == a || !isalpha((unsigned char)t[k - 1])) && isalpha((unsigned char)t[k]))
+            for (size_t q = 0; q < sizeof topic / sizeof *topic && !other; q++)
+                other = word_at(t, len, k, topic[q]) && k + strlen(topic[q]) <= z;
+    }
+    return other;
 }
 
 /* Is the mention a step of a procedure, not a finding: "a pneumoperitoneum

@@ -825,6 +825,16 @@ static void test_fresh_patterns(void **state)
                "treated on a rule out sepsis protocol.\n");
     assert_string_equal(status_of(&r, "sepsis"), "uncertain");
     run_free(&r);
+    /* a capitalised heading's topic; a problem label is the patient's;
+     * "either a X vs. Y" */
+    run_of(&r, "MENTAL HEALTH AND SUBSTANCE ABUSE: She has a history of depression. No history "
+               "of substance abuse.\nASSESSMENT: 1. HYPERTENSION: continue lisinopril.\n"
+               "HOSPITAL COURSE: It was felt she had either a transverse myelitis vs. a cord "
+               "infarction.\n");
+    assert_string_equal(status_of(&r, "substance use disorder"), "negated");
+    assert_string_equal(status_of(&r, "hypertension"), "affirmed");
+    assert_string_equal(status_of(&r, "transverse myelitis"), "uncertain");
+    run_free(&r);
     run_of(&r, "HISTORY: He is bipolar and depressed.\n");
     assert_string_equal(status_of(&r, "bipolar disorder"), "affirmed");
     run_free(&r);
