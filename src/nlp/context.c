@@ -132,6 +132,11 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
         const cphrase *ph = &g_phr[p];
         if (ph->nw < bestn || i + (size_t)ph->nw > n)
             continue;
+        /* before the entity a post-trigger does nothing, so it must not
+         * hide a trigger inside it: "toileting problems were denied as
+         * were a history of seizures" keeps "denied" */
+        if (want == K_PRE && TRIGGERS[ph->idx].kind == K_POST)
+            continue;
         if (ph->nw == bestn && (best < 0 || TRIGGERS[best].kind == want ||
                                 TRIGGERS[ph->idx].kind != want))
             continue;

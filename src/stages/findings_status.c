@@ -335,17 +335,19 @@ static bool heading_topic(const ms_findings *f, const ms_nlp_entity *e)
  * create a pneumoperitoneum"? The words after it, on its line: "was
  * (were) [then, easily ...] achieved | obtained | created | established |
  * induced"; or, right before it (an article between), "adequate",
- * "create", "establish", "achieve", "obtain", "maintain" and their past
- * forms. A diagnosis established ("the diagnosis of ectopic pregnancy was
+ * "create", "achieve", "obtain", "maintain" and their past forms. A
+ * diagnosis established ("the diagnosis of ectopic pregnancy was
  * established") is not a step: not when "diagnosis" is in the 60 bytes
  * before. */
 static bool procedure_step(const ms_findings *f, const ms_nlp_entity *e)
 {
     static const char *const done[] = {"achieved", "obtained", "created", "established",
                                        "induced", "insufflated"};
-    static const char *const before[] = {"adequate", "create", "created", "establish",
-                                         "established", "achieve", "achieved", "obtain",
-                                         "obtained", "maintain", "maintained", "insufflate"};
+    /* (not "established": "no history of established coronary artery
+     * disease" is about the disease) */
+    static const char *const before[] = {"adequate", "create", "created", "achieve",
+                                         "achieved", "obtain", "obtained", "maintain",
+                                         "maintained", "insufflate"};
     static const char *const adv[] = {"then", "easily", "quickly", "successfully",
                                       "adequately", "subsequently", "next", "again"};
     const char *t = f->text;

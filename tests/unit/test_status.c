@@ -835,6 +835,14 @@ static void test_fresh_patterns(void **state)
     assert_string_equal(status_of(&r, "hypertension"), "affirmed");
     assert_string_equal(status_of(&r, "transverse myelitis"), "uncertain");
     run_free(&r);
+    /* a post-trigger does not hide a negation before the entity; an
+     * "established" disease is not a procedure step */
+    run_of(&r, "DEVELOPMENTAL HISTORY: Serious injuries were denied as were a history of "
+               "seizures.\nPAST MEDICAL HISTORY: No history of established coronary artery "
+               "disease.\n");
+    assert_string_equal(status_of(&r, "seizure"), "negated");
+    assert_string_equal(status_of(&r, "coronary artery disease"), "negated");
+    run_free(&r);
     run_of(&r, "HISTORY: He is bipolar and depressed.\n");
     assert_string_equal(status_of(&r, "bipolar disorder"), "affirmed");
     run_free(&r);
