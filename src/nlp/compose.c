@@ -176,6 +176,29 @@ static const char *head_lay(const ms_nlp_ctx *c, size_t i, size_t n)
     return NULL;
 }
 
+/* Heads that are a finding only at some sites: "injection" is redness of
+ * the eye or throat ("conjunctival injection"), else a procedure ("hip
+ * injection"); "retraction" of a nipple, the skin, the chest wall or an
+ * eardrum is a sign, elsewhere what a surgeon does ("careful soft tissue
+ * retraction", "a liver retraction port"). */
+static bool head_fits_site(const ms_nlp_ctx *c, size_t site_last, size_t head)
+{
+    static const char *const INJ_SITES[] = {
+        "conjunctival", "conjunctiva", "conjunctivae", "scleral", "sclera", "ciliary",
+        "pharyngeal", "pharynx", "oropharyngeal", "oropharynx", "throat", "tonsillar",
+        "eye", "eyes", "tympanic", "episcleral", "limbal", NULL};
+    char w[32];
+    if (tok_is(c, head, "injection"))
+        return word_at(c, site_last, w) && phrase_at(c, site_last, INJ_SITES) == 1;
+    static const char *const RETR_SITES[] = {
+        "nipple", "nipples", "skin", "intercostal", "subcostal", "suprasternal", "substernal",
+        "sternal", "chest", "lid", "eyelid", "tympanic", "membrane", "gingival", "areolar",
+        "tm", NULL};
+    if (tok_is(c, head, "retraction"))
+        return word_at(c, site_last, w) && phrase_at(c, site_last, RETR_SITES) == 1;
+    return true;
+}
+
 size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
 {
     size_t j = i + m;
@@ -183,10 +206,12 @@ size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
         return 0;
     size_t h = phrase_at(c, j, HEADS);
     if (h)
-        return m + h;
+        return head_fits_site(c, j - 1, j) ? m + h : 0;
     if (!phrase_at(c, j, MODIFIERS) || !adjacent(c, j, j + 1))
         return 0;
     h = phrase_at(c, j + 1, HEADS);
+    if (h && !head_fits_site(c, j - 1, j + 1))
+        return 0;
     if (!h)
         h = phrase_at(c, j + 1, WEAK_HEADS);
     return h ? m + 1 + h : 0;

@@ -132,6 +132,11 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
         const cphrase *ph = &g_phr[p];
         if (ph->nw < bestn || i + (size_t)ph->nw > n)
             continue;
+        /* before the entity a post-trigger does nothing, so it must not
+         * hide a trigger inside it: "toileting problems were denied as
+         * were a history of seizures" keeps "denied" */
+        if (want == K_PRE && TRIGGERS[ph->idx].kind == K_POST)
+            continue;
         if (ph->nw == bestn && (best < 0 || TRIGGERS[best].kind == want ||
                                 TRIGGERS[ph->idx].kind != want))
             continue;
@@ -208,6 +213,21 @@ static bool is_family_word(const char *w)
     return false;
 }
 
+/* Is there a word of death among tokens [a, b)? "Maternal grandfather
+ * deceased in 1991 due to cancer": the cause of a relative's death is the
+ * relative's, so such a cause does not end the family scope. */
+static bool death_between(const token *tk, size_t a, size_t b)
+{
+    static const char *const w[] = {"died", "deceased", "expired", "passed", "death", "dying",
+                                    "succumbed"};
+    for (size_t i = a; i < b; i++)
+        if (tk[i].type == T_WORD)
+            for (size_t k = 0; k < sizeof w / sizeof *w; k++)
+                if (strcmp(tk[i].w, w[k]) == 0)
+                    return true;
+    return false;
+}
+
 static bool term_ends(int tcls, int c)
 {
     return tcls == C_ALL || tcls == c ||
@@ -237,9 +257,19 @@ static bool coordinated(const token *tk, size_t a, size_t n)
         if (tk[i].type != T_WORD)
             continue;
         if (strcmp(tk[i].w, "and") == 0 || strcmp(tk[i].w, "or") == 0 ||
-            strcmp(tk[i].w, "nor") == 0 || strcmp(tk[i].w, "and/or") == 0) {
+            strcmp(tk[i].w, "nor") == 0 || strcmp(tk[i].w, "and/or") == 0 ||
+            strcmp(tk[i].w, "including") == 0) {
             item = 0;
             seps++;
+            continue;
+        }
+        /* the examples of a class: "denies any focal deficits such as
+         * weakness, numbness, diplopia or dysphagia" */
+        if (strcmp(tk[i].w, "such") == 0 && i + 1 < n && tk[i + 1].type == T_WORD &&
+            strcmp(tk[i + 1].w, "as") == 0) {
+            item = 0;
+            seps++;
+            i++;
             continue;
         }
         if (++item > LIST_ITEM_MAX || ++words > LIST_WORDS_MAX)
@@ -312,11 +342,21 @@ static bool owned_at(const token *tk, size_t n, size_t k)
 static bool question_of_owned(const char *p, const token *tk, size_t n, size_t k)
 {
     size_t l = strlen(p);
-    return ((l > 8 && !strcmp(p + l - 8, " whether")) || (l > 3 && !strcmp(p + l - 3, " if"))) &&
+    return ((l > 8 && !strcmp(p + l - 8, " whether")) || (l > 3 && !strcmp(p + l - 3, " if")) ||
+            !strcmp(p, "whether")) &&
            owned_at(tk, n, k);
 }
 
 static bool in_list(const char *w, const char *const *l, size_t n);
+
+/* Is the trigger a question ("whether", "as to whether", "wondered if")?
+ * A negation before it denies knowing, not the condition: "she is not
+ * really clear on whether these were seizures" leaves them uncertain. */
+static bool is_question(const trig *tr)
+{
+    size_t l = strlen(tr->phrase);
+    return tr->cls == C_UNC && l >= 7 && !strcmp(tr->phrase + l - 7, "whether");
+}
 
 static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         scratch *sc, bool found[C_NCLASS], bool neg_only)
@@ -413,10 +453,11 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         if (tr->kind == K_TERM && tr->at_end &&
             !(i > 0 && (tk[i - 1].type == T_COMMA ||
                         strcmp(tk[i - 1].w, "and") == 0 ||
-                        strcmp(tk[i - 1].w, "or") == 0 ||
                         strcmp(tk[i - 1].w, "then") == 0 ||
                         strcmp(tk[i - 1].w, "also") == 0))) {
-            /* "nor was she in atrial fibrillation": not a new clause */
+            /* "nor was she in atrial fibrillation": not a new clause; nor
+             * is "or had" ("he has not vomited or had any fevers": the
+             * negation goes on) */
         } else if (tr->kind == K_TERM) {
             /* "a history of abnormal mammogram in the past which
              * subsequently showed a benign breast cyst": a relative clause
@@ -435,12 +476,19 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
              * patient owns is known, whatever the doubt about the link */
             size_t nx = i + (size_t)nw;
             bool owned = tr->cls == C_CAUSE && owned_at(tk, n, nx);
+            bool fam = tr->cls == C_CAUSE && open[C_FAM] >= 0 &&
+                       words_between(tk, (size_t)open[C_FAM], i) <= maxd[C_FAM] &&
+                       death_between(tk, (size_t)open[C_FAM], i);
             for (int c = 0; c < C_NCLASS; c++)
                 if (term_ends(tr->cls, c) || owned ||
                     /* "probably secondary to contusion": the doubt is the
                      * link, right before the cause, not the cause */
                     (tr->cls == C_CAUSE && open[c] == (int)i))
                     open[c] = -1;
+            if (fam) {
+                open[C_FAM] = (int)nx;   /* counted from the cause */
+                maxd[C_FAM] = DEF_PRE_DIST[C_FAM];
+            }
             if (tr->cls == C_CAUSE && pend >= 0 && !owned) {
                 open[pend] = (int)nx;
                 maxd[pend] = DEF_PRE_DIST[pend];
@@ -469,12 +517,22 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                 open[tr->cls] = -1;
             }
         } else if (tr->kind == K_PRE && question_of_owned(tr->phrase, tk, n, i + (size_t)nw)) {
+            if (is_question(tr))
+                open[C_NEG] = -1;
             /* "it was not clear whether her nausea and abdominal pain were
              * due to gastritis": her symptoms are known, the question is
              * their cause -- opened at the cause, if one follows */
             open[tr->cls] = -1;
             pend = tr->cls;
         } else if (tr->kind == K_PRE) {
+            /* a doubt raised later in the sentence is about what follows
+             * it: "the nodules were not on the pleural surface, concerning
+             * for metastatic disease" (but "no suspected pancreatitis",
+             * the doubt right after the negation, stays negated) */
+            if (is_question(tr) ||
+                (tr->cls == C_UNC && open[C_NEG] >= 0 &&
+                 words_between(tk, (size_t)open[C_NEG], i) > 3))
+                open[C_NEG] = -1;
             open[tr->cls] = (int)(i + (size_t)nw);
             maxd[tr->cls] = tr->max_dist ? tr->max_dist
                                          : DEF_PRE_DIST[tr->cls];

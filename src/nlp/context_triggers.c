@@ -36,6 +36,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("no past history of", C_NEG), PRE("no known history of", C_NEG),
     PRE("no h/o", C_NEG), PRE("no hx of", C_NEG), PRE("no family history of", C_NEG),
     PRED("negative", C_NEG, 2), PRE("-ve for", C_NEG),
+    /* "Negative as far as sore throat, earache, or cough" */
+    PRE("negative as far as", C_NEG), PRE("negative as to", C_NEG),
+    PRE("negative with regard to", C_NEG), PRE("negative regarding", C_NEG),
     /* a verb right after the trigger would otherwise end its scope */
     PRE("no demonstrated", C_NEG), PRE("no demonstrable", C_NEG),
     PRE("without demonstrated", C_NEG), PRE("no reported", C_NEG),
@@ -73,6 +76,18 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* a test or procedure that did not happen */
     POST("not performed", C_NEG), POST("not done", C_NEG), POST("not obtained", C_NEG),
     POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
+    /* "the use of alcohol or tobacco during the pregnancy was denied" */
+    POSTD("was denied", C_NEG, 6), POSTD("were denied", C_NEG, 6),
+    POSTD("were all denied", C_NEG, 6),
+    /* a judgement that it is not there: "it does not look like she has a
+     * stroke" (the verb would otherwise end the negation) */
+    PRE("not look like she has", C_NEG), PRE("not look like he has", C_NEG),
+    PRE("not look like she had", C_NEG), PRE("not look like he had", C_NEG),
+    PRE("not think she has", C_NEG), PRE("not think he has", C_NEG),
+    PRE("not believe she has", C_NEG), PRE("not believe he has", C_NEG),
+    PRE("not feel she has", C_NEG), PRE("not feel he has", C_NEG),
+    PRE("not appear to have", C_NEG), PRE("not seem to have", C_NEG),
+    PRE("not appear to be", C_NEG), PRE("not seem to be", C_NEG),
 
     /* ---- pseudo-triggers: look like negation, are not ---- */
     PSEUDO("no change"), PSEUDO("no significant change"),
@@ -96,7 +111,19 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no explanation for"), PSEUDO("no cause for"),
     PSEUDO("no etiology for"), PSEUDO("no specific cause"),
     PSEUDO("risk factors"), PSEUDO("risk factor"),
-    PSEUDO("but not limited to"),
+    PSEUDO("but not limited to"), PSEUDO("no question"),
+    PSEUDO("not limited to"), PSEUDO("but not be limited to"),
+    /* "if there is no improvement, return for injection of her carpal
+     * tunnel": what did not improve is there */
+    PSEUDO("no improvement"), PSEUDO("without improvement"), PSEUDO("no relief"),
+    PSEUDO("not really help"), PSEUDO("not really helped"), PSEUDO("not much help"),
+    PSEUDO("without relief"), PSEUDO("but are not limited to"), PSEUDO("but is not limited to"),
+    PSEUDO("but were not limited to"), PSEUDO("but was not limited to"), PRE("risks included", C_HYPO),
+    /* what a treatment may fail to do is about a problem the patient has:
+     * "they may not help with the weakness" */
+    PSEUDO("not help"), PSEUDO("not helped"), PSEUDO("not help with"),
+    PSEUDO("not improve"), PSEUDO("not improved"), PSEUDO("not relieve"),
+    PSEUDO("not relieved"),
 
     /* ---- hypothetical ---- */
     PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),
@@ -111,6 +138,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* what an operation takes care of is not what it found: "care was
      * taken to preserve the lateral fibers", "to avoid injury to" */
     PRED("to avoid", C_HYPO, 5), PRED("avoiding", C_HYPO, 5),
+    PRED("avoided", C_HYPO, 5), PRED("avoids", C_HYPO, 5), PRED("prevent", C_HYPO, 5),
+    PRED("rather than risk", C_HYPO, 4), PRED("than risk", C_HYPO, 4),
+    PRED("prevents", C_HYPO, 5), PRED("prevented", C_HYPO, 5),
     PRED("to preserve", C_HYPO, 5), PRED("preserving the", C_HYPO, 5),
     PRED("to protect", C_HYPO, 5), PRED("protecting the", C_HYPO, 5),
     PRE("monitoring for", C_HYPO), PRE("to prevent", C_HYPO),
@@ -121,6 +151,21 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("screen for", C_HYPO), PRE("screening for", C_HYPO),
     PRE("return for", C_HYPO), PRED("call", C_HYPO, 30),
     PRE("notify", C_HYPO), PRE("seek medical attention for", C_HYPO),
+    /* "instructed to contact Dr. X's office for fever greater than 101.5" */
+    PRED("to contact", C_HYPO, 30), PRED("contact the", C_HYPO, 30),
+    PRED("contact our", C_HYPO, 30), PRED("contact your", C_HYPO, 30),
+    PRED("contact us", C_HYPO, 30), PRED("contact me", C_HYPO, 30),
+    PRED("contact dr", C_HYPO, 30), PRED("contact his", C_HYPO, 30),
+    PRED("contact her", C_HYPO, 30), PRED("to report", C_HYPO, 30),
+    PRED("report to us", C_HYPO, 30), PRED("report any", C_HYPO, 30),
+    /* what a test or an observation looks for: "observed overnight for any
+     * ischemia", "check urine for microalbuminuria" */
+    PRED("for any", C_HYPO, 6), PRED("check for", C_HYPO, 4),
+    PRED("checked for", C_HYPO, 4), PRED("checking for", C_HYPO, 4),
+    PRED("test for", C_HYPO, 4), PRED("testing for", C_HYPO, 4),
+    PRED("urine for", C_HYPO, 3), PRED("stool for", C_HYPO, 3),
+    PRED("observed for", C_HYPO, 4), PRED("observe for", C_HYPO, 4),
+    PRED("observation for", C_HYPO, 4),
     PRE("precautions", C_HYPO),
     /* the patient's worry is not a finding ("worried about having cancer") */
     PRE("worried about", C_HYPO), PRE("worried that", C_HYPO),
@@ -139,6 +184,27 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("risks", C_HYPO), PRE("risks of", C_HYPO), PRE("risks include", C_HYPO),
     PRE("risks including", C_HYPO), PRE("complications such as", C_HYPO),
     PRE("complications including", C_HYPO),
+    /* what the patient could go on to have, told in a consent or a
+     * prognosis: "he could develop a wound infection", "could get
+     * difficulty swallowing", "a danger of becoming paraplegic" */
+    PRED("could develop", C_HYPO, 4), PRED("may develop", C_HYPO, 4),
+    PRED("might develop", C_HYPO, 4), PRED("can develop", C_HYPO, 4),
+    PRED("would develop", C_HYPO, 4), PRED("could get", C_HYPO, 4),
+    PRED("could have", C_HYPO, 4), PRED("could become", C_HYPO, 4),
+    PRED("could suffer", C_HYPO, 4), PRED("may suffer", C_HYPO, 4),
+    PRED("danger of", C_HYPO, 4), PRED("danger of becoming", C_HYPO, 4),
+    PRE("chance of developing", C_HYPO), PRE("risk of developing", C_HYPO),
+    /* educational text: "tretinoin may increase sun sensitivity" */
+    PRED("may increase", C_HYPO, 4), PRED("can increase", C_HYPO, 4),
+    PRED("could increase", C_HYPO, 4),
+    /* an activity restricted or a goal attempted is not a finding: "restricted
+     * from any PE", "multiple attempts at nonsurgical weight loss" */
+    PRED("restricted from", C_HYPO, 4), PRED("refrain from", C_HYPO, 4),
+    PRED("excused from", C_HYPO, 4), PRED("attempts at", C_HYPO, 3),
+    PRED("attempt at", C_HYPO, 3), PRED("efforts at", C_HYPO, 3),
+    /* (a past possibility is a doubt: "she could have had a TIA") */
+    PRED("could have had", C_UNC, 4), PRED("could have been", C_UNC, 4),
+    PSEUDO("could get worse"), PSEUDO("could get better"),
     PRE("complications include", C_HYPO), PRE("complications of", C_HYPO),
     PRE("potential complications", C_HYPO),
     PRE("possible complications", C_HYPO), PRE("side effects", C_HYPO),
@@ -178,6 +244,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("causes include", C_HYPO),
     POSTD("can cause", C_HYPO, 3), POSTD("may cause", C_HYPO, 3),
     POSTD("if persistent", C_HYPO, 4), POSTD("if confirmed", C_HYPO, 4),
+    /* what a workup or a protocol is for: "a complete septic workup was
+     * done", "a rule out sepsis protocol", "pulmonary embolism protocol" */
+    POSTD("workup", C_HYPO, 1), POSTD("work-up", C_HYPO, 1), POSTD("protocol", C_HYPO, 1),
     POSTD("can lead to", C_HYPO, 3), POSTD("may lead to", C_HYPO, 3),
     POSTD("include", C_HYPO, 2),
 
@@ -189,7 +258,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("concerning for", C_UNC), PRE("worrisome for", C_UNC),
     PRE("question of", C_UNC), PRE("questionable", C_UNC),
     PRED("the question", C_UNC, 10), PRED("question raised", C_UNC, 10),
-    PRE("questionably", C_UNC), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
+    PRE("questionably", C_UNC), PRED("question", C_UNC, 2), PRE("r/o", C_UNC), PRE("rule out", C_UNC),
     PRE("rule-out", C_UNC), PRE("to rule out", C_UNC), PRE("ro", C_UNC),
     PRED("likely", C_UNC, 3), PRE("may be", C_UNC), PRE("may have", C_UNC),
     PRE("might", C_UNC), PRE("could be", C_UNC), PRE("cannot exclude", C_UNC),
@@ -199,6 +268,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("equivocal", C_UNC), PRE("thought to be", C_UNC),
     PRE("felt to be", C_UNC), PRE("consider", C_UNC),
     PRED("?", C_UNC, 1), PRE("query", C_UNC), PRED("versus", C_UNC, 4),
+    /* "the patient had either a transverse myelitis ... vs. ..." */
+    PRED("either a", C_UNC, 3), PRED("either an", C_UNC, 3),
     PRED("vs", C_UNC, 4), PRE("to exclude", C_UNC), PRE("exclude", C_UNC),
     PRE("exclusion of", C_UNC),
     /* treated before it was proven ("started on empiric treatment for
@@ -213,10 +284,20 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("unclear whether", C_UNC), PRE("unclear if", C_UNC),
     PRE("not clear whether", C_UNC), PRE("not clear if", C_UNC),
     PRE("not sure whether", C_UNC), PRE("not sure if", C_UNC),
+    /* a question asked: "concerned as to whether she had appendicitis",
+     * "not really clear on whether these were seizures" (a "whether"
+     * also ends a negation before it: context.c) */
+    PRED("whether", C_UNC, 8), PRED("as to whether", C_UNC, 8),
+    PRED("as whether", C_UNC, 8), PRED("question whether", C_UNC, 8),
+    PRED("questioned whether", C_UNC, 8), PRED("wondered whether", C_UNC, 8),
+    PRED("wondered if", C_UNC, 8), PRED("wondering if", C_UNC, 8),
+    PRED("wondering whether", C_UNC, 8), PRED("asked whether", C_UNC, 8),
     /* the clinician's worry is a suspicion ("there is a concern that the
      * patient had a low-grade fever"); the patient's is not (below) */
     PRE("concern that", C_UNC), PRE("concerned that", C_UNC),
     PRE("concerned about", C_UNC), PRE("concerns for", C_UNC),
+    PRE("concerns of", C_UNC), PRE("concern of", C_UNC), PRE("concerns about", C_UNC),
+    PRE("doubt she has", C_UNC), PRE("doubt he has", C_UNC),
     /* "Doubt SAH given the typical pattern": the writer leans against it
      * without ruling it out -- a doubt, never a conclusion */
     PRE("doubt", C_UNC), PRE("doubtful", C_UNC), PRE("doubtful for", C_UNC),
@@ -224,6 +305,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POSTD("doubted", C_UNC, 3),
     POSTD("was considered", C_UNC, 3), POSTD("were considered", C_UNC, 3),
     POSTD("was entertained", C_UNC, 3), POSTD("were entertained", C_UNC, 3),
+    /* "infection or ischemia must be considered" */
+    POSTD("be considered", C_UNC, 3), POSTD("must be considered", C_UNC, 3),
+    POSTD("should be considered", C_UNC, 3), POSTD("to be considered", C_UNC, 3),
+    POSTD("be entertained", C_UNC, 3), POSTD("should be excluded", C_UNC, 3),
+    POSTD("must be excluded", C_UNC, 3), POSTD("needs to be excluded", C_UNC, 3),
+    POST("cannot be completely excluded", C_UNC), POST("cannot be entirely excluded", C_UNC),
+    POST("cannot be definitely excluded", C_UNC), POST("cannot be totally excluded", C_UNC),
+    POST("could not be excluded", C_UNC), POST("could not be ruled out", C_UNC),
     PRE("suggestive of", C_UNC), PRE("suggesting", C_UNC),
     PRE("suggests", C_UNC), PRE("suggest", C_UNC),
     PRE("may represent", C_UNC), PRE("could represent", C_UNC),
@@ -297,6 +386,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRED("relative", C_FAM, 8), PRED("relatives", C_FAM, 8),
     PRED("family member", C_FAM, 8), PRED("family members", C_FAM, 8),
     PRED("children", C_FAM, 8), PRED("grandchildren", C_FAM, 8),
+    /* a birth history is the mother's: "the product of an unplanned
+     * pregnancy complicated by gestational diabetes" */
+    PRED("product of", C_FAM, 10),
 
     /* ---- terminations ---- */
     TERM("but"), TERM("however"), TERM("although"), TERM("though"),
@@ -313,6 +405,20 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     TERMC("secondary to", C_CAUSE), TERMC("due to", C_CAUSE),
     TERM("because"), TERM("cause of"), TERM("causes of"),
     TERM("source of"), TERM("etiology of"), TERM("reason for"),
+    /* "no abnormality to explain the patient's headaches": what is
+     * absent is the cause, not the headaches */
+    TERMC("to explain", C_NEG), TERMC("to account for", C_NEG),
+    /* the patient's own past event, named as a cause: "no residual
+     * deficits from her stroke", "no pain since his surgery" */
+    TERMC("from her", C_NEG), TERMC("from his", C_NEG), TERMC("from their", C_NEG),
+    TERMC("after her", C_NEG), TERMC("after his", C_NEG),
+    TERMC("since her", C_NEG), TERMC("since his", C_NEG),
+    /* a new clause with its own subject ends a negation: "he does not
+     * have any pain with this tic and this is mainly a muscle spasm" */
+    TERMC("this is", C_NEG), TERMC("this was", C_NEG), TERMC("it is", C_NEG),
+    TERMC("it was", C_NEG), TERMC("there is", C_NEG), TERMC("there was", C_NEG),
+    TERMC("there are", C_NEG), TERMC("there were", C_NEG),
+    TERMC("that would explain", C_NEG), TERMC("which would explain", C_NEG),
     TERM("origin of"), TERM("presents with"), TERM("presented with"),
     TERM("presenting with"), TERM("complains of"), TERM("complaining of"),
     TERM("complained of"), TERM("reports"), TERM("reported"),

@@ -235,16 +235,47 @@ static const char *const DEVICE_HEAD[] = {
     "coagulator", "diathermy", "electrode", "electrodes", "lead", "leads",
     "pacing", "head", "stem", "component", "implant", "device"};
 
+/* Instruments a surgeon names "bipolar" among: "opened with bipolar and
+ * microscissors". */
+static const char *const INSTRUMENTS[] = {
+    "scissors", "microscissors", "forceps", "suction", "cautery", "electrocautery",
+    "coagulation", "coagulated", "cauterized", "dissector", "dissection", "hemostasis",
+    "irrigation", "bovie", "retractor", "scalpel", "knife"};
+
 /* Is the one-token condition at token i the modifier of an instrument or
- * implant ("bipolar cautery")? */
+ * implant ("bipolar cautery"), or "bipolar" named among instruments (an
+ * instrument word within 4 tokens, in its sentence)? */
 static bool device_modifier(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
     char w[24];
+    if (en->kind == MS_LEX_COND && en->ntok == 1 && tok_word(c, i, w, sizeof w) &&
+        strcmp(w, "bipolar") == 0) {
+        size_t lo = i > 4 ? i - 4 : 0, hi = i + 5 < c->nt ? i + 5 : c->nt;
+        for (size_t k = lo; k < hi; k++) {
+            if (k > i && (c->t[k].flags & MS_TF_SENT))
+                break;
+            if (k != i && tok_word(c, k, w, sizeof w) &&
+                word_in(w, INSTRUMENTS, sizeof INSTRUMENTS / sizeof *INSTRUMENTS))
+                return true;
+        }
+    }
     if (en->kind != MS_LEX_COND || en->ntok != 1 || i + 1 >= c->nt ||
         (c->t[i + 1].flags & MS_TF_NL))
         return false;
     return tok_word(c, i + 1, w, sizeof w) &&
            word_in(w, DEVICE_HEAD, sizeof DEVICE_HEAD / sizeof *DEVICE_HEAD);
+}
+
+/* A condition named by the space it is in ("carpal tunnel" for carpal
+ * tunnel syndrome) is the space itself after "the": "repaired proximal to
+ * the carpal tunnel", "the contents of the carpal tunnel". */
+static bool names_the_site(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
+{
+    char w[24];
+    if (en->kind != MS_LEX_COND || m < 2 || i == 0 || !tok_word(c, i + m - 1, w, sizeof w) ||
+        strcmp(w, "tunnel") != 0)
+        return false;
+    return tok_word(c, i - 1, w, sizeof w) && strcmp(w, "the") == 0;
 }
 
 /* One-word condition names that are everyday or dosing words unless their
@@ -271,7 +302,15 @@ static const char *const LUNG_CUE[] = {
     "effusions", "pneumothorax", "pneumonia", "focal", "basilar", "bibasilar", "basal",
     "opacity", "opacities", "infiltrate", "infiltrates", "atelectasis", "lingula",
     "perihilar", "radiograph", "x-ray", "xray", "cxr", "lobar", "segmental"};
+/* "flushed" is a sign only with a word about how the patient looks or
+ * feels ("her face was flushed", "appears flushed and diaphoretic"), never
+ * said of a line ("the sheath was flushed"). */
+static const char *const FLUSH_CUE[] = {
+    "face", "facial", "cheeks", "skin", "appears", "appeared", "appearing", "looks", "looked",
+    "feels", "felt", "feeling", "hot", "warm", "diaphoretic", "sweaty", "red", "episodes",
+    "complains", "complained", "reports", "patient", "she", "he"};
 static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
+    {"flushed", FLUSH_CUE, sizeof FLUSH_CUE / sizeof *FLUSH_CUE},
     {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
     {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
     {"consolidation", LUNG_CUE, sizeof LUNG_CUE / sizeof *LUNG_CUE},
@@ -307,6 +346,10 @@ static const char *const TEST_HEAD[] = {
     "immunisation", "booster", "igg", "igm", "assay", "swab",
     /* lab-report abbreviations: "Hepatitis C Ab", "HBs Ag", "HIV-1 RNA" */
     "ab", "abs", "ag", "rna", "dna", "genotype",
+    /* a nursing order named after it: "DVT precautions were in place" */
+    "precautions",
+    /* a rate is about patients in general: "decreasing the DVT, PE rates" */
+    "rates", "incidence",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */
     "questionnaire", "questionnaires", "survey", "inventory"};
 
@@ -316,7 +359,7 @@ static const char *const TEST_HEAD[] = {
  * keeps its first conditions. */
 static const char *const LIST_TEST_HEAD[] = {
     "serology", "serologies", "serological", "serologic", "antibodies", "antigens",
-    "titers", "titres", "testing", "tests", "screens", "panels", "pcrs"};
+    "titers", "titres", "testing", "tests", "screens", "panels", "pcrs", "rates"};
 
 #define TEST_LIST_TOKENS 24 /* tokens a list of names may span to its head */
 #define TEST_ITEM_TOKENS 4  /* tokens per name in such a list ("HTLV-1") */
@@ -527,7 +570,7 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
             i++;
             continue;
         }
-        if (test_name(&c, i, m, en)) {
+        if (test_name(&c, i, m, en) || names_the_site(&c, i, m, en)) {
             i += m;
             continue;
         }

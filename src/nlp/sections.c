@@ -150,7 +150,7 @@ static int classify_norm(const char *s)
         has(s, " assessment/plan ") || has(s, " impression/plan ") ||
         has(s, " assessment/recommendations ") || has(s, " assessment/recommendation "))
         return MS_SEC_ASSESSMENT_PLAN;
-    if (has(s, " impression ") || has(s, " diagnosis ") ||
+    if (has(s, " impression ") || has(s, " impressions ") || has(s, " diagnosis ") ||
         has(s, " diagnoses ") || has(s, " problem list ") ||
         has(s, " problems ") || has(s, " conclusion") ||
         has(s, " dx ") || has(s, " interpretation ") || has(s, " opinion "))
@@ -205,7 +205,7 @@ static bool heading_words_only(const char *norm)
         "family", "social", "medications", "medication", "meds", "discharge",
         "on", "admission", "at", "allergies", "allergy", "drug", "known",
         "review", "systems", "system", "physical", "exam", "examination",
-        "impression", "assessment", "and", "plan", "diagnosis", "diagnoses",
+        "impression", "impressions", "assessment", "and", "plan", "diagnosis", "diagnoses",
         "labs", "laboratory", "lab", "data", "findings", "results", "current",
         "home", "the", "hpi", "pmh", "psh", "ros", "a/p", "a&p", "chief",
         "complaint", "vital", "signs", "problem", "list", "studies",

@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "nlp/sections.h"
+#include "nlp/sentence.h"
 #include "stages/findings_internal.h"
 #include "stages/report_type.h"
 
@@ -157,12 +158,15 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
-/* Words on the mention's line before it (up to 80 bytes) that make a
+/* Words on the mention's line before it (up to 80 bytes, or to the start
+ * of its sentence up to 200) that make a
  * hypothetical mention not the patient's even in the story of a report:
  * a worry ("she is worried about having cancer", "afraid that it is a
  * stroke": the patient's or family's fear, which the report records but
  * does not suggest) and a risk ("risks including bleeding, infection and
- * bile duct injury were discussed", "complications such as"). Only asked
+ * bile duct injury were discussed", "complications such as"), and what
+ * the patient could go on to have ("he could develop a wound infection",
+ * "a danger of becoming quadriplegic"). Only asked
  * of mentions the ConText pass made hypothetical; "if she has a UTI"
  * stays a possibility. ("concerned about" is left out: it is as often the
  * clinician's suspicion.) */
@@ -171,10 +175,17 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
     static const char *const words[] = {"worried", "worries", "worry", "afraid", "fear",
                                         "fears", "fearful", "anxious", "risk", "risks",
                                         "complication", "complications", "side effect",
-                                        "side effects"};
+                                        "side effects", "danger", "could develop",
+                                        "may develop", "might develop", "can develop",
+                                        "would develop", "could get", "could have",
+                                        "could become", "could suffer", "may suffer"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
-    while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
+    /* its line, up to 80 bytes, or its sentence, up to 200 ("All risks
+     * ... were discussed with the patient, which include, but are not
+     * limited to infection, deep vein thrombosis, ...") */
+    while (lb > 0 && t[lb - 1] != '\n' &&
+           (b - lb < 80 || (b - lb < 200 && !ms__sentence_end(t, f->len, lb - 1))))
         lb--;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (has_word(t, lb, b, words[i]))
@@ -207,10 +218,18 @@ static bool heading_line(const char *t, size_t k, size_t lim)
 
 static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
 {
+    /* (a head may run into its first item without a separator: "risks to
+     * include but not be limited to bleeding requiring transfusion;
+     * infection; sepsis"; the piece after the head is what must be short) */
     static const char *const heads[] = {
         "complications include", "complications including", "complications such as",
         "risks include", "risks including", "risks such as", "side effects include",
-        "side effects including", "side effects such as"};
+        "side effects including", "side effects such as", "risks to include",
+        "risks which include", "risks that include", "complications to include",
+        "risks include but are not limited to", "risks to include but not be limited to",
+        "risks including but not limited to", "complications include but are not limited to",
+        "complications including but not limited to"};
+    enum { PIECE = 45, HEAD_MAX = 48 };
     const char *t = f->text;
     size_t b = e->byte_begin, lo = b > 400 ? b - 400 : 0;
     size_t run = 0;
@@ -221,7 +240,7 @@ static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
         bool sep = ch == '.' || ch == ',' || ch == ';' || ch == ':' || ch == '\n' ||
                    ch == '(' || ch == ')' || isdigit((unsigned char)ch);
         run = sep ? 0 : run + 1;
-        if (run > 45)
+        if (run > PIECE + HEAD_MAX)
             return false;
         int c0 = tolower((unsigned char)ch);
         if (c0 != 'c' && c0 != 'r' && c0 != 's')
@@ -229,7 +248,7 @@ static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
         for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
             size_t n = strlen(heads[h]);
             if (heads[h][0] == c0 && k - 1 + n <= b && strncasecmp(t + k - 1, heads[h], n) == 0 &&
-                (k == 1 || !isalpha((unsigned char)t[k - 2])))
+                (k == 1 || !isalpha((unsigned char)t[k - 2])) && run <= n + PIECE)
                 return true;
         }
     }
@@ -289,9 +308,131 @@ static bool patient_sentence(const ms_findings *f, const ms_nlp_entity *e)
     return true;
 }
 
+/* Is the mention the topic of a heading, "SUBSTANCE ABUSE HISTORY:",
+ * "Seizure history:", "MENTAL HEALTH AND SUBSTANCE ABUSE:", "DIABETES
+ * MEDICATIONS:"? The heading names what the section is about; the text
+ * under it says whether the patient has it. A heading in capitals counts
+ * only with a topic word besides the condition, so a problem label ("2.
+ * HYPERTENSION:", "ACUTE RENAL FAILURE:") is still the patient's. */
+static bool heading_topic(const ms_findings *f, const ms_nlp_entity *e)
+{
+    /* words that make a capitalised heading about a topic: "MENTAL HEALTH
+     * AND SUBSTANCE ABUSE:", "DIABETES MEDICATIONS:", "SEIZURE HX:" (not
+     * a problem label: "1. HYPERTENSION:", "ACUTE RENAL FAILURE:") */
+    static const char *const topic[] = {"history", "hx", "medications", "medication", "meds",
+                                        "health", "and", "screening", "education",
+                                        "management", "care", "risk", "factors"};
+    const char *t = f->text;
+    size_t len = f->len, i = e->byte_end;
+    while (i < len && (t[i] == ' ' || t[i] == '\t'))
+        i++;
+    size_t w = word_at(t, len, i, "history") ? 7 : word_at(t, len, i, "hx") ? 2 : 0;
+    if (w) {
+        size_t k = i + w;
+        while (k < len && (t[k] == ' ' || t[k] == '\t'))
+            k++;
+        if (k < len && t[k] == ':')
+            return true;
+    }
+    /* a heading in capitals around it, up to its colon (60 bytes before,
+     * 40 after, within one piece of the line) */
+    size_t a = e->byte_begin, lo = a > 60 ? a - 60 : 0;
+    while (a > lo && t[a - 1] != '\n' && t[a - 1] != '.' && t[a - 1] != ',' && t[a - 1] != ':')
+        a--;
+    size_t z = e->byte_end, hi = len - z > 40 ? z + 40 : len;
+    while (z < hi && t[z] != ':' && t[z] != '\n' && t[z] != '.' && t[z] != ',')
+        z++;
+    if (z >= hi || t[z] != ':')
+        return false;
+    bool other = false;
+    for (size_t k = a; k < z; k++) {
+        if (islower((unsigned char)t[k]))
+            return false;
+        if (k >= e->byte_begin && k < e->byte_end)
+            continue;
+        if ((k == a || !isalpha((unsigned char)t[k - 1])) && isalpha((unsigned char)t[k]))
+            for (size_t q = 0; q < sizeof topic / sizeof *topic && !other; q++)
+                other = word_at(t, len, k, topic[q]) && k + strlen(topic[q]) <= z;
+    }
+    return other;
+}
+
+/* Is the mention a step of a procedure, not a finding: "a pneumoperitoneum
+ * was established", "after adequate pneumoperitoneum", "insufflated to
+ * create a pneumoperitoneum"? The words after it, on its line: "was
+ * (were) [then, easily ...] achieved | obtained | created | established |
+ * induced"; or, right before it (an article between), "adequate",
+ * "create", "achieve", "obtain", "maintain" and their past forms. A
+ * diagnosis established ("the diagnosis of ectopic pregnancy was
+ * established") is not a step: not when "diagnosis" is in the 60 bytes
+ * before. */
+static bool procedure_step(const ms_findings *f, const ms_nlp_entity *e)
+{
+    static const char *const done[] = {"achieved", "obtained", "created", "established",
+                                       "induced", "insufflated"};
+    /* (not "established": "no history of established coronary artery
+     * disease" is about the disease) */
+    static const char *const before[] = {"adequate", "create", "created", "achieve",
+                                         "achieved", "obtain", "obtained", "maintain",
+                                         "maintained", "insufflate"};
+    static const char *const adv[] = {"then", "easily", "quickly", "successfully",
+                                      "adequately", "subsequently", "next", "again"};
+    const char *t = f->text;
+    size_t len = f->len, b = e->byte_begin, lo = b > 60 ? b - 60 : 0;
+    if (has_word(t, lo, b, "diagnosis"))
+        return false;
+    size_t i = e->byte_end;
+    while (i < len && t[i] == ' ')
+        i++;
+    if (word_at(t, len, i, "was") || word_at(t, len, i, "were")) {
+        i += word_at(t, len, i, "was") ? 3 : 4;
+        for (int k = 0; k < 2; k++) {
+            while (i < len && t[i] == ' ')
+                i++;
+            for (size_t d = 0; d < sizeof done / sizeof *done; d++)
+                if (word_at(t, len, i, done[d]))
+                    return true;
+            bool moved = false;
+            for (size_t a = 0; a < sizeof adv / sizeof *adv && !moved; a++)
+                if (word_at(t, len, i, adv[a])) {
+                    i += strlen(adv[a]);
+                    moved = true;
+                }
+            if (!moved)
+                break;
+        }
+    }
+    /* the word before, past one article */
+    size_t k = b;
+    for (int w = 0; w < 2; w++) {
+        while (k > 0 && t[k - 1] == ' ')
+            k--;
+        size_t s0 = k;
+        while (s0 > 0 && isalpha((unsigned char)t[s0 - 1]))
+            s0--;
+        if (s0 == k)
+            return false;
+        for (size_t q = 0; q < sizeof before / sizeof *before; q++)
+            if (k - s0 == strlen(before[q]) && strncasecmp(t + s0, before[q], k - s0) == 0)
+                return true;
+        if (!(k - s0 <= 3 && (word_at(t, len, s0, "a") || word_at(t, len, s0, "an") ||
+                              word_at(t, len, s0, "the"))))
+            return false;
+        k = s0;
+    }
+    return false;
+}
+
 static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
+        return MS_FX_NOT_PATIENT;
+    if (heading_topic(f, e) || procedure_step(f, e))
+        return MS_FX_NOT_PATIENT;
+    /* "DM" in a medication list is a product's suffix ("Duraphen II DM",
+     * dextromethorphan), not diabetes */
+    if (e->section == MS_SEC_MEDICATIONS && e->byte_end - e->byte_begin == 2 &&
+        strncmp(f->text + e->byte_begin, "DM", 2) == 0)
         return MS_FX_NOT_PATIENT;
     if ((ms_fx_has_trait(e, "PERTAINS_TO_FAMILY") || e->section == MS_SEC_FAMILY_HISTORY) &&
         !(e->section == MS_SEC_FAMILY_HISTORY && patient_sentence(f, e))) {

@@ -295,7 +295,8 @@ static void set_word_flag(item *it, int w)
 
 /* What the report says in words about test entity i: its value is a word
  * ("BNP level was high", "drug screen positive") or a word is right before
- * its name ("elevated creatinine"). */
+ * its name ("elevated creatinine", also with its own numeric value: "an
+ * elevated glucose of 393"). */
 static int words_about(const ms_findings *f, size_t i)
 {
     const ms_nlp_entity *e = &f->all.v[i];
@@ -317,8 +318,13 @@ static int words_about(const ms_findings *f, size_t i)
             w = x;
         }
     }
-    if (v)
-        return word_flag(f->text + v->byte_begin, v->byte_end - v->byte_begin);
+    if (v) {
+        int d = word_flag(f->text + v->byte_begin, v->byte_end - v->byte_begin);
+        if (d)
+            return d;
+        /* else the word before its name, which is about this result
+         * too: "an elevated glucose of 393" */
+    }
     size_t k = e->byte_begin;
     while (k > 0 && f->text[k - 1] == ' ')
         k--;
@@ -357,6 +363,11 @@ static void apply_words(const ms_findings *f, tstate *st)
         for (size_t i = 0; i < f->all.n && results == 1 && !conflict; i++) {
             const ms_nlp_entity *e = &f->all.v[i];
             if (!is_test_name(e) || !e->canonical || strcmp(e->canonical, can))
+                continue;
+            /* a worded mention with its own number speaks of that result
+             * only ("an elevated glucose of 393" says nothing of 295) */
+            const ms_nlp_entity *ov = ms_fx_attr(f, i, "TEST_VALUE");
+            if (ov && ov->byte_begin < f->len && isdigit((unsigned char)f->text[ov->byte_begin]))
                 continue;
             int w = words_about(f, i);
             if (w && agreed && w != agreed)

@@ -649,6 +649,23 @@ static void test_lab_words(void **state)
     }
     run_free(&r);
 
+    /* a flag word before a test with its own number flags that result
+     * only: "an elevated glucose of 393" says nothing of the 180 */
+    run_of(&r, "LABS: Sodium 139, glucose 180.\nHOSPITAL COURSE: Today she has an elevated "
+               "glucose of 393 and was given insulin.\n");
+    json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+        const char *v = json_string_value(json_object_get(t, "value"));
+        const char *fl = json_string_value(json_object_get(t, "flag"));
+        if (v && !strcmp(v, "393")) {
+            assert_non_null(fl);
+            assert_string_equal(fl, "high");
+        }
+        if (v && !strcmp(v, "180"))
+            assert_true(!fl || strcmp(fl, "high") != 0 ||
+                        strcmp(json_string_value(json_object_get(t, "flag_source")), "report_words") != 0);
+    }
+    run_free(&r);
+
     run_of(&r, "Creatinine was elevated on admission. Creatinine 2.1 on day 1, creatinine 0.9 "
                "at discharge.\n");
     json_array_foreach(json_object_get(r.j, "tests"), i, t) {
@@ -743,6 +760,222 @@ static void test_lab_words(void **state)
     run_free(&r);
 }
 
+/* Patterns found on fresh transcriptions (issue 14, session 5); the
+ * sentences are our own. */
+static void test_fresh_patterns(void **state)
+{
+    (void)state;
+    run r;
+    /* what the patient could go on to have is a risk, not a finding */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: Weakness in the left leg for a month.\n"
+               "DISCUSSION: We reviewed the operation. She could develop a wound infection. She "
+               "could get difficulty swallowing. There is a danger of becoming paraplegic. She "
+               "could have substantial weakness in the leg.\n");
+    assert_string_equal(status_of(&r, "wound infection"), "not_patient");
+    assert_string_equal(status_of(&r, "dysphagia"), "not_patient");
+    assert_string_equal(status_of(&r, "paraplegia"), "not_patient");
+    assert_string_equal(status_of(&r, "weakness"), "affirmed");
+    run_free(&r);
+    /* "could get worse": her symptoms, not a risk */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: Her numbness could get worse rather than better, "
+               "and her neck pain could persist.\n");
+    assert_string_equal(status_of(&r, "neck pain"), "affirmed");
+    run_free(&r);
+
+    /* a negation reaches the examples of a class */
+    run_of(&r, "REVIEW OF SYSTEMS: He denies any kind of neurological symptoms such as "
+               "numbness, slurred speech, double vision or difficulty swallowing.\n");
+    assert_string_equal(status_of(&r, "diplopia"), "negated");
+    assert_string_equal(status_of(&r, "dysphagia"), "negated");
+    run_free(&r);
+
+    /* a question asked, then answered; a negation before "whether" denies
+     * knowing, not the condition */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: The surgeon was concerned as to whether she had an "
+               "appendicitis. Ultrasound did not show appendicitis.\n");
+    assert_string_equal(status_of(&r, "appendicitis"), "negated");
+    run_free(&r);
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: Her husband is not really sure whether these "
+               "spells were seizures.\n");
+    assert_string_equal(status_of(&r, "seizure"), "uncertain");
+    run_free(&r);
+
+    /* "must be considered", "question X", "could not be ruled out" */
+    run_of(&r, "IMPRESSION: Thickened colon wall. An infectious process such as colitis or "
+               "diverticulitis must be considered. Mild venous congestion with question "
+               "varicosities. A lumbar radiculopathy could not be ruled out.\n");
+    assert_string_equal(status_of(&r, "diverticulitis"), "uncertain");
+    assert_string_equal(status_of(&r, "varicose veins"), "uncertain");
+    assert_string_equal(status_of(&r, "lumbar radiculopathy"), "uncertain");
+    run_free(&r);
+
+    /* what is absent is the cause, not the symptom */
+    run_of(&r, "IMPRESSION: Normal MRI of the brain. No lesion to explain the patient's "
+               "dizziness is identified.\n");
+    assert_string_equal(status_of(&r, "dizziness"), "affirmed");
+    run_free(&r);
+    /* a treatment that may not help: the problem is there */
+    run_of(&r, "ASSESSMENT: The injections may not help with the weakness in her hand.\n");
+    assert_string_not_equal(status_of(&r, "weakness"), "negated");
+    run_free(&r);
+
+    /* a heading's topic is not a finding; "IMPRESSIONS" is a conclusion */
+    run_of(&r, "SEIZURE HISTORY: None.\nIMPRESSIONS: Migraine without aura.\n");
+    assert_string_not_equal(status_of(&r, "seizure"), "affirmed");
+    assert_string_equal(status_of(&r, "migraine without aura"), "affirmed");
+    run_free(&r);
+
+    /* a birth history and a relative's cause of death are not the patient's */
+    run_of(&r, "DEVELOPMENTAL HISTORY: He was the product of a twin pregnancy. Smoking or "
+               "alcohol during the pregnancy was denied. His paternal uncle died in 2003 due "
+               "to colon cancer. He was brought in by his father due to fever.\n");
+    assert_string_equal(status_of(&r, "colon cancer"), "family");
+    assert_string_not_equal(status_of(&r, "tobacco use"), "affirmed");
+    assert_string_not_equal(status_of(&r, "alcohol use"), "affirmed");
+    assert_string_equal(status_of(&r, "fever"), "affirmed");
+    run_free(&r);
+
+    /* a worry answered; an activity restricted; a goal attempted; a drug's
+     * effect; a line flushed */
+    run_of(&r, "SUBJECTIVE: He comes in with concerns of having a heart attack.\n"
+               "PLAN: I told him that it does not look like he has a heart attack. He is "
+               "restricted from any PE for two weeks. He has made attempts at weight loss. "
+               "Isotretinoin may increase sun sensitivity. The line was flushed with saline.\n");
+    assert_string_not_equal(status_of(&r, "myocardial infarction"), "affirmed");
+    assert_string_not_equal(status_of(&r, "pulmonary embolism"), "affirmed");
+    assert_string_not_equal(status_of(&r, "weight loss"), "affirmed");
+    assert_string_not_equal(status_of(&r, "photosensitivity"), "affirmed");
+    assert_string_equal(status_of(&r, "flushing"), "");
+    run_free(&r);
+    run_of(&r, "PHYSICAL EXAMINATION: Her face was flushed and warm.\n");
+    assert_string_equal(status_of(&r, "flushing"), "affirmed");
+    run_free(&r);
+
+    /* the patient's own past event named as a cause is not ruled out; a
+     * doubt raised later in the sentence is not a negation; a new clause
+     * ends the negation */
+    run_of(&r, "PAST MEDICAL HISTORY: Stroke in 2015.\n"
+               "PHYSICAL EXAMINATION: He does not appear to have any residual weakness from his "
+               "stroke. The nodules were not in the lung but in the liver, concerning for "
+               "metastatic disease.\n"
+               "ASSESSMENT: She has no pain with the twitching and this is mainly a muscle "
+               "spasm.\n");
+    assert_string_not_equal(status_of(&r, "cerebrovascular accident"), "negated");
+    assert_string_equal(status_of(&r, "metastatic cancer"), "uncertain");
+    assert_string_equal(status_of(&r, "muscle spasm"), "affirmed");
+    run_free(&r);
+
+    /* a consent list after "but are (were) not limited to" */
+    run_of(&r, "HISTORY: The risks were explained to her, which include, but are not limited "
+               "to bleeding, infection, deep vein thrombosis, and pulmonary embolism. Risks "
+               "included, but were not limited to infection, facial numbness and tongue "
+               "weakness.\n");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "not_patient");
+    assert_string_not_equal(status_of(&r, "numbness"), "affirmed");
+    assert_string_not_equal(status_of(&r, "weakness"), "affirmed");
+    run_free(&r);
+
+    /* steps of a procedure, a site, an order and a procedure's name are
+     * not findings */
+    run_of(&r, "PROCEDURE: A pneumoperitoneum was then established. After adequate "
+               "pneumoperitoneum the ports were placed. The flexor tendon was repaired distal to "
+               "the carpal tunnel. Seizure precautions were in place. Knee injection. Careful "
+               "soft tissue retraction was used.\n");
+    assert_string_equal(status_of(&r, "pneumoperitoneum"), "not_patient");
+    assert_string_equal(status_of(&r, "carpal tunnel syndrome"), "");
+    assert_string_equal(status_of(&r, "seizure"), "");
+    assert_string_equal(status_of(&r, "knee injection"), "");
+    assert_string_equal(status_of(&r, "soft tissue retraction"), "");
+    run_free(&r);
+    run_of(&r, "FINDINGS: Free air consistent with pneumoperitoneum. Conjunctival injection is "
+               "noted. She has bilateral carpal tunnel.\n");
+    assert_string_equal(status_of(&r, "pneumoperitoneum"), "affirmed");
+    assert_string_equal(status_of(&r, "conjunctival injection"), "affirmed");
+    assert_string_equal(status_of(&r, "carpal tunnel syndrome"), "affirmed");
+    run_free(&r);
+
+    /* what the patient is to call about, be watched for or tested for */
+    run_of(&r, "PLAN: She was told to contact our office for fever over 101 or vomiting. She "
+               "will be observed overnight for any bleeding or chest pain. Check urine for "
+               "microalbuminuria.\n");
+    assert_string_equal(status_of(&r, "fever"), "not_patient");
+    assert_string_equal(status_of(&r, "vomiting"), "not_patient");
+    assert_string_equal(status_of(&r, "chest pain"), "not_patient");
+    assert_string_equal(status_of(&r, "microalbuminuria"), "not_patient");
+    run_free(&r);
+    /* a product's "DM" in a medication list; a return precaution; what a
+     * splint avoided; a retraction port */
+    run_of(&r, "CURRENT MEDICATIONS: Tussinex III DM syrup.\n"
+               "PLAN: He was asked to report to us any redness or fevers. The splint was "
+               "shaped so that it avoided foot drop. A 5 mm liver retraction port was placed.\n");
+    assert_string_not_equal(status_of(&r, "diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "fever"), "not_patient");
+    assert_string_not_equal(status_of(&r, "foot drop"), "affirmed");
+    assert_string_equal(status_of(&r, "liver retraction"), "");
+    run_free(&r);
+    run_of(&r, "PHYSICAL EXAMINATION: Left nipple retraction.\nPAST MEDICAL HISTORY: DM.\n");
+    assert_string_equal(status_of(&r, "nipple retraction"), "affirmed");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "historical");
+    run_free(&r);
+    /* a consent list run into its head; a protocol; an instrument; what a
+     * suture prevents; a risk not taken; what did not improve */
+    run_of(&r, "HISTORY: She accepts the risks to include but not be limited to bleeding "
+               "needing a transfusion; infection; sepsis; stroke; incontinence.\n"
+               "TECHNIQUE: Images were obtained for pulmonary embolism protocol. The dura was "
+               "opened with bipolar and scissors. The suture was tied to prevent cerebrospinal "
+               "fluid leak. Rather than risk paralysis of the vocal cords, the capsule was left.\n"
+               "PLAN: If there is no improvement, she will have an injection of her shoulder "
+               "for bursitis.\n");
+    assert_string_equal(status_of(&r, "sepsis"), "not_patient");
+    assert_string_equal(status_of(&r, "cerebrovascular accident"), "not_patient");
+    assert_string_equal(status_of(&r, "incontinence"), "not_patient");
+    assert_string_not_equal(status_of(&r, "pulmonary embolism"), "affirmed");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "");
+    assert_string_not_equal(status_of(&r, "cerebrospinal fluid leak"), "affirmed");
+    assert_string_equal(status_of(&r, "paralysis"), "not_patient");
+    assert_string_not_equal(status_of(&r, "bursitis"), "negated");
+    run_free(&r);
+    run_of(&r, "REVIEW OF SYSTEMS: Negative as far as sore throat, earache, or cough.\n"
+               "PLAN: Start early for reasons including lowering the DVT, PE rates. Loperamide "
+               "did not really help with the diarrhea.\n");
+    assert_string_equal(status_of(&r, "sore throat"), "negated");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "");
+    assert_string_equal(status_of(&r, "diarrhea"), "affirmed");
+    run_free(&r);
+    /* what a workup or a protocol is for */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: A full septic workup was done, and the infant is "
+               "treated on a rule out sepsis protocol.\n");
+    assert_string_equal(status_of(&r, "sepsis"), "uncertain");
+    run_free(&r);
+    /* a capitalised heading's topic; a problem label is the patient's;
+     * "either a X vs. Y" */
+    run_of(&r, "MENTAL HEALTH AND SUBSTANCE ABUSE: She has a history of depression. No history "
+               "of substance abuse.\nASSESSMENT: 1. HYPERTENSION: continue lisinopril.\n"
+               "HOSPITAL COURSE: It was felt she had either a transverse myelitis vs. a cord "
+               "infarction.\n");
+    assert_string_equal(status_of(&r, "substance use disorder"), "negated");
+    assert_string_equal(status_of(&r, "hypertension"), "affirmed");
+    assert_string_equal(status_of(&r, "transverse myelitis"), "uncertain");
+    run_free(&r);
+    /* a post-trigger does not hide a negation before the entity; an
+     * "established" disease is not a procedure step */
+    run_of(&r, "DEVELOPMENTAL HISTORY: Serious injuries were denied as were a history of "
+               "seizures.\nPAST MEDICAL HISTORY: No history of established coronary artery "
+               "disease.\n");
+    assert_string_equal(status_of(&r, "seizure"), "negated");
+    assert_string_equal(status_of(&r, "coronary artery disease"), "negated");
+    run_free(&r);
+    run_of(&r, "HISTORY: He is bipolar and depressed.\n");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "affirmed");
+    run_free(&r);
+    /* "or had": the negation goes on */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: She has not vomited or had any fevers.\n");
+    assert_string_equal(status_of(&r, "fever"), "negated");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_lab_words),
         cmocka_unit_test(test_doubts_settled),
         cmocka_unit_test(test_causes_and_questions),
+        cmocka_unit_test(test_fresh_patterns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
