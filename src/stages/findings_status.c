@@ -453,6 +453,12 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return MS_FX_NEGATED;
     if (answer > 0)
         return e->section == MS_SEC_PAST_HISTORY ? MS_FX_HISTORICAL : MS_FX_AFFIRMED;
+    /* a risk named in consent text is nobody's finding, even inside a
+     * negation's reach ("prostatectomy with or without nerve sparing ...
+     * the risks of bleeding, infection, rectal injury") */
+    if (ms_fx_has_trait(e, "NEGATION") && ms_fx_has_trait(e, "HYPOTHETICAL") &&
+        hypothetical_not_patient(f, e))
+        return MS_FX_NOT_PATIENT;
     if (ms_fx_has_trait(e, "NEGATION"))
         return MS_FX_NEGATED;
     /* "worried she might have diabetes": the patient's worry, not the

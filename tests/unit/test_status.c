@@ -285,6 +285,11 @@ static void test_doubts_settled(void **state)
                "does.\n");
     assert_string_equal(status_of(&r, "diabetes mellitus"), "not_patient");
     run_free(&r);
+    /* a consent risk inside a negation's reach is nobody's finding */
+    run_of(&r, "CONSULT\nRadical prostatectomy with or without nerve sparing was discussed "
+               "with him with the risks of bleeding, infection and rectal injury.\n");
+    assert_string_equal(status_of(&r, "rectal injury"), "not_patient");
+    run_free(&r);
     /* what the family does not have is nobody's problem in the summary */
     run_of(&r, "CLINIC NOTE\nHPI: No family history of colon cancer.\nFAMILY HISTORY: "
                "Mother with breast cancer. Father: no heart disease.\n");
