@@ -427,8 +427,10 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
 {
     if (e->section == MS_SEC_ADMIN || ms_report_type_administrative(f->report_type))
         return MS_FX_NOT_PATIENT;
-    if (heading_topic(f, e) || procedure_step(f, e))
+    if (procedure_step(f, e))
         return MS_FX_NOT_PATIENT;
+    if (heading_topic(f, e))  /* its answer may still be a no: "ALCOHOL USE:, None." */
+        return form_answer(f, e) < 0 ? MS_FX_NEGATED : MS_FX_NOT_PATIENT;
     /* "DM" in a medication list is a product's suffix ("Duraphen II DM",
      * dextromethorphan), not diabetes */
     if (e->section == MS_SEC_MEDICATIONS && e->byte_end - e->byte_begin == 2 &&

@@ -285,6 +285,12 @@ static void test_doubts_settled(void **state)
                "does.\n");
     assert_string_equal(status_of(&r, "diabetes mellitus"), "not_patient");
     run_free(&r);
+    /* a heading names a topic, and its answer can still be a no */
+    run_of(&r, "PSYCHIATRIC EVALUATION\nPAST AND PRESENT ALCOHOL USE:,  None.,SUBSTANCE ABUSE "
+               "HISTORY:, Reviewed.\n");
+    assert_string_equal(status_of(&r, "alcohol use"), "negated");
+    assert_string_equal(status_of(&r, "substance use disorder"), "not_patient");
+    run_free(&r);
     /* a consent risk inside a negation's reach is nobody's finding */
     run_of(&r, "CONSULT\nRadical prostatectomy with or without nerve sparing was discussed "
                "with him with the risks of bleeding, infection and rectal injury.\n");
