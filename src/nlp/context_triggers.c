@@ -75,6 +75,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POST("not elicited", C_NEG), POST("not reported", C_NEG),
     /* a test or procedure that did not happen */
     POST("not performed", C_NEG), POST("not done", C_NEG), POST("not obtained", C_NEG),
+    /* an examiner's "not felt": "organomegaly was not palpated" */
+    POST("not palpated", C_NEG), POST("not palpable", C_NEG), POST("not felt", C_NEG),
+    POST("not heard", C_NEG), POST("not auscultated", C_NEG),
     POSTE("none", C_NEG, 1), POSTD("denied", C_NEG, 2),
     /* "the use of alcohol or tobacco during the pregnancy was denied" */
     POSTD("was denied", C_NEG, 6), POSTD("were denied", C_NEG, 6),

@@ -178,7 +178,9 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
                                         "side effects", "danger", "could develop",
                                         "may develop", "might develop", "can develop",
                                         "would develop", "could get", "could have",
-                                        "could become", "could suffer", "may suffer"};
+                                        "could become", "could suffer", "may suffer",
+                                        /* screening looks without suspicion */
+                                        "screen", "screening", "screened"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     /* its line, up to 80 bytes, or its sentence, up to 200 ("All risks
@@ -302,8 +304,11 @@ static bool patient_sentence(const ms_findings *f, const ms_nlp_entity *e)
                   (k + 7 == b || (!isalpha((unsigned char)t[k + 7]) && t[k + 7] != '\''));
     if (!patient)
         return false;
+    size_t z = e->byte_end;  /* the rest of the sentence: "... colon cancer in her family" */
+    while (z < f->len && z - e->byte_end < 120 && t[z] != '\n' && t[z] != '.')
+        z++;
     for (size_t i = 0; i < sizeof kin / sizeof *kin; i++)
-        if (has_word(t, s, e->byte_end, kin[i]))
+        if (has_word(t, s, z, kin[i]))
             return false;
     return true;
 }

@@ -285,6 +285,16 @@ static void test_doubts_settled(void **state)
                "does.\n");
     assert_string_equal(status_of(&r, "diabetes mellitus"), "not_patient");
     run_free(&r);
+    /* an examiner's "not palpated" negates; a screening looks without
+     * suspicion; a denial about the family is about the family */
+    run_of(&r, "CLINIC NOTE\nINDICATIONS: Colonoscopy to screen for colon cancer.\nEXAM: The "
+               "abdomen was obese and organomegaly was not palpated.\nFAMILY HISTORY: Father "
+               "with gastric carcinoma. The patient denies any history of ovarian cancer in "
+               "her family.\n");
+    assert_string_equal(status_of(&r, "organomegaly"), "negated");
+    assert_string_equal(status_of(&r, "colon cancer"), "not_patient");
+    assert_string_equal(status_of(&r, "ovarian cancer"), "not_patient");
+    run_free(&r);
     /* a heading names a topic, and its answer can still be a no */
     run_of(&r, "PSYCHIATRIC EVALUATION\nPAST AND PRESENT ALCOHOL USE:,  None.,SUBSTANCE ABUSE "
                "HISTORY:, Reviewed.\n");
