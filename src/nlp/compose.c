@@ -154,7 +154,10 @@ static const char *const HEAD_LAY[][2] = {
     {"ulcers", "sores"}, {"polyp", "small growth"}, {"polyps", "small growths"},
     {"nodularity", "lumpiness"}, {"bruit", "whooshing sound of blood flow"},
     {"bruits", "whooshing sound of blood flow"}, {"induration", "hardened tissue"},
-    {"necrosis", "dead tissue"}, {"hypertrophy", "enlargement"}, {"perforation", "hole"},
+    {"necrosis", "dead tissue"}, {"hypertrophy", "enlargement"},
+    /* composed only after a site, and the sites are the lung's ("right
+     * lower lobe consolidation") */
+    {"consolidation", "area of lung filled with fluid or pus"}, {"perforation", "hole"},
     {"wall motion abnormality", "part of the heart wall that does not move normally"},
 };
 
