@@ -438,6 +438,12 @@ static void on_idle(uv_idle_t *h);
 static void serve(kafka_source *k)
 {
     int budget = 512;
+    if (k->parts_paused && !k->held && !k->paused && !k->stopped) {
+        /* The held message went with a revoked partition during the pause
+         * fallback; the engine has room again. */
+        k->parts_paused = false;
+        pause_all(k, false);
+    }
     while (budget-- > 0 && k->rk && !k->closing) {
         if (k->held && !release_held(k) && !k->parts_paused) {
             uv_idle_stop(&k->idle);

@@ -2,7 +2,7 @@
 # test_kafka_backlog.sh -- `run --once` drains a Kafka backlog much larger
 # than librdkafka's prefetch under backpressure (issue 17): 3000 envelopes
 # with engine.max_inflight_docs=8 and a 64 KiB prefetch, every wait a hold
-# (no partition paused and resumed, per librdkafka's debug log); then 600
+# (no partition paused and resumed, per librdkafka's debug log); then 200
 # with source.hold_ms=0 so that every hold falls back to pausing the
 # partitions. Each: every id delivered exactly once, lag 0, exit 0. The
 # driver is tests/support/kafka_backlog.py.
@@ -15,7 +15,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ms-kbacklog-XXXXXX")
 rc=0
 /usr/bin/python3 "$MS_SRC/tests/support/kafka_backlog.py" --bin "$MS_BIN" --mkpdf "$MS_MKPDF" \
-  --work "$tmp" --reports 3000 --pause-reports 600 || rc=$?
+  --work "$tmp" --reports 3000 --pause-reports 200 || rc=$?
 if [ "$rc" -eq 0 ]; then
   rm -rf "$tmp"
 else

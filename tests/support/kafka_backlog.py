@@ -117,9 +117,10 @@ def main():
     ap.add_argument("--mkpdf", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--reports", type=int, default=3000, help="backlog of the hold phase")
-    ap.add_argument("--pause-reports", type=int, default=600,
+    ap.add_argument("--pause-reports", type=int, default=200,
                     help="backlog of the pause-fallback phase")
     ap.add_argument("--inflight", type=int, default=8)
+    ap.add_argument("--pause-set", action="append", default=[], help="extra KEY=VALUE (pause)")
     a = ap.parse_args()
 
     mock = kc.Mock(a.bin, a.work, ["hold", "pause"])
@@ -140,7 +141,7 @@ def main():
         # Pause fallback: source.hold_ms=0 pauses every partition at each
         # hold; the held record must come first after the resume.
         log = phase(a, mock, pdfs, "pause", a.pause_reports,
-                    ["source.hold_ms=0", "kafka.fetch.wait.max.ms=20"])
+                    ["source.hold_ms=0", "kafka.fetch.wait.max.ms=20", "kafka.fetch.error.backoff.ms=20"] + a.pause_set)
         if log is not None:
             pauses = log.count("partitions paused")
             print("pause_fallbacks=%d" % pauses)
