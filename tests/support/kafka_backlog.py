@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """kafka_backlog.py -- `run --once` drains a whole Kafka backlog under
 backpressure, holding records instead of pausing (issue 17;
-docs/reliability.md "Backpressure on Kafka").
+docs/architecture.md "Backpressure", docs/reliability.md).
 
 A `medstream kafka-mock` holds the backlogs (distinct ids, a few small
 generated PDFs reused) on 4-partition topics. `medstream run --once`
