@@ -30,7 +30,7 @@ const ms_cli_command ms_cli_commands[] = {
     {"top", "[URL]", "live dashboard of a running pipeline's /stats (top -h)",
      "--once --interval -h --help"},
     {"kafka-mock", "", "an in-memory mock Kafka cluster for tests (kafka-mock -h)",
-     "--brokers --listen --topic -h --help"},
+     "--brokers --listen --control --topic -h --help"},
     {"version", "", "the version, git commit and library versions", ""},
     {"completion", "", "the bash completion script: completion bash", ""},
     {"help", "COMMAND", "a command's own help (also COMMAND --help)", ""},
