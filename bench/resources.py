@@ -4,13 +4,17 @@ drains a Kafka backlog (issue 17, "Resource bounds"; bench/resources.sh).
 
 A `medstream kafka-mock` holds a backlog of --reports envelopes (--distinct
 small generated PDFs, reused under distinct ids) on one topic; then
-`medstream run` (file sink, fsync off, admin endpoint on) drains it and is
-stopped with SIGTERM once /metrics counts every report delivered. (Not
-`run --once`: on a backlog larger than librdkafka's prefetch it can stop
-early, see docs/reliability.md "Known limits".) Every --interval seconds the driver samples the process from
+`medstream run --once` (file sink, fsync off, admin endpoint on) drains it
+and exits. The topic gets enough partitions to hold the whole backlog:
+librdkafka's mock broker keeps only the newest ~5 MiB of each partition
+(older records are deleted, like a retention limit -- with 4 partitions a
+100,000-report backlog was cut to ~17,000, which looked like `run --once`
+stopping early); the driver checks that nothing was cut before it starts
+medstream. Every --interval seconds the driver samples the process from
 /proc: VmRSS, VmHWM (peak RSS so far), open fds, threads, and the delivered
-count from /metrics. At exit wait4() gives the exact peak RSS (ru_maxrss)
-and the CPU seconds. --profile picks the settings: `default` (medstream's
+count from /metrics. The peak RSS is the last VmHWM sampled (wait4's
+ru_maxrss would count the Python driver's memory carried over fork+exec);
+wait4() gives the CPU seconds. --profile picks the settings: `default` (medstream's
 defaults) or `low` (the low-memory setting of docs/operations.md); --set
 KEY=VALUE adds more. Prints a table of samples and `key=value` figures.
 --minutes M is the duration soak (`make soak SOAK_MINUTES=M`): no backlog;
@@ -34,12 +38,13 @@ import time
 import urllib.request
 
 try:
-    from confluent_kafka import Producer
+    from confluent_kafka import Consumer, Producer, TopicPartition
 except ImportError:
     print("resources.py needs python3-confluent-kafka (scripts/setup.sh)")
     sys.exit(77)
 
-PARTITIONS = 4
+PARTITIONS = 4          # at least; more when the backlog needs them (see above)
+MOCK_PART_BYTES = 4 << 20   # plan per partition, under the mock's ~5 MiB
 # The documented low-memory setting (docs/operations.md, "Low memory").
 LOW = ["engine.workers=1", "engine.max_inflight_docs=64", "engine.max_inflight_bytes=4M",
        "kafka.queued.max.messages.kbytes=1024", "kafka.fetch.max.bytes=1048576",
@@ -105,9 +110,11 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     pdfs = make_pdfs(a.mkpdf, a.work, a.distinct)
+    envelope = sum(len(x) for x in pdfs) / len(pdfs) + 64
+    parts = max(PARTITIONS, -(-int(a.reports * envelope) // MOCK_PART_BYTES))
     mock_log = open(os.path.join(a.work, "kafka-mock.log"), "w")
     mock = subprocess.Popen([a.bin, "kafka-mock", "--brokers", "1", "--topic",
-                             "backlog:%d" % PARTITIONS], stdout=subprocess.PIPE, stderr=mock_log)
+                             "backlog:%d" % parts], stdout=subprocess.PIPE, stderr=mock_log)
     ready, _, _ = select.select([mock.stdout], [], [], 60)
     bs = mock.stdout.readline().decode().strip() if ready else ""
     if not bs:
@@ -144,8 +151,18 @@ def main():
             p.poll(0)
         left = p.flush(600)
         if not a.minutes:
-            print("backlog: %d envelopes, %.1f MiB, produced in %.1f s (unflushed %d)"
-                  % (a.reports, size / 1048576, time.monotonic() - t, left), flush=True)
+            print("backlog: %d envelopes, %.1f MiB, %d partitions, produced in %.1f s "
+                  "(unflushed %d)" % (a.reports, size / 1048576, parts, time.monotonic() - t,
+                                      left), flush=True)
+            c = Consumer({"bootstrap.servers": bs, "group.id": "probe", "log_level": 0})
+            wm = [c.get_watermark_offsets(TopicPartition("backlog", i), timeout=30)
+                  for i in range(parts)]
+            c.close()
+            kept = sum(hi - lo for lo, hi in wm)
+            if kept != a.reports:
+                print("kafka-mock kept %d of %d records (its ~5 MiB per partition limit): "
+                      "not measuring a cut backlog" % (kept, a.reports))
+                return 1
         out = os.path.join(a.work, "out")
         sets = ["source.type=kafka", "source.topics=backlog", "kafka.bootstrap.servers=" + bs,
                 "kafka.group.id=bench", "sink.type=file", "sink.file.dir=" + out,
@@ -154,7 +171,7 @@ def main():
         if a.profile == "low":
             sets += LOW
         sets += a.set
-        args = [a.bin, "run"]
+        args = [a.bin, "run"] + ([] if a.minutes else ["--once"])
         for kv in sets:
             args += ["--set", kv]
         print("settings: %s" % (" ".join((LOW if a.profile == "low" else []) + a.set)
@@ -162,7 +179,7 @@ def main():
         log = os.path.join(a.work, "medstream.log")
         t0 = time.monotonic()
         ms = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-        port, samples, peak_seen, termed = 0, [], 0, False
+        port, samples, peak_seen, termed, all_in = 0, [], 0, False, 0
         if a.minutes:
             t_soak = time.monotonic()
             threading.Thread(target=paced, daemon=True).start()
@@ -182,8 +199,14 @@ def main():
                 samples.append(st)
                 peak_seen = max(peak_seen, st.get("VmHWM", 0))
                 target = produced[0] if a.minutes else a.reports
-                if ((produced[1] or not a.minutes) and not termed and st["delivered"] is not None
-                        and st["delivered"] >= target):
+                if ((produced[1] or not a.minutes) and st["delivered"] is not None and
+                        st["delivered"] >= target and not all_in):
+                    all_in = time.monotonic()
+                if a.minutes and not termed and all_in:
+                    ms.send_signal(signal.SIGTERM)
+                    termed = True
+                if not a.minutes and not termed and all_in and time.monotonic() - all_in > 120:
+                    print("run --once did not exit 120 s after the last delivery: SIGTERM")
                     ms.send_signal(signal.SIGTERM)
                     termed = True
                 if a.minutes and produced[1] and not termed and \
@@ -217,10 +240,15 @@ def main():
             for k, name in (("VmRSS", "rss_mib"), ("fds", "fds"), ("Threads", "threads")):
                 print("%s start=%d end=%d (start = t %.0f s, end = t %.0f s)"
                       % (name, first.get(k, 0), last.get(k, 0), first["t"], last["t"]))
-        print("reports=%d\nsummaries=%d\nexit=%d\nseconds=%.0f\ncpu_seconds=%.0f\nreports_per_cpu_s=%.0f"
-              % (a.reports, written, rc, secs, ru.ru_utime + ru.ru_stime,
-                 a.reports / max(ru.ru_utime + ru.ru_stime, 0.001)))
-        print("peak_rss_mib=%.1f" % (ru.ru_maxrss / 1024))
+        print("reports=%d\nsummaries=%d\nexit=%d\nseconds=%.0f\nreports_per_s=%.0f\n"
+              "cpu_seconds=%.1f\nreports_per_cpu_s=%.0f"
+              % (a.reports, written, rc, secs, a.reports / max(secs, 0.001),
+                 ru.ru_utime + ru.ru_stime, a.reports / max(ru.ru_utime + ru.ru_stime, 0.001)))
+        # VmHWM from /proc, not wait4's ru_maxrss: Linux carries the
+        # forking driver's RSS over the exec into ru_maxrss (with a 100,000-
+        # report backlog produced, ~115 MiB of Python that is not medstream).
+        print("peak_rss_mib=%d (VmHWM; wait4 ru_maxrss %.1f includes the driver's memory "
+              "inherited over fork+exec)" % (peak_seen, ru.ru_maxrss / 1024))
         print("rss_mib_after_first_10pct min=%d max=%d last=%d" % (min(rss), max(rss), rss[-1]))
         print("fds min=%d max=%d last=%d" % (min(fds), max(fds), fds[-1]))
         print("threads min=%d max=%d last=%d" % (min(thr), max(thr), thr[-1]))

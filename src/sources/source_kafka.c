@@ -7,9 +7,29 @@
  * the delivery watermark of a partition, and we commit it (batched every
  * source.commit_interval_ms, synchronously on revoke and on close).
  *
- * Backpressure pauses every assigned partition. A message that arrives when
- * the engine has no room is not admitted: its partition is sought back to
- * that offset, so it is fetched again after resume. */
+ * Backpressure holds. A message that finds no room in the engine is kept
+ * (the rd_kafka_message_t itself, `held`) and the consumer queue is not
+ * served until the engine resumes us; then the held message is submitted
+ * first and serving goes on. Neither a pause nor a seek happens, so
+ * librdkafka keeps its prefetched records (a pause or a seek throws them
+ * away behind a new version barrier, and the refetch waits for the fetch in
+ * flight, up to fetch.wait.max.ms).
+ *
+ * A hold must not last long: while we do not call rd_kafka_consumer_poll
+ * no rebalance callback runs, and after kafka.max.poll.interval.ms without
+ * a poll the consumer leaves its group. So a hold longer than hold_ms
+ * (source.hold_ms; by default the smaller of 10 s and a tenth of
+ * max.poll.interval.ms) falls back to pausing every assigned partition and
+ * serving the queue again (callbacks, errors); the held message stays held.
+ * A pause makes librdkafka resume at its "app position", the offset after
+ * the last message rd_kafka_consumer_poll returned -- the one after the held
+ * message -- so on resume the held message is submitted first and nothing
+ * is skipped or read twice.
+ *
+ * At-least-once: a held message was never admitted, so no watermark passes
+ * it (and nothing later of its partition is admitted while it is held). If
+ * its partition is revoked or lost, or the source stops, it is dropped
+ * uncommitted: the next owner (or run) reads it again. */
 #define _GNU_SOURCE /* pipe2 */
 #include "sources/source_kafka.h"
 
@@ -37,7 +57,6 @@ typedef struct part {
     int32_t partition;
     uint64_t lane;
     bool eof;
-    int64_t rewind_to;       /* -1, or the offset we sought back to */
     int64_t commit_next;     /* watermark to commit, -1 = none */
     int64_t committed_next;  /* last watermark handed to librdkafka */
     ms_metric *lag;          /* medstream_source_lag_records{topic,partition} */
@@ -51,6 +70,7 @@ typedef struct kafka_source {
     uv_poll_t poll;
     uv_idle_t idle;
     uv_timer_t commit_timer;
+    uv_timer_t hold_timer;   /* the hold -> pause fallback */
     int open_handles;
     void (*close_done)(ms_source *);
     char **topics;
@@ -58,6 +78,9 @@ typedef struct kafka_source {
     part *parts;
     int nparts, capparts;
     bool paused, stopped, closing, started, ever_assigned;
+    rd_kafka_message_t *held; /* polled, found no room: submitted on resume */
+    bool parts_paused;        /* the fallback: every partition paused */
+    int64_t hold_ms;          /* hold at most this long, then pause */
     int64_t commit_interval_ms;
     size_t max_bytes;        /* parse.max_bytes: caps a decoded envelope */
     const ms_config *cfg;    /* outlives the source */
@@ -106,7 +129,6 @@ static part *add_part(kafka_source *k, const char *topic, int32_t partition)
     p->topic = strdup(topic);
     p->partition = partition;
     p->lane = ((uint64_t)(uint32_t)topic_index(k, topic) << 32) | (uint32_t)partition;
-    p->rewind_to = -1;
     p->commit_next = -1;
     p->committed_next = -1;
     return p;
@@ -148,12 +170,15 @@ static void commit_pending(kafka_source *k, bool sync)
 
 static void update_drained(kafka_source *k)
 {
-    bool all = k->ever_assigned && k->nparts > 0;
+    bool all = k->ever_assigned && k->nparts > 0 && !k->held;
     for (int i = 0; i < k->nparts && all; i++)
-        if (!k->parts[i].eof || k->parts[i].rewind_to >= 0)
+        if (!k->parts[i].eof)
             all = false;
     ms_engine_source_drained(k->base.engine, all);
 }
+
+static bool is_held_part(kafka_source *k, const char *topic, int32_t partition);
+static void drop_held(kafka_source *k);
 
 /* ---- rebalance -------------------------------------------------------- */
 
@@ -177,7 +202,7 @@ static void on_assign(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
     } else if (err) {
         ms_log(MS_LOG_ERROR, "assign failed", KS("error", rd_kafka_err2str(err)), KEND);
     }
-    if (k->paused || k->stopped)
+    if (k->parts_paused || k->stopped)
         rd_kafka_pause_partitions(k->rk, parts);
     update_drained(k);
 }
@@ -193,6 +218,8 @@ static void on_revoke(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
         part *p = find_part(k, parts->elems[i].topic, parts->elems[i].partition);
         ms_log(MS_LOG_INFO, lost ? "partition lost" : "partition revoked",
                KS("topic", parts->elems[i].topic), KI("partition", parts->elems[i].partition), KEND);
+        if (is_held_part(k, parts->elems[i].topic, parts->elems[i].partition))
+            drop_held(k); /* not admitted: the next owner reads it */
         if (!p)
             continue;
         ms_engine_forget_lane(k->base.engine, p->lane);
@@ -239,45 +266,76 @@ static void pause_all(kafka_source *k, bool pause)
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-static void handle_message(kafka_source *k, rd_kafka_message_t *m)
+static bool is_held_part(kafka_source *k, const char *topic, int32_t partition)
 {
-    const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
-    part *p = m->rkt ? find_part(k, topic, m->partition) : NULL;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (p && (p->rewind_to < 0 || m->offset <= p->rewind_to)) {
-            p->eof = true;
-            p->rewind_to = -1;
-        }
-        update_drained(k);
+    return k->held && k->held->partition == partition && k->held->rkt &&
+           strcmp(rd_kafka_topic_name(k->held->rkt), topic) == 0;
+}
+
+/* Let go of the held message without admitting it (revoke, stop, close):
+ * it was never admitted, so it is not committed and is read again. */
+static void drop_held(kafka_source *k)
+{
+    if (!k->held)
         return;
-    }
-    if (m->err) {
-        ms_log(MS_LOG_WARN, "consumer error", KS("error", rd_kafka_message_errstr(m)),
-               KS("topic", topic), KI("partition", m->partition), KEND);
+    rd_kafka_message_destroy(k->held);
+    k->held = NULL;
+    if (k->open_handles)
+        uv_timer_stop(&k->hold_timer);
+}
+
+static void serve(kafka_source *k);
+
+/* The hold lasted hold_ms: pause every partition and serve the queue again
+ * (rebalance callbacks, errors, group membership). The message stays held. */
+static void fall_back_to_pause(kafka_source *k)
+{
+    if (k->parts_paused || !k->held || k->stopped || k->closing)
         return;
-    }
-    if (!p || k->stopped)
-        return; /* not (or no longer) ours: not admitted, not committed */
-    if (p->rewind_to >= 0) {
-        if (m->offset != p->rewind_to)
-            return; /* prefetched beyond the rewind point: will be fetched again */
-        p->rewind_to = -1;
-    }
-    if (p->eof) {
-        p->eof = false;
-        ms_engine_source_drained(k->base.engine, false);
-    }
-    if (!ms_engine_has_room(k->base.engine, m->len)) {
-        /* Not admitted: read it again after resume. */
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = m->offset;
-        rd_kafka_error_t *error = rd_kafka_seek_partitions(k->rk, l, 0);
-        if (error)
-            rd_kafka_error_destroy(error);
-        rd_kafka_topic_partition_list_destroy(l);
-        p->rewind_to = m->offset;
-        return;
-    }
+    k->parts_paused = true;
+    pause_all(k, true);
+    ms_counter_add(ms_counter("medstream_kafka_source_pauses_total", "",
+                              "Kafka source: times every partition was paused because the engine "
+                              "had no room for longer than source.hold_ms"), 1);
+    ms_log(MS_LOG_INFO, "kafka source: no room for longer than source.hold_ms, partitions paused",
+           KI("hold_ms", k->hold_ms), KEND);
+}
+
+static void on_hold_timeout(uv_timer_t *t)
+{
+    kafka_source *k = t->data;
+    fall_back_to_pause(k);
+    if (k->parts_paused)
+        serve(k);
+}
+
+static void hold(kafka_source *k, rd_kafka_message_t *m)
+{
+    k->held = m;
+    if (k->hold_ms == 0)
+        fall_back_to_pause(k);
+    else if (!k->parts_paused)
+        uv_timer_start(&k->hold_timer, on_hold_timeout, (uint64_t)k->hold_ms, 0);
+}
+
+/* Read m again after resume: only for a message polled while another is
+ * held, which the design rules out (nothing is polled during a hold but in
+ * the pause fallback, when every partition is paused). */
+static void rewind_to(kafka_source *k, const char *topic, rd_kafka_message_t *m)
+{
+    ms_log(MS_LOG_WARN, "kafka source: a record arrived while another was held; seeking back",
+           KS("topic", topic), KI("partition", m->partition), KI("offset", (long long)m->offset),
+           KEND);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = m->offset;
+    rd_kafka_error_t *error = rd_kafka_seek_partitions(k->rk, l, 0);
+    if (error)
+        rd_kafka_error_destroy(error);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void submit(kafka_source *k, part *p, const char *topic, const rd_kafka_message_t *m)
+{
     /* Lag: records on the broker past this one. The high watermark is
      * librdkafka's cached value from its last fetch: no broker round trip. */
     int64_t lo, hi;
@@ -310,23 +368,94 @@ static void handle_message(kafka_source *k, rd_kafka_message_t *m)
     ms_engine_submit(k->base.engine, doc);
 }
 
+/* One event of the consumer queue. Returns true when m was kept as the held
+ * message (the caller must not destroy it). */
+static bool handle_message(kafka_source *k, rd_kafka_message_t *m)
+{
+    const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+    part *p = m->rkt ? find_part(k, topic, m->partition) : NULL;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        /* The held message's partition is not at its end, whatever a
+         * (stale) event says; update_drained also waits for the held one. */
+        if (p && !is_held_part(k, topic, m->partition))
+            p->eof = true;
+        update_drained(k);
+        return false;
+    }
+    if (m->err) {
+        ms_log(MS_LOG_WARN, "consumer error", KS("error", rd_kafka_message_errstr(m)),
+               KS("topic", topic), KI("partition", m->partition), KEND);
+        return false;
+    }
+    if (!p || k->stopped)
+        return false; /* not (or no longer) ours: not admitted, not committed */
+    if (p->eof) {
+        p->eof = false;
+        ms_engine_source_drained(k->base.engine, false);
+    }
+    if (k->held) {
+        rewind_to(k, topic, m);
+        return false;
+    }
+    if (!ms_engine_has_room(k->base.engine, m->len)) {
+        hold(k, m); /* the engine paused us; kafka_resume releases it */
+        return true;
+    }
+    submit(k, p, topic, m);
+    return false;
+}
+
+/* After the engine resumed us: submit the held message if it fits now (if
+ * not, the engine pauses us again and it stays held). */
+static bool release_held(kafka_source *k)
+{
+    if (k->paused || k->stopped || !ms_engine_has_room(k->base.engine, k->held->len))
+        return false;
+    rd_kafka_message_t *m = k->held;
+    k->held = NULL;
+    uv_timer_stop(&k->hold_timer);
+    if (k->parts_paused) {
+        /* librdkafka resumes each partition at the offset after the last
+         * message polled: for the held one's partition, right after it. */
+        k->parts_paused = false;
+        pause_all(k, false);
+    }
+    const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+    part *p = find_part(k, topic, m->partition);
+    if (p)
+        submit(k, p, topic, m);
+    rd_kafka_message_destroy(m);
+    return true;
+}
+
 static void on_idle(uv_idle_t *h);
 
 /* Serve the consumer queue without blocking; at most `budget` events per
  * loop turn so one busy topic cannot starve the rest of the loop. When the
  * budget runs out, an idle handle brings us back on the next turn (the pipe
- * only signals the empty -> non-empty transition). */
+ * only signals the empty -> non-empty transition). While a message is held
+ * nothing is polled, except in the pause fallback. */
 static void serve(kafka_source *k)
 {
     int budget = 512;
+    if (k->parts_paused && !k->held && !k->paused && !k->stopped) {
+        /* The held message went with a revoked partition during the pause
+         * fallback; the engine has room again. */
+        k->parts_paused = false;
+        pause_all(k, false);
+    }
     while (budget-- > 0 && k->rk && !k->closing) {
+        if (k->held && !release_held(k) && !k->parts_paused) {
+            uv_idle_stop(&k->idle);
+            return;
+        }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, 0);
         if (!m) {
             uv_idle_stop(&k->idle);
             return;
         }
-        handle_message(k, m);
-        rd_kafka_message_destroy(m);
+        if (!handle_message(k, m))
+            rd_kafka_message_destroy(m);
     }
     if (!k->closing)
         uv_idle_start(&k->idle, on_idle);
@@ -369,8 +498,9 @@ static int kafka_start(ms_source *src)
     uv_poll_init(loop, &k->poll, k->pipe_fds[0]);
     uv_idle_init(loop, &k->idle);
     uv_timer_init(loop, &k->commit_timer);
-    k->poll.data = k->idle.data = k->commit_timer.data = k;
-    k->open_handles = 3;
+    uv_timer_init(loop, &k->hold_timer);
+    k->poll.data = k->idle.data = k->commit_timer.data = k->hold_timer.data = k;
+    k->open_handles = 4;
     if (k->commit_interval_ms > 0)
         uv_timer_start(&k->commit_timer, on_commit_timer, (uint64_t)k->commit_interval_ms,
                        (uint64_t)k->commit_interval_ms);
@@ -417,22 +547,25 @@ static int begin(kafka_source *k)
     return 0;
 }
 
+/* The engine has no room: the next message that does not fit is held
+ * (handle_message); nothing is paused here. */
 static void kafka_pause(ms_source *src)
 {
     kafka_source *k = (kafka_source *)src;
-    if (k->paused)
-        return;
     k->paused = true;
-    pause_all(k, true);
 }
 
+/* Room again: on the next loop turn serve() submits the held message first
+ * (and resumes the partitions if the hold fell back to pausing them). Not
+ * from here: the engine calls this from inside its completion path. */
 static void kafka_resume(ms_source *src)
 {
     kafka_source *k = (kafka_source *)src;
     if (!k->paused || k->stopped)
         return;
     k->paused = false;
-    pause_all(k, false);
+    if (k->open_handles && k->started && !k->closing)
+        uv_idle_start(&k->idle, on_idle);
 }
 
 static void kafka_commit(ms_source *src, uint64_t lane, int64_t next)
@@ -452,6 +585,7 @@ static void kafka_stop(ms_source *src)
     if (k->stopped)
         return;
     k->stopped = true;
+    drop_held(k);
     pause_all(k, true);
 }
 
@@ -485,12 +619,17 @@ static void kafka_close(ms_source *src, void (*done)(ms_source *))
     uv_close((uv_handle_t *)&k->poll, on_closed);
     uv_close((uv_handle_t *)&k->idle, on_closed);
     uv_close((uv_handle_t *)&k->commit_timer, on_closed);
+    uv_close((uv_handle_t *)&k->hold_timer, on_closed);
 }
 
 static void kafka_destroy(ms_source *src)
 {
     kafka_source *k = (kafka_source *)src;
     ms_msk_iam_release(k->msk);
+    if (k->held) { /* close was not called: the loop is gone, no timer to stop */
+        rd_kafka_message_destroy(k->held);
+        k->held = NULL;
+    }
     if (k->queue)
         rd_kafka_queue_destroy(k->queue);
     if (k->rk)
@@ -535,6 +674,32 @@ static int split_topics(kafka_source *k, const char *list)
     return k->ntopics > 0 ? 0 : -1;
 }
 
+/* source.hold_ms: -1 = the smaller of 10 s and a tenth of
+ * max.poll.interval.ms; an explicit value may not exceed half of it (a
+ * hold does not poll, and without a poll for max.poll.interval.ms the
+ * consumer leaves its group). */
+static int hold_ms_from(const ms_config *cfg, rd_kafka_conf_t *conf, int64_t *out, char *err,
+                        size_t errlen)
+{
+    char v[32] = "";
+    size_t n = sizeof v;
+    int64_t mpi = 300000; /* librdkafka's default */
+    if (rd_kafka_conf_get(conf, "max.poll.interval.ms", v, &n) == RD_KAFKA_CONF_OK && v[0])
+        mpi = strtoll(v, NULL, 10);
+    int64_t want = ms_config_int(cfg, "source.hold_ms");
+    if (want < 0) {
+        *out = mpi / 10 < 10000 ? mpi / 10 : 10000;
+        return 0;
+    }
+    if (want > mpi / 2) {
+        ms_errf(err, errlen, "source.hold_ms = %lld: at most half of kafka.max.poll.interval.ms "
+                "(%lld)", (long long)want, (long long)mpi);
+        return -1;
+    }
+    *out = want;
+    return 0;
+}
+
 ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
 {
     kafka_source *k = calloc(1, sizeof *k);
@@ -555,6 +720,11 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     }
     rd_kafka_conf_t *conf = ms_kafka_conf_new(cfg, MS_KAFKA_CONSUMER, err, errlen);
     if (!conf) {
+        kafka_destroy(&k->base);
+        return NULL;
+    }
+    if (hold_ms_from(cfg, conf, &k->hold_ms, err, errlen) != 0) {
+        rd_kafka_conf_destroy(conf);
         kafka_destroy(&k->base);
         return NULL;
     }
@@ -580,6 +750,8 @@ static const ms_cfg_key kafka_source_keys[] = {
         "kafka source: comma-separated topics to consume."),
     MS_KEY_INT("source.commit_interval_ms", "1000", 0, 600000,
         "kafka source: how often confirmed offsets are committed (0 = after every confirmation); they are always committed on shutdown and rebalance."),
+    MS_KEY_INT("source.hold_ms", "-1", -1, 43200000,
+        "kafka source: when the engine is full, the next record is held (no pause, librdkafka keeps its prefetch) for at most this long, then every partition is paused; -1 = the smaller of 10 s and a tenth of kafka.max.poll.interval.ms, 0 = pause at once; at most half of kafka.max.poll.interval.ms."),
     { 0 }
 };
 
