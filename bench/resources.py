@@ -25,7 +25,6 @@ SIGTERM. It prints the same samples plus RSS, fds and threads at the start
 Not a test: no pass/fail beyond "every report has a summary".
 """
 import argparse
-import base64
 import json
 import os
 import re
@@ -51,19 +50,10 @@ LOW = ["engine.workers=1", "engine.max_inflight_docs=64", "engine.max_inflight_b
        "kafka.max.partition.fetch.bytes=262144"]
 
 
-def make_pdfs(mkpdf, work, n):
-    out = []
-    for i in range(n):
-        txt, pdf = os.path.join(work, "r%d.txt" % i), os.path.join(work, "r%d.pdf" % i)
-        with open(txt, "w") as f:
-            f.write("DISCHARGE SUMMARY %d\n\nThe patient was admitted with chest pain.\n"
-                    "History of hypertension and type 2 diabetes mellitus.\n"
-                    "Started on metformin 500 mg twice daily and lisinopril %d mg daily.\n"
-                    "Follow up in %d weeks.\n" % (i, 5 + i, 2 + i % 4))
-        subprocess.run([mkpdf, txt, pdf], check=True, stdout=subprocess.DEVNULL)
-        with open(pdf, "rb") as f:
-            out.append(base64.b64encode(f.read()).decode())
-    return out
+# the campaign's generated reports (tests/support/kafka_crash.py), not a copy
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "support"))
+from kafka_crash import make_pdfs  # noqa: E402
 
 
 def proc_status(pid):
