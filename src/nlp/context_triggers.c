@@ -255,6 +255,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
 
     /* ---- uncertainty (LOW_CONFIDENCE) ---- */
     PRE("possible", C_UNC), PRE("possibly", C_UNC), PRE("probable", C_UNC),
+    /* a differential in other words: "Possibilities include Meckel's
+     * diverticulum, polyp, infection" */
+    PRE("possibilities", C_UNC), PRE("possibilities include", C_UNC),
+    PRE("possibilities are", C_UNC), PRE("considerations include", C_UNC),
+    PRE("differentials include", C_UNC), PRE("differential considerations", C_UNC),
     PRE("probably", C_UNC), PRE("suspected", C_UNC), PRE("suspect", C_UNC),
     PRE("suspicious for", C_UNC), PRE("suspicion of", C_UNC),
     PRE("suspicion for", C_UNC), PRE("concern for", C_UNC),
@@ -368,6 +373,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("surgical history", C_HIST), PRE("pmh", C_HIST), PRE("pmhx", C_HIST),
     POSTD("in the past", C_HIST, 6), POSTD("ago", C_HIST, 6),
     POSTD("last year", C_HIST, 4), POSTD("previously", C_HIST, 3),
+    /* a time of life long past: "he suffered from obesity as a young
+     * teenager", "asthma as a child" ("as a baby" is left out: "as well as
+     * a baby aspirin") */
+    POSTD("as a child", C_HIST, 4), POSTD("as a teenager", C_HIST, 4),
+    POSTD("as a young teenager", C_HIST, 4), POSTD("as a teen", C_HIST, 4),
+    POSTD("as an infant", C_HIST, 4),
+    POSTD("in childhood", C_HIST, 4), POSTD("during childhood", C_HIST, 4),
+    POSTD("in her childhood", C_HIST, 4), POSTD("in his childhood", C_HIST, 4),
 
     /* ---- family ---- */
     PRED("family history of", C_FAM, 30), PRED("family history", C_FAM, 30),

@@ -344,6 +344,10 @@ static const char *const TEST_HEAD[] = {
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "igg", "igm", "assay", "swab",
+    /* a stain or marker named after what it detects: "melanoma marker
+     * HMB-45", "tumor markers", "lymphoma stains", "MRSA culture" */
+    "marker", "markers", "stain", "stains", "staining", "immunostain", "immunostains",
+    "culture", "cultures",
     /* lab-report abbreviations: "Hepatitis C Ab", "HBs Ag", "HIV-1 RNA" */
     "ab", "abs", "ag", "rna", "dna", "genotype",
     /* a nursing order named after it: "DVT precautions were in place" */

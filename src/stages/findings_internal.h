@@ -38,6 +38,24 @@ typedef struct ms_fx_cond {
 /* Group the condition mentions into f->conds and decide each status
  * (findings_status.c, rules in docs/summary.md). 0, or -1 on OOM. */
 int ms_fx_status_build(ms_findings *f);
+/* Byte spans of the text [v[i][0], v[i][1]) (findings_context.c). */
+typedef struct ms_fx_spans {
+    size_t (*v)[2];
+    size_t n;
+} ms_fx_spans;
+/* The consent discussions of t: from a sentence that introduces the risks
+ * ("risks ... were discussed", "risks include") to the sentence where the
+ * patient understood or agreed, within one paragraph. What they name is
+ * not about the patient. 0, or -1 on out of memory (out is then empty). */
+int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out);
+bool ms_fx_spans_has(const ms_fx_spans *s, size_t off);
+void ms_fx_spans_free(ms_fx_spans *s);
+/* The condition named at t[b] is qualified as normal anatomy, up to two
+ * words back with no punctuation or function word between: "normal
+ * lumbar lordosis", "the natural kyphosis" -- no problem of the patient's
+ * (findings_context.c). */
+bool ms_fx_normal_anatomy(const char *t, size_t len, size_t b);
+
 /* A MEDICAL_CONDITION mention that is an allergy's reaction ("Sulfa:
  * anaphylactoid reaction" in an Allergies section): not a condition. */
 bool ms_fx_is_reaction(const ms_findings *f, const ms_nlp_entity *e);

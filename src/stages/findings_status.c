@@ -752,7 +752,9 @@ int ms_fx_status_build(ms_findings *f)
     f->conds = malloc((n ? n : 1) * sizeof *f->conds);
     f->cond_status = malloc(n ? n : 1);
     fx_mention *m = malloc((n ? n : 1) * sizeof *m);
-    if (!f->cond_mentions || !f->conds || !f->cond_status || !m) {
+    ms_fx_spans consent;
+    if (!f->cond_mentions || !f->conds || !f->cond_status || !m ||
+        ms_fx_consent_spans(f->text, f->text ? f->len : 0, &consent) < 0) {
         free(m);
         return -1;
     }
@@ -771,8 +773,16 @@ int ms_fx_status_build(ms_findings *f)
     }
     for (size_t i = 0; i < n; i++) {
         f->cond_mentions[i] = m[i].ent;
-        f->cond_status[i] = (unsigned char)mention_status(f, &f->all.v[m[i].ent]);
+        const ms_nlp_entity *e = &f->all.v[m[i].ent];
+        /* a risk told in a consent discussion, or normal anatomy, is
+         * nobody's finding */
+        f->cond_status[i] = (unsigned char)(ms_fx_spans_has(&consent, e->byte_begin) ||
+                                                    ms_fx_normal_anatomy(f->text, f->len,
+                                                                         e->byte_begin)
+                                                ? MS_FX_NOT_PATIENT
+                                                : mention_status(f, e));
     }
+    ms_fx_spans_free(&consent);
     free(m);
     for (size_t c = 0; c < f->nconds; c++)
         decide(f, &f->conds[c]);

@@ -105,6 +105,11 @@ static const cue cues[] = {
     CUE(MS_REPORT_PATHOLOGY, "internal examination", 3, 2),
     CUE(MS_REPORT_PATHOLOGY, "cause of death", 3, 3),
     CUE(MS_REPORT_PATHOLOGY, "margins", 0, 1),
+    /* what only a pathologist reports: stains and tissue types */
+    CUE(MS_REPORT_PATHOLOGY, "immunohistochemical", 3, 2),
+    CUE(MS_REPORT_PATHOLOGY, "immunohistochemistry", 3, 2),
+    CUE(MS_REPORT_PATHOLOGY, "histologic", 3, 2),
+    CUE(MS_REPORT_PATHOLOGY, "frozen section", 3, 2),
     /* radiology */
     CUE(MS_REPORT_RADIOLOGY, "radiology report", 6, 3),
     CUE(MS_REPORT_RADIOLOGY, "imaging report", 6, 3),

@@ -161,6 +161,11 @@ static void test_report_types(void **state)
         {"Rx: amoxicillin 500 mg\nSig: one capsule three times a day\nDispense: 21\nRefills: 0\n",
          MS_REPORT_PRESCRIPTION},
         {"Meeting notes about the garden.\n", MS_REPORT_OTHER},
+        /* a pathology report that names the scans which found the lesion */
+        {"CLINICAL HISTORY: a lesion on her chest x-ray; CT scan of the chest showed a mass.\n"
+         "SPECIMEN: lung resection.\nIMMUNOHISTOCHEMICAL STUDIES: tumour cells stain with "
+         "vimentin.\nFINAL DIAGNOSIS: Histologic type: carcinoma.\n",
+         MS_REPORT_PATHOLOGY},
         /* a short form is not all title: "panel" below the title is no
          * lab-report cue */
         {"LABORATORY REQUISITION\nPatient: A (fictional)\nClinical information: fatigue\n"
@@ -606,6 +611,50 @@ static void test_mentions_in_context(void **state)
                "screen sent.\n");
     assert_string_equal(status_of(&r, "hepatitis"), "");
     assert_string_equal(status_of(&r, "HIV"), "");
+    run_free(&r);
+
+    /* a consent discussion: what it names is nobody's finding, sentence
+     * triggers or not; the reason for the operation before it stays */
+    run_of(&r, "HISTORY: Progressive weakness of both legs from a herniated disc.\n"
+               "The operation, its risks and benefits were discussed with her. Bleeding could "
+               "form a hematoma that may compress the cord and result in numbness of the legs. "
+               "She can also have a stroke during the procedure. She understood these risks and "
+               "agreed to proceed.\nFINDINGS: A large herniated disc at L4-5.\n");
+    assert_string_equal(status_of(&r, "cerebrovascular accident"), "not_patient");
+    assert_string_equal(status_of(&r, "numbness"), "not_patient");
+    assert_string_equal(status_of(&r, "hematoma"), "not_patient");
+    assert_string_equal(status_of(&r, "herniated disc"), "affirmed");
+    run_free(&r);
+    /* no closing sentence in the paragraph: no span */
+    run_of(&r, "Risks were discussed.\nFINDINGS: She had a stroke last week.\n");
+    assert_string_not_equal(status_of(&r, "cerebrovascular accident"), "not_patient");
+    run_free(&r);
+
+    /* normal anatomy is no problem; a time of life long past is history */
+    run_of(&r, "SPINE: normal lumbar lordosis. He had obesity as a young teenager.\n"
+               "IMPRESSION: Lumbar scoliosis and normal pressure hydrocephalus.\n");
+    assert_string_equal(status_of(&r, "lordosis"), "not_patient");
+    assert_string_equal(status_of(&r, "obesity"), "historical");
+    assert_string_equal(status_of(&r, "scoliosis"), "affirmed");
+    assert_string_equal(status_of(&r, "normal pressure hydrocephalus"), "affirmed");
+    run_free(&r);
+    run_of(&r, "He takes metoprolol for hypertension as well as a baby aspirin.\n");
+    assert_string_equal(status_of(&r, "hypertension"), "affirmed");
+    run_free(&r);
+    run_of(&r, "Sinus rhythm normal with atrial flutter.\n");
+    assert_string_equal(status_of(&r, "atrial flutter"), "affirmed");
+    run_free(&r);
+
+    /* a differential in other words is no conclusion */
+    run_of(&r, "IMPRESSION: A 1-year-old with rectal bleeding. Possibilities include Meckel's "
+               "diverticulum, polyp, infection and vascular malformation.\n");
+    assert_string_equal(status_of(&r, "polyp"), "uncertain");
+    run_free(&r);
+
+    /* a stain named after what it detects is no finding */
+    run_of(&r, "IMMUNOHISTOCHEMISTRY\nNo significant reactivity is demonstrated with melanoma "
+               "marker HMB-45 or Melan-A. Tumor markers were sent.\n");
+    assert_string_equal(status_of(&r, "melanoma"), "");
     run_free(&r);
 
     run_of(&r, "PLAN: PPI for PUD prophylaxis. Heparin to prevent deep vein thrombosis.\n");

@@ -1,0 +1,203 @@
+/* findings_context.c -- text around a condition's mention that makes it
+ * no finding about the patient, beyond the sentence-level ConText pass:
+ * the risks told in a consent discussion, and normal anatomy.
+ *
+ * Consent discussions.
+ * An operative note often spends a paragraph on what the operation could
+ * cause: "Risks and benefits were discussed with him. Risks include
+ * bleeding and infection. The hematoma could compress the spinal cord and
+ * result in weakness of all four extremities. The patient can also have a
+ * stroke should the plaque be propelled ... The patient understood all
+ * these risks and agreed to proceed." Sentence-level triggers ("risks
+ * include", "could develop") catch some sentences of it; the others read
+ * as plain statements ("result in weakness", "can also have a stroke").
+ * The paragraph as a whole is the cue: from a sentence that introduces
+ * risks to the sentence where the patient understands or agrees, nothing
+ * named is a finding about the patient.
+ *
+ * A span opens at the word "risk(s)" of a sentence that also says the
+ * risks were discussed, explained, reviewed, described or listed
+ * ("include"), and closes at the end of the first later sentence (or the
+ * same one) saying the patient understood, agreed or consented, or that
+ * questions were answered -- within MAX_SPAN bytes and without crossing a
+ * blank line or a heading ("DESCRIPTION OF PROCEDURE:"). No closing
+ * sentence, no span: a paragraph that only opens may go on to the
+ * findings. Words before "risk" in the opening sentence stay outside
+ * ("Given her stenosis, the risks ... were discussed"). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "nlp/sentence.h"
+#include "stages/findings_internal.h"
+
+enum { MAX_SPAN = 3000, MAX_SENTENCE = 600 };
+
+static bool word_here(const char *t, size_t len, size_t k, const char *w, size_t n)
+{
+    return k + n <= len && strncasecmp(t + k, w, n) == 0 &&
+           (k == 0 || !isalpha((unsigned char)t[k - 1])) &&
+           (k + n == len || !isalpha((unsigned char)t[k + n]));
+}
+
+/* Does t[b, e) contain one of the words (whole words, any case)? */
+static bool any_word(const char *t, size_t b, size_t e, const char *const *w, size_t nw)
+{
+    for (size_t k = b; k < e; k++) {
+        if (!isalpha((unsigned char)t[k]) || (k > b && isalpha((unsigned char)t[k - 1])))
+            continue;
+        int c = tolower((unsigned char)t[k]);
+        for (size_t i = 0; i < nw; i++)
+            if (w[i][0] == c && word_here(t, e, k, w[i], strlen(w[i])))
+                return true;
+    }
+    return false;
+}
+
+/* A heading starts at k: a word of capitals (three or more letters), up
+ * to four of them, then ':' ("DESCRIPTION OF PROCEDURE:", "FINDINGS:"). */
+static bool heading_at(const char *t, size_t len, size_t k)
+{
+    while (k < len && (t[k] == ' ' || t[k] == ',' || t[k] == '\t'))
+        k++;
+    size_t caps = 0;
+    for (int words = 0; k < len && words < 5; words++) {
+        size_t w = k;
+        while (k < len && (isupper((unsigned char)t[k]) || t[k] == '/' || t[k] == '&'))
+            k++;
+        if (k == w || (k < len && islower((unsigned char)t[k])))
+            return false;
+        caps += k - w;
+        while (k < len && t[k] == ' ')
+            k++;
+        if (k < len && t[k] == ':')
+            return caps >= 3;
+    }
+    return false;
+}
+
+/* The end of the sentence starting at b: the first sentence end, line
+ * break or MAX_SENTENCE bytes. *stop is set when what follows it ends
+ * the paragraph (a blank line, a heading, the end of the text). */
+static size_t sentence_after(const char *t, size_t len, size_t b, bool *stop)
+{
+    size_t e = b;
+    *stop = false;
+    while (e < len && e - b < MAX_SENTENCE && !ms__sentence_end(t, len, e)) {
+        if (t[e] == '\n' && e + 1 < len && t[e + 1] == '\n') {
+            *stop = true;
+            return e;
+        }
+        e++;
+    }
+    if (e >= len || heading_at(t, len, e + 1))
+        *stop = true;
+    return e;
+}
+
+static const char *const OPEN[] = {"discussed", "explained", "reviewed", "described", "outlined",
+                                   "include", "includes", "including", "included"};
+static const char *const CLOSE[] = {"understood", "understands", "understand", "agreed",
+                                    "agrees", "agree", "consented", "consents", "consent",
+                                    "answered", "wishes", "wished", "elected"};
+
+int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    size_t cap = 0;
+    for (size_t k = 0; k + 4 <= len; k++) {
+        if ((t[k] != 'r' && t[k] != 'R') || strncasecmp(t + k, "risk", 4) != 0 ||
+            (k > 0 && isalpha((unsigned char)t[k - 1])))
+            continue;
+        /* the sentence around "risk": its start (back to a sentence end)
+         * and its end */
+        size_t sb = k;
+        while (sb > 0 && k - sb < MAX_SENTENCE && !ms__sentence_end(t, len, sb - 1) && t[sb - 1] != '\n')
+            sb--;
+        bool stop;
+        size_t se = sentence_after(t, len, k, &stop);
+        if (!any_word(t, sb, se, OPEN, sizeof OPEN / sizeof *OPEN)) {
+            k = se;
+            continue;
+        }
+        /* forward, a sentence at a time, to the closing one */
+        size_t s = sb, e = se, end = 0;
+        for (;;) {
+            if (any_word(t, s, e, CLOSE, sizeof CLOSE / sizeof *CLOSE)) {
+                end = e;
+                break;
+            }
+            if (stop || e + 1 >= len || e - k > MAX_SPAN)
+                break;
+            s = e + 1;
+            e = sentence_after(t, len, s, &stop);
+        }
+        if (!end) {
+            k = se;
+            continue;
+        }
+        if (out->n == cap) {
+            size_t nc = cap ? cap * 2 : 4;
+            void *p = realloc(out->v, nc * sizeof *out->v);
+            if (!p) {
+                ms_fx_spans_free(out);
+                return -1;
+            }
+            out->v = p;
+            cap = nc;
+        }
+        out->v[out->n][0] = k;
+        out->v[out->n][1] = end;
+        out->n++;
+        k = end;
+    }
+    return 0;
+}
+
+bool ms_fx_spans_has(const ms_fx_spans *s, size_t off)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (off >= s->v[i][0] && off < s->v[i][1])
+            return true;
+    return false;
+}
+
+void ms_fx_spans_free(ms_fx_spans *s)
+{
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+/* Words that end the look back for "normal": a mention after them is not
+ * the noun "normal" qualifies ("normal sinus rhythm with atrial flutter",
+ * "normal except for a scoliosis"). */
+static const char *const PHRASE_END[] = {"with", "and", "or", "but", "of", "for", "no", "not",
+                                         "without", "except", "to", "in", "on", "at", "is",
+                                         "are", "was", "were", "by", "from", "than"};
+
+bool ms_fx_normal_anatomy(const char *t, size_t len, size_t b)
+{
+    static const char *const NORMAL[] = {"normal", "natural", "physiologic", "physiological"};
+    size_t k = b;
+    for (int words = 0; words < 3; words++) {
+        /* one space (or a hyphen) back to the end of the previous word */
+        if (k == 0 || (t[k - 1] != ' ' && t[k - 1] != '-'))
+            return false;
+        k--;
+        size_t we = k;
+        while (k > 0 && isalpha((unsigned char)t[k - 1]))
+            k--;
+        if (k == we || we - k > 15)
+            return false;
+        for (size_t i = 0; i < sizeof NORMAL / sizeof *NORMAL; i++)
+            if (word_here(t, len, k, NORMAL[i], strlen(NORMAL[i])) && k + strlen(NORMAL[i]) == we)
+                return true;
+        for (size_t i = 0; i < sizeof PHRASE_END / sizeof *PHRASE_END; i++)
+            if (we - k == strlen(PHRASE_END[i]) && strncasecmp(t + k, PHRASE_END[i], we - k) == 0)
+                return false;
+    }
+    return false;
+}
