@@ -316,6 +316,18 @@ static const struct { const char *word; const char *const *cue; size_t ncue; } G
     {"consolidation", LUNG_CUE, sizeof LUNG_CUE / sizeof *LUNG_CUE},
 };
 
+/* Is the one-token condition at token i a word in its physical sense?
+ * "the depression of the anterior table", "depression of the ST segment":
+ * a dent, not the mood disorder, which is never "of" something. */
+static bool physical_sense(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
+{
+    char w[24];
+    return en->kind == MS_LEX_COND && en->ntok == 1 && i + 1 < c->nt &&
+           tok_word(c, i, w, sizeof w) && strcmp(w, "depression") == 0 &&
+           !(c->t[i + 1].flags & (MS_TF_NL | MS_TF_SENT)) && tok_word(c, i + 1, w, sizeof w) &&
+           strcmp(w, "of") == 0;
+}
+
 /* Is the one-token condition at token i a gated word without its cue? */
 static bool lacks_cue(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
@@ -348,6 +360,10 @@ static const char *const TEST_HEAD[] = {
      * HMB-45", "tumor markers", "lymphoma stains", "MRSA culture" */
     "marker", "markers", "stain", "stains", "staining", "immunostain", "immunostains",
     "culture", "cultures",
+    /* a medicine named after its use: "discharged with pain medications"
+     * says nothing of pain now (a condition treated is named as such
+     * elsewhere in the report) */
+    "medication", "medications", "meds", "medicine", "medicines",
     /* lab-report abbreviations: "Hepatitis C Ab", "HBs Ag", "HIV-1 RNA" */
     "ab", "abs", "ag", "rna", "dna", "genotype",
     /* a nursing order named after it: "DVT precautions were in place" */
@@ -570,7 +586,7 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
             }
         }
         if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en) ||
-                       lacks_cue(&c, i, en))) {
+                       lacks_cue(&c, i, en) || physical_sense(&c, i, en))) {
             i++;
             continue;
         }

@@ -651,6 +651,16 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "polyp"), "uncertain");
     run_free(&r);
 
+    /* a dent is no mood disorder; a medicine's use is no finding */
+    run_of(&r, "The depression of the anterior table was elevated. He will go home with "
+               "pain medications.\n");
+    assert_string_equal(status_of(&r, "depression"), "");
+    assert_string_equal(status_of(&r, "pain"), "");
+    run_free(&r);
+    run_of(&r, "PAST MEDICAL HISTORY: Depression, on sertraline.\n");
+    assert_string_equal(status_of(&r, "depression"), "historical");
+    run_free(&r);
+
     /* a stain named after what it detects is no finding */
     run_of(&r, "IMMUNOHISTOCHEMISTRY\nNo significant reactivity is demonstrated with melanoma "
                "marker HMB-45 or Melan-A. Tumor markers were sent.\n");
