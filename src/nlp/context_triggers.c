@@ -381,6 +381,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POSTD("as an infant", C_HIST, 4),
     POSTD("in childhood", C_HIST, 4), POSTD("during childhood", C_HIST, 4),
     POSTD("in her childhood", C_HIST, 4), POSTD("in his childhood", C_HIST, 4),
+    /* "a fracture when he was 13 years of age" */
+    POSTD("when he was", C_HIST, 4), POSTD("when she was", C_HIST, 4),
 
     /* ---- family ---- */
     PRED("family history of", C_FAM, 30), PRED("family history", C_FAM, 30),

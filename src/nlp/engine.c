@@ -317,15 +317,21 @@ static const struct { const char *word; const char *const *cue; size_t ncue; } G
 };
 
 /* Is the one-token condition at token i a word in its physical sense?
- * "the depression of the anterior table", "depression of the ST segment":
- * a dent, not the mood disorder, which is never "of" something. */
+ * "the depression of the anterior table", "depression of the ST segment",
+ * "examined with scleral depression", "a skull depression": a dent or a
+ * manoeuvre, not the mood disorder, which is never "of" something. */
 static bool physical_sense(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
+    static const char *const BEFORE[] = {"scleral", "skull", "st", "bony", "cortical"};
     char w[24];
-    return en->kind == MS_LEX_COND && en->ntok == 1 && i + 1 < c->nt &&
-           tok_word(c, i, w, sizeof w) && strcmp(w, "depression") == 0 &&
-           !(c->t[i + 1].flags & (MS_TF_NL | MS_TF_SENT)) && tok_word(c, i + 1, w, sizeof w) &&
-           strcmp(w, "of") == 0;
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || !tok_word(c, i, w, sizeof w) ||
+        strcmp(w, "depression") != 0)
+        return false;
+    if (i > 0 && !(c->t[i].flags & (MS_TF_NL | MS_TF_SENT)) && tok_word(c, i - 1, w, sizeof w) &&
+        word_in(w, BEFORE, sizeof BEFORE / sizeof *BEFORE))
+        return true;
+    return i + 1 < c->nt && !(c->t[i + 1].flags & (MS_TF_NL | MS_TF_SENT)) &&
+           tok_word(c, i + 1, w, sizeof w) && strcmp(w, "of") == 0;
 }
 
 /* Is the one-token condition at token i a gated word without its cue? */

@@ -657,6 +657,11 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "depression"), "");
     assert_string_equal(status_of(&r, "pain"), "");
     run_free(&r);
+    run_of(&r, "The retinal periphery was examined with scleral depression. He had a "
+               "fracture when he was 13 years of age.\n");
+    assert_string_equal(status_of(&r, "depression"), "");
+    assert_string_equal(status_of(&r, "fracture"), "historical");
+    run_free(&r);
     run_of(&r, "PAST MEDICAL HISTORY: Depression, on sertraline.\n");
     assert_string_equal(status_of(&r, "depression"), "historical");
     run_free(&r);
