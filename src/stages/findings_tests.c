@@ -171,15 +171,34 @@ static int lexicon_flag(const ms_findings *f, const item *it, bool *ok)
         x = it->row->value_num;
     } else {
         char buf[32];
-        size_t vlen = v.e - v.b;
+        size_t vlen = v.e - v.b, n = 0;
         if (vlen >= sizeof buf)
             return 0;
-        memcpy(buf, f->text + v.b, vlen);
-        buf[vlen] = '\0';
+        /* thousands separators out: "59,300" is one number, as its
+         * groups of three digits show ("1,2" is no number) */
+        for (size_t k = 0; k < vlen; k++) {
+            char ch = f->text[v.b + k];
+            if (ch == ',' && n > 0 && isdigit((unsigned char)buf[n - 1]) && k + 3 < vlen &&
+                isdigit((unsigned char)f->text[v.b + k + 1]) &&
+                isdigit((unsigned char)f->text[v.b + k + 2]) &&
+                isdigit((unsigned char)f->text[v.b + k + 3]) &&
+                (k + 4 == vlen || !isdigit((unsigned char)f->text[v.b + k + 4])))
+                continue;
+            buf[n++] = ch;
+        }
+        buf[n] = '\0';
         char *endp;
         x = strtod(buf, &endp);
         if (endp == buf || *endp)
             return 0; /* "124/78", "<42": not a single number */
+    }
+    /* a count per microlitre written whole ("WBC 59,300", "platelets
+     * 318,000") is the same count in thousands: no other unit system
+     * writes a white cell or platelet count as a number of 1,000 or more */
+    if (u.b == u.e && !strcmp(e->unit, "x10^3/uL") && x >= 1000) {
+        *ok = true;
+        x /= 1000;
+        return x < e->range_low ? -1 : x > e->range_high ? 1 : 0;
     }
     if (u.b == u.e && !unitless_ok(e, x))
         return 0;

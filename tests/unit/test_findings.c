@@ -516,6 +516,37 @@ static void test_units_in_sentences(void **state)
     ms_doc_free(d);
 }
 
+/* A white cell or platelet count written whole, per microlitre, is the
+ * count in thousands ("WBC 59,300": high; "platelets 90,000": low). */
+static void test_unitless_whole_counts(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of("BLOOD STUDIES: WBC 59,300 with a left shift. Platelet count 90,000. "
+                         "White count 7400.\n", &f, &d);
+    json_t *tests = json_object_get(j, "tests"), *t;
+    size_t i;
+    int seen = 0;
+    json_array_foreach(tests, i, t) {
+        const char *v = jstr(t, "value");
+        if (!strcmp(v, "59,300")) {
+            seen |= 1;
+            assert_string_equal(jstr(t, "flag"), "high");
+        } else if (!strcmp(v, "90,000")) {
+            seen |= 2;
+            assert_string_equal(jstr(t, "flag"), "low");
+        } else if (!strcmp(v, "7400")) {
+            seen |= 4;
+            assert_true(json_is_null(json_object_get(t, "flag")));
+        }
+    }
+    assert_int_equal(seen, 7);
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
 /* A bare number for a test reported in mg/dL is compared only inside the
  * band no SI number reaches: LDL 144 is mg/dL (and high), LDL 3.2 could be
  * mmol/L (not compared). */
@@ -553,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_grouping_and_text),
         cmocka_unit_test(test_lab_tables),
         cmocka_unit_test(test_unitless_mgdl),
+        cmocka_unit_test(test_unitless_whole_counts),
         cmocka_unit_test(test_lab_text),
         cmocka_unit_test(test_lab_repeats),
         cmocka_unit_test(test_units_in_sentences),
