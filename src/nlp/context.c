@@ -155,15 +155,18 @@ static int match_at(const token *tk, size_t n, size_t i, int *nw, int want)
 
 /* A name that says "not": "nonsmoker", "non-drinker", "never smoker" are
  * lexicon names of tobacco and alcohol use that negate themselves (their
- * canonical names do not start so). */
+ * canonical names do not start so). Only habits: "non-cardiac chest pain",
+ * "non-productive cough", "non-insulin-dependent diabetes", "non-healing
+ * wound" name what the patient has. */
 static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
 {
     size_t b = e->byte_begin, n = e->byte_end - e->byte_begin;
-    if (e->byte_end > len || n < 5 || !e->canonical)
+    if (e->byte_end > len || n < 5 || !e->canonical ||
+        (strcmp(e->canonical, "tobacco use") != 0 && strcmp(e->canonical, "alcohol use") != 0))
         return false;
     const char *t = text + b;
     bool non = strncasecmp(t, "non", 3) == 0 || strncasecmp(t, "never ", 6) == 0;
-    if (!non && (strcmp(e->canonical, "tobacco use") == 0 || strcmp(e->canonical, "alcohol use") == 0)) {
+    if (!non) {
         /* a habit's "non-" word before: "a non-cigarette smoker" (only
          * habits: "non-insulin-dependent diabetes" is diabetes) */
         size_t k = b;

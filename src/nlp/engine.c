@@ -309,7 +309,18 @@ static const char *const FLUSH_CUE[] = {
     "face", "facial", "cheeks", "skin", "appears", "appeared", "appearing", "looks", "looked",
     "feels", "felt", "feeling", "hot", "warm", "diaphoretic", "sweaty", "red", "episodes",
     "complains", "complained", "reports", "patient", "she", "he"};
+/* "radiation" alone is radiation therapy only with a word about cancer
+ * care ("completed chemotherapy and radiation", "radiation to the breast
+ * for carcinoma"), never the spread of a pain ("no radiation", "pain
+ * with radiation to the left arm"). */
+static const char *const THERAPY_CUE[] = {
+    "therapy", "treatment", "treatments", "treated", "oncology", "oncologist", "chemotherapy",
+    "chemo", "chemoradiation", "received", "receiving", "underwent", "completed", "gy", "cgy",
+    "cycles", "fractions", "course", "courses", "beam", "cancer", "carcinoma", "lymphoma",
+    "tumor", "tumour", "malignancy", "metastatic", "mastectomy", "lumpectomy", "resection",
+    "brachytherapy", "exposure"};
 static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
+    {"radiation", THERAPY_CUE, sizeof THERAPY_CUE / sizeof *THERAPY_CUE},
     {"flushed", FLUSH_CUE, sizeof FLUSH_CUE / sizeof *FLUSH_CUE},
     {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
     {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
@@ -334,11 +345,13 @@ static bool physical_sense(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en
            tok_word(c, i + 1, w, sizeof w) && strcmp(w, "of") == 0;
 }
 
-/* Is the one-token condition at token i a gated word without its cue? */
+/* Is the one-token condition (or procedure) at token i a gated word
+ * without its cue? */
 static bool lacks_cue(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
     char w[24];
-    if (en->kind != MS_LEX_COND || en->ntok != 1 || !tok_word(c, i, w, sizeof w))
+    if ((en->kind != MS_LEX_COND && en->kind != MS_LEX_PROC) || en->ntok != 1 ||
+        !tok_word(c, i, w, sizeof w))
         return false;
     for (size_t g = 0; g < sizeof GATED / sizeof *GATED; g++) {
         if (strcmp(w, GATED[g].word) != 0) continue;

@@ -528,12 +528,18 @@ static const char *const prose_words[] = {
     "then", "than", "because", "should", "would", "will", "may", "can", "could", "after",
     "about", "approximately", "every", "each", "since", "last", "next", NULL};
 
+/* Words no test's name starts with: "5 ng/L at 3 h" is a time in prose,
+ * not a row "at" with a result of 3 flagged H. */
+static const char *const joining_words[] = {
+    "at", "of", "in", "on", "to", "and", "or", "by", "for", "from", "with", "the", "an",
+    "over", "under", "within", NULL};
+
 static bool name_ok(uc *s, size_t b, size_t e, int nwords)
 {
     if (e - b > MAX_NAME_BYTES || nwords > MAX_NAME_WORDS || !(is_alpha(s[b]) || s[b] >= 0x80 ||
                                                                is_digit(s[b])))
         return false;
-    if (!has_letter(s, b, e))
+    if (!has_letter(s, b, e) || win(s, b, word_end(s, b, e), joining_words))
         return false;
     for (size_t w = b; w < e;) {
         size_t we = w;

@@ -143,6 +143,7 @@ static const cue cues[] = {
     CUE(MS_REPORT_DISCHARGE, "admission date", 1, 1),
     /* operations and procedures */
     CUE(MS_REPORT_OPERATIVE, "operative report", 6, 3),
+    CUE(MS_REPORT_OPERATIVE, "operation note", 6, 3),
     CUE(MS_REPORT_OPERATIVE, "operative note", 6, 3),
     CUE(MS_REPORT_OPERATIVE, "procedure note", 6, 3),
     CUE(MS_REPORT_OPERATIVE, "procedure report", 6, 3),

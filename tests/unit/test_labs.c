@@ -168,6 +168,7 @@ static void test_not_rows(void **state)
            "Reported: 2026-05-20 11:02  Tel (02) 9999 1234\n"
            "Please repeat in 3 months. The patient was given 5 mg at night.\n"
            "High sensitivity troponin was normal.\n"
+           "Troponin 4 ng/L at 0 h and 5 ng/L at 3 h (normal <14).\n"
            "Age: 45 years   Sex: F   Room 12 B\n"
            "Page 2 of 2\n",
            "");

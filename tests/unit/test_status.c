@@ -108,6 +108,15 @@ static const char *status_of(const run *r, const char *name)
     return found;
 }
 
+/* How many entities (any category) have this canonical name. */
+static int count_of(const run *r, const char *canonical)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->f.all.n; i++)
+        n += r->f.all.v[i].canonical && strcmp(r->f.all.v[i].canonical, canonical) == 0;
+    return n;
+}
+
 static void test_section_roles(void **state)
 {
     (void)state;
@@ -161,6 +170,8 @@ static void test_report_types(void **state)
         {"Rx: amoxicillin 500 mg\nSig: one capsule three times a day\nDispense: 21\nRefills: 0\n",
          MS_REPORT_PRESCRIPTION},
         {"Meeting notes about the garden.\n", MS_REPORT_OTHER},
+        {"OPERATION NOTE\nProcedure: laparoscopic cholecystectomy.\nIndication: gallstones. "
+         "Ultrasound showed stones.\n", MS_REPORT_OPERATIVE},
         /* a pathology report that names the scans which found the lesion */
         {"CLINICAL HISTORY: a lesion on her chest x-ray; CT scan of the chest showed a mass.\n"
          "SPECIMEN: lung resection.\nIMMUNOHISTOCHEMICAL STUDIES: tumour cells stain with "
@@ -649,6 +660,21 @@ static void test_mentions_in_context(void **state)
     run_of(&r, "IMPRESSION: A 1-year-old with rectal bleeding. Possibilities include Meckel's "
                "diverticulum, polyp, infection and vascular malformation.\n");
     assert_string_equal(status_of(&r, "polyp"), "uncertain");
+    run_free(&r);
+
+    /* "non-" names what the patient has, except a habit's "non-smoker" */
+    run_of(&r, "DIAGNOSIS: Non-cardiac chest pain. Non-productive cough. Non-insulin-dependent "
+               "diabetes mellitus.\nSOCIAL HISTORY: Non-smoker.\n");
+    assert_string_equal(status_of(&r, "atypical chest pain"), "affirmed");
+    assert_string_equal(status_of(&r, "dry cough"), "affirmed");
+    assert_string_equal(status_of(&r, "type 2 diabetes mellitus"), "affirmed");
+    assert_string_equal(status_of(&r, "tobacco use"), "negated");
+    run_free(&r);
+
+    /* the spread of a pain is no radiation therapy */
+    run_of(&r, "Central chest tightness. No radiation. She completed chemotherapy and radiation "
+               "for breast cancer in 2019.\n");
+    assert_int_equal(count_of(&r, "radiation therapy"), 1);
     run_free(&r);
 
     /* a dent is no mood disorder; a medicine's use is no finding */
