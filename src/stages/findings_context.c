@@ -1,6 +1,7 @@
 /* findings_context.c -- text around a condition's mention that makes it
  * no finding about the patient, beyond the sentence-level ConText pass:
- * the risks told in a consent discussion, and normal anatomy.
+ * the risks told in a consent discussion, normal anatomy, and on a lab
+ * report the labels of its interpretive ranges and its specimen notes.
  *
  * Consent discussions.
  * An operative note often spends a paragraph on what the operation could
@@ -31,6 +32,7 @@
 
 #include "nlp/sentence.h"
 #include "stages/findings_internal.h"
+#include "stages/report_type.h"
 
 enum { MAX_SPAN = 3000, MAX_SENTENCE = 600 };
 
@@ -178,7 +180,7 @@ static const char *const PHRASE_END[] = {"with", "and", "or", "but", "of", "for"
                                          "without", "except", "to", "in", "on", "at", "is",
                                          "are", "was", "were", "by", "from", "than"};
 
-bool ms_fx_normal_anatomy(const char *t, size_t len, size_t b)
+static bool normal_anatomy(const char *t, size_t len, size_t b)
 {
     static const char *const NORMAL[] = {"normal", "natural", "physiologic", "physiological"};
     size_t k = b;
@@ -200,4 +202,43 @@ bool ms_fx_normal_anatomy(const char *t, size_t len, size_t b)
                 return false;
     }
     return false;
+}
+
+/* The condition ending at t[e] labels an interpretive range: a ':' or
+ * '=' then a number or comparator. */
+static bool range_label(const char *t, size_t len, size_t e)
+{
+    size_t k = e;
+    while (k < len && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    if (k >= len || (t[k] != ':' && t[k] != '='))
+        return false;
+    k++;
+    while (k < len && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    /* a comparator ("<", ">=", the UTF-8 signs) or a number follows */
+    if (k < len && (t[k] == '<' || t[k] == '>'))
+        return true;
+    if (k + 1 < len && (unsigned char)t[k] == 0xE2 && (unsigned char)t[k + 1] == 0x89)
+        return true; /* ≤ ≥ */
+    return k < len && isdigit((unsigned char)t[k]);
+}
+
+/* A specimen index, the tube's, not the patient's (on a lab report). */
+static bool specimen_word(const char *canonical)
+{
+    static const char *const words[] = {"hemolysis", "lipemia", "jaundice"};
+    for (size_t i = 0; canonical && i < sizeof words / sizeof *words; i++)
+        if (strcmp(canonical, words[i]) == 0)
+            return true;
+    return false;
+}
+
+bool ms_fx_context_not_patient(const ms_findings *f, const ms_nlp_entity *e,
+                               const ms_fx_spans *consent)
+{
+    if (ms_fx_spans_has(consent, e->byte_begin) || normal_anatomy(f->text, f->len, e->byte_begin))
+        return true;
+    return f->report_type == MS_REPORT_LAB &&
+           (range_label(f->text, f->len, e->byte_end) || specimen_word(e->canonical));
 }

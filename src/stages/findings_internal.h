@@ -50,11 +50,13 @@ typedef struct ms_fx_spans {
 int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out);
 bool ms_fx_spans_has(const ms_fx_spans *s, size_t off);
 void ms_fx_spans_free(ms_fx_spans *s);
-/* The condition named at t[b] is qualified as normal anatomy, up to two
- * words back with no punctuation or function word between: "normal
- * lumbar lordosis", "the natural kyphosis" -- no problem of the patient's
- * (findings_context.c). */
-bool ms_fx_normal_anatomy(const char *t, size_t len, size_t b);
+/* Is the condition mention e, whatever its own words say, no finding
+ * about the patient from what is around it: inside a consent span; normal
+ * anatomy ("normal lumbar lordosis"); on a lab report, the label of an
+ * interpretive range ("Prediabetes: 5.7 - 6.4", "Diabetes: >6.4") or a
+ * specimen index ("hemolysis may falsely elevate potassium")? */
+bool ms_fx_context_not_patient(const ms_findings *f, const ms_nlp_entity *e,
+                               const ms_fx_spans *consent);
 
 /* A MEDICAL_CONDITION mention that is an allergy's reaction ("Sulfa:
  * anaphylactoid reaction" in an Allergies section): not a condition. */

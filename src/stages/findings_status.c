@@ -774,11 +774,9 @@ int ms_fx_status_build(ms_findings *f)
     for (size_t i = 0; i < n; i++) {
         f->cond_mentions[i] = m[i].ent;
         const ms_nlp_entity *e = &f->all.v[m[i].ent];
-        /* a risk told in a consent discussion, or normal anatomy, is
-         * nobody's finding */
-        f->cond_status[i] = (unsigned char)(ms_fx_spans_has(&consent, e->byte_begin) ||
-                                                    ms_fx_normal_anatomy(f->text, f->len,
-                                                                         e->byte_begin)
+        /* a consent discussion's risk, normal anatomy, a lab's range
+         * label or specimen note: nobody's finding (findings_context.c) */
+        f->cond_status[i] = (unsigned char)(ms_fx_context_not_patient(f, e, &consent)
                                                 ? MS_FX_NOT_PATIENT
                                                 : mention_status(f, e));
     }

@@ -671,6 +671,21 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "tobacco use"), "negated");
     run_free(&r);
 
+    /* a lab report's interpretive ranges and specimen notes are nobody's
+     * findings; in a clinic note "Diabetes: 8 years" is the patient's */
+    run_of(&r, "LABORATORY REPORT\nTest  Result  Flag  Units  Reference\n"
+               "Hemoglobin A1c  8.9  H  %  4.8 - 5.6\nGlucose  212  H  mg/dL  65 - 99\n"
+               "Sodium  139    mmol/L  135 - 145\nPotassium  6.1  H  mmol/L  3.5 - 5.2\n"
+               "  Prediabetes: 5.7 - 6.4. Diabetes: >6.4. Goal for adults with diabetes: <7.0.\n"
+               "Comment: Hemolysis may falsely elevate potassium.\n");
+    assert_string_equal(status_of(&r, "prediabetes"), "not_patient");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "not_patient");
+    assert_string_equal(status_of(&r, "hemolysis"), "not_patient");
+    run_free(&r);
+    run_of(&r, "HISTORY: Diabetes: 8 years, on metformin.\n");
+    assert_string_not_equal(status_of(&r, "diabetes mellitus"), "not_patient");
+    run_free(&r);
+
     /* the spread of a pain is no radiation therapy */
     run_of(&r, "Central chest tightness. No radiation. She completed chemotherapy and radiation "
                "for breast cancer in 2019.\n");
