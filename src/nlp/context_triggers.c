@@ -360,6 +360,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
      * ("hyponatremia (resolved)", "fever resolved on day 2") */
     POSTD("resolved", C_HIST, 1), POSTD("has resolved", C_HIST, 1),
     POSTD("have resolved", C_HIST, 1), POSTD("had resolved", C_HIST, 1),
+    /* "two hours of chest tightness at rest, now resolved" */
+    POSTD("now resolved", C_HIST, 5), POSTD("since resolved", C_HIST, 5),
+    POSTD("has since resolved", C_HIST, 5), POSTD("now settled", C_HIST, 5),
     PRE("previous", C_HIST), PRE("previously", C_HIST), PRE("prior", C_HIST),
     PRED("past", C_HIST, 4), PRE("remote", C_HIST), PRE("former", C_HIST),
     PRED("quit", C_HIST, 2), PRED("stopped", C_HIST, 2), POSTD("quit", C_HIST, 2),

@@ -686,6 +686,10 @@ static void test_mentions_in_context(void **state)
     assert_string_not_equal(status_of(&r, "diabetes mellitus"), "not_patient");
     run_free(&r);
 
+    run_of(&r, "HISTORY: Two hours of central chest tightness at rest, now resolved.\n");
+    assert_string_equal(status_of(&r, "chest tightness"), "historical");
+    run_free(&r);
+
     /* the spread of a pain is no radiation therapy */
     run_of(&r, "Central chest tightness. No radiation. She completed chemotherapy and radiation "
                "for breast cancer in 2019.\n");
