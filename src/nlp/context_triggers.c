@@ -127,6 +127,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("not help"), PSEUDO("not helped"), PSEUDO("not help with"),
     PSEUDO("not improve"), PSEUDO("not improved"), PSEUDO("not relieve"),
     PSEUDO("not relieved"),
+    /* "do not stop warfarin" keeps the medicine: no negation */
+    PSEUDO("not stop"), PSEUDO("not to stop"), PSEUDO("not discontinue"),
+    PSEUDO("not to discontinue"), PSEUDO("not miss"), PSEUDO("not skip"),
 
     /* ---- hypothetical ---- */
     PRED("if", C_HYPO, 30), PRED("unless", C_HYPO, 30),

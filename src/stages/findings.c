@@ -354,7 +354,9 @@ static json_t *medication_json(const ms_findings *f, size_t i)
     set_attr(o, "frequency", f, i, "FREQUENCY");
     set_attr(o, "duration", f, i, "DURATION");
     set_attr(o, "rate", f, i, "RATE");
-    json_object_set_new(o, "negated", json_boolean(ms_fx_has_trait(e, "NEGATION")));
+    /* not taken: negated ("no aspirin") or stopped ("ramipril (held)") */
+    json_object_set_new(o, "negated", json_boolean(ms_fx_has_trait(e, "NEGATION") ||
+                                                   ms_fx_med_stopped(f, e)));
     const char *rx = e->rxnorm;
     if (!rx && e->code && (!e->code_system || strcmp(e->code_system, "RxNorm") == 0))
         rx = e->code;

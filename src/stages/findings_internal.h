@@ -76,6 +76,14 @@ bool ms_fx_is_allergy(const ms_findings *f, const ms_nlp_entity *e);
  * line is looked at up to 256 bytes each side. */
 const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx);
 
+/* The medicine e is one the report stops: named under a label or heading
+ * that says so ("Medicines stopped:", "DISCONTINUED MEDICATIONS:"), or
+ * right after ("ramipril (held ...)", "metformin was discontinued",
+ * "warfarin on hold" -- not "hold if ...") or right before its name ("stop
+ * aspirin", not "do not stop warfarin"). Listed as not taken, like a
+ * negated one (findings_util.c). */
+bool ms_fx_med_stopped(const ms_findings *f, const ms_nlp_entity *e);
+
 /* A growing string for the patient text; on out of memory oom is set and
  * later printing does nothing. */
 typedef struct ms_fx_sbuf {

@@ -485,7 +485,12 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
             return MS_FX_NOT_PATIENT;
         bool story = r == MS_ROLE_REASON || r == MS_ROLE_FINDINGS || r == MS_ROLE_NONE ||
                      r == MS_ROLE_OTHER;
-        return story && f->report_type != MS_REPORT_LAB ? MS_FX_UNCERTAIN : MS_FX_NOT_PATIENT;
+        /* (a lab report's notes and a prescription's "as needed for
+         * pain" tell no story) */
+        return story && f->report_type != MS_REPORT_LAB &&
+                       f->report_type != MS_REPORT_PRESCRIPTION
+                   ? MS_FX_UNCERTAIN
+                   : MS_FX_NOT_PATIENT;
     }
     if (ms_fx_has_trait(e, "PAST_HISTORY") || e->section == MS_SEC_PAST_HISTORY)
         return MS_FX_HISTORICAL;

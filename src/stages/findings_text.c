@@ -171,7 +171,7 @@ static int pick_medication(const ms_findings *f, size_t i, int negated)
 {
     const ms_nlp_entity *e = &f->all.v[i];
     return ms_fx_is(e, "MEDICATION") && !ms_fx_is_allergy(f, e) && !ms_fx_names_test(f, i) &&
-           ms_fx_has_trait(e, "NEGATION") == (negated != 0);
+           (ms_fx_has_trait(e, "NEGATION") || ms_fx_med_stopped(f, e)) == (negated != 0);
 }
 
 /* Plain words for the abbreviations prescriptions use ("po", "bid");

@@ -113,6 +113,10 @@ static const cue cues[] = {
     /* radiology */
     CUE(MS_REPORT_RADIOLOGY, "radiology report", 6, 3),
     CUE(MS_REPORT_RADIOLOGY, "imaging report", 6, 3),
+    /* a heart ultrasound is imaging too */
+    CUE(MS_REPORT_RADIOLOGY, "echocardiogram report", 6, 3),
+    CUE(MS_REPORT_RADIOLOGY, "echocardiogram", 4, 1),
+    CUE(MS_REPORT_RADIOLOGY, "echocardiography", 4, 1),
     CUE(MS_REPORT_RADIOLOGY, "ct", 2, 0),
     CUE(MS_REPORT_RADIOLOGY, "mri", 2, 0),
     CUE(MS_REPORT_RADIOLOGY, "x-ray", 2, 0),

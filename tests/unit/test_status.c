@@ -117,6 +117,20 @@ static int count_of(const run *r, const char *canonical)
     return n;
 }
 
+/* A medication's "negated" (not taken) by generic name: 1, 0, or -1
+ * when it is not listed. */
+static int med_not_taken(const run *r, const char *generic)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(r->j, "medications"), i, m) {
+        const char *g = json_string_value(json_object_get(m, "generic"));
+        if (g && strcasecmp(g, generic) == 0)
+            return json_is_true(json_object_get(m, "negated"));
+    }
+    return -1;
+}
+
 static void test_section_roles(void **state)
 {
     (void)state;
@@ -170,6 +184,8 @@ static void test_report_types(void **state)
         {"Rx: amoxicillin 500 mg\nSig: one capsule three times a day\nDispense: 21\nRefills: 0\n",
          MS_REPORT_PRESCRIPTION},
         {"Meeting notes about the garden.\n", MS_REPORT_OTHER},
+        {"ECHOCARDIOGRAM REPORT\nIndication: murmur.\nFindings: moderate aortic stenosis.\n"
+         "Conclusion: preserved systolic function.\n", MS_REPORT_RADIOLOGY},
         {"OPERATION NOTE\nProcedure: laparoscopic cholecystectomy.\nIndication: gallstones. "
          "Ultrasound showed stones.\n", MS_REPORT_OPERATIVE},
         /* a pathology report that names the scans which found the lesion */
@@ -688,6 +704,45 @@ static void test_mentions_in_context(void **state)
 
     run_of(&r, "HISTORY: Two hours of central chest tightness at rest, now resolved.\n");
     assert_string_equal(status_of(&r, "chest tightness"), "historical");
+    run_free(&r);
+
+    /* a medicine the report stops is not taken; a hold parameter or "do
+     * not stop" is no stop */
+    run_of(&r, "Medications on discharge: metformin 500 mg twice daily; do not stop warfarin.\n"
+               "Metoprolol 25 mg twice daily, hold if heart rate below 55.\n"
+               "Medicines stopped: ramipril (held because of kidney injury).\n"
+               "DISCONTINUED MEDICATIONS:\n1. Amlodipine 5 mg daily\n2. Naproxen\n\n"
+               "Aspirin was discontinued. Stop simvastatin.\n");
+    assert_int_equal(med_not_taken(&r, "metformin"), 0);
+    assert_int_equal(med_not_taken(&r, "warfarin"), 0);
+    assert_int_equal(med_not_taken(&r, "metoprolol"), 0);
+    assert_int_equal(med_not_taken(&r, "ramipril"), 1);
+    assert_int_equal(med_not_taken(&r, "amlodipine"), 1);
+    assert_int_equal(med_not_taken(&r, "naproxen"), 1);
+    assert_int_equal(med_not_taken(&r, "aspirin"), 1);
+    assert_int_equal(med_not_taken(&r, "simvastatin"), 1);
+    assert_non_null(strstr(r.text, "not taking or should not take:\n- ramipril"));
+    run_free(&r);
+
+    /* a lung artery pressure on an echo is no blood pressure */
+    run_of(&r, "ECHOCARDIOGRAM REPORT\nEstimated PA systolic pressure 32 mmHg. RVSP 30 mmHg.\n");
+    {
+        size_t i, n = 0;
+        json_t *t;
+        json_array_foreach(json_object_get(r.j, "tests"), i, t) {
+            const char *c = json_string_value(json_object_get(t, "canonical"));
+            assert_string_equal(c, "pulmonary artery systolic pressure");
+            assert_true(json_is_null(json_object_get(t, "flag")));
+            n++;
+        }
+        assert_int_equal(n, 2);
+    }
+    run_free(&r);
+
+    /* a prescription's "as needed for pain" is the medicine's use */
+    run_of(&r, "PRESCRIPTION\nRx: Ibuprofen 400 mg. Take 1 tablet every 6 hours as needed for "
+               "pain. Dispense: 30. Refills: 0.\nSig: as directed.\n");
+    assert_string_equal(status_of(&r, "pain"), "not_patient");
     run_free(&r);
 
     /* the spread of a pain is no radiation therapy */
