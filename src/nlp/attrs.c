@@ -188,6 +188,12 @@ const ms_lex_phrase ms__attr_vocab[] = {
     V("markedly", TEST_FILLER), V("moderately", TEST_FILLER),
     V("significantly", TEST_FILLER), V("very", TEST_FILLER), V("still", TEST_FILLER),
     V("found to be", TEST_FILLER), V("noted to be", TEST_FILLER),
+    /* a value told as a course: "creatinine peaked at 168", "the white
+     * count went down to 6.1", "sodium dropped to 124" */
+    V("peaked", TEST_FILLER), V("rose to", TEST_FILLER), V("fell to", TEST_FILLER),
+    V("dropped to", TEST_FILLER), V("increased to", TEST_FILLER),
+    V("decreased to", TEST_FILLER), V("went down", TEST_FILLER), V("went up", TEST_FILLER),
+    V("down to", TEST_FILLER), V("up to", TEST_FILLER),
     V("less than", TEST_CMP), V("greater than", TEST_CMP), V("more than", TEST_CMP),
     V("lower than", TEST_CMP), V("higher than", TEST_CMP),
     V("acute", ACUITY), V("chronic", ACUITY), V("subacute", ACUITY),

@@ -263,6 +263,15 @@ static void test_tests_procedures_anatomy(void **state)
     assert_non_null(attr(e, "g/dL", "TEST_UNIT"));
     e = must_find(j, "Sodium", "TEST_NAME");
     assert_non_null(attr(e, "131", "TEST_VALUE"));
+    json_decref(j);
+    /* a value told as a course */
+    j = detect_json("Creatinine peaked at 168 umol/L. The white count went down 6.1.");
+    assert_non_null(attr(must_find(j, "Creatinine", "TEST_NAME"), "168", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "white count", "TEST_NAME"), "6.1", "TEST_VALUE"));
+    json_decref(j);
+    j = detect_json("Hemoglobin 10.2 g/dL. Underwent colonoscopy "
+                    "and a chest x-ray. Referred to physical therapy for pain in the "
+                    "left knee.");
     assert_non_null(must_find(j, "colonoscopy", "PROCEDURE_NAME"));
     assert_non_null(must_find(j, "chest x-ray", "TEST_NAME"));
     assert_non_null(must_find(j, "physical therapy", "TREATMENT_NAME"));
