@@ -181,6 +181,20 @@ static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
            strncasecmp(e->canonical, "never", 5) != 0;
 }
 
+static bool in_list(const char *w, const char *const *l, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(w, l[k]) == 0)
+            return true;
+    return false;
+}
+
+/* A listed finding of another age after a comma ends a negation: "no
+ * active tuberculosis, old calcified granuloma", "no acute fracture,
+ * healed rib fractures", "no acute infarct, chronic small vessel changes". */
+static const char *const OTHER_AGE[] = {"old", "healed", "chronic", "calcified", "stable",
+                                        "residual", "postoperative", "postsurgical"};
+
 #define REL_HIST_DIST 8  /* words from a history trigger to its "which" */
 
 /* The verbs of a finding clause ("which showed X") among the terminations. */
@@ -432,6 +446,9 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                     (term_ends(C_NU, c) || c == C_HIST))
                     open[c] = -1;
         }
+        if (tk[i].type == T_COMMA && i + 1 < n && tk[i + 1].type == T_WORD &&
+            in_list(tk[i + 1].w, OTHER_AGE, sizeof OTHER_AGE / sizeof *OTHER_AGE))
+            open[C_NEG] = -1; /* "no active TB, old calcified granuloma" */
         if (tk[i].type == T_OPEN) {
             paren = (int)i;
             memcpy(saved, open, sizeof saved);
@@ -655,14 +672,6 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
 }
 
 #define IND_GAP 120   /* bytes between a medication and its indication */
-
-static bool in_list(const char *w, const char *const *l, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if (strcmp(w, l[k]) == 0)
-            return true;
-    return false;
-}
 
 /* Is condition e a medication's indication, "Colace 100 mg daily for
  * constipation", "metformin for type 2 diabetes"? med is the last

@@ -745,6 +745,14 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "pain"), "not_patient");
     run_free(&r);
 
+    /* a finding of another age after a comma is not negated */
+    run_of(&r, "CHEST X-RAY: No active tuberculosis, old calcified granuloma.\n"
+               "IMPRESSION: No acute infarct. No fever, chills, or night sweats.\n");
+    assert_string_equal(status_of(&r, "granuloma"), "affirmed");
+    assert_string_equal(status_of(&r, "infarction"), "negated");
+    assert_string_equal(status_of(&r, "night sweats"), "negated");
+    run_free(&r);
+
     /* the spread of a pain is no radiation therapy */
     run_of(&r, "Central chest tightness. No radiation. She completed chemotherapy and radiation "
                "for breast cancer in 2019.\n");
