@@ -1,7 +1,9 @@
 /* findings_context.c -- text around a condition's mention that makes it
  * no finding about the patient, beyond the sentence-level ConText pass:
- * the risks told in a consent discussion, normal anatomy, and on a lab
- * report the labels of its interpretive ranges and its specimen notes.
+ * the risks told in a consent discussion, normal anatomy, on a lab
+ * report the labels of its interpretive ranges and its specimen notes,
+ * and on a form the answer to the field a condition names ("Diabetes:
+ * No", "Asthma: [x] Yes [ ] No").
  *
  * Consent discussions.
  * An operative note often spends a paragraph on what the operation could
@@ -242,3 +244,120 @@ bool ms_fx_context_not_patient(const ms_findings *f, const ms_nlp_entity *e,
     return f->report_type == MS_REPORT_LAB &&
            (range_label(f->text, f->len, e->byte_end) || specimen_word(e->canonical));
 }
+
+/* A box at t[p]: "[ ]", "[x]", "( )", "(X)", "[✓]", "☐", "☑", "☒". Returns
+ * its length (0: none) and *ticked. */
+static size_t box_at(const char *t, size_t len, size_t p, bool *ticked)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    if (p + 2 < len && u[p] == 0xE2 && u[p + 1] == 0x98 && u[p + 2] >= 0x90 && u[p + 2] <= 0x92) {
+        *ticked = u[p + 2] != 0x90; /* ☐ U+2610 empty; ☑ ☒ ticked */
+        return 3;
+    }
+    if (t[p] != '[' && t[p] != '(')
+        return 0;
+    char close = t[p] == '[' ? ']' : ')';
+    size_t q = p + 1;
+    bool mark = false;
+    while (q < len && q - p <= 5 && t[q] != close) {
+        if (t[q] != ' ')
+            mark = true; /* x, X, *, v, or a UTF-8 check mark */
+        q++;
+    }
+    if (q >= len || t[q] != close || q - p > 5)
+        return 0;
+    *ticked = mark;
+    return q + 1 - p;
+}
+
+/* The answer ticked in check boxes from t[i] (to lim or the line's end):
+ * "[ ] Yes  [x] No" -1, "[x] Yes [ ] No" +1, boxes with none (or both)
+ * ticked 2, no boxes 0. */
+static int checkbox_answer(const char *t, size_t len, size_t i, size_t lim)
+{
+    int boxes = 0, yes = 0, no = 0;
+    for (size_t p = i; p < lim && t[p] != '\n';) {
+        bool ticked;
+        size_t n = box_at(t, len, p, &ticked);
+        if (!n) {
+            p++;
+            continue;
+        }
+        boxes++;
+        size_t w = p + n;
+        while (w < lim && t[w] == ' ')
+            w++;
+        bool is_yes = w + 3 <= len && strncasecmp(t + w, "yes", 3) == 0 &&
+                      (w + 3 == len || !isalpha((unsigned char)t[w + 3]));
+        bool is_no = w + 2 <= len && strncasecmp(t + w, "no", 2) == 0 &&
+                     (w + 2 == len || !isalpha((unsigned char)t[w + 2]));
+        if (ticked && is_yes)
+            yes++;
+        if (ticked && is_no)
+            no++;
+        p = w;
+    }
+    if (!boxes)
+        return 0;
+    if (yes && !no)
+        return 1;
+    if (no && !yes)
+        return -1;
+    return 2; /* no box ticked, or both: no answer to go by */
+}
+
+static bool word_at(const char *t, size_t len, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return i + n <= len && strncasecmp(t + i, w, n) == 0 &&
+           (i + n == len || !isalpha((unsigned char)t[i + n]));
+}
+
+/* A form's answer to the field this mention names: "Diabetes: No",
+ * "Thyroid disease: Yes (hypothyroidism)", "Chest pain: none", "Asthma:
+ * [x] Yes [ ] No". +1 yes, -1 no, 2 boxes left blank, 0 not a form field. The answer decides over trigger words, which
+ * on a form belong to the neighbouring field ("Diabetes: No   Asthma:
+ * Yes" has "No" right before "Asthma"). Bounded: 40 bytes each side. */
+int ms_fx_form_answer(const ms_findings *f, const ms_nlp_entity *e)
+{
+    const char *t = f->text;
+    size_t len = f->len, i = e->byte_end, lim = i + 40 < len ? i + 40 : len;
+    /* the rest of the field's name: "/anxiety", " disease" */
+    while (i < lim && (isalpha((unsigned char)t[i]) || t[i] == ' ' || t[i] == '/' || t[i] == '-'))
+        i++;
+    if (i < lim && t[i] == ':') {
+        i++;
+        /* (a flattened transcription puts ", " after the colon) */
+        while (i < lim && (t[i] == ' ' || t[i] == '\t' || t[i] == ','))
+            i++;
+        /* "Suicidal/Homicidal Ideation:  The patient denies" */
+        if (word_at(t, len, i, "the") && word_at(t, len, i + 4, "patient"))
+            i += 12;
+        else if (word_at(t, len, i, "patient"))
+            i += 8;
+        while (i < lim && t[i] == ' ')
+            i++;
+        /* "[ ] Yes  [x] No": the ticked box answers (2: none ticked) */
+        int box = checkbox_answer(t, len, i, i + 60 < len ? i + 60 : len);
+        if (box)
+            return box;
+        if (word_at(t, len, i, "yes") || word_at(t, len, i, "y") || word_at(t, len, i, "positive"))
+            return 1;
+        if (word_at(t, len, i, "no") || word_at(t, len, i, "n") || word_at(t, len, i, "none") ||
+            word_at(t, len, i, "negative") || word_at(t, len, i, "denies") ||
+            word_at(t, len, i, "absent"))
+            return -1;
+        return 0;
+    }
+    /* the detail of a yes: "Thyroid disease: Yes (hypothyroidism)" */
+    size_t b = e->byte_begin;
+    if (b >= 5 && t[b - 1] == '(') {
+        size_t k = b - 1;
+        while (k > 0 && t[k - 1] == ' ')
+            k--;
+        if (k >= 3 && strncasecmp(t + k - 3, "yes", 3) == 0 && (k == 3 || !isalpha((unsigned char)t[k - 4])))
+            return 1;
+    }
+    return 0;
+}
+

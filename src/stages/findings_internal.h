@@ -58,6 +58,13 @@ void ms_fx_spans_free(ms_fx_spans *s);
 bool ms_fx_context_not_patient(const ms_findings *f, const ms_nlp_entity *e,
                                const ms_fx_spans *consent);
 
+/* A form's answer to the field the mention e names: "Diabetes: No",
+ * "Thyroid disease: Yes (hypothyroidism)", "Chest pain: none", "Asthma:
+ * [x] Yes [ ] No" (check boxes "[ ]", "[x]", "( )", "(X)", "☐", "☑", "☒":
+ * the ticked one answers). +1 yes, -1 no, 2 boxes left blank (or both
+ * ticked), 0 not a form field (findings_context.c). */
+int ms_fx_form_answer(const ms_findings *f, const ms_nlp_entity *e);
+
 /* A MEDICAL_CONDITION mention that is an allergy's reaction ("Sulfa:
  * anaphylactoid reaction" in an Allergies section): not a condition. */
 bool ms_fx_is_reaction(const ms_findings *f, const ms_nlp_entity *e);

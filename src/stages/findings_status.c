@@ -73,50 +73,6 @@ static bool word_at(const char *t, size_t len, size_t i, const char *w)
            (i + n == len || !isalpha((unsigned char)t[i + n]));
 }
 
-/* A form's answer to the field this mention names: "Diabetes: No",
- * "Thyroid disease: Yes (hypothyroidism)", "Chest pain: none". +1 yes,
- * -1 no, 0 not a form field. The answer decides over trigger words, which
- * on a form belong to the neighbouring field ("Diabetes: No   Asthma:
- * Yes" has "No" right before "Asthma"). Bounded: 40 bytes each side. */
-static int form_answer(const ms_findings *f, const ms_nlp_entity *e)
-{
-    const char *t = f->text;
-    size_t len = f->len, i = e->byte_end, lim = i + 40 < len ? i + 40 : len;
-    /* the rest of the field's name: "/anxiety", " disease" */
-    while (i < lim && (isalpha((unsigned char)t[i]) || t[i] == ' ' || t[i] == '/' || t[i] == '-'))
-        i++;
-    if (i < lim && t[i] == ':') {
-        i++;
-        /* (a flattened transcription puts ", " after the colon) */
-        while (i < lim && (t[i] == ' ' || t[i] == '\t' || t[i] == ','))
-            i++;
-        /* "Suicidal/Homicidal Ideation:  The patient denies" */
-        if (word_at(t, len, i, "the") && word_at(t, len, i + 4, "patient"))
-            i += 12;
-        else if (word_at(t, len, i, "patient"))
-            i += 8;
-        while (i < lim && t[i] == ' ')
-            i++;
-        if (word_at(t, len, i, "yes") || word_at(t, len, i, "y") || word_at(t, len, i, "positive"))
-            return 1;
-        if (word_at(t, len, i, "no") || word_at(t, len, i, "n") || word_at(t, len, i, "none") ||
-            word_at(t, len, i, "negative") || word_at(t, len, i, "denies") ||
-            word_at(t, len, i, "absent"))
-            return -1;
-        return 0;
-    }
-    /* the detail of a yes: "Thyroid disease: Yes (hypothyroidism)" */
-    size_t b = e->byte_begin;
-    if (b >= 5 && t[b - 1] == '(') {
-        size_t k = b - 1;
-        while (k > 0 && t[k - 1] == ' ')
-            k--;
-        if (k >= 3 && strncasecmp(t + k - 3, "yes", 3) == 0 && (k == 3 || !isalpha((unsigned char)t[k - 4])))
-            return 1;
-    }
-    return 0;
-}
-
 /* Case-insensitive search for w in t[b, e). */
 static bool has_word(const char *t, size_t b, size_t e, const char *w)
 {
@@ -435,7 +391,7 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
     if (procedure_step(f, e))
         return MS_FX_NOT_PATIENT;
     if (heading_topic(f, e))  /* its answer may still be a no: "ALCOHOL USE:, None." */
-        return form_answer(f, e) < 0 ? MS_FX_NEGATED : MS_FX_NOT_PATIENT;
+        return ms_fx_form_answer(f, e) < 0 ? MS_FX_NEGATED : MS_FX_NOT_PATIENT;
     /* "DM" in a medication list is a product's suffix ("Duraphen II DM",
      * dextromethorphan), not diabetes */
     if (e->section == MS_SEC_MEDICATIONS && e->byte_end - e->byte_begin == 2 &&
@@ -446,7 +402,7 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         /* "Family history: negative for colon cancer", "Father: no
          * cancer": the family does not have it -- neither a family
          * problem nor the patient's, so not listed at all */
-        if (ms_fx_has_trait(e, "NEGATION") || line_context(f, e) < 0 || form_answer(f, e) < 0)
+        if (ms_fx_has_trait(e, "NEGATION") || line_context(f, e) < 0 || ms_fx_form_answer(f, e) < 0)
             return MS_FX_NOT_PATIENT;
         return MS_FX_FAMILY;
     }
@@ -455,9 +411,11 @@ static ms_fx_status mention_status(const ms_findings *f, const ms_nlp_entity *e)
         return MS_FX_NOT_PATIENT;
     if (ctx < 0)
         return MS_FX_NEGATED;
-    int answer = form_answer(f, e);
+    int answer = ms_fx_form_answer(f, e);
     if (answer < 0)
         return MS_FX_NEGATED;
+    if (answer == 2)
+        return MS_FX_NOT_PATIENT; /* a field left blank says nothing */
     if (answer > 0)
         return e->section == MS_SEC_PAST_HISTORY ? MS_FX_HISTORICAL : MS_FX_AFFIRMED;
     /* a risk named in consent text is nobody's finding, even inside a

@@ -745,6 +745,19 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "pain"), "not_patient");
     run_free(&r);
 
+    /* a form's check boxes: the ticked one answers, a blank field says
+     * nothing */
+    run_of(&r, "NEW PATIENT HEALTH QUESTIONNAIRE\nDo you have or have you ever had:\n"
+               "High blood pressure:   [ ] Yes  [x] No\nDiabetes:   ( ) Yes  (X) No\n"
+               "Asthma:   [x] Yes  [ ] No\nHeart disease:   [ ] Yes  [ ] No\n"
+               "Cancer:   \xe2\x98\x90 Yes  \xe2\x98\x92 No\n");
+    assert_string_equal(status_of(&r, "hypertension"), "negated");
+    assert_string_equal(status_of(&r, "diabetes mellitus"), "negated");
+    assert_string_equal(status_of(&r, "asthma"), "affirmed");
+    assert_string_equal(status_of(&r, "heart disease"), "not_patient");
+    assert_string_equal(status_of(&r, "malignant neoplasm"), "negated");
+    run_free(&r);
+
     /* a finding of another age after a comma is not negated */
     run_of(&r, "CHEST X-RAY: No active tuberculosis, old calcified granuloma.\n"
                "IMPRESSION: No acute infarct. No fever, chills, or night sweats.\n");
