@@ -219,6 +219,16 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("which includes"), PSEUDO("which include"),
     PRE("advised regarding", C_HYPO), PRE("advised about", C_HYPO),
     PRE("educated about", C_HYPO), PRE("educated on", C_HYPO),
+    /* education handed over: "received written information regarding
+     * pre-eclampsia and eclampsia", "a handout on gestational diabetes" */
+    PRE("information regarding", C_HYPO), PRE("information about", C_HYPO),
+    PRE("information on", C_HYPO), PRE("handout on", C_HYPO), PRE("handout about", C_HYPO),
+    PRE("handout regarding", C_HYPO), PRE("literature on", C_HYPO),
+    PRE("literature about", C_HYPO), PRE("literature regarding", C_HYPO),
+    PRE("pamphlet on", C_HYPO), PRE("pamphlet about", C_HYPO), PRE("brochure on", C_HYPO),
+    PRE("education regarding", C_HYPO), PRE("educated regarding", C_HYPO),
+    PRE("counseled regarding", C_HYPO), PRE("counselled regarding", C_HYPO),
+    PRE("instructions regarding", C_HYPO), PRE("instructions on", C_HYPO),
     PRE("counseled on", C_HYPO), PRE("counseled about", C_HYPO),
     PRE("counselled on", C_HYPO), PRE("instructed on", C_HYPO),
     PRE("informed about", C_HYPO), PRE("education on", C_HYPO),

@@ -418,6 +418,20 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
          strcmp(w, "testing") == 0 || strcmp(w, "serological") == 0 ||
          strcmp(w, "serologic") == 0))
         return true;
+    /* "HIV status", "figure out hepatitis status": an infection's test
+     * answer -- but "CAD status post CABG", "his frail status" are the
+     * patient's */
+    static const char *const SEROSTATUS[] = {
+        "hiv", "hepatitis", "hcv", "hbv", "covid", "covid-19", "hpv", "gbs", "mrsa", "tb",
+        "tuberculosis", "syphilis", "chlamydia", "gonorrhea", "herpes", "rubella", "varicella",
+        "strep"};
+    if (tok_word(c, k, w, sizeof w) && strcmp(w, "status") == 0 &&
+        tok_word(c, i, w, sizeof w) && word_in(w, SEROSTATUS, sizeof SEROSTATUS / sizeof *SEROSTATUS)) {
+        size_t n2 = k + 1;
+        while (n2 < c->nt && !(c->t[n2].flags & MS_TF_WORD) && !(c->t[n2].flags & MS_TF_NL))
+            n2++;   /* "status-post", "status / post" */
+        return !(n2 < c->nt && tok_word(c, n2, w, sizeof w) && strcmp(w, "post") == 0);
+    }
     size_t item = 0;
     bool sep = false;
     for (size_t j = k; j < c->nt && j - k < TEST_LIST_TOKENS; j++) {

@@ -758,6 +758,17 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "malignant neoplasm"), "negated");
     run_free(&r);
 
+    /* education handed over is nobody's finding; "HIV status" is a test's
+     * answer, "CAD status post CABG" the patient's */
+    run_of(&r, "PATIENT INSTRUCTIONS: Patient received written information regarding "
+               "pre-eclampsia and eclampsia.\nWe have to figure out hepatitis status.\n"
+               "ASSESSMENT: Coronary artery disease status post coronary artery bypass graft.\n");
+    assert_string_not_equal(status_of(&r, "preeclampsia"), "affirmed");
+    assert_string_not_equal(status_of(&r, "eclampsia"), "affirmed");
+    assert_string_equal(status_of(&r, "hepatitis"), "");
+    assert_string_equal(status_of(&r, "coronary artery disease"), "affirmed");
+    run_free(&r);
+
     /* a finding of another age after a comma is not negated */
     run_of(&r, "CHEST X-RAY: No active tuberculosis, old calcified granuloma.\n"
                "IMPRESSION: No acute infarct. No fever, chills, or night sweats.\n");
