@@ -407,13 +407,29 @@ static const char *const LIST_TEST_HEAD[] = {
  * next word is a test head ("Lyme titer", "HIV testing"), or it is an item
  * of a list of names ("X, Y and Z") that ends in a list head, on one line
  * and in one sentence. */
+/* A medicine measured in the blood is a test: "digoxin level", "B12 and
+ * folate levels", "vancomycin trough" (the medicine itself, when the
+ * patient takes it, is named elsewhere). */
+static const char *const MED_LEVEL_HEAD[] = {"level", "levels", "concentration",
+                                             "concentrations", "assay", "assays", "trough",
+                                             "troughs"};
+static const char *const MED_LIST_HEAD[] = {"levels", "concentrations", "assays", "troughs"};
+
 static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
 {
     char w[24];
     size_t k = i + m;
-    if (en->kind != MS_LEX_COND || k >= c->nt || (c->t[k].flags & MS_TF_NL))
+    if ((en->kind != MS_LEX_COND && en->kind != MS_LEX_MED) || k >= c->nt ||
+        (c->t[k].flags & MS_TF_NL))
         return false;
-    if (tok_word(c, k, w, sizeof w) &&
+    bool med = en->kind == MS_LEX_MED;
+    const char *const *list_head = med ? MED_LIST_HEAD : LIST_TEST_HEAD;
+    size_t nlist = med ? sizeof MED_LIST_HEAD / sizeof *MED_LIST_HEAD
+                       : sizeof LIST_TEST_HEAD / sizeof *LIST_TEST_HEAD;
+    if (med && tok_word(c, k, w, sizeof w) &&
+        word_in(w, MED_LEVEL_HEAD, sizeof MED_LEVEL_HEAD / sizeof *MED_LEVEL_HEAD))
+        return true;
+    if (!med && tok_word(c, k, w, sizeof w) &&
         (word_in(w, TEST_HEAD, sizeof TEST_HEAD / sizeof *TEST_HEAD) ||
          strcmp(w, "testing") == 0 || strcmp(w, "serological") == 0 ||
          strcmp(w, "serologic") == 0))
@@ -425,7 +441,7 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
         "hiv", "hepatitis", "hcv", "hbv", "covid", "covid-19", "hpv", "gbs", "mrsa", "tb",
         "tuberculosis", "syphilis", "chlamydia", "gonorrhea", "herpes", "rubella", "varicella",
         "strep"};
-    if (tok_word(c, k, w, sizeof w) && strcmp(w, "status") == 0 &&
+    if (!med && tok_word(c, k, w, sizeof w) && strcmp(w, "status") == 0 &&
         tok_word(c, i, w, sizeof w) && word_in(w, SEROSTATUS, sizeof SEROSTATUS / sizeof *SEROSTATUS)) {
         size_t n2 = k + 1;
         while (n2 < c->nt && !(c->t[n2].flags & MS_TF_WORD) && !(c->t[n2].flags & MS_TF_NL))
@@ -446,7 +462,7 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
             continue;
         }
         if (sep && item > 0 && (t->flags & MS_TF_WORD) && tok_word(c, j, w, sizeof w) &&
-            word_in(w, LIST_TEST_HEAD, sizeof LIST_TEST_HEAD / sizeof *LIST_TEST_HEAD))
+            word_in(w, list_head, nlist))
             return true;
         if (!sep || ++item > TEST_ITEM_TOKENS)
             return false;

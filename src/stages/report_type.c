@@ -192,6 +192,8 @@ static const cue cues[] = {
     CUE(MS_REPORT_CLINIC, "follow-up", 3, 0),
     CUE(MS_REPORT_CLINIC, "clinic", 3, 0),
     CUE(MS_REPORT_CLINIC, "consult", 3, 0),
+    CUE(MS_REPORT_CLINIC, "reason for referral", 3, 2),
+    CUE(MS_REPORT_CLINIC, "plan", 0, 1),
     /* laboratory */
     CUE(MS_REPORT_LAB, "laboratory report", 6, 3),
     CUE(MS_REPORT_LAB, "lab report", 6, 3),
@@ -207,6 +209,8 @@ static const cue cues[] = {
     CUE(MS_REPORT_LAB, "lab", 3, 0),
     CUE(MS_REPORT_LAB, "clinical chemistry", 5, 2),
     CUE(MS_REPORT_LAB, "chemistry", 3, 0),
+    CUE(MS_REPORT_LAB, "haematology", 4, 0),
+    CUE(MS_REPORT_LAB, "hematology", 4, 0),
     CUE(MS_REPORT_LAB, "urinalysis", 5, 0),
     CUE(MS_REPORT_LAB, "full blood count", 5, 1),
     CUE(MS_REPORT_LAB, "complete blood count", 4, 1),

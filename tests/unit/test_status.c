@@ -184,6 +184,10 @@ static void test_report_types(void **state)
         {"Rx: amoxicillin 500 mg\nSig: one capsule three times a day\nDispense: 21\nRefills: 0\n",
          MS_REPORT_PRESCRIPTION},
         {"Meeting notes about the garden.\n", MS_REPORT_OTHER},
+        /* a clinic letter quoting its bloods with ranges stays a clinic note */
+        {"GASTROENTEROLOGY CLINIC\nReason for referral: anaemia.\nBloods: Hb 98 g/L (130-170) L, "
+         "MCV 71 fL (80-100) L, ferritin 6 ug/L (30-400) L, CRP 3 mg/L (<5).\nImpression: iron "
+         "deficiency.\nPlan: colonoscopy.\n", MS_REPORT_CLINIC},
         {"ECHOCARDIOGRAM REPORT\nIndication: murmur.\nFindings: moderate aortic stenosis.\n"
          "Conclusion: preserved systolic function.\n", MS_REPORT_RADIOLOGY},
         {"OPERATION NOTE\nProcedure: laparoscopic cholecystectomy.\nIndication: gallstones. "
