@@ -524,6 +524,40 @@ static void test_phi(void **state)
     free(r2.v);
 }
 
+/* The PHI pass's shortcuts (phi.c): a word is tried as an e-mail address
+ * only when an '@' follows within 64 bytes, and as a trigger word only
+ * when some trigger has its first letter and length. Neither may drop
+ * what the full matchers find: the local part at the 64-byte limit, a
+ * second address after the first, triggers in capitals. */
+static void test_phi_prefilters(void **state)
+{
+    (void)state;
+    char t[512], local[70], local65[70];
+    memset(local, 'a', 64);
+    local[64] = '\0';
+    memset(local65, 'b', 65);
+    local65[65] = '\0';
+    snprintf(t, sizeof t,
+             "Write to %s@example.org or to c_d@y.net today.\n"
+             "Not an address: %s@example.org\n"
+             "Aged 58. NAME: Jane Roe. Postoperative day 2.\n",
+             local, local65);
+    char want[96];
+    snprintf(want, sizeof want, "%s@example.org", local);
+    ms_nlp_result r = {0};
+    assert_int_equal(ms_phi_find(t, strlen(t), &r), 0);
+    assert_non_null(phi_of(&r, t, "EMAIL", want));
+    assert_non_null(phi_of(&r, t, "EMAIL", "c_d@y.net"));
+    size_t emails = 0;
+    for (size_t i = 0; i < r.n; i++)
+        emails += strcmp(r.v[i].type, "EMAIL") == 0;
+    assert_int_equal(emails, 2);
+    assert_non_null(phi_of(&r, t, "AGE", "58"));
+    assert_non_null(phi_of(&r, t, "NAME", "Jane Roe"));
+    assert_non_null(phi_of(&r, t, "TIME_TO_DX_NAME", "Postoperative day 2"));
+    free(r.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_context_allergies),
         cmocka_unit_test(test_sections),
         cmocka_unit_test(test_phi),
+        cmocka_unit_test(test_phi_prefilters),
         cmocka_unit_test(test_negex_eval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
