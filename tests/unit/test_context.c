@@ -473,6 +473,22 @@ static void test_sections(void **state)
     assert_true(has_trait(&v[1], "PERTAINS_TO_FAMILY"));
 }
 
+/* Headings inside a line ("..., PLAN: ...") count in capitals only; at a
+ * line start "Plan:" counts as written (sections.c stops reading a
+ * mid-line candidate at its first lower-case letter). */
+static void test_sections_midline(void **state)
+{
+    (void)state;
+    const char *t = "HPI: cough.\nAssessment: stable, PLAN: aspirin daily.\n"
+                    "IMPRESSION: fine, Plan: insulin.\nPlan: metformin.\n";
+    ms_nlp_entity v[3] = {ent_at(t, "aspirin", "MEDICATION"), ent_at(t, "insulin", "MEDICATION"),
+                          ent_at(t, "metformin", "MEDICATION")};
+    ms_sections_mark(t, strlen(t), v, 3);
+    assert_int_equal(v[0].section, MS_SEC_PLAN);
+    assert_int_equal(v[1].section, MS_SEC_CONCLUSION);
+    assert_int_equal(v[2].section, MS_SEC_PLAN);
+}
+
 /* ---- PHI ---- */
 
 static const ms_nlp_entity *phi_of(const ms_nlp_result *r, const char *text,
@@ -568,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_context_hypothetical),
         cmocka_unit_test(test_context_allergies),
         cmocka_unit_test(test_sections),
+        cmocka_unit_test(test_sections_midline),
         cmocka_unit_test(test_phi),
         cmocka_unit_test(test_phi_prefilters),
         cmocka_unit_test(test_negex_eval),
