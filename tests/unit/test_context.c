@@ -16,6 +16,7 @@
 #include "nlp/nlp.h"
 #include "nlp/phi.h"
 #include "nlp/sections.h"
+#include "nlp/sentence.h"
 
 /* ---- helpers ---- */
 
@@ -489,6 +490,23 @@ static void test_sections_midline(void **state)
     assert_int_equal(v[2].section, MS_SEC_PLAN);
 }
 
+/* ms__sentence_end's inline shortcut answers as the full rules do at
+ * every byte of a text with every kind of end. */
+static void test_sentence_end_inline(void **state)
+{
+    (void)state;
+    const char *t = "Dr. Roe saw her. No fever!  REFERRING DIAGNOSIS: pain; "
+                    "why? ok.,NEXT\nHISTORY\n- item\n2. row\nLabel: yes\n"
+                    "wrapped\nprose  Text. e.g. x. Done.";
+    size_t len = strlen(t), ends = 0;
+    for (size_t i = 0; i < len; i++) {
+        bool full = ms__sentence_end_full(t, len, i);
+        assert_int_equal(ms__sentence_end(t, len, i), full);
+        ends += full;
+    }
+    assert_true(ends >= 10);
+}
+
 /* ---- PHI ---- */
 
 static const ms_nlp_entity *phi_of(const ms_nlp_result *r, const char *text,
@@ -585,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_context_allergies),
         cmocka_unit_test(test_sections),
         cmocka_unit_test(test_sections_midline),
+        cmocka_unit_test(test_sentence_end_inline),
         cmocka_unit_test(test_phi),
         cmocka_unit_test(test_phi_prefilters),
         cmocka_unit_test(test_negex_eval),
