@@ -566,7 +566,7 @@ static void test_phi(void **state)
 static void test_phi_prefilters(void **state)
 {
     (void)state;
-    char t[512], local[70], local65[70];
+    char t[640], local[70], local65[70];
     memset(local, 'a', 64);
     local[64] = '\0';
     memset(local65, 'b', 65);
@@ -574,7 +574,8 @@ static void test_phi_prefilters(void **state)
     snprintf(t, sizeof t,
              "Write to %s@example.org or to c_d@y.net today.\n"
              "Not an address: %s@example.org\n"
-             "Aged 58. NAME: Jane Roe. Postoperative day 2.\n",
+             "Aged 58. NAME: Jane Roe. Postoperative day 2.\n"
+             "Seen yesterday, see www.example.org, Accession #: AB12345.\n",
              local, local65);
     char want[96];
     snprintf(want, sizeof want, "%s@example.org", local);
@@ -589,6 +590,10 @@ static void test_phi_prefilters(void **state)
     assert_non_null(phi_of(&r, t, "AGE", "58"));
     assert_non_null(phi_of(&r, t, "NAME", "Jane Roe"));
     assert_non_null(phi_of(&r, t, "TIME_TO_DX_NAME", "Postoperative day 2"));
+    /* the last trigger word of the list, and others */
+    assert_non_null(phi_of(&r, t, "TIME_TO_DX_NAME", "yesterday"));
+    assert_non_null(phi_of(&r, t, "URL", "www.example.org"));
+    assert_non_null(phi_of(&r, t, "ID", "AB12345"));
     free(r.v);
 }
 
