@@ -31,7 +31,7 @@ if [ -n "${SINK_DIR:-}" ]; then
 else
   out=$tmp/out
 fi
-trap 'rm -rf "$tmp" "$out"' EXIT
+trap 'rm -rf "$tmp" "$out" "$out.audit.jsonl"' EXIT   # the audit trail sits beside the summaries
 
 mapfile -t files < <(find "$dir" -maxdepth 1 -type f -iname '*.pdf' | sort)
 n=${#files[@]}

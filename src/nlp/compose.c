@@ -223,9 +223,15 @@ size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
 size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)
 {
     /* called for every word the lexicon does not know: the cheap test first
-     * (heads are one word, or three: "wall motion abnormality of") */
-    if (!tok_is(c, i + 1, "of") && !tok_is(c, i + 3, "of") && !tok_is(c, i + 1, "in") &&
-        !tok_is(c, i + 3, "in"))
+     * (heads are one word, or three: "wall motion abnormality of"); a
+     * token's hash (ms_lex_tok_hash of its folded bytes) rules out most
+     * words before tok_is folds them */
+    const uint64_t h_of = ms_lex_tok_hash((const unsigned char *)"of", 0, 2),
+                   h_in = ms_lex_tok_hash((const unsigned char *)"in", 0, 2);
+    bool of1 = i + 1 < c->nt && (c->t[i + 1].h == h_of || c->t[i + 1].h == h_in),
+         of3 = i + 3 < c->nt && (c->t[i + 3].h == h_of || c->t[i + 3].h == h_in);
+    if ((!of1 || (!tok_is(c, i + 1, "of") && !tok_is(c, i + 1, "in"))) &&
+        (!of3 || (!tok_is(c, i + 3, "of") && !tok_is(c, i + 3, "in"))))
         return 0;
     size_t h = phrase_at(c, i, HEADS);
     if (!h || !adjacent(c, i + h - 1, i + h) ||

@@ -41,17 +41,39 @@ int ms_tokenise(const char *text, size_t len, ms_toks *tk)
         ms_tok *t = &tk->v[tk->n++];
         uint32_t fl = 0;
         int nls = 0;
-        for (size_t i = prev_e; i < tb; i++)
+        bool ascii = true;
+        for (size_t i = prev_e; i < tb; i++) {
             if (s[i] == '\n') nls++;
+            ascii &= s[i] < 0x80;
+        }
         if (nls) fl |= MS_TF_NL;
         if (nls > 1) fl |= MS_TF_PARA;
-        cp += count_cps(s, len, prev_e, tb);
+        cp += ascii ? tb - prev_e : count_cps(s, len, prev_e, tb);
         t->b = tb;
         t->e = te;
         t->cb = cp;
-        cp += count_cps(s, len, tb, te);
+        /* one loop over an ASCII token: its hash (ms_lex_tok_hash: the
+         * U+2019 fold needs a byte >= 0x80) and whether it has a capital;
+         * a token with other bytes takes the general functions */
+        uint64_t h = 0xcbf29ce484222325ull;
+        bool upper = false;
+        for (size_t i = tb; i < te && ascii; i++) {
+            unsigned c = s[i];
+            ascii = c < 0x80;
+            upper |= c >= 'A' && c <= 'Z';
+            h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * 0x100000001b3ull;
+        }
+        if (ascii) {
+            cp += te - tb;
+            t->h = h;
+        } else {
+            cp += count_cps(s, len, tb, te);
+            t->h = ms_lex_tok_hash(s, tb, te);
+            upper = false;
+            for (size_t i = tb; i < te; i++)
+                if (s[i] >= 'A' && s[i] <= 'Z') { upper = true; break; }
+        }
         t->ce = cp;
-        t->h = ms_lex_tok_hash(s, tb, te);
         if (cc == MS_CC_WORD) {
             fl |= MS_TF_WORD;
             unsigned c0 = s[tb];
@@ -65,8 +87,7 @@ int ms_tokenise(const char *text, size_t len, ms_toks *tk)
                 }
                 if (num && dots <= 1 && s[te - 1] != '.') fl |= MS_TF_NUM;
             }
-            for (size_t i = tb; i < te; i++)
-                if (s[i] >= 'A' && s[i] <= 'Z') { fl |= MS_TF_UPPER; break; }
+            if (upper) fl |= MS_TF_UPPER;
         }
         /* Sentence starts: the first token, after a blank line, after
          * ';' '!' '?', and after '.' unless a lower-case word follows on

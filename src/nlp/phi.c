@@ -12,7 +12,9 @@
 #include "nlp/phi.h"
 #include "nlp/phi_scan.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +96,18 @@ static size_t m_email(const txt *x, size_t i)
         if (!is_al(AT(k)))
             return 0;
     return e;
+}
+
+/* Can an e-mail address start at i? Its '@' comes at most 64 bytes later
+ * (m_email). *at is the next '@' at or after an earlier position
+ * (SIZE_MAX: none left); it is moved on when i has passed it. */
+static bool email_near(const txt *x, size_t i, size_t *at)
+{
+    if (*at < i) {
+        const char *p = memchr(x->t + i, '@', x->len - i);
+        *at = p ? (size_t)(p - x->t) : SIZE_MAX;
+    }
+    return *at != SIZE_MAX && *at - i <= 64;
 }
 
 static size_t m_url(const txt *x, size_t i)
@@ -545,24 +559,46 @@ static const char *const TRIGGER_WORDS[] = {
     "today", "tonight", "twelve", "two", "upon", "worked", "working", "works",
     "www", "yesterday",};
 
+/* The trigger words by first letter: TRIGGER_WORDS[trigger_first[l]] up
+ * to TRIGGER_WORDS[trigger_first[l + 1]] start with letter 'a' + l (the
+ * list is sorted), trigger_len[k] is the length of TRIGGER_WORDS[k]; bit
+ * L of trigger_lens[l] is set when one of them is L bytes long. Most words
+ * of a note fail the length test, the rest compare with a few words of
+ * their letter (a binary search over the list was 9 % of the engine). */
+static uint32_t trigger_lens[26];
+static unsigned char trigger_first[27], trigger_len[N(TRIGGER_WORDS)];
+static pthread_once_t trigger_once = PTHREAD_ONCE_INIT;
+
+static void trigger_init(void)
+{
+    size_t k = 0;
+    for (int l = 0; l < 26; l++) {
+        trigger_first[l] = (unsigned char)k;
+        for (; k < N(TRIGGER_WORDS) && TRIGGER_WORDS[k][0] == 'a' + l; k++) {
+            size_t n = strlen(TRIGGER_WORDS[k]);
+            trigger_len[k] = (unsigned char)n;
+            if (n < 32)
+                trigger_lens[l] |= 1u << n;
+        }
+    }
+    trigger_first[26] = (unsigned char)k;
+}
+
 static bool is_trigger(const txt *x, size_t a, size_t b)
 {
-    size_t lo = 0, hi = N(TRIGGER_WORDS);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2, k = 0;
-        const char *w = TRIGGER_WORDS[mid];
-        int c = 0;
-        for (; a + k < b && w[k]; k++)
-            if ((c = (int)lc(AT(a + k)) - (int)(unsigned char)w[k]) != 0)
-                break;
-        if (!c)
-            c = a + k < b ? 1 : (w[k] ? -1 : 0);
-        if (!c)
+    unsigned char c0 = lc(AT(a));
+    if (b <= a || !is_lo(c0) || b - a >= 32 || !(trigger_lens[c0 - 'a'] >> (b - a) & 1u))
+        return false;
+    size_t n = b - a;
+    for (size_t k = trigger_first[c0 - 'a']; k < trigger_first[c0 - 'a' + 1]; k++) {
+        if (trigger_len[k] != n)
+            continue;
+        const char *w = TRIGGER_WORDS[k];
+        size_t j = 1;
+        while (j < n && lc(AT(a + j)) == (unsigned char)w[j])
+            j++;
+        if (j == n)
             return true;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
     }
     return false;
 }
@@ -576,6 +612,11 @@ int ms_phi_find(const char *text, size_t len, ms_nlp_result *out)
     txt xx = {text, len}, *x = &xx;
     emitter em = {out, 0, 0, 0};
     size_t i = 0;
+    pthread_once(&trigger_once, trigger_init);
+    /* the next '@' at or after i: an e-mail address needs one within 64
+     * bytes (m_email's local part), so most words skip m_email */
+    const char *atp = memchr(text, '@', len);
+    size_t at = atp ? (size_t)(atp - text) : SIZE_MAX;
     while (i < len && !em.oom) {
         unsigned char c = AT(i);
         bool start = is_an(c) || c == '+' || c == '(';
@@ -591,7 +632,7 @@ int ms_phi_find(const char *text, size_t len, ms_nlp_result *out)
             if (!is_trigger(x, i, we)) {
                 /* not a trigger word: only an e-mail address, or (when
                  * capitalised) a date by month name or a state + ZIP */
-                if ((e = m_email(x, i))) {
+                if (email_near(x, i, &at) && (e = m_email(x, i))) {
                     emit(&em, x, i, e, PHI, "EMAIL", 0.99f);
                 } else if (is_up(c) && (e = m_date(x, i))) {
                     emit(&em, x, i, e, PHI, "DATE", 0.95f);
@@ -604,7 +645,7 @@ int ms_phi_find(const char *text, size_t len, ms_nlp_result *out)
                 continue;
             }
         }
-        if ((e = m_email(x, i))) {
+        if (email_near(x, i, &at) && (e = m_email(x, i))) {
             emit(&em, x, i, e, PHI, "EMAIL", 0.99f);
         } else if ((e = m_url(x, i))) {
             emit(&em, x, i, e, PHI, "URL", 0.99f);

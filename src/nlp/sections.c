@@ -287,6 +287,8 @@ static int heading_at(const char *t, size_t p, size_t eol, bool midline)
     bool lower = false;
     while (q < lim && heading_char((unsigned char)t[q])) {
         lower |= is_lower((unsigned char)t[q]);
+        if (lower && midline)
+            return -3;   /* what follows could only say -3 (below) */
         q++;
     }
     char norm[HMAX * 2 + 4];

@@ -42,7 +42,7 @@ static bool is_abbrev_before(const char *t, size_t dot, size_t lo)
     return false;
 }
 
-bool ms__sentence_end(const char *t, size_t len, size_t i)
+bool ms__sentence_end_full(const char *t, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)t[i];
     if (c == '!' || c == ';')

@@ -13,6 +13,20 @@
  * heading inside a line ("  REFERRING DIAGNOSIS:"), and a line break where
  * the next line starts a new row (a heading in capitals, a bullet, a
  * numbered item, "Label:"), not where prose wraps. */
-bool ms__sentence_end(const char *t, size_t len, size_t i);
+static inline bool ms__sentence_end(const char *t, size_t len, size_t i);
+
+/* The rules themselves (sentence.c); ms__sentence_end() answers most bytes
+ * inline first: the callers scan byte by byte, and only '.', '!', ';',
+ * '?', a line break or a second space can end a sentence. */
+bool ms__sentence_end_full(const char *t, size_t len, size_t i);
+
+static inline bool ms__sentence_end(const char *t, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (c == ' ' ? !(i > 0 && t[i - 1] == ' ')
+                 : c != '.' && c != '\n' && c != '!' && c != ';' && c != '?')
+        return false;
+    return ms__sentence_end_full(t, len, i);
+}
 
 #endif

@@ -200,13 +200,13 @@ static bool in_risk_list(const ms_findings *f, const ms_nlp_entity *e)
         run = sep ? 0 : run + 1;
         if (run > PIECE + HEAD_MAX)
             return false;
-        int c0 = tolower((unsigned char)ch);
-        if (c0 != 'c' && c0 != 'r' && c0 != 's')
+        int c0 = tolower((unsigned char)ch);   /* a head starts a word */
+        if ((c0 != 'c' && c0 != 'r' && c0 != 's') || (k >= 2 && isalpha((unsigned char)t[k - 2])))
             continue;
         for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
             size_t n = strlen(heads[h]);
             if (heads[h][0] == c0 && k - 1 + n <= b && strncasecmp(t + k - 1, heads[h], n) == 0 &&
-                (k == 1 || !isalpha((unsigned char)t[k - 2])) && run <= n + PIECE)
+                run <= n + PIECE)
                 return true;
         }
     }

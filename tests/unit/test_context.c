@@ -16,6 +16,7 @@
 #include "nlp/nlp.h"
 #include "nlp/phi.h"
 #include "nlp/sections.h"
+#include "nlp/sentence.h"
 
 /* ---- helpers ---- */
 
@@ -473,6 +474,39 @@ static void test_sections(void **state)
     assert_true(has_trait(&v[1], "PERTAINS_TO_FAMILY"));
 }
 
+/* Headings inside a line ("..., PLAN: ...") count in capitals only; at a
+ * line start "Plan:" counts as written (sections.c stops reading a
+ * mid-line candidate at its first lower-case letter). */
+static void test_sections_midline(void **state)
+{
+    (void)state;
+    const char *t = "HPI: cough.\nAssessment: stable, PLAN: aspirin daily.\n"
+                    "IMPRESSION: fine, Plan: insulin.\nPlan: metformin.\n";
+    ms_nlp_entity v[3] = {ent_at(t, "aspirin", "MEDICATION"), ent_at(t, "insulin", "MEDICATION"),
+                          ent_at(t, "metformin", "MEDICATION")};
+    ms_sections_mark(t, strlen(t), v, 3);
+    assert_int_equal(v[0].section, MS_SEC_PLAN);
+    assert_int_equal(v[1].section, MS_SEC_CONCLUSION);
+    assert_int_equal(v[2].section, MS_SEC_PLAN);
+}
+
+/* ms__sentence_end's inline shortcut answers as the full rules do at
+ * every byte of a text with every kind of end. */
+static void test_sentence_end_inline(void **state)
+{
+    (void)state;
+    const char *t = "Dr. Roe saw her. No fever!  REFERRING DIAGNOSIS: pain; "
+                    "why? ok.,NEXT\nHISTORY\n- item\n2. row\nLabel: yes\n"
+                    "wrapped\nprose  Text. e.g. x. Done.";
+    size_t len = strlen(t), ends = 0;
+    for (size_t i = 0; i < len; i++) {
+        bool full = ms__sentence_end_full(t, len, i);
+        assert_int_equal(ms__sentence_end(t, len, i), full);
+        ends += full;
+    }
+    assert_true(ends >= 10);
+}
+
 /* ---- PHI ---- */
 
 static const ms_nlp_entity *phi_of(const ms_nlp_result *r, const char *text,
@@ -524,6 +558,45 @@ static void test_phi(void **state)
     free(r2.v);
 }
 
+/* The PHI pass's shortcuts (phi.c): a word is tried as an e-mail address
+ * only when an '@' follows within 64 bytes, and as a trigger word only
+ * when some trigger has its first letter and length. Neither may drop
+ * what the full matchers find: the local part at the 64-byte limit, a
+ * second address after the first, triggers in capitals. */
+static void test_phi_prefilters(void **state)
+{
+    (void)state;
+    char t[640], local[70], local65[70];
+    memset(local, 'a', 64);
+    local[64] = '\0';
+    memset(local65, 'b', 65);
+    local65[65] = '\0';
+    snprintf(t, sizeof t,
+             "Write to %s@example.org or to c_d@y.net today.\n"
+             "Not an address: %s@example.org\n"
+             "Aged 58. NAME: Jane Roe. Postoperative day 2.\n"
+             "Seen yesterday, see www.example.org, Accession #: AB12345.\n",
+             local, local65);
+    char want[96];
+    snprintf(want, sizeof want, "%s@example.org", local);
+    ms_nlp_result r = {0};
+    assert_int_equal(ms_phi_find(t, strlen(t), &r), 0);
+    assert_non_null(phi_of(&r, t, "EMAIL", want));
+    assert_non_null(phi_of(&r, t, "EMAIL", "c_d@y.net"));
+    size_t emails = 0;
+    for (size_t i = 0; i < r.n; i++)
+        emails += strcmp(r.v[i].type, "EMAIL") == 0;
+    assert_int_equal(emails, 2);
+    assert_non_null(phi_of(&r, t, "AGE", "58"));
+    assert_non_null(phi_of(&r, t, "NAME", "Jane Roe"));
+    assert_non_null(phi_of(&r, t, "TIME_TO_DX_NAME", "Postoperative day 2"));
+    /* the last trigger word of the list, and others */
+    assert_non_null(phi_of(&r, t, "TIME_TO_DX_NAME", "yesterday"));
+    assert_non_null(phi_of(&r, t, "URL", "www.example.org"));
+    assert_non_null(phi_of(&r, t, "ID", "AB12345"));
+    free(r.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,7 +607,10 @@ int main(void)
         cmocka_unit_test(test_context_hypothetical),
         cmocka_unit_test(test_context_allergies),
         cmocka_unit_test(test_sections),
+        cmocka_unit_test(test_sections_midline),
+        cmocka_unit_test(test_sentence_end_inline),
         cmocka_unit_test(test_phi),
+        cmocka_unit_test(test_phi_prefilters),
         cmocka_unit_test(test_negex_eval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
