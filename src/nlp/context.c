@@ -184,7 +184,7 @@ static bool negative_name(const char *text, size_t len, const ms_nlp_entity *e)
 static bool in_list(const char *w, const char *const *l, size_t n)
 {
     for (size_t k = 0; k < n; k++)
-        if (strcmp(w, l[k]) == 0)
+        if (w[0] == l[k][0] && strcmp(w, l[k]) == 0)
             return true;
     return false;
 }
@@ -363,8 +363,6 @@ static bool question_of_owned(const char *p, const token *tk, size_t n, size_t k
             !strcmp(p, "whether")) &&
            owned_at(tk, n, k);
 }
-
-static bool in_list(const char *w, const char *const *l, size_t n);
 
 /* Is the trigger a question ("whether", "as to whether", "wondered if")?
  * A negation before it denies knowing, not the condition: "she is not

@@ -164,8 +164,9 @@ static bool tok_word(const ms_nlp_ctx *c, size_t i, char *buf, size_t n)
 
 static bool word_in(const char *w, const char *const *l, size_t n)
 {
+    /* the first byte first: most calls ask about a word in none of them */
     for (size_t k = 0; k < n; k++)
-        if (strcmp(w, l[k]) == 0) return true;
+        if (w[0] == l[k][0] && strcmp(w, l[k]) == 0) return true;
     return false;
 }
 
