@@ -23,7 +23,7 @@ KIND_MAX_STEPS = 2        # is_a steps (DO) or code levels (ICD-10-CM) at most
 
 # Ancestors too generic to tell a patient anything, or where walking further
 # up only reaches broader groupings: never used, never walked through.
-KIND_STOP_ANCESTORS = frozenset('''
+KIND_STOP_ANCESTORS = frozenset(key_of(n) for n in '''
 disease
 disease of anatomical entity
 disease of cellular proliferation
@@ -71,8 +71,10 @@ serious severe mild sudden hands feet age-related'''.split())
 #   varicose veins "enlarged twisted leg veins": pelvic varices; interstitial
 #   lung disease "scarring lung disease": acute hypersensitivity
 #   pneumonitis; heart failure "heart not pumping well": diastolic heart
-#   failure (the heart pumps, but fills poorly).
-KIND_NOT_CLASS_WIDE_ANCESTORS = frozenset('''
+#   failure (the heart pumps, but fills poorly); gastroenteritis "stomach
+#   flu": campylobacteriosis is bacterial.
+KIND_NOT_CLASS_WIDE_ANCESTORS = frozenset(key_of(n) for n in '''
+gastroenteritis
 varicose veins
 interstitial lung disease
 heart failure
@@ -119,8 +121,13 @@ KIND_SAYS_MALIGNANT = re.compile(r'(carcinoma|sarcoma|blastoma|lymphoma|leukemia
 # interstitial emphysema (air leak, not COPD), retinal perforation (a hole,
 # not a detachment), sick building syndrome (no lung scarring), stone in
 # bladder diverticulum (a stone), compensatory emphysema (over-inflation,
-# not COPD), conjugate gaze palsy (the eyes move together: not crossed).
-KIND_NOT_A_KIND = frozenset('''
+# not COPD), conjugate gaze palsy (the eyes move together: not crossed),
+# carcinoid heart syndrome (valve damage, not "flushing and diarrhea ..."),
+# congenital central alveolar hypoventilation syndrome (shallow breathing,
+# not "pauses in breathing during sleep").
+KIND_NOT_A_KIND = frozenset(key_of(n) for n in '''
+carcinoid heart syndrome
+congenital central alveolar hypoventilation syndrome
 compensatory emphysema
 conjugate gaze palsy
 nephrosclerosis
