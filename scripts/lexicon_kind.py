@@ -124,8 +124,24 @@ KIND_SAYS_MALIGNANT = re.compile(r'(carcinoma|sarcoma|blastoma|lymphoma|leukemia
 # not COPD), conjugate gaze palsy (the eyes move together: not crossed),
 # carcinoid heart syndrome (valve damage, not "flushing and diarrhea ..."),
 # congenital central alveolar hypoventilation syndrome (shallow breathing,
-# not "pauses in breathing during sleep").
+# not "pauses in breathing during sleep"), inflammatory polyps of colon and
+# left sided colitis (ICD-10-CM files them under ulcerative colitis, but the
+# names do not say ulcerative: a report's left-sided colitis may be
+# ischemic), ileitis, ileocolitis and jejunoileitis (DO: Crohn's disease;
+# a report's may be infectious), Nelson's syndrome (after adrenalectomy:
+# cortisol is not high), pseudohypoparathyroidism (the glands work; the
+# body does not answer), siderosis (also iron in the brain's lining, not
+# only a welder's lung), odontoclasia (tooth resorption, not decay).
 KIND_NOT_A_KIND = frozenset(key_of(n) for n in '''
+siderosis
+odontoclasia
+inflammatory polyps of colon
+left sided colitis
+ileitis
+ileocolitis
+jejunoileitis
+Nelson's syndrome
+pseudohypoparathyroidism
 carcinoid heart syndrome
 congenital central alveolar hypoventilation syndrome
 compensatory emphysema
