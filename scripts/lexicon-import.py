@@ -718,11 +718,16 @@ def index_lay_names(titles):
 # clinical term (read off the generated list): "heart block" is one kind of
 # conduction disorder; "black death" is the 14th-century pandemic, not any
 # case of bubonic plague; "amyloid heart" is one organ of organ-limited
-# amyloidosis (the known weak spot of inclusion terms).
+# amyloidosis (the known weak spot of inclusion terms); "shock lung" says
+# the patient was in shock (ARDS has many causes); "eye weakness" is not eye
+# strain (asthenopia); "old age" names an age, not the debility.
 LAY_REJECT = frozenset([
     ('conduction disorder', 'heart block'),
     ('bubonic plague', 'black death'),
     ('organ-limited amyloidosis', 'amyloid heart'),
+    ('adult respiratory distress syndrome', 'shock lung'),
+    ('asthenopia', 'eye weakness'),
+    ('age-related physical debility', 'old age'),
 ])
 
 

@@ -138,11 +138,14 @@ static void test_kind_of_lay(void **state)
      * pelvic varices (varicose veins "... leg veins"), myocardial stunning (DO
      * files it under myocardial infarction; no infarction), hoarding disorder
      * (ICD-10-CM files it under F42 obsessive-compulsive disorder: related,
-     * not OCD; a hyphenated ancestor name on a reviewed list) */
+     * not OCD; a hyphenated ancestor name on a reviewed list); and two
+     * synonyms the sources give that say more than the clinical term:
+     * conduction disorder ("heart block"), bubonic plague ("black death") */
     static const char *const none[] = {
         "radiation cystitis", "acute interstitial pneumonia", "brain meningioma",
         "mucosal melanoma", "acquired von Willebrand disease", "pelvic varices",
-        "myocardial stunning", "hoarding disorder",
+        "myocardial stunning", "hoarding disorder", "conduction disorder",
+        "bubonic plague",
     };
     char t[256];
     for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
