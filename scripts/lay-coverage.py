@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """lay-coverage.py -- how many of the conditions a summary shows have plain words.
 
-usage: lay-coverage.py MEDSTREAM FILE...            (reports: .txt or .pdf)
-       lay-coverage.py MEDSTREAM --mtsamples CSV [--seed N] [--count N]
+usage: lay-coverage.py MEDSTREAM [--top N] FILE...            (reports: .txt or .pdf)
+       lay-coverage.py MEDSTREAM [--top N] --mtsamples CSV [--seed N] [--count N]
 
 Runs `MEDSTREAM extract FILE --format json` on each report and counts the
 conditions of findings.conditions (every status but not_patient) that carry a
 `lay` term, then lists the most frequent ones without, so that a curator can
-see which terms patients meet in clinical words. With --mtsamples it draws
+see which terms patients meet in clinical words (the --top N most frequent,
+default 40). With --mtsamples it draws
 --count notes (default 400, seed 97) from the MTSamples CSV
 (../shared/corpora/text/mtsamples.csv) into a temporary directory first;
 notes shorter than 200 characters are skipped. Standard library only."""
@@ -35,6 +36,9 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     ms, rest = argv[0], argv[1:]
+    top = 40
+    if rest[:1] == ['--top']:
+        top, rest = int(rest[1]), rest[2:]
     tmp = None
     if rest[0] == '--mtsamples':
         opts = dict(zip(rest[2::2], rest[3::2]))
@@ -61,7 +65,7 @@ def main(argv):
                     missing[k] = missing.get(k, 0) + 1
     print(f'reports {len(files)} conditions shown {total} with plain words {with_lay} '
           f'({with_lay / total if total else 0:.2f})')
-    for k, n in sorted(missing.items(), key=lambda z: (-z[1], z[0]))[:40]:
+    for k, n in sorted(missing.items(), key=lambda z: (-z[1], z[0]))[:top]:
         print(f'{n:5d}  {k}')
     return 0
 

@@ -30,7 +30,9 @@ Policy (precision first; see docs/entities.md "Generated vocabulary"):
   * an ICD-10-CM code is kept only when it is a billable FY2026 code and the
     name is that code's own title or one of its inclusion terms (an exact
     mapping); the index's header codes and DO cross-references to more than
-    one code give no code.
+    one code give no code;
+  * lay terms "a kind of <ancestor's curated lay term>" from the Disease
+    Ontology is_a and ICD-10-CM code hierarchy: scripts/lexicon_kind.py.
 """
 import csv
 import gzip
@@ -39,6 +41,9 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from lexicon_text import norm_ws, key_of, clean     # noqa: E402
+from lexicon_kind import kind_lay_terms             # noqa: E402
 TERM = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'shared', 'terminology')
 LEX = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, '..', 'src', 'nlp', 'lexicon')
 
@@ -148,34 +153,6 @@ def plural_of(name, one_word=False):
 
 def gz(path):
     return gzip.open(path, 'rt', encoding='utf-8', newline='')
-
-
-def norm_ws(s):
-    return re.sub(r'\s+', ' ', s).strip()
-
-
-def key_of(name):
-    """Approximates lexgen's key: case-folded tokens joined by one space."""
-    return ' '.join(re.findall(r"[A-Za-z0-9]+|[^A-Za-z0-9\s]", name.lower()))
-
-
-def clean(title):
-    """Terminology phrasing -> report phrasing; None if not usable."""
-    t = re.sub(r'\[[^\]]*\]', ' ', title)
-    t = re.sub(r'\([^)]*\)', ' ', t)
-    t = norm_ws(t)
-    t = re.sub(r',? (unspecified|NOS|NEC)\b.*$', '', t)
-    t = re.sub(r',? without (complications?|mention of .*)$', '', t)
-    t = re.sub(r',? not elsewhere classified$', '', t)
-    t = t.strip(' ,;:.')
-    t = re.sub(r' (of|in|at|to|the|with|and|or|site|region)$', '', t)
-    if not t or ',' in t or ';' in t or '/' in t:
-        return None
-    # lower-case the first word (a title's capital), not a name (Crohn's)
-    words = t.split(' ')
-    if re.fullmatch(r'[A-Z][a-z-]+', words[0]):
-        words[0] = words[0].lower()
-    return ' '.join(words)
 
 
 def acceptable(name):
@@ -340,6 +317,7 @@ def main():
     for r in rows:
         for par in r[2].split('|'):
             nchild[par] = nchild.get(par, 0) + 1
+    do_rows = rows
     rows = [r for r in rows if nchild.get(r[1], 0) < 3]
     for r in rows:
         did, name, syns, xicd = r[0], r[1], r[3], r[5]
@@ -456,6 +434,12 @@ def main():
         if p and key_of(p) not in curated_keys and key_of(p) not in cand:
             cand[key_of(p)] = (p, canonical, trait, code, 'plural:conditions.tsv')
 
+    # ---- lay terms by hierarchy: "a kind of <ancestor's lay term>"
+    kinds = kind_lay_terms(do_rows, titles, billable, cond_keys, canon_lay, canon_code,
+                           {key_of(v[1]) for v in cand.values()} |
+                           {key_of(v[1]) for v in curated_rows.values()},
+                           set(lay) | lay_canon)
+
     # ---- medications from the Table of Drugs and Chemicals
     write_medications(curated_keys)
 
@@ -481,12 +465,21 @@ def main():
                 continue
             canonical = canon_name.get(ck) or next(v[1] for v in out if key_of(v[1]) == ck)
             lt, prov = lay[ck]
-            if key_of(lt) == ck or other_condition(lt, canonical):
+            if key_of(lt) == ck or other_condition(lt, canonical) \
+                    or (ck, key_of(lt)) in {(key_of(c), key_of(t)) for c, t in LAY_REJECT}:
                 continue
             f.write('%s\t%s\t%s\n' % (canonical, lt, prov))
             nlay += 1
-    print('lexicon-import: %d condition rows (%d canonicals), %d lay terms'
-          % (len(out), len(canon_keys), nlay), file=sys.stderr)
+        nkind = 0
+        for ck in sorted(kinds):
+            if (ck not in canon_keys and ck not in canon_name) or ck in lay_canon or ck in lay:
+                continue
+            canonical = canon_name.get(ck) or next(v[1] for v in out if key_of(v[1]) == ck)
+            f.write('%s\t%s\t%s\n' % ((canonical,) + kinds[ck]))
+            nkind += 1
+    print('lexicon-import: %d condition rows (%d canonicals), %d lay terms '
+          '(%d synonyms, %d "a kind of")'
+          % (len(out), len(canon_keys), nlay + nkind, nlay, nkind), file=sys.stderr)
     return 0
 
 
@@ -719,6 +712,23 @@ def index_lay_names(titles):
             if c:
                 out.append((title.lower(), c))
     return sorted(set(out))
+
+
+# Synonym lay terms the sources give that say more or other than the
+# clinical term (read off the generated list): "heart block" is one kind of
+# conduction disorder; "black death" is the 14th-century pandemic, not any
+# case of bubonic plague; "amyloid heart" is one organ of organ-limited
+# amyloidosis (the known weak spot of inclusion terms); "shock lung" says
+# the patient was in shock (ARDS has many causes); "eye weakness" is not eye
+# strain (asthenopia); "old age" names an age, not the debility.
+LAY_REJECT = frozenset([
+    ('conduction disorder', 'heart block'),
+    ('bubonic plague', 'black death'),
+    ('organ-limited amyloidosis', 'amyloid heart'),
+    ('adult respiratory distress syndrome', 'shock lung'),
+    ('asthenopia', 'eye weakness'),
+    ('age-related physical debility', 'old age'),
+])
 
 
 def plainly_lay(name, lay_words, one_word=False):

@@ -117,6 +117,64 @@ static void test_index_plurals_lay(void **state)
     ms_nlp_result_free(&r);
 }
 
+/* Lay terms from the hierarchy (issue 15, lay terms): a canonical without a
+ * lay term whose Disease Ontology is_a parent, or whose ICD-10-CM code's
+ * parent code, is a curated canonical with a curated lay term is "a kind of"
+ * that lay term -- and not where the ancestor's lay term names only its
+ * usual kind, or says more than the clinical term. */
+static void test_kind_of_lay(void **state)
+{
+    (void)state;
+    static const char *const named[][2] = {
+        {"inferior myocardial infarction", "a kind of heart attack"},   /* DO is_a */
+        {"tongue carcinoma", "a kind of cancer of the tongue"},         /* DO is_a */
+        {"bullous impetigo", "a kind of contagious skin infection"},    /* L01.03 in L01.0 */
+    };
+    /* none: radiation cystitis (cystitis "bladder infection" -- no
+     * infection), acute interstitial pneumonia (pneumonia "lung infection"),
+     * brain meningioma (a cancer's lay term for a name that does not say
+     * malignant), mucosal melanoma (melanoma "serious skin cancer"),
+     * acquired von Willebrand disease ("inherited bleeding disorder"),
+     * pelvic varices (varicose veins "... leg veins"), myocardial stunning (DO
+     * files it under myocardial infarction; no infarction), hoarding disorder
+     * (ICD-10-CM files it under F42 obsessive-compulsive disorder: related,
+     * not OCD; a hyphenated ancestor name on a reviewed list); and two
+     * synonyms the sources give that say more than the clinical term:
+     * conduction disorder ("heart block"), bubonic plague ("black death") */
+    static const char *const none[] = {
+        "radiation cystitis", "acute interstitial pneumonia", "brain meningioma",
+        "mucosal melanoma", "acquired von Willebrand disease", "pelvic varices",
+        "myocardial stunning", "hoarding disorder", "conduction disorder",
+        "bubonic plague",
+    };
+    char t[256];
+    for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
+        ms_nlp_result r = {0};
+        snprintf(t, sizeof t, "Diagnosis: %s.", named[k][0]);
+        assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+        const ms_nlp_entity *e = cond(&r, t, named[k][0]);
+        assert_non_null(e);
+        assert_non_null(e->lay);
+        assert_string_equal(e->lay, named[k][1]);
+        ms_nlp_result_free(&r);
+    }
+    for (size_t k = 0; k < sizeof none / sizeof *none; k++) {
+        ms_nlp_result r = {0};
+        snprintf(t, sizeof t, "Diagnosis: %s.", none[k]);
+        assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+        const ms_nlp_entity *e = NULL;        /* by canonical: "acute" is acuity */
+        for (size_t i = 0; i < r.n && !e; i++)
+            if (!r.v[i].is_attribute && r.v[i].canonical &&
+                strcmp(r.v[i].canonical, none[k]) == 0)
+                e = &r.v[i];
+        if (!e)
+            fail_msg("%s: not found", none[k]);   /* found, but no lay term */
+        if (e->lay)
+            fail_msg("%s: lay term '%s' (none expected)", none[k], e->lay);
+        ms_nlp_result_free(&r);
+    }
+}
+
 /* Medicines of the Table of Drugs and Chemicals (medications.gen.tsv): a
  * generic, a brand the table points to its generic ("Mogadon -see
  * Nitrazepam"), a spelling variant; a chemical of the table is not a
@@ -317,6 +375,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_names),
         cmocka_unit_test(test_index_plurals_lay),
+        cmocka_unit_test(test_kind_of_lay),
         cmocka_unit_test(test_generated_medications),
         cmocka_unit_test(test_curated_wins),
         cmocka_unit_test(test_report_phrasing),
