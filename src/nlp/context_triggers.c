@@ -397,6 +397,9 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     POSTD("as an infant", C_HIST, 4),
     POSTD("in childhood", C_HIST, 4), POSTD("during childhood", C_HIST, 4),
     POSTD("in her childhood", C_HIST, 4), POSTD("in his childhood", C_HIST, 4),
+    /* a tumour taken out in the past: "colon adenocarcinoma, resected
+     * 2023" (its follow-up says whether it came back) */
+    POSTD("resected", C_HIST, 2), POSTD("resected in", C_HIST, 2),
     /* "a fracture when he was 13 years of age" */
     POSTD("when he was", C_HIST, 4), POSTD("when she was", C_HIST, 4),
 

@@ -26,7 +26,7 @@ typedef struct {
 } ms_ctx_trig;
 typedef ms_ctx_trig trig;
 
-#define MS_CTX_MAX_TRIG 768   /* capacity of context.c's phrase index */
+#define MS_CTX_MAX_TRIG 1024  /* capacity of context.c's phrase index */
 
 extern const ms_ctx_trig ms__ctx_triggers[];
 extern const size_t ms__ctx_ntriggers;

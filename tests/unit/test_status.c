@@ -773,6 +773,12 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "coronary artery disease"), "affirmed");
     run_free(&r);
 
+    /* a tumour resected in the past is history; its follow-up decides */
+    run_of(&r, "DIAGNOSIS: Stage II colon adenocarcinoma, resected 2023.\n"
+               "ASSESSMENT: No evidence of disease recurrence.\n");
+    assert_string_equal(status_of(&r, "colon cancer"), "historical");
+    run_free(&r);
+
     /* a finding of another age after a comma is not negated */
     run_of(&r, "CHEST X-RAY: No active tuberculosis, old calcified granuloma.\n"
                "IMPRESSION: No acute infarct. No fever, chills, or night sweats.\n");
