@@ -374,6 +374,9 @@ static bool lacks_cue(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 static const char *const TEST_HEAD[] = {
     "serology", "serologies", "antibody", "antibodies", "antigen", "antigens",
     "titer", "titers", "titre", "titres", "screen", "screening", "panel",
+    /* "No hepatitis panels" says no test was done, not "no hepatitis";
+     * "strep test", "pregnancy test" */
+    "panels", "screens", "test", "tests",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "igg", "igm", "assay", "swab",
     /* a stain or marker named after what it detects: "melanoma marker

@@ -773,6 +773,13 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "coronary artery disease"), "affirmed");
     run_free(&r);
 
+    /* a test not done says nothing of the condition it tests for */
+    run_of(&r, "We do not have any other results back. No hepatitis panels. Pregnancy test "
+               "negative.\n");
+    assert_string_equal(status_of(&r, "hepatitis"), "");
+    assert_string_equal(status_of(&r, "pregnancy"), "");
+    run_free(&r);
+
     /* a tumour resected in the past is history; its follow-up decides */
     run_of(&r, "DIAGNOSIS: Stage II colon adenocarcinoma, resected 2023.\n"
                "ASSESSMENT: No evidence of disease recurrence.\n");
