@@ -142,8 +142,13 @@ static void on_assign(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
     } else if (err) {
         ms_log(MS_LOG_ERROR, "assign failed", KS("error", rd_kafka_err2str(err)), KEND);
     }
+    /* librdkafka keeps a partition's pause across its revoke and a later
+     * assignment: one paused by the hold fallback and then revoked would
+     * come back paused for good. So state it either way. */
     if (k->parts_paused || k->stopped)
         rd_kafka_pause_partitions(k->rk, parts);
+    else
+        rd_kafka_resume_partitions(k->rk, parts);
     update_drained(k);
 }
 
@@ -158,8 +163,12 @@ static void on_revoke(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
         part *p = ms__kafka_find_part(k, parts->elems[i].topic, parts->elems[i].partition);
         ms_log(MS_LOG_INFO, lost ? "partition lost" : "partition revoked",
                KS("topic", parts->elems[i].topic), KI("partition", parts->elems[i].partition), KEND);
-        if (is_held_part(k, parts->elems[i].topic, parts->elems[i].partition))
+        if (is_held_part(k, parts->elems[i].topic, parts->elems[i].partition)) {
+            ms_log(MS_LOG_INFO, "kafka source: held record dropped with its partition",
+                   KS("topic", parts->elems[i].topic), KI("partition", k->held->partition),
+                   KI("offset", (long long)k->held->offset), KEND);
             drop_held(k); /* not admitted: the next owner reads it */
+        }
         if (!p)
             continue;
         ms_engine_forget_lane(k->base.engine, p->lane);
@@ -371,13 +380,15 @@ static void on_idle(uv_idle_t *h);
 static void serve(kafka_source *k)
 {
     int budget = 512;
-    if (k->parts_paused && !k->held && !k->paused && !k->stopped) {
-        /* The held message went with a revoked partition during the pause
-         * fallback; the engine has room again. */
-        k->parts_paused = false;
-        pause_all(k, false);
-    }
     while (budget-- > 0 && k->rk && !k->closing) {
+        if (k->parts_paused && !k->held && !k->paused && !k->stopped) {
+            /* The held message went with a revoked partition during the
+             * pause fallback, and the engine has room again (possibly since
+             * a callback of the poll below: a revoke releases the reports
+             * its partitions had counted, which can resume us). */
+            k->parts_paused = false;
+            pause_all(k, false);
+        }
         if (k->held && !release_held(k) && !k->parts_paused) {
             uv_idle_stop(&k->idle);
             return;
