@@ -142,13 +142,8 @@ static void on_assign(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
     } else if (err) {
         ms_log(MS_LOG_ERROR, "assign failed", KS("error", rd_kafka_err2str(err)), KEND);
     }
-    /* librdkafka keeps a partition's pause across its revoke and a later
-     * assignment: one paused by the hold fallback and then revoked would
-     * come back paused for good. So state it either way. */
     if (k->parts_paused || k->stopped)
         rd_kafka_pause_partitions(k->rk, parts);
-    else
-        rd_kafka_resume_partitions(k->rk, parts);
     update_drained(k);
 }
 
@@ -159,6 +154,11 @@ static void on_revoke(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
      * rest of their in-flight work will be redone by the next owner. */
     if (!lost)
         ms__kafka_commit_pending(k, true);
+    /* librdkafka keeps a partition's pause across its revoke and a later
+     * assignment: one paused by the hold fallback would come back paused
+     * for good (nothing of ours would resume it). */
+    if (k->parts_paused)
+        rd_kafka_resume_partitions(k->rk, parts);
     for (int i = 0; i < parts->cnt; i++) {
         part *p = ms__kafka_find_part(k, parts->elems[i].topic, parts->elems[i].partition);
         ms_log(MS_LOG_INFO, lost ? "partition lost" : "partition revoked",
@@ -684,7 +684,7 @@ static const ms_cfg_key kafka_source_keys[] = {
     MS_KEY_STR("source.topics", "reports",
         "kafka source: comma-separated topics to consume."),
     MS_KEY_INT("source.commit_interval_ms", "1000", 0, 600000,
-        "kafka source: how often confirmed offsets are committed (0 = after every confirmation); they are always committed on shutdown and rebalance."),
+        "kafka source: how often confirmed offsets are committed (0 = after every confirmation); they are always committed on shutdown and rebalance, and at once when delivered reports awaiting their commit fill engine.max_inflight_docs (they count against it until the broker acknowledges the commit)."),
     MS_KEY_INT("source.hold_ms", "-1", -1, 43200000,
         "kafka source: when the engine is full, the next record is held (no pause, librdkafka keeps its prefetch) for at most this long, then every partition is paused; -1 = the smaller of 10 s and a tenth of kafka.max.poll.interval.ms, 0 = pause at once; at most half of kafka.max.poll.interval.ms."),
     { 0 }

@@ -232,6 +232,16 @@ class S3rver:
         self.proc.wait()
 
 
+def log_records(path):
+    """The JSON lines of a medstream log (log.format=json), parsed."""
+    with open(path) as f:
+        for line in f:
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
 class Instance:
     """One medstream process writing summaries to its own directory (and,
     with s3, to its own prefix of the bucket)."""
@@ -280,16 +290,11 @@ class Instance:
         """The partitions this instance holds now, replayed from its log
         (a cooperative rebalance revokes some and assigns others)."""
         parts = set()
-        with open(self.log) as f:
-            for line in f:
-                try:
-                    j = json.loads(line)
-                except ValueError:
-                    continue
-                if j.get("msg") == "partition assigned":
-                    parts.add(int(j.get("partition")))
-                elif j.get("msg") in ("partition revoked", "partition lost"):
-                    parts.discard(int(j.get("partition")))
+        for j in log_records(self.log):
+            if j.get("msg") == "partition assigned":
+                parts.add(int(j.get("partition")))
+            elif j.get("msg") in ("partition revoked", "partition lost"):
+                parts.discard(int(j.get("partition")))
         return parts
 
     def kill(self):

@@ -71,21 +71,12 @@ def extra():
 
 def dropped(inst):
     """[(partition, offset)] of the held records inst dropped at a revoke."""
-    out = []
-    with open(inst.log) as f:
-        for line in f:
-            try:
-                j = json.loads(line)
-            except ValueError:
-                continue
-            if j.get("msg") == "kafka source: held record dropped with its partition":
-                out.append((int(j["partition"]), int(j["offset"])))
-    return out
+    return [(int(j["partition"]), int(j["offset"])) for j in kc.log_records(inst.log)
+            if j.get("msg") == "kafka source: held record dropped with its partition"]
 
 
 def revokes(inst):
-    with open(inst.log) as f:
-        return sum(1 for line in f if '"partition revoked"' in line)
+    return sum(1 for j in kc.log_records(inst.log) if j.get("msg") == "partition revoked")
 
 
 def positions(insts):
@@ -191,7 +182,7 @@ def main():
     ap.add_argument("--mkpdf", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--reports", type=int, default=400)
-    ap.add_argument("--rounds", type=int, default=6, help="rebalances at most")
+    ap.add_argument("--rounds", type=int, default=10, help="rebalances at most")
     ap.add_argument("--repeat", type=int, default=60, help="paragraphs per report")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
