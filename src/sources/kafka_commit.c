@@ -33,12 +33,17 @@ static part *find_lane(kafka_source *k, uint64_t lane)
     return NULL;
 }
 
-/* A commit of these partitions failed: commit them again later. */
+/* A commit of these partitions (l NULL: of which, unknown: all) failed:
+ * commit them again later. */
 static void commit_failed(kafka_source *k, const rd_kafka_topic_partition_list_t *l,
                           rd_kafka_resp_err_t err)
 {
     bool again = false;
-    for (int i = 0; i < l->cnt; i++) {
+    for (int i = 0; !l && i < k->nparts; i++) {
+        k->parts[i].committed_next = -1;
+        again = true;
+    }
+    for (int i = 0; l && i < l->cnt; i++) {
         const rd_kafka_topic_partition_t *tp = &l->elems[i];
         rd_kafka_resp_err_t e = err ? err : tp->err;
         if (!e)
@@ -85,12 +90,16 @@ static void commit_result(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     (void)rk;
     kafka_source *k = opaque;
     k->commits_out--;
-    if (!offsets)
-        return;
-    if (failed(offsets, err)) {
+    if (!offsets || failed(offsets, err)) {
+        /* Retried by the commit timer, not at once: no tight loop while
+         * the group coordinator refuses (a rebalance, a broker down). */
         ms_log(MS_LOG_WARN, "offset commit failed; will retry",
-               KS("error", rd_kafka_err2str(err ? err : offsets->elems[0].err)), KEND);
+               KS("error", rd_kafka_err2str(err || !offsets ? err : offsets->elems[0].err)),
+               KEND);
         commit_failed(k, offsets, err);
+        if (offsets)
+            acknowledged(k, offsets, err); /* the partitions that made it */
+        return;
     }
     acknowledged(k, offsets, err);
     if (k->flush_wanted && k->commits_out == 0 && !k->closing) {
