@@ -302,7 +302,7 @@ static void pause_source(ms_engine *e)
     ms__engine_acks_flush(e); /* blocked by reports awaiting their commit */
 }
 
-void ms__engine_maybe_resume(ms_engine *e)
+static void maybe_resume(ms_engine *e)
 {
     if (!e->paused || e->stopping)
         return;
@@ -360,6 +360,13 @@ void ms_engine_forget_lane(ms_engine *e, uint64_t lane)
     e->npending = j;
     ms_tracker_forget(e->tracker, lane);
     ms__engine_acks_forget(e, lane);
+    maybe_resume(e);
+}
+
+void ms_engine_committed(ms_engine *e, uint64_t lane, int64_t next_offset)
+{
+    ms__engine_acks_release(e, lane, next_offset);
+    maybe_resume(e);
 }
 
 void ms_engine_source_failed(ms_engine *e, const char *why)
@@ -377,7 +384,7 @@ static void release(ms_engine *e, ms_doc *doc)
     e->inflight_bytes -= (int64_t)doc->input_size;
     ms__engine_inflight_changed(e);
     ms_doc_free(doc);
-    ms__engine_maybe_resume(e);
+    maybe_resume(e);
     check_finish(e);
 }
 

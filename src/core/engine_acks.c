@@ -15,7 +15,8 @@
  * go when an acknowledgement passes them, when the lane is forgotten
  * (revoked or lost: the next owner reads them again, the documented
  * duplicate case) and all at once when the engine finishes, so nothing can
- * stay counted for ever. All on the loop thread. */
+ * stay counted for ever. All on the loop thread. ms_engine_committed (in
+ * engine.c, which resumes the source) releases through here. */
 #include "core/engine_internal.h"
 
 #include <stdlib.h>
@@ -67,10 +68,9 @@ static void release_lane(ms_engine *e, uint64_t lane, int64_t next)
     e->unacked_docs -= docs;
     e->unacked_bytes -= bytes;
     ms__engine_inflight_changed(e);
-    ms__engine_maybe_resume(e);
 }
 
-void ms_engine_committed(ms_engine *e, uint64_t lane, int64_t next_offset)
+void ms__engine_acks_release(ms_engine *e, uint64_t lane, int64_t next_offset)
 {
     if (next_offset >= 0)
         release_lane(e, lane, next_offset);

@@ -105,15 +105,14 @@ void ms__engine_paused_changed(ms_engine *e);
 void ms__engine_delivered(ms_engine *e, ms_doc *doc);
 void ms__engine_committed(ms_engine *e);
 
-/* Resume the source if what counts against the limits fell to resume_pct. */
-void ms__engine_maybe_resume(ms_engine *e);
-
 /* engine_acks.c: reports delivered but not yet acknowledged as committed
  * (only with a source that has acks_commits). await_ack keeps a delivered
  * doc counted (call before ms_tracker_done: false when the source commits
  * synchronously or the doc's lane was forgotten, then it is released as
- * before); the others release them. */
+ * before); the others release them (the caller then may resume the
+ * source). */
 bool ms__engine_await_ack(ms_engine *e, const ms_doc *doc);
+void ms__engine_acks_release(ms_engine *e, uint64_t lane, int64_t next_offset);
 void ms__engine_acks_forget(ms_engine *e, uint64_t lane);
 void ms__engine_acks_clear(ms_engine *e);
 /* A watermark was handed to the source: if admission is blocked, ask an

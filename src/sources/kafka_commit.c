@@ -20,10 +20,20 @@
  * until a commit past them succeeds or the partition is revoked. */
 #include "sources/kafka_internal.h"
 
+#include <string.h>
+
 #include "base/log.h"
 #include "core/engine.h"
 
 #define RETRY_MS 1000 /* a failed commit's retry with commit_interval_ms = 0 */
+
+part *ms__kafka_find_part(kafka_source *k, const char *topic, int32_t partition)
+{
+    for (int i = 0; i < k->nparts; i++)
+        if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
+            return &k->parts[i];
+    return NULL;
+}
 
 static part *find_lane(kafka_source *k, uint64_t lane)
 {

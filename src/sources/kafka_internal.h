@@ -51,10 +51,10 @@ typedef struct kafka_source {
     ms_msk_iam_ref *msk;     /* msk.iam: the token refresher */
 } kafka_source;
 
-/* The partition (NULL: not assigned to us). */
+/* kafka_commit.c. The partition (NULL: not assigned to us). */
 part *ms__kafka_find_part(kafka_source *k, const char *topic, int32_t partition);
 
-/* kafka_commit.c. Commit every partition whose watermark moved; sync: wait
+/* Commit every partition whose watermark moved; sync: wait
  * for the broker (revoke, close), else the result comes through commit_q
  * and every acknowledged position is reported with ms_engine_committed(). */
 void ms__kafka_commit_pending(kafka_source *k, bool sync);

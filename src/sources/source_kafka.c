@@ -62,14 +62,6 @@ static int topic_index(kafka_source *k, const char *topic)
     return 0;
 }
 
-part *ms__kafka_find_part(kafka_source *k, const char *topic, int32_t partition)
-{
-    for (int i = 0; i < k->nparts; i++)
-        if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
-            return &k->parts[i];
-    return NULL;
-}
-
 static part *add_part(kafka_source *k, const char *topic, int32_t partition)
 {
     part *p = ms__kafka_find_part(k, topic, partition);
