@@ -128,6 +128,10 @@ def run(a, mock, pdfs):
                 insts.append(B)
                 what = "B joins"
             else:
+                # SIGTERM is handled (a clean leave) once the engine started;
+                # a slow start (TSan) must not turn it into a kill.
+                kc.wait_for(lambda: any(j.get("msg") == "started" for j in kc.log_records(B.log))
+                            or B.proc.poll() is not None, "B's start", timeout=WAIT_S)
                 B.proc.send_signal(signal.SIGTERM)
                 what = "B leaves"
             # not a check: the next round comes anyway
