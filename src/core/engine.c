@@ -104,6 +104,7 @@ void ms_engine_free(ms_engine *e)
     ms_ring_free(e->done);
     ms_tracker_free(e->tracker);
     free(e->pending);
+    free(e->unacked);
     free(e->wstate);
     free(e);
 }
@@ -278,12 +279,15 @@ static void stop_workers(ms_engine *e)
 
 /* ---- admission and backpressure -------------------------------------- */
 
+/* What counts against the limits: the reports in the pipeline and the
+ * delivered ones awaiting their commit acknowledgement (engine_acks.c). */
 static bool at_limit(ms_engine *e, size_t bytes)
 {
-    if (e->inflight_docs == 0)
+    int64_t docs = e->inflight_docs + e->unacked_docs;
+    if (docs == 0)
         return false; /* never deadlock on one report larger than the limit */
-    return e->inflight_docs >= e->max_docs ||
-           e->inflight_bytes + (int64_t)bytes > e->max_bytes;
+    return docs >= e->max_docs ||
+           e->inflight_bytes + e->unacked_bytes + (int64_t)bytes > e->max_bytes;
 }
 
 static void pause_source(ms_engine *e)
@@ -295,14 +299,15 @@ static void pause_source(ms_engine *e)
     ms__engine_paused_changed(e);
     if (e->source && e->source->ops->pause)
         e->source->ops->pause(e->source);
+    ms__engine_acks_flush(e); /* blocked by reports awaiting their commit */
 }
 
 static void maybe_resume(ms_engine *e)
 {
     if (!e->paused || e->stopping)
         return;
-    if (e->inflight_docs * 100 > e->max_docs * e->resume_pct ||
-        e->inflight_bytes * 100 > e->max_bytes * e->resume_pct)
+    if ((e->inflight_docs + e->unacked_docs) * 100 > e->max_docs * e->resume_pct ||
+        (e->inflight_bytes + e->unacked_bytes) * 100 > e->max_bytes * e->resume_pct)
         return;
     e->paused = false;
     ms__engine_paused_changed(e);
@@ -354,6 +359,14 @@ void ms_engine_forget_lane(ms_engine *e, uint64_t lane)
             e->pending[j++] = e->pending[i];
     e->npending = j;
     ms_tracker_forget(e->tracker, lane);
+    ms__engine_acks_forget(e, lane);
+    maybe_resume(e);
+}
+
+void ms_engine_committed(ms_engine *e, uint64_t lane, int64_t next_offset)
+{
+    ms__engine_acks_release(e, lane, next_offset);
+    maybe_resume(e);
 }
 
 void ms_engine_source_failed(ms_engine *e, const char *why)
@@ -404,6 +417,9 @@ static void completed(ms_engine *e, ms_doc *doc)
     ms__engine_delivered(e, doc);
     if (e->report_cb)
         e->report_cb(doc, e->report_ud);
+    /* With an acking source it stays counted until its commit is
+     * acknowledged; counted first: the tracker may commit (and flush). */
+    ms__engine_await_ack(e, doc);
     /* May call the source's commit(). */
     ms_tracker_done(e->tracker, &doc->ticket);
     release(e, doc);
@@ -547,6 +563,7 @@ static void commit_now(ms_engine *e, uint64_t lane, int64_t next_offset)
     ms__engine_committed(e);
     if (e->source && e->source->ops->commit)
         e->source->ops->commit(e->source, lane, next_offset);
+    ms__engine_acks_flush(e);
 }
 
 /* With an audit trail, every record must be durable before its position
@@ -697,6 +714,8 @@ static void check_finish(ms_engine *e)
         return;
     e->finishing = true;
     flush_commits(e);
+    /* Nothing more is admitted; close() commits synchronously. */
+    ms__engine_acks_clear(e);
     if (!e->stopping && e->source && e->source->ops->stop)
         e->source->ops->stop(e->source);
     ms_log(MS_LOG_INFO, "finished", KI("delivered", (long long)e->totals.delivered),

@@ -103,8 +103,15 @@ bool ms_engine_has_room(ms_engine *e, size_t bytes);
 void ms_engine_submit(ms_engine *e, ms_doc *doc);
 /* The source has no more data for now (drained) or has more again. */
 void ms_engine_source_drained(ms_engine *e, bool drained);
-/* A partition was revoked: its in-flight records will not be committed. */
+/* A partition was revoked: its in-flight records will not be committed;
+ * its delivered reports awaiting a commit acknowledgement stop counting
+ * against the in-flight limits (the next owner reads them again). */
 void ms_engine_forget_lane(ms_engine *e, uint64_t lane);
+/* For a source with acks_commits (source.h): the broker acknowledged a
+ * commit of next_offset on lane. The delivered reports of lane below it
+ * stop counting against the in-flight limits; a stale or repeated
+ * acknowledgement releases nothing more. Loop thread. */
+void ms_engine_committed(ms_engine *e, uint64_t lane, int64_t next_offset);
 /* The source failed for good (e.g. cannot connect): stop with exit code 1. */
 void ms_engine_source_failed(ms_engine *e, const char *why);
 

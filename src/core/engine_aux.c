@@ -25,8 +25,13 @@ void ms__engine_metrics_init(ms_engine *e)
                               "Watermark advances handed to the source");
     e->m.pauses = ms_counter("medstream_source_pauses_total", "",
                              "Times backpressure paused the source");
-    e->m.inflight = ms_gauge("medstream_inflight_reports", "", "Reports admitted, not yet delivered");
+    e->m.inflight = ms_gauge("medstream_inflight_reports", "",
+                             "Reports counted against engine.max_inflight_docs: admitted, not yet "
+                             "delivered, or delivered with their commit not yet acknowledged");
     e->m.inflight_bytes = ms_gauge("medstream_inflight_bytes", "", "Input bytes of those reports");
+    e->m.awaiting_commit = ms_gauge("medstream_awaiting_commit_reports", "",
+                                    "Of those, delivered reports whose offset commit the broker "
+                                    "has not yet acknowledged (Kafka source)");
     e->m.inflight_max = ms_gauge("medstream_inflight_reports_max", "",
                                  "High-water mark of in-flight reports");
     e->m.inflight_bytes_max = ms_gauge("medstream_inflight_bytes_max", "",
@@ -79,14 +84,19 @@ void ms__engine_sink_observe(ms_engine *e, ms_sink *s, ms_doc *doc, int status)
 
 void ms__engine_inflight_changed(ms_engine *e)
 {
-    ms_gauge_set(e->m.inflight, e->inflight_docs);
-    ms_gauge_set(e->m.inflight_bytes, e->inflight_bytes);
-    ms_gauge_max(e->m.inflight_max, e->inflight_docs);
-    ms_gauge_max(e->m.inflight_bytes_max, e->inflight_bytes);
-    if (e->inflight_docs > e->totals.max_inflight_docs)
-        e->totals.max_inflight_docs = e->inflight_docs;
-    if (e->inflight_bytes > e->totals.max_inflight_bytes)
-        e->totals.max_inflight_bytes = e->inflight_bytes;
+    /* What counts against the limits: in the pipeline, or delivered and
+     * awaiting the acknowledgement of its commit (engine_acks.c). */
+    int64_t docs = e->inflight_docs + e->unacked_docs;
+    int64_t bytes = e->inflight_bytes + e->unacked_bytes;
+    ms_gauge_set(e->m.inflight, docs);
+    ms_gauge_set(e->m.inflight_bytes, bytes);
+    ms_gauge_set(e->m.awaiting_commit, e->unacked_docs);
+    ms_gauge_max(e->m.inflight_max, docs);
+    ms_gauge_max(e->m.inflight_bytes_max, bytes);
+    if (docs > e->totals.max_inflight_docs)
+        e->totals.max_inflight_docs = docs;
+    if (bytes > e->totals.max_inflight_bytes)
+        e->totals.max_inflight_bytes = bytes;
 }
 
 void ms__engine_paused_changed(ms_engine *e)

@@ -61,7 +61,12 @@ struct ms_engine {
 
     int64_t max_docs, max_bytes, drain_timeout_ms;
     int resume_pct;
-    int64_t inflight_docs, inflight_bytes;
+    int64_t inflight_docs, inflight_bytes;     /* admitted, not yet delivered */
+    /* Delivered, awaiting the source's commit acknowledgement (a source with
+     * acks_commits; engine_acks.c): they count against the limits too. */
+    int64_t unacked_docs, unacked_bytes;
+    struct ms_unacked { uint64_t lane; int64_t offset, bytes; } *unacked;
+    size_t nunacked, cap_unacked;
     uint64_t seq;
     bool paused, once, source_drained, handle_signals;
     bool running, stopping, finishing;
@@ -86,7 +91,7 @@ struct ms_engine {
     struct {
         ms_metric *admitted, *delivered, *dead, *abandoned, *commits, *pauses;
         ms_metric *inflight, *inflight_bytes, *inflight_max, *inflight_bytes_max;
-        ms_metric *paused, *work_depth, *done_depth, *busy, *e2e;
+        ms_metric *awaiting_commit, *paused, *work_depth, *done_depth, *busy, *e2e;
     } m;
 };
 
@@ -99,6 +104,20 @@ void ms__engine_inflight_changed(ms_engine *e);
 void ms__engine_paused_changed(ms_engine *e);
 void ms__engine_delivered(ms_engine *e, ms_doc *doc);
 void ms__engine_committed(ms_engine *e);
+
+/* engine_acks.c: reports delivered but not yet acknowledged as committed
+ * (only with a source that has acks_commits). await_ack keeps a delivered
+ * doc counted (call before ms_tracker_done: false when the source commits
+ * synchronously or the doc's lane was forgotten, then it is released as
+ * before); the others release them (the caller then may resume the
+ * source). */
+bool ms__engine_await_ack(ms_engine *e, const ms_doc *doc);
+void ms__engine_acks_release(ms_engine *e, uint64_t lane, int64_t next_offset);
+void ms__engine_acks_forget(ms_engine *e, uint64_t lane);
+void ms__engine_acks_clear(ms_engine *e);
+/* A watermark was handed to the source: if admission is blocked, ask an
+ * acking source to commit now (source.h, flush). */
+void ms__engine_acks_flush(ms_engine *e);
 
 void ms__engine_retry_later(ms_engine *e, ms_sink *s, ms_doc *doc, uint64_t delay_ms,
                            uv_timer_cb fire);

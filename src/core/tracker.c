@@ -178,6 +178,11 @@ void ms_tracker_forget(ms_tracker *t, uint64_t key)
     }
 }
 
+bool ms_tracker_live(const ms_ticket *ticket)
+{
+    return ticket->lane && ticket->lane->live;
+}
+
 int64_t ms_tracker_watermark(ms_tracker *t, uint64_t key)
 {
     ms_lane *l = find_lane(t, key);

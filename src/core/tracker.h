@@ -43,6 +43,10 @@ void ms_tracker_abandon(ms_tracker *t, ms_ticket *ticket);
  * advance any watermark when they finish. */
 void ms_tracker_forget(ms_tracker *t, uint64_t key);
 
+/* True while the ticket's record is pending on a lane still in the table
+ * (not forgotten): its delivery can still be committed. */
+bool ms_tracker_live(const ms_ticket *ticket);
+
 /* The next offset to commit on a lane, or -1 when nothing was delivered. */
 int64_t ms_tracker_watermark(ms_tracker *t, uint64_t key);
 

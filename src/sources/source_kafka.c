@@ -5,7 +5,8 @@
  * queue becomes non-empty, uv_poll wakes us, and we serve the queue without
  * blocking. Offsets are never auto-committed: the engine calls commit() with
  * the delivery watermark of a partition, and we commit it (batched every
- * source.commit_interval_ms, synchronously on revoke and on close).
+ * source.commit_interval_ms, synchronously on revoke and on close; the
+ * commits and their acknowledgements are in kafka_commit.c).
  *
  * Backpressure holds. A message that finds no room in the engine is kept
  * (the rd_kafka_message_t itself, `held`) and the consumer queue is not
@@ -49,43 +50,9 @@
 #include "base/metrics.h"
 #include "kafka/kafka_conf.h"
 #include "kafka/msk_iam.h"
+#include "sources/kafka_internal.h"
 #include "sources/record.h"
 #include "core/plugin.h"
-
-typedef struct part {
-    char *topic;
-    int32_t partition;
-    uint64_t lane;
-    bool eof;
-    int64_t commit_next;     /* watermark to commit, -1 = none */
-    int64_t committed_next;  /* last watermark handed to librdkafka */
-    ms_metric *lag;          /* medstream_source_lag_records{topic,partition} */
-} part;
-
-typedef struct kafka_source {
-    ms_source base;
-    rd_kafka_t *rk;
-    rd_kafka_queue_t *queue;
-    int pipe_fds[2];
-    uv_poll_t poll;
-    uv_idle_t idle;
-    uv_timer_t commit_timer;
-    uv_timer_t hold_timer;   /* the hold -> pause fallback */
-    int open_handles;
-    void (*close_done)(ms_source *);
-    char **topics;
-    int ntopics;
-    part *parts;
-    int nparts, capparts;
-    bool paused, stopped, closing, started, ever_assigned;
-    rd_kafka_message_t *held; /* polled, found no room: submitted on resume */
-    bool parts_paused;        /* the fallback: every partition paused */
-    int64_t hold_ms;          /* hold at most this long, then pause */
-    int64_t commit_interval_ms;
-    size_t max_bytes;        /* parse.max_bytes: caps a decoded envelope */
-    const ms_config *cfg;    /* outlives the source */
-    ms_msk_iam_ref *msk;     /* msk.iam: the token refresher */
-} kafka_source;
 
 static int topic_index(kafka_source *k, const char *topic)
 {
@@ -95,25 +62,9 @@ static int topic_index(kafka_source *k, const char *topic)
     return 0;
 }
 
-static part *find_part(kafka_source *k, const char *topic, int32_t partition)
-{
-    for (int i = 0; i < k->nparts; i++)
-        if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
-            return &k->parts[i];
-    return NULL;
-}
-
-static part *find_lane(kafka_source *k, uint64_t lane)
-{
-    for (int i = 0; i < k->nparts; i++)
-        if (k->parts[i].lane == lane)
-            return &k->parts[i];
-    return NULL;
-}
-
 static part *add_part(kafka_source *k, const char *topic, int32_t partition)
 {
-    part *p = find_part(k, topic, partition);
+    part *p = ms__kafka_find_part(k, topic, partition);
     if (p)
         return p;
     if (k->nparts == k->capparts) {
@@ -147,25 +98,6 @@ static rd_kafka_topic_partition_list_t *assignment_list(kafka_source *k)
     for (int i = 0; i < k->nparts; i++)
         rd_kafka_topic_partition_list_add(l, k->parts[i].topic, k->parts[i].partition);
     return l;
-}
-
-/* Commit every partition whose watermark moved. sync: wait for the broker. */
-static void commit_pending(kafka_source *k, bool sync)
-{
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
-    for (int i = 0; i < k->nparts; i++) {
-        part *p = &k->parts[i];
-        if (p->commit_next >= 0 && p->commit_next != p->committed_next) {
-            rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->commit_next;
-            p->committed_next = p->commit_next;
-        }
-    }
-    if (l->cnt > 0) {
-        rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, l, sync ? 0 : 1);
-        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            ms_log(MS_LOG_WARN, "offset commit failed", KS("error", rd_kafka_err2str(err)), KEND);
-    }
-    rd_kafka_topic_partition_list_destroy(l);
 }
 
 static void update_drained(kafka_source *k)
@@ -213,13 +145,22 @@ static void on_revoke(kafka_source *k, rd_kafka_topic_partition_list_t *parts)
     /* Commit what is confirmed for these partitions before letting go; the
      * rest of their in-flight work will be redone by the next owner. */
     if (!lost)
-        commit_pending(k, true);
+        ms__kafka_commit_pending(k, true);
+    /* librdkafka keeps a partition's pause across its revoke and a later
+     * assignment: one paused by the hold fallback would come back paused
+     * for good (nothing of ours would resume it). */
+    if (k->parts_paused)
+        rd_kafka_resume_partitions(k->rk, parts);
     for (int i = 0; i < parts->cnt; i++) {
-        part *p = find_part(k, parts->elems[i].topic, parts->elems[i].partition);
+        part *p = ms__kafka_find_part(k, parts->elems[i].topic, parts->elems[i].partition);
         ms_log(MS_LOG_INFO, lost ? "partition lost" : "partition revoked",
                KS("topic", parts->elems[i].topic), KI("partition", parts->elems[i].partition), KEND);
-        if (is_held_part(k, parts->elems[i].topic, parts->elems[i].partition))
+        if (is_held_part(k, parts->elems[i].topic, parts->elems[i].partition)) {
+            ms_log(MS_LOG_INFO, "kafka source: held record dropped with its partition",
+                   KS("topic", parts->elems[i].topic), KI("partition", k->held->partition),
+                   KI("offset", (long long)k->held->offset), KEND);
             drop_held(k); /* not admitted: the next owner reads it */
+        }
         if (!p)
             continue;
         ms_engine_forget_lane(k->base.engine, p->lane);
@@ -243,13 +184,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         on_assign(k, parts);
     else
         on_revoke(k, parts);
-}
-
-static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                      rd_kafka_topic_partition_list_t *offsets, void *opaque)
-{
-    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        ms_log(MS_LOG_WARN, "offset commit failed", KS("error", rd_kafka_err2str(err)), KEND);
 }
 
 /* ---- messages --------------------------------------------------------- */
@@ -373,7 +307,7 @@ static void submit(kafka_source *k, part *p, const char *topic, const rd_kafka_m
 static bool handle_message(kafka_source *k, rd_kafka_message_t *m)
 {
     const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
-    part *p = m->rkt ? find_part(k, topic, m->partition) : NULL;
+    part *p = m->rkt ? ms__kafka_find_part(k, topic, m->partition) : NULL;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         /* The held message's partition is not at its end, whatever a
          * (stale) event says; update_drained also waits for the held one. */
@@ -421,7 +355,7 @@ static bool release_held(kafka_source *k)
         pause_all(k, false);
     }
     const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
-    part *p = find_part(k, topic, m->partition);
+    part *p = ms__kafka_find_part(k, topic, m->partition);
     if (p)
         submit(k, p, topic, m);
     rd_kafka_message_destroy(m);
@@ -438,13 +372,15 @@ static void on_idle(uv_idle_t *h);
 static void serve(kafka_source *k)
 {
     int budget = 512;
-    if (k->parts_paused && !k->held && !k->paused && !k->stopped) {
-        /* The held message went with a revoked partition during the pause
-         * fallback; the engine has room again. */
-        k->parts_paused = false;
-        pause_all(k, false);
-    }
     while (budget-- > 0 && k->rk && !k->closing) {
+        if (k->parts_paused && !k->held && !k->paused && !k->stopped) {
+            /* The held message went with a revoked partition during the
+             * pause fallback, and the engine has room again (possibly since
+             * a callback of the poll below: a revoke releases the reports
+             * its partitions had counted, which can resume us). */
+            k->parts_paused = false;
+            pause_all(k, false);
+        }
         if (k->held && !release_held(k) && !k->parts_paused) {
             uv_idle_stop(&k->idle);
             return;
@@ -472,12 +408,8 @@ static void on_readable(uv_poll_t *h, int status, int events)
     char buf[256];
     while (read(k->pipe_fds[0], buf, sizeof buf) > 0)
         ;
+    ms__kafka_serve_commits(k); /* also during a hold: it waits for these */
     serve(k);
-}
-
-static void on_commit_timer(uv_timer_t *t)
-{
-    commit_pending(t->data, false);
 }
 
 /* ---- source interface -------------------------------------------------- */
@@ -495,6 +427,7 @@ static int kafka_start(ms_source *src)
     }
     k->queue = rd_kafka_queue_get_consumer(k->rk);
     rd_kafka_queue_io_event_enable(k->queue, k->pipe_fds[1], "1", 1);
+    ms__kafka_commit_queue_open(k);
     uv_poll_init(loop, &k->poll, k->pipe_fds[0]);
     uv_idle_init(loop, &k->idle);
     uv_timer_init(loop, &k->commit_timer);
@@ -502,7 +435,7 @@ static int kafka_start(ms_source *src)
     k->poll.data = k->idle.data = k->commit_timer.data = k->hold_timer.data = k;
     k->open_handles = 4;
     if (k->commit_interval_ms > 0)
-        uv_timer_start(&k->commit_timer, on_commit_timer, (uint64_t)k->commit_interval_ms,
+        uv_timer_start(&k->commit_timer, ms__kafka_on_commit_timer, (uint64_t)k->commit_interval_ms,
                        (uint64_t)k->commit_interval_ms);
     if (k->cfg && ms_config_bool(k->cfg, "msk.iam")) {
         /* Serve librdkafka's queue (where its OAUTHBEARER refresh callback
@@ -568,17 +501,6 @@ static void kafka_resume(ms_source *src)
         uv_idle_start(&k->idle, on_idle);
 }
 
-static void kafka_commit(ms_source *src, uint64_t lane, int64_t next)
-{
-    kafka_source *k = (kafka_source *)src;
-    part *p = find_lane(k, lane);
-    if (!p)
-        return;
-    p->commit_next = next;
-    if (k->commit_interval_ms == 0)
-        commit_pending(k, false);
-}
-
 static void kafka_stop(ms_source *src)
 {
     kafka_source *k = (kafka_source *)src;
@@ -601,11 +523,12 @@ static void kafka_close(ms_source *src, void (*done)(ms_source *))
     kafka_source *k = (kafka_source *)src;
     kafka_stop(src);
     if (k->started) {
-        commit_pending(k, true);
+        ms__kafka_commit_pending(k, true);
         k->closing = true;
         /* Leaves the group; the revoke callback runs from inside and commits
          * again (a no-op when nothing moved). */
         rd_kafka_queue_io_event_enable(k->queue, -1, NULL, 0);
+        rd_kafka_queue_io_event_enable(k->commit_q, -1, NULL, 0);
         rd_kafka_consumer_close(k->rk);
         ms_log(MS_LOG_INFO, "kafka consumer closed", KEND);
     }
@@ -632,6 +555,8 @@ static void kafka_destroy(ms_source *src)
     }
     if (k->queue)
         rd_kafka_queue_destroy(k->queue);
+    if (k->commit_q)
+        rd_kafka_queue_destroy(k->commit_q);
     if (k->rk)
         rd_kafka_destroy(k->rk);
     if (k->pipe_fds[0] > 0) {
@@ -652,10 +577,12 @@ static const ms_source_ops kafka_ops = {
     .start = kafka_start,
     .pause = kafka_pause,
     .resume = kafka_resume,
-    .commit = kafka_commit,
+    .commit = ms__kafka_commit,
     .stop = kafka_stop,
     .close = kafka_close,
     .destroy = kafka_destroy,
+    .acks_commits = true,
+    .flush = ms__kafka_flush,
 };
 
 static int split_topics(kafka_source *k, const char *list)
@@ -730,7 +657,7 @@ ms_source *ms_source_kafka_new(const ms_config *cfg, char *err, size_t errlen)
     }
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
+    rd_kafka_conf_set_offset_commit_cb(conf, ms__kafka_commit_cb);
     char errstr[512];
     k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!k->rk) {
@@ -749,7 +676,7 @@ static const ms_cfg_key kafka_source_keys[] = {
     MS_KEY_STR("source.topics", "reports",
         "kafka source: comma-separated topics to consume."),
     MS_KEY_INT("source.commit_interval_ms", "1000", 0, 600000,
-        "kafka source: how often confirmed offsets are committed (0 = after every confirmation); they are always committed on shutdown and rebalance."),
+        "kafka source: how often confirmed offsets are committed (0 = after every confirmation); they are always committed on shutdown and rebalance, and at once when delivered reports awaiting their commit fill engine.max_inflight_docs (they count against it until the broker acknowledges the commit)."),
     MS_KEY_INT("source.hold_ms", "-1", -1, 43200000,
         "kafka source: when the engine is full, the next record is held (no pause, librdkafka keeps its prefetch) for at most this long, then every partition is paused; -1 = the smaller of 10 s and a tenth of kafka.max.poll.interval.ms, 0 = pause at once; at most half of kafka.max.poll.interval.ms."),
     { 0 }

@@ -5,8 +5,9 @@
 # integration.sinks_aws does; without node/npm/boto3 the file sink alone,
 # said in the output) SIGKILLed at 3 random points and restarted, then
 # `run --once`: 0 lost in each sink,
-# lag 0, duplicates <= the deliveries not committed at the broker at each
-# kill (each <= 2 x engine.max_inflight_docs). Then two instances
+# lag 0, at each kill the deliveries not committed at the broker <=
+# engine.max_inflight_docs (the hard bound), duplicates <= their sum <=
+# max_inflight_docs x kills. Then two instances
 # in one consumer group, one SIGKILLed: the survivor takes its partitions
 # and delivers everything. The driver is tests/support/kafka_crash.py;
 # `make soak` runs the same campaign longer. The seed is printed (random

@@ -45,6 +45,9 @@ static const struct {
      "waits in a ring, so a sample of 0 is no sign of a dead gauge"},
     {"medstream_workers_busy", NULL,
      "point-in-time gauge refreshed only at a stats tick (see medstream_queue_depth)"},
+    {"medstream_awaiting_commit_reports", NULL,
+     "moves only with a source whose commits are acknowledged later (Kafka); the dir source "
+     "commits at once. integration.kafka_revoke_hold reads it (back to 0 after a revoke)"},
     {"medstream_sink_errors_total", "sink=\"test\"",
      "the recording test sink never fails; the file sink's counter moves in run 2"},
     {"medstream_stage_errors_total", NULL,
