@@ -38,27 +38,6 @@
 
 enum { MAX_SPAN = 3000, MAX_SENTENCE = 600 };
 
-static bool word_here(const char *t, size_t len, size_t k, const char *w, size_t n)
-{
-    return k + n <= len && strncasecmp(t + k, w, n) == 0 &&
-           (k == 0 || !isalpha((unsigned char)t[k - 1])) &&
-           (k + n == len || !isalpha((unsigned char)t[k + n]));
-}
-
-/* Does t[b, e) contain one of the words (whole words, any case)? */
-static bool any_word(const char *t, size_t b, size_t e, const char *const *w, size_t nw)
-{
-    for (size_t k = b; k < e; k++) {
-        if (!isalpha((unsigned char)t[k]) || (k > b && isalpha((unsigned char)t[k - 1])))
-            continue;
-        int c = tolower((unsigned char)t[k]);
-        for (size_t i = 0; i < nw; i++)
-            if (w[i][0] == c && word_here(t, e, k, w[i], strlen(w[i])))
-                return true;
-    }
-    return false;
-}
-
 /* A heading starts at k: a word of capitals (three or more letters), up
  * to four of them, then ':' ("DESCRIPTION OF PROCEDURE:", "FINDINGS:"). */
 static bool heading_at(const char *t, size_t len, size_t k)
@@ -122,14 +101,14 @@ int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out)
             sb--;
         bool stop;
         size_t se = sentence_after(t, len, k, &stop);
-        if (!any_word(t, sb, se, OPEN, sizeof OPEN / sizeof *OPEN)) {
+        if (!ms_fx_has_any(t, sb, se, OPEN, sizeof OPEN / sizeof *OPEN)) {
             k = se;
             continue;
         }
         /* forward, a sentence at a time, to the closing one */
         size_t s = sb, e = se, end = 0;
         for (;;) {
-            if (any_word(t, s, e, CLOSE, sizeof CLOSE / sizeof *CLOSE)) {
+            if (ms_fx_has_any(t, s, e, CLOSE, sizeof CLOSE / sizeof *CLOSE)) {
                 end = e;
                 break;
             }
@@ -197,7 +176,7 @@ static bool normal_anatomy(const char *t, size_t len, size_t b)
         if (k == we || we - k > 15)
             return false;
         for (size_t i = 0; i < sizeof NORMAL / sizeof *NORMAL; i++)
-            if (word_here(t, len, k, NORMAL[i], strlen(NORMAL[i])) && k + strlen(NORMAL[i]) == we)
+            if (ms_fx_word_here(t, len, k, NORMAL[i]) && k + strlen(NORMAL[i]) == we)
                 return true;
         for (size_t i = 0; i < sizeof PHRASE_END / sizeof *PHRASE_END; i++)
             if (we - k == strlen(PHRASE_END[i]) && strncasecmp(t + k, PHRASE_END[i], we - k) == 0)

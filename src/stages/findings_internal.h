@@ -91,6 +91,13 @@ const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx);
  * negated one (findings_util.c). */
 bool ms_fx_med_stopped(const ms_findings *f, const ms_nlp_entity *e);
 
+/* Whole words, any case (findings_util.c): w starts at t[k] and ends
+ * before lim; t[b, e) holds w (a word start at b counts); t[b, e) holds one
+ * of the nw words. Phrases with spaces work too ("none of"). */
+bool ms_fx_word_here(const char *t, size_t lim, size_t k, const char *w);
+bool ms_fx_has_word(const char *t, size_t b, size_t e, const char *w);
+bool ms_fx_has_any(const char *t, size_t b, size_t e, const char *const *w, size_t nw);
+
 /* A growing string for the patient text; on out of memory oom is set and
  * later printing does nothing. */
 typedef struct ms_fx_sbuf {

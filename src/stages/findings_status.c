@@ -73,18 +73,6 @@ static bool word_at(const char *t, size_t len, size_t i, const char *w)
            (i + n == len || !isalpha((unsigned char)t[i + n]));
 }
 
-/* Case-insensitive search for w in t[b, e). */
-static bool has_word(const char *t, size_t b, size_t e, const char *w)
-{
-    size_t n = strlen(w);
-    int w0 = tolower((unsigned char)w[0]);   /* the first letter first: cheap */
-    for (size_t k = b; k + n <= e; k++)
-        if (tolower((unsigned char)t[k]) == w0 && strncasecmp(t + k, w, n) == 0 && (k == b || !isalpha((unsigned char)t[k - 1])) &&
-            (k + n == e || !isalpha((unsigned char)t[k + n])))
-            return true;
-    return false;
-}
-
 /* What the words before a mention on its line (up to 80 bytes) say:
  *  -1: a zero count ("0/3 lymph nodes positive for metastatic carcinoma",
  *      "none of 12 nodes involved by") -- ruled out;
@@ -97,7 +85,7 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     size_t b = e->byte_begin, lb = b;
     while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
         lb--;
-    if (has_word(t, lb, b, "margin") || has_word(t, lb, b, "margins"))
+    if (ms_fx_has_word(t, lb, b, "margin") || ms_fx_has_word(t, lb, b, "margins"))
         return 2;
     for (size_t k = lb; k + 2 < b; k++) {
         bool start = k == lb || !isdigit((unsigned char)t[k - 1]);
@@ -109,7 +97,7 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
         if (q + 4 < b && strncasecmp(t + q, " of ", 4) == 0 && isdigit((unsigned char)t[q + 4]))
             return -1;
     }
-    if (has_word(t, lb, b, "none of"))
+    if (ms_fx_has_word(t, lb, b, "none of"))
         return -1;
     return 0;
 }
@@ -145,10 +133,7 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
     while (lb > 0 && t[lb - 1] != '\n' &&
            (b - lb < 80 || (b - lb < 200 && !ms__sentence_end(t, f->len, lb - 1))))
         lb--;
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (has_word(t, lb, b, words[i]))
-            return true;
-    return false;
+    return ms_fx_has_any(t, lb, b, words, sizeof words / sizeof *words);
 }
 
 /* Is the mention an item of a list of risks ("Potential complications
@@ -263,10 +248,7 @@ static bool patient_sentence(const ms_findings *f, const ms_nlp_entity *e)
     size_t z = e->byte_end;  /* the rest of the sentence: "... colon cancer in her family" */
     while (z < f->len && z - e->byte_end < 120 && t[z] != '\n' && t[z] != '.')
         z++;
-    for (size_t i = 0; i < sizeof kin / sizeof *kin; i++)
-        if (has_word(t, s, z, kin[i]))
-            return false;
-    return true;
+    return !ms_fx_has_any(t, s, z, kin, sizeof kin / sizeof *kin);
 }
 
 /* Is the mention the topic of a heading, "SUBSTANCE ABUSE HISTORY:",
@@ -340,7 +322,7 @@ static bool procedure_step(const ms_findings *f, const ms_nlp_entity *e)
                                       "adequately", "subsequently", "next", "again"};
     const char *t = f->text;
     size_t len = f->len, b = e->byte_begin, lo = b > 60 ? b - 60 : 0;
-    if (has_word(t, lo, b, "diagnosis"))
+    if (ms_fx_has_word(t, lo, b, "diagnosis"))
         return false;
     size_t i = e->byte_end;
     while (i < len && t[i] == ' ')

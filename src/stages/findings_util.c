@@ -146,23 +146,39 @@ const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx)
 static const char *const STOP_WORDS[] = {"stopped", "stop", "discontinued", "discontinue",
                                          "held", "hold", "ceased", "withheld", "suspended"};
 
-static bool stop_word_at(const char *t, size_t k, size_t e)
+bool ms_fx_word_here(const char *t, size_t lim, size_t k, const char *w)
 {
-    for (size_t i = 0; i < sizeof STOP_WORDS / sizeof *STOP_WORDS; i++) {
-        size_t n = strlen(STOP_WORDS[i]);
-        if (k + n <= e && strncasecmp(t + k, STOP_WORDS[i], n) == 0 &&
-            (k == 0 || !isalpha((unsigned char)t[k - 1])) &&
-            (k + n == e || !isalpha((unsigned char)t[k + n])))
-            return true;
+    size_t n = strlen(w);
+    return k + n <= lim && strncasecmp(t + k, w, n) == 0 &&
+           (k == 0 || !isalpha((unsigned char)t[k - 1])) &&
+           (k + n == lim || !isalpha((unsigned char)t[k + n]));
+}
+
+bool ms_fx_has_any(const char *t, size_t b, size_t e, const char *const *w, size_t nw)
+{
+    for (size_t k = b; k < e; k++) {
+        if (!isalpha((unsigned char)t[k]) || (k > b && isalpha((unsigned char)t[k - 1])))
+            continue;
+        int c = tolower((unsigned char)t[k]);   /* the first letter first: cheap */
+        for (size_t i = 0; i < nw; i++) {
+            size_t n = strlen(w[i]);
+            if (tolower((unsigned char)w[i][0]) == c && k + n <= e &&
+                strncasecmp(t + k, w[i], n) == 0 && (k + n == e || !isalpha((unsigned char)t[k + n])))
+                return true;
+        }
     }
     return false;
 }
 
-static bool has_stop_word(const char *t, size_t b, size_t e)
+bool ms_fx_has_word(const char *t, size_t b, size_t e, const char *w)
 {
-    for (size_t k = b; k < e; k++)
-        if (isalpha((unsigned char)t[k]) && (k == b || !isalpha((unsigned char)t[k - 1])) &&
-            stop_word_at(t, k, e))
+    return ms_fx_has_any(t, b, e, &w, 1);
+}
+
+static bool stop_word_at(const char *t, size_t k, size_t e)
+{
+    for (size_t i = 0; i < sizeof STOP_WORDS / sizeof *STOP_WORDS; i++)
+        if (ms_fx_word_here(t, e, k, STOP_WORDS[i]))
             return true;
     return false;
 }
@@ -209,7 +225,7 @@ bool ms_fx_med_stopped(const ms_findings *f, const ms_nlp_entity *e)
     size_t b = e->byte_begin, end = e->byte_end, lb, le;
     if (!t || end > f->len)
         return false;
-    if (label_above(t, b, &lb, &le) && has_stop_word(t, lb, le))
+    if (label_above(t, b, &lb, &le) && ms_fx_has_any(t, lb, le, STOP_WORDS, sizeof STOP_WORDS / sizeof *STOP_WORDS))
         return true;
     /* right after: "ramipril (held ...", "metformin was discontinued",
      * "warfarin on hold" -- not a hold parameter ("hold if HR < 60") */
