@@ -98,15 +98,20 @@ def gauges(port):
     return m.get("medstream_inflight_reports"), m.get("medstream_awaiting_commit_reports")
 
 
-def stop(inst, what):
-    if inst.proc.poll() is None:
-        inst.proc.send_signal(signal.SIGTERM)
+def wait_exit(inst, what):
+    """Wait for an instance already sent SIGTERM; it must exit 0."""
     try:
         rc = inst.proc.wait(WAIT_S)
     except subprocess.TimeoutExpired:
         inst.kill()
         rc = "timeout"
     kc.check(rc == 0, "%s exits 0 on SIGTERM (got %s)" % (what, rc))
+
+
+def stop(inst, what):
+    if inst.proc.poll() is None:
+        inst.proc.send_signal(signal.SIGTERM)
+    wait_exit(inst, what)
 
 
 def run(a, mock, pdfs):
@@ -139,12 +144,7 @@ def run(a, mock, pdfs):
             while revokes(A) == before and A.proc.poll() is None and time.monotonic() < end:
                 time.sleep(0.05)
             if what == "B leaves":  # gone before the next round (no second signal)
-                try:
-                    rc = B.proc.wait(WAIT_S)
-                except subprocess.TimeoutExpired:
-                    B.kill()
-                    rc = "timeout"
-                kc.check(rc == 0, "B exits 0 on SIGTERM (round %d, got %s)" % (rounds, rc))
+                wait_exit(B, "B (round %d)" % rounds)
         drops = dropped(A)
         print("rebalance_rounds=%d\nheld_records_dropped=%d" % (rounds, len(drops)), flush=True)
         a.rounds_done = rounds
