@@ -2,8 +2,9 @@
  * no finding about the patient, beyond the sentence-level ConText pass:
  * the risks told in a consent discussion, normal anatomy, on a lab
  * report the labels of its interpretive ranges and its specimen notes,
- * and on a form the answer to the field a condition names ("Diabetes:
- * No", "Asthma: [x] Yes [ ] No").
+ * on a form the answer to the field a condition names ("Diabetes:
+ * No", "Asthma: [x] Yes [ ] No"), and for a medicine whether the report
+ * stops it ("Medicines stopped: ramipril (held ...)").
  *
  * Consent discussions.
  * An operative note often spends a paragraph on what the operation could
@@ -340,3 +341,117 @@ int ms_fx_form_answer(const ms_findings *f, const ms_nlp_entity *e)
     return 0;
 }
 
+/* Words that stop a medicine: in a heading or label ("Medicines stopped:",
+ * "DISCONTINUED MEDICATIONS:"), right after the name ("ramipril (held
+ * because of ...)", "metformin was discontinued") or right before it
+ * ("stop aspirin", "discontinued lisinopril"). */
+static const char *const STOP_WORDS[] = {"stopped", "stop", "discontinued", "discontinue",
+                                         "held", "hold", "ceased", "withheld", "suspended"};
+
+static bool stop_word_at(const char *t, size_t k, size_t e)
+{
+    for (size_t i = 0; i < sizeof STOP_WORDS / sizeof *STOP_WORDS; i++)
+        if (ms_fx_word_here(t, e, k, STOP_WORDS[i]))
+            return true;
+    return false;
+}
+
+/* The label of the line holding byte b ("Medicines stopped: ramipril"), or
+ * of the nearest heading line above it within 12 lines (a list under
+ * "DISCONTINUED MEDICATIONS:"): its text up to the ':' (or the whole line
+ * for a heading in capitals). Returns false when there is none. */
+static bool label_above(const char *t, size_t b, size_t *lb, size_t *le)
+{
+    size_t ls = b;
+    while (ls > 0 && t[ls - 1] != '\n')
+        ls--;
+    for (int lines = 0; lines < 12; lines++) {
+        size_t k = ls, upper = 0, lower = 0;
+        while (k < b && t[k] != '\n' && t[k] != ':') {
+            upper += isupper((unsigned char)t[k]) != 0;
+            lower += islower((unsigned char)t[k]) != 0;
+            k++;
+        }
+        if (k < b && t[k] == ':' && k - ls <= 60) {
+            *lb = ls;
+            *le = k;
+            return true;
+        }
+        if (lines > 0 && upper >= 3 && lower == 0) {
+            *lb = ls;
+            *le = k;
+            return true;
+        }
+        if (ls == 0 || (ls >= 2 && t[ls - 2] == '\n'))
+            return false; /* the text's start or a blank line */
+        b = ls - 1;
+        ls = b;
+        while (ls > 0 && t[ls - 1] != '\n')
+            ls--;
+    }
+    return false;
+}
+
+bool ms_fx_med_stopped(const ms_findings *f, const ms_nlp_entity *e)
+{
+    const char *t = f->text;
+    size_t b = e->byte_begin, end = e->byte_end, lb, le;
+    if (!t || end > f->len)
+        return false;
+    if (label_above(t, b, &lb, &le) && ms_fx_has_any(t, lb, le, STOP_WORDS, sizeof STOP_WORDS / sizeof *STOP_WORDS))
+        return true;
+    /* right after: "ramipril (held ...", "metformin was discontinued",
+     * "warfarin on hold" -- not a hold parameter ("hold if HR < 60") */
+    static const char *const aux[] = {"was ", "were ", "is ", "has been ", "have been ",
+                                      "had been ", "on "};
+    size_t k = end;
+    while (k < f->len && (t[k] == ' ' || t[k] == '('))
+        k++;
+    for (int w = 0; w < 3 && k < f->len; w++) {
+        if (stop_word_at(t, k, f->len)) {
+            size_t q = k;
+            while (q < f->len && isalpha((unsigned char)t[q]))
+                q++;
+            while (q < f->len && t[q] == ' ')
+                q++;
+            return !(q + 2 < f->len && (strncasecmp(t + q, "if ", 3) == 0 ||
+                                        strncasecmp(t + q, "for ", 4) == 0 ||
+                                        strncasecmp(t + q, "parameters", 10) == 0));
+        }
+        size_t a = 0;
+        while (a < sizeof aux / sizeof *aux &&
+               strncasecmp(t + k, aux[a], strlen(aux[a])) != 0)
+            a++;
+        if (a == sizeof aux / sizeof *aux)
+            break;
+        k += strlen(aux[a]);
+    }
+    /* right before: "stop aspirin", "discontinued the metformin", never
+     * "do not stop warfarin" */
+    k = b;
+    while (k > 0 && t[k - 1] == ' ')
+        k--;
+    size_t we = k;
+    while (k > 0 && isalpha((unsigned char)t[k - 1]))
+        k--;
+    if (we - k == 3 && strncasecmp(t + k, "the", 3) == 0) {
+        while (k > 0 && t[k - 1] == ' ')
+            k--;
+        we = k;
+        while (k > 0 && isalpha((unsigned char)t[k - 1]))
+            k--;
+    }
+    if (we > k && stop_word_at(t, k, we)) {
+        size_t p = k;
+        while (p > 0 && t[p - 1] == ' ')
+            p--;
+        size_t pe = p;
+        while (p > 0 && (isalpha((unsigned char)t[p - 1]) || t[p - 1] == '\''))
+            p--;
+        bool not = (pe - p == 3 && strncasecmp(t + p, "not", 3) == 0) ||
+                   (pe - p == 5 && strncasecmp(t + p, "don't", 5) == 0) ||
+                   (pe - p == 5 && strncasecmp(t + p, "never", 5) == 0);
+        return !not;
+    }
+    return false;
+}

@@ -88,7 +88,7 @@ const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx);
  * right after ("ramipril (held ...)", "metformin was discontinued",
  * "warfarin on hold" -- not "hold if ...") or right before its name ("stop
  * aspirin", not "do not stop warfarin"). Listed as not taken, like a
- * negated one (findings_util.c). */
+ * negated one (findings_context.c). */
 bool ms_fx_med_stopped(const ms_findings *f, const ms_nlp_entity *e);
 
 /* Whole words, any case (findings_util.c): w starts at t[k] and ends
