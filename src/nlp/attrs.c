@@ -9,8 +9,9 @@
  * (or what that one claims before itself), the end of the sentence, or 24
  * tokens; and backward over a contiguous run of attributes directly before
  * it ("20 mg of oral aspirin"), at most 6 tokens, within the sentence.
- * Test values follow the test within 4 tokens; acuity and direction must
- * touch the entity. An attribute outside every window is not reported.
+ * Test values follow the test within 4 tokens; tests joined by "and" or
+ * commas share the values after the last of them out in order
+ * (group_values); acuity and direction must touch the entity. An attribute outside every window is not reported.
  *
  * Scores (deterministic, documented rule):
  *   attribute Score: 0.95 for a number with a recognised unit (DOSAGE,
@@ -127,7 +128,7 @@ const ms_lex_phrase ms__attr_vocab[] = {
     V("pill", FORM), V("nebulizer solution", FORM), V("vial", FORM),
     V("pen", FORM), V("prefilled syringe", FORM), V("extended-release tablet", FORM),
     /* test units */
-    V("mg/dl", TEST_UNIT), V("g/dl", TEST_UNIT), V("g/l", TEST_UNIT),
+    V("mg/dl", TEST_UNIT), V("g/dl", TEST_UNIT), V("gm/dl", TEST_UNIT), V("g/l", TEST_UNIT),
     V("mg/l", TEST_UNIT), V("mmol/l", TEST_UNIT), V("mmol/mol", TEST_UNIT),
     V("\xc2\xb5mol/l", TEST_UNIT), V("umol/l", TEST_UNIT), V("meq/l", TEST_UNIT),
     V("u/l", TEST_UNIT), V("iu/l", TEST_UNIT), V("iu/ml", TEST_UNIT),
@@ -177,6 +178,9 @@ const ms_lex_phrase ms__attr_vocab[] = {
     V("reactive", TEST_WORD), V("nonreactive", TEST_WORD),
     V("non-reactive", TEST_WORD), V("not detected", TEST_WORD),
     V("detected", TEST_WORD), V("trace", TEST_WORD),
+    /* toxicology and microbiology shorthand: "ETHANOL - NEG", "Culture: no growth" */
+    V("neg", TEST_WORD), V("pos", TEST_WORD), V("no growth", TEST_WORD),
+    V("none detected", TEST_WORD),
     V(":", TEST_FILLER), V("=", TEST_FILLER), V("-", TEST_FILLER),
     V("of", TEST_FILLER), V("was", TEST_FILLER), V("is", TEST_FILLER),
     V("were", TEST_FILLER), V("are", TEST_FILLER), V("level", TEST_FILLER),
@@ -484,10 +488,131 @@ static int share_before(ms_nlp_ctx *c, size_t i)
     return 0;
 }
 
+/* "negative for nitrite", "positive for cocaine": a test with no value
+ * after it takes "negative"/"positive" written right before "for" and its
+ * name, in its sentence and after the span before it. */
+static int polarity_before(ms_nlp_ctx *c, size_t i)
+{
+    size_t a = SP[i].t0, lo = i ? SP[i - 1].t1 : 0;
+    if (a < lo + 2 || !word(c, a - 1, a, "for") || (c->t[a - 1].flags & MS_TF_SENT) ||
+        (c->t[a - 2].flags & MS_TF_SENT))
+        return 0;
+    size_t w = a - 2;
+    if (!word(c, w, a, "negative") && !word(c, w, a, "positive")) return 0;
+    return ms__nlp_emit_attr(c, w, w + 1, c->t[w].b, c->t[w].e, (int)i,
+                             "TEST_TREATMENT_PROCEDURE", "TEST_VALUE", 0.85f, rel(2)) < 0 ? -1 : 0;
+}
+
+/* Test span i follows test span i-1 with only a joiner between them:
+ * "AST and ALT", "sodium, potassium, and chloride", "BUN & creatinine". */
+static bool joined(const ms_nlp_ctx *c, size_t i)
+{
+    if (i == 0 || SP[i].kind != MS_LEX_TEST || SP[i - 1].kind != MS_LEX_TEST) return false;
+    size_t a = SP[i - 1].t1, b = SP[i].t0;
+    if (b == a + 1)
+        return punct(c, a, b, ',') || punct(c, a, b, '&') || word(c, a, b, "and");
+    return b == a + 2 && punct(c, a, b, ',') && word(c, a + 1, b, "and");
+}
+
+/* A joiner between two values at p: ",", "and", ", and". Returns its
+ * length in tokens, 0 if none. */
+static size_t value_joiner(const ms_nlp_ctx *c, size_t p, size_t hi)
+{
+    if (punct(c, p, hi, ',')) return word(c, p + 1, hi, "and") ? 2 : 1;
+    return word(c, p, hi, "and") ? 1 : 0;
+}
+
+/* One number at p as a group value ("51", "14,200", "4.1 mmol/L"): its
+ * end token, 0 if none; the unit, if any, in [*u0, *u1). */
+static size_t group_value(const ms_nlp_ctx *c, size_t p, size_t hi, size_t *u0, size_t *u1)
+{
+    size_t glued, l;
+    bool ratio;
+    *u0 = *u1 = 0;
+    if (p >= hi || !(c->t[p].flags & MS_TF_DIGIT)) return 0;
+    size_t q = qty(c, p, hi, &glued, &ratio);
+    if (!q || glued != NONE) return 0;
+    if (!ratio && q == p + 1) q = thousands(c, q, hi);
+    if ((l = vm(c, q, hi, MS_AV_TEST_UNIT))) {
+        *u0 = q;
+        *u1 = q + l;
+    }
+    return q;
+}
+
+/* The last test of a coordinated group ("AST and ALT were 51 and 83,
+ * respectively"): the values after it are shared out in order, one per
+ * test, and only when there are exactly as many numbers as tests; one
+ * word value ("were normal", "negative") goes to every test. Anything
+ * else gives the group no value: the nearest number belongs to the first
+ * test, not to the last, and a value on the wrong test is worse than
+ * none. Returns 1 when handled, 0 when i ends no group, -1 on error. */
+static int group_values(ms_nlp_ctx *c, size_t ntop, size_t i)
+{
+    if (!joined(c, i) || (i + 1 < ntop && joined(c, i + 1))) return 0;
+    size_t g0 = i;
+    while (g0 > 0 && joined(c, g0)) g0--;
+    size_t n = i - g0 + 1, p = SP[i].t1, l;
+    size_t hi = i + 1 < ntop ? SP[i + 1].t0 : c->nt;
+    if (hi > p + 8 + 6 * n) hi = p + 8 + 6 * n;
+    for (size_t k = p; k < hi; k++)
+        if (c->t[k].flags & MS_TF_SENT) { hi = k; break; }
+    for (int skip = 0; skip < 4 && (l = vm(c, p, hi, MS_AV_TEST_FILLER)); skip++) {
+        /* "nitrite and creatinine was 7.1": a singular verb joins clauses,
+         * not the tests; the value is the last test's alone */
+        if (l == 1 && (word(c, p, hi, "was") || word(c, p, hi, "is"))) return 0;
+        p += l;
+    }
+    if (p >= hi) return 1;
+    if ((l = vm(c, p, hi, MS_AV_TEST_WORD)) && !(c->t[p].flags & MS_TF_DIGIT)) {
+        for (size_t k = g0; k <= i; k++)
+            if (ms__nlp_emit_attr(c, p, p + l, c->t[p].b, c->t[p + l - 1].e, (int)k,
+                                  "TEST_TREATMENT_PROCEDURE", "TEST_VALUE", 0.85f,
+                                  rel(p - SP[k].t1)) < 0)
+                return -1;
+        return 1;
+    }
+    enum { MAXG = 8 };
+    size_t v[MAXG][4];   /* value begin, end; unit begin, end */
+    if (n > MAXG) return 1;
+    size_t q = p, p0 = p;
+    for (size_t k = 0; k < n; k++) {
+        /* fewer numbers than tests, the first right after the last name
+         * ("Electrolytes, sodium 137, potassium 4.1"): that test's own
+         * value, as without a group */
+        bool own = p0 == SP[i].t1;
+        if (k && !(l = value_joiner(c, q, hi))) return own ? 0 : 1;
+        q += k ? l : 0;
+        size_t e = group_value(c, q, hi, &v[k][2], &v[k][3]);
+        if (!e) return k && own ? 0 : 1;
+        v[k][0] = q;
+        v[k][1] = e;
+        q = v[k][3] ? v[k][3] : e;
+    }
+    /* one more number: the values are not one per test */
+    if ((l = value_joiner(c, q, hi)) && q + l < hi && (c->t[q + l].flags & MS_TF_DIGIT)) return 1;
+    for (size_t k = 0; k < n; k++) {
+        size_t e = g0 + k, a = v[k][0], b = v[k][1];
+        if (ms__nlp_emit_attr(c, a, b, c->t[a].b, c->t[b - 1].e, (int)e,
+                              "TEST_TREATMENT_PROCEDURE", "TEST_VALUE", 0.95f,
+                              rel(a - SP[e].t1)) < 0)
+            return -1;
+        if (v[k][3] && ms__nlp_emit_attr(c, v[k][2], v[k][3], c->t[v[k][2]].b,
+                                         c->t[v[k][3] - 1].e, (int)e,
+                                         "TEST_TREATMENT_PROCEDURE", "TEST_UNIT", 0.95f,
+                                         rel(v[k][2] - SP[e].t1)) < 0)
+            return -1;
+    }
+    return 1;
+}
+
 static int tests(ms_nlp_ctx *c, size_t ntop)
 {
     for (size_t i = 0; i < ntop; i++) {
         if (SP[i].kind != MS_LEX_TEST) continue;
+        int g = group_values(c, ntop, i);
+        if (g < 0) return -1;
+        if (g) continue;
         size_t hi = i + 1 < ntop ? SP[i + 1].t0 : c->nt, p = SP[i].t1, l;
         /* the unit may run over what the lexicon took for a name ("K" of
          * "K/uL" is potassium to it); the value may not */
@@ -534,7 +659,7 @@ static int tests(ms_nlp_ctx *c, size_t ntop)
                 sc = 0.85f;
             }
         } else {
-            if (share_before(c, i) < 0)
+            if (share_before(c, i) < 0 || polarity_before(c, i) < 0)
                 return -1;
             continue;
         }

@@ -289,13 +289,13 @@ static void decide(const ms_findings *f, item *it)
 }
 
 /* The direction a word gives a result: "high", "elevated" +1; "low",
- * "decreased" -1; "positive", "detected", "abnormal" 2 (abnormal, no
+ * "decreased" -1; "positive" ("pos"), "detected", "abnormal" 2 (abnormal, no
  * direction); 0 for anything else. */
 static int word_flag(const char *w, size_t n)
 {
     static const char *const up[] = {"high", "elevated", "raised", "increased", "above", NULL};
     static const char *const down[] = {"low", "decreased", "reduced", "below", NULL};
-    static const char *const abn[] = {"positive", "detected", "reactive", "abnormal", NULL};
+    static const char *const abn[] = {"positive", "pos", "detected", "reactive", "abnormal", NULL};
     const char *const *lists[] = {up, down, abn};
     static const int val[] = {1, -1, 2};
     for (int l = 0; l < 3; l++)

@@ -269,6 +269,25 @@ static void test_tests_procedures_anatomy(void **state)
     assert_non_null(attr(must_find(j, "Creatinine", "TEST_NAME"), "168", "TEST_VALUE"));
     assert_non_null(attr(must_find(j, "white count", "TEST_NAME"), "6.1", "TEST_VALUE"));
     json_decref(j);
+    /* tests joined by "and" share the values after them out in order; a
+     * count that does not match gives none; a singular verb joins clauses */
+    j = detect_json("BUN and creatinine were 20 and 1.4, respectively. Urine was "
+                    "negative for nitrite and potassium was 5.2. Sodium, chloride "
+                    "and glucose were normal. AST and ALT were elevated at 51. "
+                    "Electrolytes, sodium 137, potassium 4.1. ETHANOL - NEG.");
+    assert_non_null(attr(must_find(j, "BUN", "TEST_NAME"), "20", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "creatinine", "TEST_NAME"), "1.4", "TEST_VALUE"));
+    assert_null(attr(must_find(j, "creatinine", "TEST_NAME"), "20", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "nitrite", "TEST_NAME"), "negative", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "potassium", "TEST_NAME"), "5.2", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "Sodium", "TEST_NAME"), "normal", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "chloride", "TEST_NAME"), "normal", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "glucose", "TEST_NAME"), "normal", "TEST_VALUE"));
+    assert_null(attr(must_find(j, "ALT", "TEST_NAME"), "51", "TEST_VALUE"));
+    assert_null(attr(must_find(j, "AST", "TEST_NAME"), "51", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "sodium", "TEST_NAME"), "137", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "ETHANOL", "TEST_NAME"), "NEG", "TEST_VALUE"));
+    json_decref(j);
     j = detect_json("Hemoglobin 10.2 g/dL. Underwent colonoscopy "
                     "and a chest x-ray. Referred to physical therapy for pain in the "
                     "left knee.");
