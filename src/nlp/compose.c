@@ -8,8 +8,8 @@
  * the site and the head word are both known, so the engine composes them:
  *
  *   SITE [MODIFIER] HEAD              "carotid calcification"
- *   HEAD of|in [the|his|her|both] [DIRECTION] SITE    "tear of the medial meniscus",
- *                                                  "cyst in the right kidney"
+ *   HEAD of|in|to [the|his|her|both] [DIRECTION] SITE    "tear of the medial meniscus",
+ *                                      "cyst in the right kidney", "erythema to the epiglottis"
  *
  * SITE is an anatomy match (not a bare direction), HEAD a word of the list
  * below, MODIFIER one descriptive word ("cystic", "degenerative",
@@ -19,10 +19,14 @@
  * word is not plain, the head's plain words are its lay term), its context (negated,
  * uncertain...) is read as for any other mention. Only a site the lexicon
  * does not already name as a condition together with its head is composed:
- * the lexicon's longer match always wins. */
+ * the lexicon's longer match always wins. A head the lexicon knows as a
+ * one-word condition ("erythema", "edema") is composed with the site after
+ * it all the same (engine.c), so that each site keeps its own status:
+ * "mild erythema of the nasopharynx ... no erythema to the epiglottis". */
 #include "nlp/nlp_internal.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const char *const HEADS[] = {
     "tear", "tears", "fracture", "fractures", "swelling", "effusion", "effusions", "edema",
@@ -37,7 +41,8 @@ static const char *const HEADS[] = {
     "dislocation", "malalignment", "wall motion abnormality", "erythema", "exudate", "exudates",
     "ulcer", "ulcers", "polyp", "polyps", "nodularity", "obstruction", "foreign body", "bruit",
     "bruits", "discoloration", "induration", "fluctuance", "necrosis", "scarring", "deviation",
-    "perforation", "retraction", "injection", NULL,
+    "perforation", "retraction", "injection", "stone", "stones", "sludge", "spasm", "spasms",
+    "congestion", NULL,
 };
 
 /* heads only after a modifier */
@@ -48,7 +53,7 @@ static const char *const MODIFIERS[] = {
     "severe", "small", "large", "minimal", "chronic", "acute", "old", "new", "nondisplaced",
     "displaced", "comminuted", "stress", "inflammatory", "fibrotic", "ischemic", "postsurgical",
     "postoperative", "reactive", "fluid", "soft", "patchy", "linear", "subtle", "marked",
-    "asymmetric", "loculated", "complex", "simple", "bony", NULL,
+    "asymmetric", "loculated", "complex", "simple", "bony", "vascular", NULL,
 };
 
 static const char *const OF_FILLERS[] = {"the", "his", "her", "both", "a", NULL};
@@ -155,6 +160,8 @@ static const char *const HEAD_LAY[][2] = {
     {"nodularity", "lumpiness"}, {"bruit", "whooshing sound of blood flow"},
     {"bruits", "whooshing sound of blood flow"}, {"induration", "hardened tissue"},
     {"necrosis", "dead tissue"}, {"hypertrophy", "enlargement"},
+    {"sludge", "thick fluid"}, {"spasm", "sudden tightening"}, {"spasms", "sudden tightening"},
+    {"congestion", "build-up of fluid"},
     /* composed only after a site, and the sites are the lung's ("right
      * lower lobe consolidation") */
     {"consolidation", "area of lung filled with fluid or pus"}, {"perforation", "hole"},
@@ -220,6 +227,32 @@ size_t ms__compose_after_site(const ms_nlp_ctx *c, size_t i, size_t m)
     return h ? m + 1 + h : 0;
 }
 
+/* A site ending in an adjective ("injury to the patellar cartilage",
+ * "edema of the pulmonary interstitium") takes the one noun after it: 1,
+ * else 0. */
+static size_t adjective_noun(const ms_nlp_ctx *c, size_t last)
+{
+    static const char *const NOT_NOUNS[] = {
+        "and", "or", "with", "but", "was", "is", "were", "are", "on", "at", "in", "of", "to",
+        "from", "which", "that", "as", "by", "for", "without", NULL};
+    size_t n = c->t[last].e - c->t[last].b, k = last + 1;
+    const unsigned char *w = c->s + c->t[last].b;
+    bool adj = n > 4 && ((strncasecmp((const char *)w + n - 2, "al", 2) == 0) ||
+                         (strncasecmp((const char *)w + n - 2, "ar", 2) == 0) ||
+                         (strncasecmp((const char *)w + n - 2, "ic", 2) == 0));
+    if (!adj || k >= c->nt || !adjacent(c, last, k) || !(c->t[k].flags & MS_TF_WORD) ||
+        (c->t[k].flags & MS_TF_DIGIT) || phrase_at(c, k, NOT_NOUNS))
+        return 0;
+    return 1;
+}
+
+/* The word joining a head to the site after it: "tear of the meniscus",
+ * "cyst in the right kidney", "erythema to the epiglottis". */
+static bool link_word(const ms_nlp_ctx *c, size_t i)
+{
+    return tok_is(c, i, "of") || tok_is(c, i, "in") || tok_is(c, i, "to");
+}
+
 size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)
 {
     /* called for every word the lexicon does not know: the cheap test first
@@ -227,15 +260,16 @@ size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)
      * token's hash (ms_lex_tok_hash of its folded bytes) rules out most
      * words before tok_is folds them */
     const uint64_t h_of = ms_lex_tok_hash((const unsigned char *)"of", 0, 2),
-                   h_in = ms_lex_tok_hash((const unsigned char *)"in", 0, 2);
-    bool of1 = i + 1 < c->nt && (c->t[i + 1].h == h_of || c->t[i + 1].h == h_in),
-         of3 = i + 3 < c->nt && (c->t[i + 3].h == h_of || c->t[i + 3].h == h_in);
-    if ((!of1 || (!tok_is(c, i + 1, "of") && !tok_is(c, i + 1, "in"))) &&
-        (!of3 || (!tok_is(c, i + 3, "of") && !tok_is(c, i + 3, "in"))))
+                   h_in = ms_lex_tok_hash((const unsigned char *)"in", 0, 2),
+                   h_to = ms_lex_tok_hash((const unsigned char *)"to", 0, 2);
+#define LINK_HASH(t) ((t) == h_of || (t) == h_in || (t) == h_to)
+    bool of1 = i + 1 < c->nt && LINK_HASH(c->t[i + 1].h),
+         of3 = i + 3 < c->nt && LINK_HASH(c->t[i + 3].h);
+#undef LINK_HASH
+    if ((!of1 || !link_word(c, i + 1)) && (!of3 || !link_word(c, i + 3)))
         return 0;
     size_t h = phrase_at(c, i, HEADS);
-    if (!h || !adjacent(c, i + h - 1, i + h) ||
-        !(tok_is(c, i + h, "of") || tok_is(c, i + h, "in")))
+    if (!h || !adjacent(c, i + h - 1, i + h) || !link_word(c, i + h))
         return 0;
     size_t j = i + h + 1;
     if (!adjacent(c, j - 1, j))
@@ -250,7 +284,7 @@ size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)
         if (!m || en->kind != MS_LEX_ANAT)
             return 0;
         if (en->type != MS_LT_DIRECTION)
-            return j + m - i;
+            return j + m + adjective_noun(c, j + m - 1) - i;
         j += m;
     }
     return 0;
@@ -267,10 +301,10 @@ int ms__compose_emit(ms_nlp_ctx *c, size_t i, size_t n)
     x->traits[0].name = "SIGN";
     x->traits[0].score = 0.80f;
     x->ntraits = 1;
-    /* the head is first ("abscess of the pelvis") or last ("pelvic
+    /* the head is first ("abscess of the pelvis", "cyst in the kidney") or last ("pelvic
      * abscess", "anterior wall motion abnormality") */
     size_t h = phrase_at(c, i, HEADS);
-    if (h && tok_is(c, i + h, "of"))
+    if (h && link_word(c, i + h))
         x->lay = head_lay(c, i, h);
     else
         x->lay = head_lay(c, i + n - 1, 1) ? head_lay(c, i + n - 1, 1)

@@ -638,6 +638,17 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
                 continue;
             }
         }
+        if (en->kind == MS_LEX_COND && m == 1) {
+            /* "erythema of the right nasopharynx": a one-word condition
+             * with its site after it (compose.c) */
+            size_t k = ms__compose_before_site(&c, i);
+            if (k) {
+                if (ms__compose_emit(&c, i, k) < 0)
+                    return -1;
+                i += k;
+                continue;
+            }
+        }
         if (m == 1 && (abbrev_out_of_context(&c, i, en) || device_modifier(&c, i, en) ||
                        lacks_cue(&c, i, en) || physical_sense(&c, i, en))) {
             i++;

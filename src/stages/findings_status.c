@@ -110,7 +110,8 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
  * does not suggest) and a risk ("risks including bleeding, infection and
  * bile duct injury were discussed", "complications such as"), and what
  * the patient could go on to have ("he could develop a wound infection",
- * "a danger of becoming quadriplegic"). Only asked
+ * "a danger of becoming quadriplegic"), and a precaution ("care was taken
+ * to avoid injury to the nerve", "to prevent stroke"). Only asked
  * of mentions the ConText pass made hypothetical; "if she has a UTI"
  * stays a possibility. ("concerned about" is left out: it is as often the
  * clinician's suspicion.) */
@@ -124,7 +125,13 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
                                         "would develop", "could get", "could have",
                                         "could become", "could suffer", "may suffer",
                                         /* screening looks without suspicion */
-                                        "screen", "screening", "screened"};
+                                        "screen", "screening", "screened",
+                                        /* a precaution: "care was taken to avoid
+                                         * injury to the median nerve", "aspirin to
+                                         * prevent stroke" */
+                                        "avoid", "avoiding", "avoided", "prevent",
+                                        "preventing", "prevention", "prophylaxis",
+                                        "protect", "protecting", "protected"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     /* its line, up to 80 bytes, or its sentence, up to 200 ("All risks

@@ -294,6 +294,10 @@ static void test_tests_procedures_anatomy(void **state)
     assert_non_null(must_find(j, "colonoscopy", "PROCEDURE_NAME"));
     assert_non_null(must_find(j, "chest x-ray", "TEST_NAME"));
     assert_non_null(must_find(j, "physical therapy", "TREATMENT_NAME"));
+    /* a finding word with its site after it is one composed condition */
+    assert_non_null(must_find(j, "pain in the left knee", "DX_NAME"));
+    json_decref(j);
+    j = detect_json("Referred to physical therapy for the left knee.");
     e = must_find(j, "knee", "SYSTEM_ORGAN_SITE");
     assert_string_equal(jstr(e, "Category"), "ANATOMY");
     assert_non_null(attr(e, "left", "DIRECTION"));

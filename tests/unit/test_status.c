@@ -303,7 +303,7 @@ static void test_doubts_settled(void **state)
     run_free(&r);
     /* "consolidation" is a lung finding only beside a chest word */
     run_of(&r, "CHEST X-RAY\nFINDINGS: Consolidation in the right lower lobe.\n");
-    assert_string_equal(status_of(&r, "lung consolidation"), "affirmed");
+    assert_string_equal(status_of(&r, "consolidation in the right lower lobe"), "affirmed");
     run_free(&r);
     run_of(&r, "ONCOLOGY NOTE\nPLAN: She will start consolidation chemotherapy next week.\n");
     assert_null(strstr(r.text, "lung"));
@@ -426,7 +426,14 @@ static void test_causes_and_questions(void **state)
     assert_string_equal(status_of(&r, "abdominal pain"), "affirmed");
     assert_string_equal(status_of(&r, "nausea"), "affirmed");
     assert_string_equal(status_of(&r, "peptic ulcer disease"), "uncertain");
-    assert_string_equal(status_of(&r, "hemorrhage"), "affirmed");
+    assert_string_equal(status_of(&r, "hemorrhage in the temporal lobe"), "affirmed");
+    run_free(&r);
+    /* a finding word with its site after it keeps that site's status */
+    run_of(&r, "FINDINGS\nMild erythema of the right nasopharynx. There was no edema or "
+               "erythema to the epiglottis.\n");
+    assert_string_equal(status_of(&r, "erythema of the right nasopharynx"), "affirmed");
+    assert_string_equal(status_of(&r, "erythema to the epiglottis"), "negated");
+    assert_string_equal(status_of(&r, "edema"), "negated");
     run_free(&r);
     /* test names in a list that ends in a test head; a habit's "non-"; a
      * form label answered "The patient denies"; an educational "may also" */
