@@ -369,7 +369,7 @@ static bool lacks_cue(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 
 /* Words after a condition's name that make it the name of a test or a
  * vaccine: "Hepatitis serology", "HIV antibody", "influenza vaccine",
- * "Lyme titer". A test ordered or named is not a finding about the
+ * "a tetanus shot", "Lyme titer". A test ordered or named is not a finding about the
  * patient (its result, when the report gives one, is read as a test). */
 static const char *const TEST_HEAD[] = {
     "serology", "serologies", "antibody", "antibodies", "antigen", "antigens",
@@ -378,7 +378,8 @@ static const char *const TEST_HEAD[] = {
      * "strep test", "pregnancy test" */
     "panels", "screens", "test", "tests",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
-    "immunisation", "booster", "igg", "igm", "assay", "swab",
+    "immunisation", "booster", "boosters", "shot", "shots", "toxoid", "immunity",
+    "igg", "igm", "assay", "swab",
     /* a stain or marker named after what it detects: "melanoma marker
      * HMB-45", "tumor markers", "lymphoma stains", "MRSA culture" */
     "marker", "markers", "stain", "stains", "staining", "immunostain", "immunostains",

@@ -827,6 +827,11 @@ static void test_mentions_in_context(void **state)
                "marker HMB-45 or Melan-A. Tumor markers were sent.\n");
     assert_string_equal(status_of(&r, "melanoma"), "");
     run_free(&r);
+    /* a vaccine named after its disease is no finding either */
+    run_of(&r, "HISTORY: He had a tetanus shot in 2002. Hepatitis B immunity confirmed.\n");
+    assert_string_equal(status_of(&r, "tetanus"), "");
+    assert_string_equal(status_of(&r, "hepatitis B"), "");
+    run_free(&r);
 
     run_of(&r, "PLAN: PPI for PUD prophylaxis. Heparin to prevent deep vein thrombosis.\n");
     assert_string_equal(status_of(&r, "peptic ulcer disease"), "not_patient");
