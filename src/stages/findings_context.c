@@ -27,7 +27,9 @@
  * blank line or a heading ("DESCRIPTION OF PROCEDURE:"). No closing
  * sentence, no span: a paragraph that only opens may go on to the
  * findings. Words before "risk" in the opening sentence stay outside
- * ("Given her stenosis, the risks ... were discussed"). */
+ * ("Given her stenosis, the risks ... were discussed"). A list of the
+ * classic complications "discussed" is a span by itself
+ * (complication_lists). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,54 @@ static const char *const CLOSE[] = {"understood", "understands", "understand", "
                                     "agrees", "agree", "consented", "consents", "consent",
                                     "answered", "wishes", "wished", "elected"};
 
+/* A consent discussion without the word "risk": one sentence that says
+ * something was discussed or explained and lists the classic
+ * complications -- "bleeding" with "infection", "death", "scarring",
+ * "injury" or "damage" ("We have discussed bleeding, infection, injury to
+ * the rectum, deep vein thrombosis, MI, stroke, and death."). The
+ * sentence is a span of its own; no closing sentence is needed, since a
+ * list of what could go wrong is not how a report states what did. */
+static int complication_lists(const char *t, size_t len, ms_fx_spans *out, size_t *cap)
+{
+    static const char *const TOLD[] = {"discussed", "explained", "reviewed", "counseled",
+                                       "counselled", "aware", "include", "includes",
+                                       "including"};
+    static const char *const WITH[] = {"infection", "infections", "death", "scarring",
+                                       "injury", "damage"};
+    for (size_t k = 0; k + 8 <= len; k++) {
+        if ((t[k] != 'b' && t[k] != 'B') || strncasecmp(t + k, "bleeding", 8) != 0 ||
+            (k > 0 && isalpha((unsigned char)t[k - 1])) ||
+            (k + 8 < len && isalpha((unsigned char)t[k + 8])))
+            continue;
+        size_t sb = k;
+        while (sb > 0 && k - sb < MAX_SENTENCE && !ms__sentence_end(t, len, sb - 1) &&
+               t[sb - 1] != '\n')
+            sb--;
+        bool stop;
+        size_t se = sentence_after(t, len, k, &stop);
+        if (ms_fx_spans_has(out, k) || !ms_fx_has_any(t, sb, se, TOLD, sizeof TOLD / sizeof *TOLD) ||
+            !ms_fx_has_any(t, sb, se, WITH, sizeof WITH / sizeof *WITH)) {
+            k = se;
+            continue;
+        }
+        if (out->n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 4;
+            void *p = realloc(out->v, nc * sizeof *out->v);
+            if (!p) {
+                ms_fx_spans_free(out);
+                return -1;
+            }
+            out->v = p;
+            *cap = nc;
+        }
+        out->v[out->n][0] = sb;
+        out->v[out->n][1] = se;
+        out->n++;
+        k = se;
+    }
+    return 0;
+}
+
 int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out)
 {
     out->v = NULL;
@@ -137,7 +187,7 @@ int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out)
         out->n++;
         k = end;
     }
-    return 0;
+    return complication_lists(t, len, out, &cap);
 }
 
 bool ms_fx_spans_has(const ms_fx_spans *s, size_t off)

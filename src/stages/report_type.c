@@ -258,7 +258,13 @@ static void layout(const char *t, size_t len, int *money, int *yesno)
             size_t b = i;
             while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
                 b--;
-            if (b > 0 && (t[b - 1] == ':' || t[b - 1] == ']'))
+            /* ... and no lower-case word after it: "Eyes: No change in
+             * vision" is a review of systems in prose, not a form */
+            size_t a = i + (c == 'Y' ? 3 : 2);
+            while (a < len && (t[a] == ' ' || t[a] == '\t'))
+                a++;
+            bool prose = a < len && t[a] >= 'a' && t[a] <= 'z';
+            if (b > 0 && (t[b - 1] == ':' || t[b - 1] == ']') && !prose)
                 (*yesno)++;
         }
     }

@@ -202,6 +202,10 @@ static void test_report_types(void **state)
         {"LABORATORY REQUISITION\nPatient: A (fictional)\nClinical information: fatigue\n"
          "Tests requested:\n[x] CBC     [x] TSH\n[x] Lipid panel\n",
          MS_REPORT_BILLING},
+        /* a review of systems in prose is no form of Yes/No answers */
+        {"HISTORY: prostate cancer.\nREVIEW OF SYSTEMS: Eyes: No change in vision. Mouth: No dysphagia. "
+         "Cardiac: No angina. GI: No nausea. Skin: No ulcers.\nPHYSICAL EXAMINATION: well.\n"
+         "PLAN: surgery.\n", MS_REPORT_CLINIC},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ms_report_type t = ms_report_type_detect(cases[i].text, strlen(cases[i].text), 0);
@@ -666,6 +670,16 @@ static void test_mentions_in_context(void **state)
     /* no closing sentence in the paragraph: no span */
     run_of(&r, "Risks were discussed.\nFINDINGS: She had a stroke last week.\n");
     assert_string_not_equal(status_of(&r, "cerebrovascular accident"), "not_patient");
+    run_free(&r);
+    /* the classic complications discussed, without the word "risk" */
+    run_of(&r, "PLAN: We have discussed bleeding, infection, injury to the rectum, deep vein "
+               "thrombosis, pulmonary embolus, stroke, and death.\n");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "not_patient");
+    assert_string_equal(status_of(&r, "cerebrovascular accident"), "not_patient");
+    run_free(&r);
+    run_of(&r, "HOSPITAL COURSE: After surgery he had bleeding and a wound infection, then a "
+               "deep vein thrombosis.\n");
+    assert_string_equal(status_of(&r, "deep vein thrombosis"), "affirmed");
     run_free(&r);
 
     /* normal anatomy is no problem; a time of life long past is history */
