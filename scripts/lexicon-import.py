@@ -29,7 +29,9 @@ Policy (precision first; see docs/entities.md "Generated vocabulary"):
     procedure, medication) is left to the curated file;
   * an ICD-10-CM code is kept only when it is a billable FY2026 code and the
     name is that code's own title or one of its inclusion terms (an exact
-    mapping); the index's header codes and DO cross-references to more than
+    mapping) -- not when cleaning cut a site after "unspecified"
+    ("Hemorrhage of unspecified orbit" -> "hemorrhage": no code;
+    lexicon_text.exact_title); the index's header codes and DO cross-references to more than
     one code give no code;
   * lay terms "a kind of <ancestor's curated lay term>" from the Disease
     Ontology is_a and ICD-10-CM code hierarchy: scripts/lexicon_kind.py.
@@ -42,7 +44,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from lexicon_text import norm_ws, key_of, clean     # noqa: E402
+from lexicon_text import norm_ws, key_of, clean, exact_title     # noqa: E402
 from lexicon_kind import kind_lay_terms             # noqa: E402
 TERM = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'shared', 'terminology')
 LEX = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, '..', 'src', 'nlp', 'lexicon')
@@ -285,7 +287,8 @@ def main():
         if not icd_chapter_ok(code) or not billable[code]:
             continue
         n = clean(titles[code])
-        offer(n, n, icd_trait(code), code, 'ICD10CM:' + code)
+        offer(n, n, icd_trait(code), code if exact_title(titles[code]) else '',
+              'ICD10CM:' + code)
 
     # 2. tabular inclusion terms (the term is included in the code: exact)
     incl, incl_terms = {}, {}
@@ -301,7 +304,7 @@ def main():
             if kind == 'includes':       # "I10 includes high blood pressure"
                 incl.setdefault(code, []).append(n)
                 continue
-            exact = billable.get(code, False)
+            exact = billable.get(code, False) and exact_title(text)
             offer(n, n, icd_trait(code), code if exact else '', 'ICD10CM:' + code)
             incl_terms.setdefault(code, []).append(n)
 
@@ -329,7 +332,7 @@ def main():
         code = ''
         if len(codes) == 1 and billable.get(codes[0], False):
             t = clean(titles[codes[0]])
-            if t is not None and key_of(t) == key_of(n):
+            if t is not None and key_of(t) == key_of(n) and exact_title(titles[codes[0]]):
                 code = codes[0]     # the DO class is the code's own title
         doid_names[key_of(n)] = n
         offer(n, n, 'DIAGNOSIS', code, did)

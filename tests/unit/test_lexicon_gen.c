@@ -115,6 +115,18 @@ static void test_index_plurals_lay(void **state)
     assert_null(e->lay);                          /* none known: none invented */
     assert_non_null(cond(&r, t, "incontinence"));
     ms_nlp_result_free(&r);
+    /* a title cut at "unspecified" before a site keeps no code (M16.50
+     * is the hip's); one cut before "joint" keeps its own (M00.00) */
+    t = "Unilateral post-traumatic osteoarthritis. Staphylococcal arthritis.";
+    assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+    e = cond(&r, t, "Unilateral post-traumatic osteoarthritis");
+    assert_non_null(e);
+    assert_null(e->code);
+    e = cond(&r, t, "Staphylococcal arthritis");
+    assert_non_null(e);
+    assert_non_null(e->code);
+    assert_string_equal(e->code, "M00.00");
+    ms_nlp_result_free(&r);
 }
 
 /* Lay terms from the hierarchy (issue 15, lay terms): a canonical without a
