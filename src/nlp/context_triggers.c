@@ -39,6 +39,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* "Negative as far as sore throat, earache, or cough" */
     PRE("negative as far as", C_NEG), PRE("negative as to", C_NEG),
     PRE("negative with regard to", C_NEG), PRE("negative regarding", C_NEG),
+    /* a test negative for it: "Negative EKG criteria for ischemia" */
+    PRE("negative ekg criteria for", C_NEG), PRE("negative ecg criteria for", C_NEG),
+    PRE("negative criteria for", C_NEG), PRE("negative workup for", C_NEG),
+    PRE("negative work-up for", C_NEG), PRE("negative evaluation for", C_NEG),
+    PRE("negative study for", C_NEG), PRE("negative test for", C_NEG),
+    PRE("negative testing for", C_NEG), PRE("negative screen for", C_NEG),
+    PRE("negative screening for", C_NEG), PRE("negative stress test for", C_NEG),
+    PRE("negative ekg for", C_NEG), PRE("negative ecg for", C_NEG),
     /* a verb right after the trigger would otherwise end its scope */
     PRE("no demonstrated", C_NEG), PRE("no demonstrable", C_NEG),
     PRE("without demonstrated", C_NEG), PRE("no reported", C_NEG),

@@ -440,12 +440,14 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
          strcmp(w, "serologic") == 0))
         return true;
     /* "HIV status", "figure out hepatitis status": an infection's test
-     * answer -- but "CAD status post CABG", "his frail status" are the
+     * answer, "tetanus status" a vaccine's -- but "CAD status post CABG", "his frail status" are the
      * patient's */
     static const char *const SEROSTATUS[] = {
         "hiv", "hepatitis", "hcv", "hbv", "covid", "covid-19", "hpv", "gbs", "mrsa", "tb",
         "tuberculosis", "syphilis", "chlamydia", "gonorrhea", "herpes", "rubella", "varicella",
-        "strep"};
+        "strep",
+        /* a vaccine's: "TETANUS STATUS: Up-to-date" */
+        "tetanus", "pertussis", "measles", "mumps", "influenza", "pneumococcal", "polio"};
     if (!med && tok_word(c, k, w, sizeof w) && strcmp(w, "status") == 0 &&
         tok_word(c, i, w, sizeof w) && word_in(w, SEROSTATUS, sizeof SEROSTATUS / sizeof *SEROSTATUS)) {
         size_t n2 = k + 1;
@@ -475,6 +477,16 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
     return false;
 }
 
+/* Token k is a word of two or more capitals and nothing else. */
+static bool caps_word(const ms_nlp_ctx *c, size_t k)
+{
+    const ms_tok *t = &c->t[k];
+    if (!(t->flags & MS_TF_WORD) || t->e - t->b < 2) return false;
+    for (size_t b = t->b; b < t->e; b++)
+        if (c->s[b] < 'A' || c->s[b] > 'Z') return false;
+    return true;
+}
+
 /* Should a one-token, all-capitals condition abbreviation (2 to 4 letters,
  * "CAP", "MS", "DM", "PDA") at token i be dropped as not a condition in
  * this context? Rules, each general:
@@ -486,7 +498,10 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
  *     "CA 94110");
  *   - in a run of credentials: next to a degree ("Jane Roe, MD, DM");
  *   - "PDA" with a coronary-artery word within 8 tokens on its line; "MS:"
- *     as a label (mental status). */
+ *     as a label (mental status);
+ *   - an English word ("AS", "ALL", "GAVE") between two words of capitals
+ *     on its line, or first on its line before two ("REPAIRED AS
+ *     DESCRIBED", "ALL PATIENTS WERE SEEN"). */
 static bool abbrev_out_of_context(const ms_nlp_ctx *c, size_t i,
                                   const ms_lex_entry *en)
 {
@@ -509,6 +524,17 @@ static bool abbrev_out_of_context(const ms_nlp_ctx *c, size_t i,
         if (!(nx->flags & MS_TF_WORD) && c->s[nx->b] == '#') return true;
         if (!(nx->flags & MS_TF_WORD) && c->s[nx->b] == ':' &&
             strcmp(ab, "ms") == 0)
+            return true;
+    }
+    /* an abbreviation that is also an English word, between two words of
+     * capitals: the word ("REPAIRED AS DESCRIBED", "ALL PATIENTS WERE") */
+    static const char *const ENGLISH[] = {"all", "as", "cap", "gave", "hit", "mash", "mis",
+                                          "pad", "pes", "aids", "doe"};
+    if (word_in(ab, ENGLISH, sizeof ENGLISH / sizeof *ENGLISH) && i + 1 < c->nt &&
+        !(c->t[i + 1].flags & MS_TF_NL) && caps_word(c, i + 1)) {
+        bool line_start = i == 0 || (c->t[i].flags & MS_TF_NL);
+        if (line_start ? i + 2 < c->nt && !(c->t[i + 2].flags & MS_TF_NL) && caps_word(c, i + 2)
+                       : caps_word(c, i - 1))
             return true;
     }
     size_t nd = sizeof DEGREES / sizeof *DEGREES;

@@ -73,7 +73,10 @@ static const cue cues[] = {
     CUE(MS_REPORT_PRESCRIPTION, "prescription", 6, 1),
     CUE(MS_REPORT_PRESCRIPTION, "rx", 2, 0),
     CUE(MS_REPORT_PRESCRIPTION, "sig", 0, 1),
-    CUE(MS_REPORT_PRESCRIPTION, "refills", 2, 2),
+    /* not "capillary refills less than 2 seconds" (an examination) */
+    CUE(MS_REPORT_PRESCRIPTION, "refills:", 2, 2),
+    CUE(MS_REPORT_PRESCRIPTION, "refill:", 2, 2),
+    CUE(MS_REPORT_PRESCRIPTION, "no refills", 2, 2),
     CUE(MS_REPORT_PRESCRIPTION, "dispense", 2, 2),
     CUE(MS_REPORT_PRESCRIPTION, "substitution permitted", 2, 2),
     /* intake and admission forms */

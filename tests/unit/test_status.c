@@ -206,6 +206,10 @@ static void test_report_types(void **state)
         {"HISTORY: prostate cancer.\nREVIEW OF SYSTEMS: Eyes: No change in vision. Mouth: No dysphagia. "
          "Cardiac: No angina. GI: No nausea. Skin: No ulcers.\nPHYSICAL EXAMINATION: well.\n"
          "PLAN: surgery.\n", MS_REPORT_CLINIC},
+        /* "capillary refills" is an examination, not a prescription's */
+        {"HISTORY: a hand laceration.\nSOCIAL HISTORY: student.\nREVIEW OF SYSTEMS: well.\n"
+         "EXAM: capillary refills less than 2 seconds.\nASSESSMENT: laceration.\n"
+         "PLAN: he will be given a prescription of ibuprofen.\n", MS_REPORT_CLINIC},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ms_report_type t = ms_report_type_detect(cases[i].text, strlen(cases[i].text), 0);
@@ -840,6 +844,13 @@ static void test_mentions_in_context(void **state)
     run_of(&r, "IMMUNOHISTOCHEMISTRY\nNo significant reactivity is demonstrated with melanoma "
                "marker HMB-45 or Melan-A. Tumor markers were sent.\n");
     assert_string_equal(status_of(&r, "melanoma"), "");
+    run_free(&r);
+    /* a word in capitals is no abbreviation; a test negative for it */
+    run_of(&r, "ASSESSMENT: RIGHT HAND LACERATIONS, REPAIRED AS DESCRIBED.\nTETANUS STATUS: "
+               "Up-to-date.\nIMPRESSION: Negative EKG criteria for ischemia.\n");
+    assert_string_equal(status_of(&r, "aortic stenosis"), "");
+    assert_string_equal(status_of(&r, "tetanus"), "");
+    assert_string_equal(status_of(&r, "ischemia"), "negated");
     run_free(&r);
     /* a vaccine named after its disease is no finding either */
     run_of(&r, "HISTORY: He had a tetanus shot in 2002. Hepatitis B immunity confirmed.\n");
