@@ -320,9 +320,10 @@ static const char *const THERAPY_CUE[] = {
     "cycles", "fractions", "course", "courses", "beam", "cancer", "carcinoma", "lymphoma",
     "tumor", "tumour", "malignancy", "metastatic", "mastectomy", "lumpectomy", "resection",
     "brachytherapy", "exposure"};
+enum { GATED_FLUSHED = 1 };
 static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
     {"radiation", THERAPY_CUE, sizeof THERAPY_CUE / sizeof *THERAPY_CUE},
-    {"flushed", FLUSH_CUE, sizeof FLUSH_CUE / sizeof *FLUSH_CUE},
+    [GATED_FLUSHED] = {"flushed", FLUSH_CUE, sizeof FLUSH_CUE / sizeof *FLUSH_CUE},
     {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
     {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
     {"consolidation", LUNG_CUE, sizeof LUNG_CUE / sizeof *LUNG_CUE},
@@ -331,13 +332,24 @@ static const struct { const char *word; const char *const *cue; size_t ncue; } G
 /* Is the one-token condition at token i a word in its physical sense?
  * "the depression of the anterior table", "depression of the ST segment",
  * "examined with scleral depression", "a skull depression": a dent or a
- * manoeuvre, not the mood disorder, which is never "of" something. */
+ * manoeuvre, not the mood disorder, which is never "of" something; and
+ * "the nucleus was fractured into quadrants": cataract surgery. */
 static bool physical_sense(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
     static const char *const BEFORE[] = {"scleral", "skull", "st", "bony", "cortical"};
     char w[24];
-    if (en->kind != MS_LEX_COND || en->ntok != 1 || !tok_word(c, i, w, sizeof w) ||
-        strcmp(w, "depression") != 0)
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || !tok_word(c, i, w, sizeof w))
+        return false;
+    if (strcmp(w, "fractured") == 0 || strcmp(w, "fracture") == 0) {
+        /* cataract surgery splits the lens on purpose: "the nucleus was
+         * fractured into quadrants" */
+        static const char *const LENS[] = {"nucleus", "nuclear", "lens", "cataract"};
+        for (size_t k = i; k-- > 0 && i - k <= 4 && !(c->t[k + 1].flags & MS_TF_SENT);)
+            if (tok_word(c, k, w, sizeof w) && word_in(w, LENS, sizeof LENS / sizeof *LENS))
+                return true;
+        return false;
+    }
+    if (strcmp(w, "depression") != 0)
         return false;
     if (i > 0 && !(c->t[i].flags & (MS_TF_NL | MS_TF_SENT)) && tok_word(c, i - 1, w, sizeof w) &&
         word_in(w, BEFORE, sizeof BEFORE / sizeof *BEFORE))
@@ -356,6 +368,10 @@ static bool lacks_cue(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
         return false;
     for (size_t g = 0; g < sizeof GATED / sizeof *GATED; g++) {
         if (strcmp(w, GATED[g].word) != 0) continue;
+        /* "the ports were flushed with saline": the nurse's, always */
+        if (g == GATED_FLUSHED && i + 1 < c->nt && tok_word(c, i + 1, w, sizeof w) &&
+            strcmp(w, "with") == 0)
+            return true;
         size_t lo = i, hi = i + 1;
         while (lo > 0 && i - lo < GATE_SPAN && !(c->t[lo].flags & MS_TF_SENT)) lo--;
         while (hi < c->nt && hi - i < GATE_SPAN && !(c->t[hi].flags & MS_TF_SENT)) hi++;
@@ -377,6 +393,8 @@ static const char *const TEST_HEAD[] = {
     /* "No hepatitis panels" says no test was done, not "no hepatitis";
      * "strep test", "pregnancy test" */
     "panels", "screens", "test", "tests",
+    /* a surgical technique named after it: "nuclear fracture technique" */
+    "technique", "techniques",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "boosters", "shot", "shots", "toxoid", "immunity",
     "igg", "igm", "assay", "swab",
@@ -433,6 +451,14 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
                        : sizeof LIST_TEST_HEAD / sizeof *LIST_TEST_HEAD;
     if (med && tok_word(c, k, w, sizeof w) &&
         word_in(w, MED_LEVEL_HEAD, sizeof MED_LEVEL_HEAD / sizeof *MED_LEVEL_HEAD))
+        return true;
+    /* "GC and chlamydia was sent", "HIV was ordered": a sample sent */
+    static const char *const SENT[] = {"sent", "ordered", "drawn", "pending"};
+    char w2[24];
+    if (!med && k + 1 < c->nt && !(c->t[k + 1].flags & MS_TF_NL) && tok_word(c, k, w, sizeof w) &&
+        (strcmp(w, "was") == 0 || strcmp(w, "were") == 0 || strcmp(w, "is") == 0 ||
+         strcmp(w, "are") == 0) &&
+        tok_word(c, k + 1, w2, sizeof w2) && word_in(w2, SENT, sizeof SENT / sizeof *SENT))
         return true;
     if (!med && tok_word(c, k, w, sizeof w) &&
         (word_in(w, TEST_HEAD, sizeof TEST_HEAD / sizeof *TEST_HEAD) ||
@@ -498,10 +524,11 @@ static bool caps_word(const ms_nlp_ctx *c, size_t k)
  *     "CA 94110");
  *   - in a run of credentials: next to a degree ("Jane Roe, MD, DM");
  *   - "PDA" with a coronary-artery word within 8 tokens on its line; "MS:"
- *     as a label (mental status);
+ *     and "PE:" as labels (mental status, physical examination);
  *   - an English word ("AS", "ALL", "GAVE") between two words of capitals
- *     on its line, or first on its line before two ("REPAIRED AS
- *     DESCRIBED", "ALL PATIENTS WERE SEEN"). */
+ *     on its line, or first on its line before two, or after an auxiliary
+ *     verb ("REPAIRED AS DESCRIBED", "ALL PATIENTS WERE SEEN", "was HIT
+ *     with 1.5 mL"). */
 static bool abbrev_out_of_context(const ms_nlp_ctx *c, size_t i,
                                   const ms_lex_entry *en)
 {
@@ -523,13 +550,20 @@ static bool abbrev_out_of_context(const ms_nlp_ctx *c, size_t i,
         if ((nx->flags & MS_TF_DIGIT) && nx->e - nx->b >= 3) return true;
         if (!(nx->flags & MS_TF_WORD) && c->s[nx->b] == '#') return true;
         if (!(nx->flags & MS_TF_WORD) && c->s[nx->b] == ':' &&
-            strcmp(ab, "ms") == 0)
+            (strcmp(ab, "ms") == 0 || strcmp(ab, "pe") == 0))
             return true;
     }
     /* an abbreviation that is also an English word, between two words of
      * capitals: the word ("REPAIRED AS DESCRIBED", "ALL PATIENTS WERE") */
     static const char *const ENGLISH[] = {"all", "as", "cap", "gave", "hit", "mash", "mis",
                                           "pad", "pes", "aids", "doe"};
+    /* ... or after an auxiliary: "the orifice was HIT with 1.5 mL" */
+    static const char *const AUX[] = {"was", "were", "is", "are", "be", "been", "being", "get",
+                                      "got", "gets"};
+    if (word_in(ab, ENGLISH, sizeof ENGLISH / sizeof *ENGLISH) && i > 0 &&
+        !(c->t[i].flags & MS_TF_NL) && tok_word(c, i - 1, w, sizeof w) &&
+        word_in(w, AUX, sizeof AUX / sizeof *AUX))
+        return true;
     if (word_in(ab, ENGLISH, sizeof ENGLISH / sizeof *ENGLISH) && i + 1 < c->nt &&
         !(c->t[i + 1].flags & MS_TF_NL) && caps_word(c, i + 1)) {
         bool line_start = i == 0 || (c->t[i].flags & MS_TF_NL);

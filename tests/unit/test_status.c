@@ -852,6 +852,16 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "tetanus"), "");
     assert_string_equal(status_of(&r, "ischemia"), "negated");
     run_free(&r);
+    /* a label, a sample sent, a surgeon's technique, a nurse's flush */
+    run_of(&r, "PE:, VITALS: Stable.\nPLAN: GC and chlamydia was sent. The nucleus was "
+               "fractured into quadrants with a two-handed nuclear fracture technique. The "
+               "ports were flushed with saline. The ureteral orifice was HIT with Deflux.\n");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "");
+    assert_string_equal(status_of(&r, "chlamydia"), "");
+    assert_string_equal(status_of(&r, "fracture"), "");
+    assert_string_equal(status_of(&r, "flushing"), "");
+    assert_string_equal(status_of(&r, "heparin-induced thrombocytopenia"), "");
+    run_free(&r);
     /* a vaccine named after its disease is no finding either */
     run_of(&r, "HISTORY: He had a tetanus shot in 2002. Hepatitis B immunity confirmed.\n");
     assert_string_equal(status_of(&r, "tetanus"), "");
