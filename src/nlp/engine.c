@@ -100,6 +100,12 @@ static int emit_lex(ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
         x->traits[0].name = lt_names[en->type];
         x->traits[0].score = 0.90f;
         x->ntraits = 1;
+        if (en->neg) {   /* "afebrile", "nontender": the word itself says no */
+            x->traits[1].name = "NEGATION";
+            x->traits[1].score = 0.90f;
+            x->ntraits = 2;
+            x->negated_form = true;
+        }
     }
     x->canonical = en->canonical;
     x->lay = en->lay;

@@ -43,6 +43,7 @@ typedef struct ms_lex_entry {
     uint8_t kind;
     uint8_t type;            /* MS_LT_* (or an attribute code for MS_LEX_ATTR) */
     uint8_t cs;              /* case-sensitive entry */
+    uint8_t neg;             /* a negated form ("afebrile": fever, negated) */
     const char *canonical, *lay, *med_class, *code, *unit;
     bool has_range;
     double low, high;

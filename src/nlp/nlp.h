@@ -79,6 +79,9 @@ typedef struct ms_nlp_entity {
     const char *unit;
     bool has_range;
     double range_low, range_high;
+    /* a condition named in a negated form ("afebrile", "nontender"): its
+     * NEGATION comes from the word itself, not from a ConText trigger */
+    bool negated_form;
 
     ms_nlp_section section;
 

@@ -35,7 +35,7 @@ typedef struct rows { row *v; size_t n, cap; bool present; } rows;
 
 typedef struct gent {
     char *key, *surface;
-    int ntok, kind, type, cs;
+    int ntok, kind, type, cs, neg;
     const char *canonical, *lay, *med_class, *code, *unit;
     bool has_range;
     double low, high;
@@ -179,11 +179,12 @@ static gent *add(const row *w, int kind, int type, const char *flags)
         err(w->file, w->line, "name has %d tokens (max %d)", nt, MS_LEX_MAX_TOK);
         return NULL;
     }
-    int cs = 0;
+    int cs = 0, neg = 0;
     if (flags && flags[0]) {
         char *fl = xstrdup(flags), *save = NULL;
         for (char *t = strtok_r(fl, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
             if (strcmp(t, "cs") == 0) cs = 1;
+            else if (strcmp(t, "neg") == 0 && kind == MS_LEX_COND) neg = 1;
             else err(w->file, w->line, "unknown flag '%s'", t);
         }
         free(fl);
@@ -200,6 +201,7 @@ static gent *add(const row *w, int kind, int type, const char *flags)
     g->kind = kind;
     g->type = type;
     g->cs = cs;
+    g->neg = neg;
     g->file = w->file;
     g->line = w->line;
     return g;
@@ -536,7 +538,7 @@ int main(int argc, char **argv)
         fputs("  {", o);
         emit_str(o, g->key); fputc(',', o);
         emit_str(o, g->surface);
-        fprintf(o, ",%d,%d,%d,%d,", g->ntok, g->kind, g->type, g->cs);
+        fprintf(o, ",%d,%d,%d,%d,%d,", g->ntok, g->kind, g->type, g->cs, g->neg);
         emit_str(o, opt(g->canonical)); fputc(',', o);
         emit_str(o, opt(g->lay)); fputc(',', o);
         emit_str(o, opt(g->med_class)); fputc(',', o);
