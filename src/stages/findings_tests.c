@@ -30,6 +30,7 @@
 #include "stages/labs.h"
 #include "stages/report_type.h"
 #include "nlp/sections.h"
+#include "nlp/sentence.h"
 
 enum { SRC_NONE, SRC_REPORT, SRC_REPORT_RANGE, SRC_LEXICON, SRC_REPORT_WORDS };
 static const char *const SRC_NAME[] = {NULL, "report", "report_range", "lexicon", "report_words"};
@@ -423,6 +424,32 @@ static bool threshold(const ms_findings *f, const ms_nlp_entity *v)
     return false;
 }
 
+/* A bound in an instruction is a warning sign, not a result: "call for
+ * any shortness of breath, temperature greater than 101.5", "return if
+ * the temperature is over 38.5". The value starts with a comparison and
+ * the sentence before the test (up to 200 bytes) says to call, return,
+ * seek care or notify, or "if". */
+static bool warning_sign(const ms_findings *f, const ms_nlp_entity *e, const ms_nlp_entity *v)
+{
+    static const char *const CMP[] = {"greater than", "more than", "higher than", "less than",
+                                      "lower than", "above", "below", "over", "under", ">", "<"};
+    static const char *const TOLD[] = {"call", "return", "seek", "notify", "contact", "if",
+                                       "report", "come back"};
+    const char *t = f->text;
+    size_t vb = v->byte_begin, ve = v->byte_end, k;
+    bool cmp = false;
+    for (k = 0; k < sizeof CMP / sizeof *CMP && !cmp; k++) {
+        size_t n = strlen(CMP[k]);
+        cmp = ve - vb >= n && strncasecmp(t + vb, CMP[k], n) == 0;
+    }
+    if (!cmp)
+        return false;
+    size_t lb = e->byte_begin;
+    while (lb > 0 && e->byte_begin - lb < 200 && !ms__sentence_end(t, f->len, lb - 1))
+        lb--;
+    return ms_fx_has_any(t, lb, e->byte_begin, TOLD, sizeof TOLD / sizeof *TOLD);
+}
+
 /* Entity i (no row of its own) names the same test with the same value as
  * a row already listed. Bounded: only the first 256 matched rows are
  * looked at. */
@@ -494,7 +521,8 @@ int ms_fx_tests_build(ms_findings *f)
             used[r] = i + 1;
             row = &st->rows.v[r];
         } else if (!ms_fx_attr(f, i, "TEST_VALUE") || site_code(f, ms_fx_attr(f, i, "TEST_VALUE")) ||
-                   (st->rows.n && threshold(f, ms_fx_attr(f, i, "TEST_VALUE")))) {
+                   (st->rows.n && threshold(f, ms_fx_attr(f, i, "TEST_VALUE"))) ||
+                   warning_sign(f, e, ms_fx_attr(f, i, "TEST_VALUE"))) {
             continue;
         }
         st->kind[i] = 1;

@@ -516,6 +516,28 @@ static void test_units_in_sentences(void **state)
     ms_doc_free(d);
 }
 
+/* A bound in an instruction is a warning sign, not a result. */
+static void test_warning_signs(void **state)
+{
+    (void)state;
+    ms_findings f;
+    ms_doc *d;
+    json_t *j = tests_of("VITAL SIGNS: Temperature 101.8.\nDISCHARGE INSTRUCTIONS: She needs to "
+                         "call for any shortness of breath, temperature greater than 101.5, or "
+                         "chest pain. Return if the glucose is over 300.\n", &f, &d);
+    json_t *tests = json_object_get(j, "tests"), *t;
+    size_t i;
+    int n = 0;
+    json_array_foreach(tests, i, t) {
+        n++;
+        assert_string_equal(jstr(t, "value"), "101.8");
+    }
+    assert_int_equal(n, 1);
+    json_decref(j);
+    ms_findings_free(&f);
+    ms_doc_free(d);
+}
+
 /* A white cell or platelet count written whole, per microlitre, is the
  * count in thousands ("WBC 59,300": high; "platelets 90,000": low). */
 static void test_unitless_whole_counts(void **state)
@@ -588,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_lab_text),
         cmocka_unit_test(test_lab_repeats),
         cmocka_unit_test(test_units_in_sentences),
+        cmocka_unit_test(test_warning_signs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
