@@ -176,6 +176,46 @@ static bool word_in(const char *w, const char *const *l, size_t n)
     return false;
 }
 
+/* "Cervical carcinoma in situ", "squamous cell carcinoma in situ": a
+ * cancer name the lexicon knows, then "in situ", which the lexicon does
+ * not know with that name. Without this the longer match stops before
+ * "in situ" and the patient reads "cervical carcinoma" -- a cancer --
+ * for cells that have not spread. Returns the tokens of "in situ" (2) or
+ * 0. */
+static size_t in_situ_after(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
+{
+    static const char *const HEADS[] = {"carcinoma", "cancer", "melanoma", "adenocarcinoma",
+                                        "neoplasia", "neoplasm", "ca"};
+    char w[24];
+    size_t k = i + m;
+    if (en->kind != MS_LEX_COND || k + 1 >= c->nt || !tok_word(c, i + m - 1, w, sizeof w) ||
+        !word_in(w, HEADS, sizeof HEADS / sizeof *HEADS))
+        return 0;
+    char a[8], b[8];
+    if ((c->t[k].flags & MS_TF_NL) || (c->t[k + 1].flags & MS_TF_NL) ||
+        !tok_word(c, k, a, sizeof a) || !tok_word(c, k + 1, b, sizeof b) ||
+        strcmp(a, "in") != 0 || strcmp(b, "situ") != 0)
+        return 0;
+    return 2;
+}
+
+static int emit_in_situ(ms_nlp_ctx *c, size_t i, size_t n, const ms_lex_entry *en)
+{
+    if (emit_lex(c, i, n, en) < 0)
+        return -1;
+    ms_nlp_entity *x = &c->out->v[c->out->n - 1];
+    char w[24];
+    bool mel = tok_word(c, i + n - 3, w, sizeof w) && strcmp(w, "melanoma") == 0;
+    /* no canonical: its text is its name (the site's cancer name is not
+     * it, and two of them in one report are two findings) */
+    x->canonical = NULL;
+    x->lay = mel ? "melanoma cells only in the top layer of the skin"
+                 : "abnormal cells that have not spread beyond where they started";
+    x->code = NULL;
+    x->code_system = NULL;
+    return 0;
+}
+
 /* Is token i one joiner ('-', '/', a Unicode hyphen or dash) glued to
  * words on both sides: "LC-MS/MS", "CKD‐EPI", "RCA/PDA"? */
 static bool glued_joiner(const ms_nlp_ctx *c, size_t i)
@@ -727,6 +767,13 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
         }
         if (en->kind == MS_LEX_COND && m > 1 && split_acuity(&c, i, m, en)) {
             i += m;
+            continue;
+        }
+        size_t situ = in_situ_after(&c, i, m, en);
+        if (situ) {
+            if (emit_in_situ(&c, i, m + situ, en) < 0)
+                return -1;
+            i += m + situ;
             continue;
         }
         if (!(en->kind == MS_LEX_ANAT && en->type == MS_LT_DIRECTION) &&

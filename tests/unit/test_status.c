@@ -862,6 +862,11 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "flushing"), "");
     assert_string_equal(status_of(&r, "heparin-induced thrombocytopenia"), "");
     run_free(&r);
+    /* "in situ" after a cancer name is part of it: cells that have not spread */
+    run_of(&r, "DIAGNOSIS: Cervical carcinoma in situ.\n");
+    assert_string_equal(status_of(&r, "cervical carcinoma in situ"), "affirmed");
+    assert_string_equal(status_of(&r, "cervical cancer"), "");
+    run_free(&r);
     /* a vaccine named after its disease is no finding either */
     run_of(&r, "HISTORY: He had a tetanus shot in 2002. Hepatitis B immunity confirmed.\n");
     assert_string_equal(status_of(&r, "tetanus"), "");
