@@ -26,7 +26,9 @@
  *     rank 3 or more (pain on admission that has resolved, a finding the
  *     conclusion does not repeat) is shown as present and marked mixed:
  *     the text says the report also says it was not there. It is never
- *     listed both ways.
+ *     listed both ways. Not a diagnosis the conclusion itself rules out
+ *     ("Suspected mastoiditis ruled out") that only the story (rank 3)
+ *     called present: that stays ruled out.
  *  5. A ruled-out or uncertain condition whose words are inside a present
  *     one's ("margins negative for carcinoma" with "invasive ductal
  *     carcinoma" concluded) becomes not_patient (demote_generic).
@@ -582,14 +584,23 @@ static void decide(const ms_findings *f, ms_fx_cond *c)
         if (!affirmed && last_neg > last_unc)
             best = MS_FX_NEGATED;
     }
-    bool present_high = false, negated = false;        /* rule 4 */
+    bool present_high = false, present_found = false, negated = false;  /* rule 4 */
+    bool concluded_no = false;
     for (size_t k = 0; k < c->n; k++) {
         const ms_nlp_entity *e = &f->all.v[m[k]];
         ms_fx_status s = (ms_fx_status)st[k];
         present_high |= s == MS_FX_AFFIRMED && rank_of(e->section) >= 3;
+        present_found |= s == MS_FX_AFFIRMED && rank_of(e->section) >= 4;
         negated |= s == MS_FX_NEGATED;
+        /* a diagnosis the conclusion rules out ("Suspected mastoiditis
+         * ruled out") that only the story called present was a working
+         * idea, not something that came and went like a pain or a fever:
+         * the conclusion's word stands. Findings that show it (one lymph
+         * node negative, another positive) keep it present. */
+        concluded_no |= s == MS_FX_NEGATED && rank_of(e->section) == 5 && top == 5 &&
+                        ms_fx_has_trait(e, "DIAGNOSIS");
     }
-    if (best == MS_FX_NEGATED && present_high)
+    if (best == MS_FX_NEGATED && present_high && (!concluded_no || present_found))
         best = MS_FX_AFFIRMED;
     c->status = best;
     c->mixed = best == MS_FX_AFFIRMED && negated;

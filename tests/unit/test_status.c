@@ -862,6 +862,16 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "flushing"), "");
     assert_string_equal(status_of(&r, "heparin-induced thrombocytopenia"), "");
     run_free(&r);
+    /* a diagnosis the conclusion rules out, that only the story called
+     * present, stays ruled out; findings that show it keep it */
+    run_of(&r, "HISTORY OF PRESENT ILLNESS: He was admitted after a CT scan showed "
+               "mastoiditis.\nDISCHARGE DIAGNOSES: 1. Suspected mastoiditis ruled out.\n");
+    assert_string_equal(status_of(&r, "mastoiditis"), "negated");
+    run_free(&r);
+    run_of(&r, "MICROSCOPIC DESCRIPTION: Section 2 shows metastatic carcinoma.\n"
+               "DIAGNOSIS: 1. No evidence of metastatic carcinoma, right node.\n");
+    assert_string_equal(status_of(&r, "metastatic cancer"), "affirmed");
+    run_free(&r);
     /* "in situ" after a cancer name is part of it: cells that have not spread */
     run_of(&r, "DIAGNOSIS: Cervical carcinoma in situ.\n");
     assert_string_equal(status_of(&r, "cervical carcinoma in situ"), "affirmed");
