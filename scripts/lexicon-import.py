@@ -639,6 +639,20 @@ ADJ_ENDINGS = ('al', 'ic', 'ous', 'ary', 'ive', 'ar', 'oid', 'ed', 'ile', 'ant',
                'ent', 'ian', 'eal', 'ory')
 
 
+def normal_anatomy_main(title, nemod):
+    """An index main term that names normal anatomy and leaves its disease to
+    the nonessential modifiers: "Foramen ovale (nonclosure) (patent)
+    (persistent)", "Botalli, ductus (patent) (persistent)", "Pupillary
+    membrane (persistent)". Cleaned, the name is the anatomy ("the foramen
+    ovale is closed" would be a finding), so it is not generated."""
+    mods = nemod.lower()
+    if 'patent' in mods or 'nonclosure' in mods:
+        return True
+    last = title.split(',')[0].split()[-1].lower() if title.split() else ''
+    return 'persistent' in mods and not re.search(
+        r'(itis|osis|emia|aemia|ia|oma|pathy|algia|plegia|rrhea|ism|ever)$', last)
+
+
 def index_terms(offer, titles, billable, icd_trait, icd_chapter_ok):
     """Names from the FY2017 Alphabetic Index (flattened TSV): a main term
     with a condition code ("Incontinence" R32), and a level-1 subterm of one
@@ -659,6 +673,8 @@ def index_terms(offer, titles, billable, icd_trait, icd_chapter_ok):
         if level == '0':
             if r[3].startswith('(-'):
                 continue        # "Aldrich (-Wiskott) syndrome": an eponym's first half
+            if normal_anatomy_main(title, r[3]):
+                continue
             n = main_noun(title)
             if n is None:
                 continue

@@ -127,6 +127,12 @@ static void test_index_plurals_lay(void **state)
     assert_non_null(e->code);
     assert_string_equal(e->code, "M00.00");
     ms_nlp_result_free(&r);
+    /* an index main term that is normal anatomy, its disease left to the
+     * nonessential modifiers ("Foramen ovale (nonclosure) (patent)") */
+    t = "The foramen ovale is closed.";
+    assert_int_equal(ms_nlp_detect(engine, t, strlen(t), &r), 0);
+    assert_null(cond(&r, t, "foramen ovale"));
+    ms_nlp_result_free(&r);
 }
 
 /* Lay terms from the hierarchy (issue 15, lay terms): a canonical without a
