@@ -481,6 +481,12 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     TERMV("states"), TERMV("notes"), TERMV("endorses"),
     TERMV("describes"), TERMV("developed"),
     TERMV("underwent"), TERMV("takes"), TERMV("remains"),
+    /* a degree after a comma or "and" starts a finding that is there:
+     * "no thrombi, trivial MR", "no edema, mild erythema" (not "large" or
+     * "small": "no pneumothorax, large effusion or consolidation" lists
+     * what is absent) */
+    TERMV("mild"), TERMV("mildly"), TERMV("moderate"), TERMV("moderately"),
+    TERMV("severe"), TERMV("trivial"), TERMV("trace"), TERMV("minimal"),
     TERMC("she", C_FAM), TERMC("he", C_FAM),
 };
 

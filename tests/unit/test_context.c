@@ -336,6 +336,8 @@ static void test_context_coordination(void **state)
     AFF("No fever but has cough.", "cough");
     AFF("No fever, however she has a cough.", "cough");
     AFF("No fever; cough for two days.", "cough");
+    AFF("Extremities: no clubbing, cyanosis, mild edema.", "edema");
+    NEG("Extremities: no clubbing, cyanosis or mild edema.", "edema");
     AFF("No fever and is having a productive cough.", "cough");
     AFF("Denies chest pain, and reports dyspnea on exertion.", "dyspnea");
     AFF("No fever. Cough for two days.", "Cough");
