@@ -260,8 +260,13 @@ static size_t flag_at(uc *s, size_t p, size_t le, bool allow_c, ms_lab_row *r)
     }
     if (!nk)
         return p;
-    if (q < le && !gap && !is_digit(s[q]) && s[q] != '(' && s[q] != '[' && s[q] != '<' &&
-        s[q] != '>' && !u3(s, q, le, 0x89, 0xA4) && !u3(s, q, le, 0x89, 0xA5))
+    /* two flag words in a row ("HH ** CRITICAL") or a critical one ("LL",
+     * "CRITICAL") are a flag whatever the lab writes after it ("- phoned
+     * to ward 14:20"); one plain word must end its field */
+    bool sure = nk >= 2 || kinds[0] == FW_CRIT || kinds[0] == FW_CRIT_HIGH ||
+                kinds[0] == FW_CRIT_LOW;
+    if (!sure && q < le && !gap && !is_digit(s[q]) && s[q] != '(' && s[q] != '[' &&
+        s[q] != '<' && s[q] != '>' && !u3(s, q, le, 0x89, 0xA4) && !u3(s, q, le, 0x89, 0xA5))
         return p;  /* "High sensitivity CRP", "A fib": words, not a flag */
     for (int i = 0; i < nk; i++)
         merge_flag(r, kinds[i]);

@@ -334,6 +334,20 @@ static const lab_gold GOLD_C[] = {
     {"CRP", "<5", NULL, NULL, "report_range"},
     {NULL, NULL, NULL, NULL, NULL}};
 
+/* A flag column the lab writes a note after. */
+static const char *LAB_D =
+    "Analyte            Result     Units       Ref. range     Flag\n"
+    "Sodium             131        mmol/L      133 - 146      L\n"
+    "Potassium          6.9        mmol/L      3.5 - 5.3      HH  ** CRITICAL - phoned to ward **\n"
+    "Urea               12.4       mmol/L      2.5 - 7.8      H\n"
+    "Magnesium          0.55       mmol/L      0.70 - 1.00    LL - repeat sample\n";
+static const lab_gold GOLD_D[] = {
+    {"Sodium", "131", "low", "low", "report"},
+    {"Potassium", "6.9", "critical", "high", "report"},
+    {"Urea", "12.4", "high", "high", "report"},
+    {"Magnesium", "0.55", "critical", "low", "report"},
+    {NULL, NULL, NULL, NULL, NULL}};
+
 static size_t flags_ok, flags_n;
 
 static json_t *tests_of(const char *text, ms_findings *f, ms_doc **d)
@@ -395,6 +409,7 @@ static void test_lab_tables(void **state)
     check_gold(LAB_A, GOLD_A);
     check_gold(LAB_B, GOLD_B);
     check_gold(LAB_C, GOLD_C);
+    check_gold(LAB_D, GOLD_D);
     print_message("lab flag accuracy on the fixtures: %zu/%zu\n", flags_ok, flags_n);
     assert_int_equal(flags_ok, flags_n);
 }
