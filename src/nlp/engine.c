@@ -454,8 +454,9 @@ static const char *const TEST_HEAD[] = {
     "medication", "medications", "meds", "medicine", "medicines",
     /* lab-report abbreviations: "Hepatitis C Ab", "HBs Ag", "HIV-1 RNA" */
     "ab", "abs", "ag", "rna", "dna", "genotype",
-    /* a nursing order named after it: "DVT precautions were in place" */
-    "precautions",
+    /* a nursing order named after it: "DVT precautions were in place",
+     * "DVT prophylaxis was initiated" */
+    "precautions", "prophylaxis",
     /* a rate is about patients in general: "decreasing the DVT, PE rates" */
     "rates", "incidence",
     /* a form about it: "benign prostatic hypertrophy questionnaire" */

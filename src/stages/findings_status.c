@@ -133,7 +133,11 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
                                          * prevent stroke" */
                                         "avoid", "avoiding", "avoided", "prevent",
                                         "preventing", "prevention", "prophylaxis",
-                                        "protect", "protecting", "protected"};
+                                        "protect", "protecting", "protected",
+                                        /* a return precaution told in the story:
+                                         * "instructed to seek immediate medical
+                                         * attention for shortness of breath" */
+                                        "instructed", "seek"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     /* its line, up to 80 bytes, or its sentence, up to 200 ("All risks
