@@ -77,7 +77,8 @@ static bool word_at(const char *t, size_t len, size_t i, const char *w)
 
 /* What the words before a mention on its line (up to 80 bytes) say:
  *  -1: a zero count ("0/3 lymph nodes positive for metastatic carcinoma",
- *      "none of 12 nodes involved by") -- ruled out;
+ *      "none of 12 nodes involved by"), or a zero score after it ("pain
+ *      is 0/10") -- ruled out;
  *  +2: a margin's status ("Margins negative for carcinoma", "margins free
  *      of tumor") -- about the margin, not whether the patient has it;
  *   0: nothing of the kind. */
@@ -89,6 +90,12 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
         lb--;
     if (ms_fx_has_word(t, lb, b, "margin") || ms_fx_has_word(t, lb, b, "margins"))
         return 2;
+    /* a count belongs to its own sentence ("pain is 0/10. Back pain 7/10") */
+    for (size_t k = b; k > lb; k--)
+        if (ms__sentence_end(t, f->len, k - 1)) {
+            lb = k;
+            break;
+        }
     for (size_t k = lb; k + 2 < b; k++) {
         bool start = k == lb || !isdigit((unsigned char)t[k - 1]);
         if (!start || t[k] != '0')
@@ -101,6 +108,35 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
     }
     if (ms_fx_has_word(t, lb, b, "none of"))
         return -1;
+    /* a score of zero after it: "pain is 0/10", "pain score: 0 out of 10" */
+    size_t a = e->byte_end, le = a;
+    while (le < f->len && t[le] != '\n' && le - a < 24)
+        le++;
+    static const char *const FILL[] = {"is", "was", "of", "score", "scale", "level", "rated",
+                                       "at", "now"};
+    for (size_t k = a; k < le;) {
+        while (k < le && (t[k] == ' ' || t[k] == ':' || t[k] == '=' || t[k] == ','))
+            k++;
+        if (k < le && t[k] == '0' && (k + 1 >= le || !isdigit((unsigned char)t[k + 1])) &&
+            (k + 1 >= le || t[k + 1] != '.')) {
+            size_t q = k + 1;
+            while (q < le && t[q] == ' ')
+                q++;
+            if ((q + 2 < le && t[q] == '/' && t[q + 1] == '1' && t[q + 2] == '0') ||
+                word_at(t, le, q, "out of"))
+                return -1;
+            break;
+        }
+        size_t w = k;
+        while (w < le && isalpha((unsigned char)t[w]))
+            w++;
+        bool fill = false;
+        for (size_t i = 0; i < sizeof FILL / sizeof *FILL && !fill; i++)
+            fill = w - k == strlen(FILL[i]) && strncasecmp(t + k, FILL[i], w - k) == 0;
+        if (!fill)
+            break;
+        k = w;
+    }
     return 0;
 }
 

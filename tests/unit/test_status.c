@@ -883,6 +883,14 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "deep vein thrombosis"), "");
     assert_string_equal(status_of(&r, "shortness of breath"), "not_patient");
     run_free(&r);
+    /* a pain score of zero is no pain; a count belongs to its sentence */
+    run_of(&r, "VITAL SIGNS: Blood pressure 124/80, pain is 0/10.\nEXAM: The shunt site is "
+               "clean.\n");
+    assert_string_equal(status_of(&r, "pain"), "negated");
+    run_free(&r);
+    run_of(&r, "VITAL SIGNS: Pain is 0/10 at rest. Back pain 7/10 on walking.\n");
+    assert_string_equal(status_of(&r, "back pain"), "affirmed");
+    run_free(&r);
     /* a vaccine named after its disease is no finding either */
     run_of(&r, "HISTORY: He had a tetanus shot in 2002. Hepatitis B immunity confirmed.\n");
     assert_string_equal(status_of(&r, "tetanus"), "");
