@@ -163,17 +163,15 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
                                         "would develop", "could get", "could have",
                                         "could become", "could suffer", "may suffer",
                                         /* screening looks without suspicion */
-                                        "screen", "screening", "screened",
-                                        /* a precaution: "care was taken to avoid
-                                         * injury to the median nerve", "aspirin to
-                                         * prevent stroke" */
-                                        "avoid", "avoiding", "avoided", "prevent",
-                                        "preventing", "prevention", "prophylaxis",
-                                        "protect", "protecting", "protected",
-                                        /* a return precaution told in the story:
-                                         * "instructed to seek immediate medical
-                                         * attention for shortness of breath" */
-                                        "instructed", "seek"};
+                                        "screen", "screening", "screened"};
+    /* a precaution ("care was taken to avoid injury to the median nerve",
+     * "aspirin to prevent stroke") or a return precaution told in the story
+     * ("instructed to seek immediate medical attention for shortness of
+     * breath") -- but not a doubt of the report's own next to one
+     * ("prevention of further fractures and possible osteoporosis") */
+    static const char *const care[] = {"avoid", "avoiding", "avoided", "prevent",
+                                       "preventing", "prevention", "prophylaxis", "protect",
+                                       "protecting", "protected", "instructed", "seek"};
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     /* its line, up to 80 bytes, or its sentence, up to 200 ("All risks
@@ -182,7 +180,9 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
     while (lb > 0 && t[lb - 1] != '\n' &&
            (b - lb < 80 || (b - lb < 200 && !ms__sentence_end(t, f->len, lb - 1))))
         lb--;
-    return ms_fx_has_any(t, lb, b, words, sizeof words / sizeof *words);
+    return ms_fx_has_any(t, lb, b, words, sizeof words / sizeof *words) ||
+           (!ms_fx_has_trait(e, "LOW_CONFIDENCE") &&
+            ms_fx_has_any(t, lb, b, care, sizeof care / sizeof *care));
 }
 
 /* Is the mention an item of a list of risks ("Potential complications
