@@ -883,6 +883,14 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "deep vein thrombosis"), "");
     assert_string_equal(status_of(&r, "shortness of breath"), "not_patient");
     run_free(&r);
+    /* negated forms: the word itself says no */
+    run_of(&r, "EXAM: She is afebrile. Abdomen: soft, non tender, nondistended. Sclerae "
+               "anicteric.\n");
+    assert_string_equal(status_of(&r, "fever"), "negated");
+    assert_string_equal(status_of(&r, "tenderness"), "negated");
+    assert_string_equal(status_of(&r, "distension"), "negated");
+    assert_string_equal(status_of(&r, "jaundice"), "negated");
+    run_free(&r);
     /* a pain score of zero is no pain; a count belongs to its sentence */
     run_of(&r, "VITAL SIGNS: Blood pressure 124/80, pain is 0/10.\nEXAM: The shunt site is "
                "clean.\n");
