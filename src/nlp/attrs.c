@@ -540,6 +540,44 @@ static size_t group_value(const ms_nlp_ctx *c, size_t p, size_t hi, size_t *u0, 
     return q;
 }
 
+/* Values written before a group of tests with "respectively" after it:
+ * "They were 51 and 83 for the AST and ALT respectively". n numbers joined
+ * as in group_values, then "for" [the], then the group g0..i, then
+ * [","] "respectively" -- the word is required: without it numbers before
+ * a "for" belong to anything. Returns 1 when it linked them, 0 if not,
+ * -1 on error. */
+static int values_before(ms_nlp_ctx *c, size_t g0, size_t i, size_t n)
+{
+    size_t a = SP[i].t1, lo = g0 ? SP[g0 - 1].t1 : 0;
+    if (punct(c, a, c->nt, ',')) a++;
+    if (!word(c, a, c->nt, "respectively") || n > 8) return 0;
+    size_t b = SP[g0].t0;
+    if (b > lo && word(c, b - 1, b, "the")) b--;
+    if (b <= lo || !word(c, b - 1, b, "for")) return 0;
+    b--;
+    /* back over "N and M" / "N, M and K": each value is one number token
+     * (a decimal is one token) */
+    size_t v[8], k = n, q = b;
+    while (k > 0) {
+        if (q <= lo || !(c->t[q - 1].flags & MS_TF_DIGIT) || (c->t[q - 1].flags & MS_TF_SENT))
+            return 0;
+        v[--k] = q - 1;
+        q--;
+        if (k == 0) break;
+        if (q > lo && word(c, q - 1, q, "and")) q--;
+        if (q > lo && punct(c, q - 1, q, ',')) q--;
+        if (q == v[k]) return 0;   /* no joiner between two numbers */
+    }
+    for (size_t j = 0; j < n; j++) {
+        size_t e = g0 + j, t0 = v[j];
+        if (ms__nlp_emit_attr(c, t0, t0 + 1, c->t[t0].b, c->t[t0].e, (int)e,
+                              "TEST_TREATMENT_PROCEDURE", "TEST_VALUE", 0.95f,
+                              rel(SP[e].t0 - t0)) < 0)
+            return -1;
+    }
+    return 1;
+}
+
 /* The last test of a coordinated group ("AST and ALT were 51 and 83,
  * respectively"): the values after it are shared out in order, one per
  * test, and only when there are exactly as many numbers as tests; one
@@ -553,6 +591,8 @@ static int group_values(ms_nlp_ctx *c, size_t ntop, size_t i)
     size_t g0 = i;
     while (g0 > 0 && joined(c, g0)) g0--;
     size_t n = i - g0 + 1, p = SP[i].t1, l;
+    int before = values_before(c, g0, i, n);
+    if (before) return before;
     size_t hi = i + 1 < ntop ? SP[i + 1].t0 : c->nt;
     if (hi > p + 8 + 6 * n) hi = p + 8 + 6 * n;
     for (size_t k = p; k < hi; k++)
@@ -564,7 +604,18 @@ static int group_values(ms_nlp_ctx *c, size_t ntop, size_t i)
         p += l;
     }
     if (p >= hi) return 1;
+    /* "AST and ALT were elevated (as well) at 412 and 180": the word stays
+     * in the text, the numbers are the values */
     if ((l = vm(c, p, hi, MS_AV_TEST_WORD)) && !(c->t[p].flags & MS_TF_DIGIT)) {
+        size_t a = p + l;
+        if (word(c, a, hi, "as") && word(c, a + 1, hi, "well")) a += 2;
+        if ((word(c, a, hi, "at") || word(c, a, hi, "of") || word(c, a, hi, "to")) &&
+            a + 1 < hi && (c->t[a + 1].flags & MS_TF_DIGIT)) {
+            p = a + 1;
+            l = 0;
+        }
+    }
+    if (l && !(c->t[p].flags & MS_TF_DIGIT)) {
         for (size_t k = g0; k <= i; k++)
             if (ms__nlp_emit_attr(c, p, p + l, c->t[p].b, c->t[p + l - 1].e, (int)k,
                                   "TEST_TREATMENT_PROCEDURE", "TEST_VALUE", 0.85f,

@@ -288,6 +288,14 @@ static void test_tests_procedures_anatomy(void **state)
     assert_non_null(attr(must_find(j, "sodium", "TEST_NAME"), "137", "TEST_VALUE"));
     assert_non_null(attr(must_find(j, "ETHANOL", "TEST_NAME"), "NEG", "TEST_VALUE"));
     json_decref(j);
+    /* "elevated at" before the numbers; numbers before the names */
+    j = detect_json("AST and ALT were elevated as well at 412 and 180 respectively. "
+                    "Values were 9.8 and 31 for the hemoglobin and hematocrit, respectively.");
+    assert_non_null(attr(must_find(j, "AST", "TEST_NAME"), "412", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "ALT", "TEST_NAME"), "180", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "hemoglobin", "TEST_NAME"), "9.8", "TEST_VALUE"));
+    assert_non_null(attr(must_find(j, "hematocrit", "TEST_NAME"), "31", "TEST_VALUE"));
+    json_decref(j);
     j = detect_json("Hemoglobin 10.2 g/dL. Underwent colonoscopy "
                     "and a chest x-ray. Referred to physical therapy for pain in the "
                     "left knee.");
