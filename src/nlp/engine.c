@@ -263,6 +263,9 @@ static const char *const NONCLIN_HEAD[] = {
     "catalog", "catalogue", "item", "product", "license", "licensed",
     "licence", "member", "membership", "checklist", "inspected", "no",
     "analyzer", "analyser", "platform", "instrument", "technique", "calc",
+    /* a heart chamber on an echo: "RA size is mildly enlarged", "RA
+     * pressure" (right atrium, not rheumatoid arthritis) */
+    "size", "pressure", "pressures", "volume", "dilation", "dilatation", "enlargement",
     "calculation", "calculated"};
 
 /* Coronary-artery context words: "PDA" there is the posterior descending
@@ -366,6 +369,14 @@ static const char *const THERAPY_CUE[] = {
     "cycles", "fractions", "course", "courses", "beam", "cancer", "carcinoma", "lymphoma",
     "tumor", "tumour", "malignancy", "metastatic", "mastectomy", "lumpectomy", "resection",
     "brachytherapy", "exposure"};
+/* "distension" alone is the patient's with a word of a body part or of
+ * how it is felt or seen; otherwise it is what the operator did ("the
+ * inflow valve was opened to achieve appropriate distension"). */
+static const char *const DISTENSION_CUE[] = {
+    "abdomen", "abdominal", "belly", "bowel", "loops", "loop", "gaseous", "gas", "bladder",
+    "stomach", "gastric", "colon", "colonic", "jugular", "venous", "mild", "moderate", "severe",
+    "marked", "significant", "complains", "complained", "reports", "noted", "nausea",
+    "vomiting", "pain", "bloating", "no", "without"};
 enum { GATED_FLUSHED = 1 };
 static const struct { const char *word; const char *const *cue; size_t ncue; } GATED[] = {
     {"radiation", THERAPY_CUE, sizeof THERAPY_CUE / sizeof *THERAPY_CUE},
@@ -373,6 +384,8 @@ static const struct { const char *word; const char *const *cue; size_t ncue; } G
     {"frequency", URINARY_CUE, sizeof URINARY_CUE / sizeof *URINARY_CUE},
     {"alcohol", HABIT_CUE, sizeof HABIT_CUE / sizeof *HABIT_CUE},
     {"consolidation", LUNG_CUE, sizeof LUNG_CUE / sizeof *LUNG_CUE},
+    {"distension", DISTENSION_CUE, sizeof DISTENSION_CUE / sizeof *DISTENSION_CUE},
+    {"distention", DISTENSION_CUE, sizeof DISTENSION_CUE / sizeof *DISTENSION_CUE},
 };
 
 /* Is the one-token condition at token i a word in its physical sense?

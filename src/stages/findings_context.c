@@ -83,10 +83,10 @@ static size_t sentence_after(const char *t, size_t len, size_t b, bool *stop)
 }
 
 static const char *const OPEN[] = {"discussed", "explained", "reviewed", "described", "outlined",
-                                   "include", "includes", "including", "included"};
+                                   "reiterated", "include", "includes", "including", "included"};
 static const char *const CLOSE[] = {"understood", "understands", "understand", "agreed",
                                     "agrees", "agree", "consented", "consents", "consent",
-                                    "answered", "wishes", "wished", "elected"};
+                                    "answered", "addressed", "wishes", "wished", "elected"};
 
 /* A consent discussion without the word "risk": one sentence that says
  * something was discussed or explained and lists the classic
@@ -97,9 +97,9 @@ static const char *const CLOSE[] = {"understood", "understands", "understand", "
  * list of what could go wrong is not how a report states what did. */
 static int complication_lists(const char *t, size_t len, ms_fx_spans *out, size_t *cap)
 {
-    static const char *const TOLD[] = {"discussed", "explained", "reviewed", "counseled",
-                                       "counselled", "aware", "include", "includes",
-                                       "including"};
+    static const char *const TOLD[] = {"discussed", "explained", "reviewed", "reiterated",
+                                       "counseled", "counselled", "aware", "include",
+                                       "includes", "including", "included"};
     static const char *const WITH[] = {"infection", "infections", "death", "scarring",
                                        "injury", "damage"};
     for (size_t k = 0; k + 8 <= len; k++) {

@@ -883,6 +883,17 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "deep vein thrombosis"), "");
     assert_string_equal(status_of(&r, "shortness of breath"), "not_patient");
     run_free(&r);
+    /* a consent list "reiterated ... included", a heart chamber, an
+     * operator's distension */
+    run_of(&r, "PLAN: Risks and benefits of the procedure were reiterated with the patient, "
+               "which included but not limited to death, pulmonary embolism, anastomotic leak, "
+               "bleeding, and infection. Questions were addressed.\nECHO: RA size is mildly "
+               "enlarged.\nPROCEDURE: The inflow valve was opened to achieve appropriate "
+               "distension.\n");
+    assert_string_equal(status_of(&r, "pulmonary embolism"), "not_patient");
+    assert_string_equal(status_of(&r, "rheumatoid arthritis"), "");
+    assert_string_equal(status_of(&r, "distension"), "");
+    run_free(&r);
     /* negated forms: the word itself says no */
     run_of(&r, "EXAM: She is afebrile. Abdomen: soft, non tender, nondistended. Sclerae "
                "anicteric.\n");
