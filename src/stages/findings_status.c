@@ -180,9 +180,15 @@ static bool hypothetical_not_patient(const ms_findings *f, const ms_nlp_entity *
     while (lb > 0 && t[lb - 1] != '\n' &&
            (b - lb < 80 || (b - lb < 200 && !ms__sentence_end(t, f->len, lb - 1))))
         lb--;
-    return ms_fx_has_any(t, lb, b, words, sizeof words / sizeof *words) ||
-           (!ms_fx_has_trait(e, "LOW_CONFIDENCE") &&
-            ms_fx_has_any(t, lb, b, care, sizeof care / sizeof *care));
+    if (ms_fx_has_any(t, lb, b, words, sizeof words / sizeof *words))
+        return true;
+    /* a precaution speaks of its own sentence ("He did not seek medical
+     * attention. He ... did not report any history of MI") */
+    size_t sb = b;
+    while (sb > lb && !ms__sentence_end(t, f->len, sb - 1))
+        sb--;
+    return !ms_fx_has_trait(e, "LOW_CONFIDENCE") &&
+           ms_fx_has_any(t, sb, b, care, sizeof care / sizeof *care);
 }
 
 /* Is the mention an item of a list of risks ("Potential complications

@@ -877,6 +877,11 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "cervical carcinoma in situ"), "affirmed");
     assert_string_equal(status_of(&r, "cervical cancer"), "");
     run_free(&r);
+    /* a precaution word speaks of its own sentence only */
+    run_of(&r, "HISTORY: He did not seek medical attention. He did not report any history of "
+               "myocardial infarction.\n");
+    assert_string_equal(status_of(&r, "myocardial infarction"), "negated");
+    run_free(&r);
     /* a return precaution told in the story, a prophylaxis */
     run_of(&r, "HOSPITAL COURSE: DVT prophylaxis was initiated. The patient was instructed to "
                "seek immediate medical attention for shortness of breath or chest pain.\n");
