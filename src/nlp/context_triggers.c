@@ -148,6 +148,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     /* prevention is of what the patient does not have */
     PRE("prophylaxis for", C_HYPO), PRE("prophylaxis against", C_HYPO),
     PRE("to prevent", C_HYPO), PRE("prevention of", C_HYPO),
+    /* "a stress test depending on where the patient shows ischemia" */
+    PRE("depending on", C_HYPO), PRE("depending upon", C_HYPO),
     POSTD("prophylaxis", C_HYPO, 1), POSTD("prevention", C_HYPO, 1),
     /* what an operation takes care of is not what it found: "care was
      * taken to preserve the lateral fibers", "to avoid injury to" */

@@ -452,8 +452,12 @@ static const char *const TEST_HEAD[] = {
     /* "No hepatitis panels" says no test was done, not "no hepatitis";
      * "strep test", "pregnancy test" */
     "panels", "screens", "test", "tests",
-    /* a surgical technique named after it: "nuclear fracture technique" */
-    "technique", "techniques",
+    /* a surgical technique named after it: "nuclear fracture technique";
+     * a rating scale or examination: "Mattis Dementia Rating Scale",
+     * "Multilingual Aphasia Examination"; advice about it: "we discussed
+     * weight loss options" */
+    "technique", "techniques", "scale", "scales", "rating", "examination",
+    "options", "counseling", "counselling",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "boosters", "shot", "shots", "toxoid", "immunity",
     "igg", "igm", "assay", "swab",

@@ -877,6 +877,13 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "cervical carcinoma in situ"), "affirmed");
     assert_string_equal(status_of(&r, "cervical cancer"), "");
     run_free(&r);
+    /* a rating scale or an examination named after it; advice about it */
+    run_of(&r, "TESTS ADMINISTERED: Mattis Dementia Rating Scale, Multilingual Aphasia "
+               "Examination.\nPLAN: We discussed weight loss options.\n");
+    assert_string_equal(status_of(&r, "dementia"), "");
+    assert_string_equal(status_of(&r, "aphasia"), "");
+    assert_string_equal(status_of(&r, "weight loss"), "");
+    run_free(&r);
     /* a precaution word speaks of its own sentence only */
     run_of(&r, "HISTORY: He did not seek medical attention. He did not report any history of "
                "myocardial infarction.\n");
