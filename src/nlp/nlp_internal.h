@@ -87,6 +87,21 @@ size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i);
 /* Emit tokens [i, i+n) as a composed condition (SIGN, no canonical). */
 int ms__compose_emit(ms_nlp_ctx *c, size_t i, size_t n);
 
+/* sense.c: is a lexicon match, in its context, what the lexicon names? */
+
+/* Token i folded to lower case without dots into buf (at most n-1 bytes);
+ * false if it is not a word or too long. */
+bool ms__tok_word(const ms_nlp_ctx *c, size_t i, char *buf, size_t n);
+/* Is w one of the n words of l? */
+bool ms__word_in(const char *w, const char *const *l, size_t n);
+/* The one-token match at i is something else here (an abbreviation out of
+ * clinical context, an instrument's name, a word without its cue, a word
+ * in its physical sense): not emitted. */
+bool ms__sense_elsewhere(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en);
+/* The match [i, i+m) names a test, vaccine, scale or site rather than a
+ * finding: not emitted. */
+bool ms__sense_names_other(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en);
+
 /* attrs.c */
 
 /* Find and link the attributes of the top-level entities out->v[0, ntop). */
