@@ -88,6 +88,25 @@ static const char *const CLOSE[] = {"understood", "understands", "understand", "
                                     "agrees", "agree", "consented", "consents", "consent",
                                     "answered", "addressed", "wishes", "wished", "elected"};
 
+/* Append [b, e) to out (capacity *cap); on failure out is freed, -1. */
+static int push_span(ms_fx_spans *out, size_t *cap, size_t b, size_t e)
+{
+    if (out->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        void *p = realloc(out->v, nc * sizeof *out->v);
+        if (!p) {
+            ms_fx_spans_free(out);
+            return -1;
+        }
+        out->v = p;
+        *cap = nc;
+    }
+    out->v[out->n][0] = b;
+    out->v[out->n][1] = e;
+    out->n++;
+    return 0;
+}
+
 /* A consent discussion without the word "risk": one sentence that says
  * something was discussed or explained and lists the classic
  * complications -- "bleeding" with "infection", "death", "scarring",
@@ -118,19 +137,8 @@ static int complication_lists(const char *t, size_t len, ms_fx_spans *out, size_
             k = se;
             continue;
         }
-        if (out->n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 4;
-            void *p = realloc(out->v, nc * sizeof *out->v);
-            if (!p) {
-                ms_fx_spans_free(out);
-                return -1;
-            }
-            out->v = p;
-            *cap = nc;
-        }
-        out->v[out->n][0] = sb;
-        out->v[out->n][1] = se;
-        out->n++;
+        if (push_span(out, cap, sb, se) < 0)
+            return -1;
         k = se;
     }
     return 0;
@@ -172,19 +180,8 @@ int ms_fx_consent_spans(const char *t, size_t len, ms_fx_spans *out)
             k = se;
             continue;
         }
-        if (out->n == cap) {
-            size_t nc = cap ? cap * 2 : 4;
-            void *p = realloc(out->v, nc * sizeof *out->v);
-            if (!p) {
-                ms_fx_spans_free(out);
-                return -1;
-            }
-            out->v = p;
-            cap = nc;
-        }
-        out->v[out->n][0] = k;
-        out->v[out->n][1] = end;
-        out->n++;
+        if (push_span(out, &cap, k, end) < 0)
+            return -1;
         k = end;
     }
     return complication_lists(t, len, out, &cap);
