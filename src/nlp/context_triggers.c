@@ -150,6 +150,14 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("to prevent", C_HYPO), PRE("prevention of", C_HYPO),
     /* "a stress test depending on where the patient shows ischemia" */
     PRE("depending on", C_HYPO), PRE("depending upon", C_HYPO),
+    /* what a vaccine is for: "needs vaccination for influenza and pneumonia" */
+    PRE("vaccination for", C_HYPO), PRE("vaccinations for", C_HYPO),
+    PRE("vaccination against", C_HYPO), PRE("vaccine for", C_HYPO),
+    PRE("vaccines for", C_HYPO), PRE("vaccine against", C_HYPO),
+    PRE("vaccinated for", C_HYPO), PRE("vaccinated against", C_HYPO),
+    PRE("immunization for", C_HYPO), PRE("immunizations for", C_HYPO),
+    PRE("immunization against", C_HYPO), PRE("immunized against", C_HYPO),
+    PRE("immunized for", C_HYPO), PRE("booster for", C_HYPO),
     POSTD("prophylaxis", C_HYPO, 1), POSTD("prevention", C_HYPO, 1),
     /* what an operation takes care of is not what it found: "care was
      * taken to preserve the lateral fibers", "to avoid injury to" */

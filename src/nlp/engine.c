@@ -270,6 +270,13 @@ int ms_nlp_detect(const ms_nlp_engine *e, const char *text, size_t len,
     ms_nlp_ctx c = {e, (const unsigned char *)text, len, sc->tk.v, sc->tk.n, out, sc};
     for (size_t i = 0; i < c.nt;) {
         const ms_lex_entry *en = NULL;
+        if ((c.t[i].flags & MS_TF_WORD) && ms__pathology_cue(&c, i)) {
+            /* "Margins: negative", "Lymph nodes: 0/12" (pathology.c) */
+            int err = 0;
+            size_t k = ms__pathology_at(&c, i, &err);
+            if (err) return -1;
+            if (k) { i += k; continue; }
+        }
         size_t m = (c.t[i].flags & MS_TF_WORD)
                        ? ms_match_longest(e->lex, c.s, c.t, c.nt, i, -1, (size_t)-1, &en)
                        : 0;

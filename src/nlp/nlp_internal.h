@@ -102,6 +102,21 @@ bool ms__sense_elsewhere(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en);
  * finding: not emitted. */
 bool ms__sense_names_other(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en);
 
+/* pathology.c: a pathology report's statement about its margins or lymph
+ * nodes at token i ("Margins: negative", "Lymph nodes: 0/12") emitted as
+ * "positive surgical margin" / "lymph node metastases", negated or not.
+ * Returns the tokens consumed from i (0: no such statement); *err = -1 on
+ * out of memory. */
+size_t ms__pathology_at(ms_nlp_ctx *c, size_t i, int *err);
+/* Could token i start such a statement ("margin(s)", "lymph")? Inline:
+ * the engine asks it of every word. */
+static inline bool ms__pathology_cue(const ms_nlp_ctx *c, size_t i)
+{
+    unsigned ch = c->s[c->t[i].b] | 0x20;
+    size_t len = c->t[i].e - c->t[i].b;
+    return (ch == 'm' && (len == 6 || len == 7)) || (ch == 'l' && len == 5);
+}
+
 /* attrs.c */
 
 /* Find and link the attributes of the top-level entities out->v[0, ntop). */

@@ -114,7 +114,8 @@ static const char *const DEVICE_HEAD[] = {
 static const char *const INSTRUMENTS[] = {
     "scissors", "microscissors", "forceps", "suction", "cautery", "electrocautery",
     "coagulation", "coagulated", "cauterized", "dissector", "dissection", "hemostasis",
-    "irrigation", "bovie", "retractor", "scalpel", "knife"};
+    "irrigation", "bovie", "retractor", "scalpel", "knife", "coagulate", "cauterize",
+    "cauterise", "coagulating", "cauterizing"};
 
 /* Is the one-token condition at token i the modifier of an instrument or
  * implant ("bipolar cautery"), or "bipolar" named among instruments (an
@@ -239,6 +240,46 @@ static bool physical_sense(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en
         return true;
     return i + 1 < c->nt && !(c->t[i + 1].flags & (MS_TF_NL | MS_TF_SENT)) &&
            ms__tok_word(c, i + 1, w, sizeof w) && strcmp(w, "of") == 0;
+}
+
+/* Is "pain" at token i a sense an examiner tests, or a stimulus? "Pain and
+ * temperature sensation were intact", "pain sensation decreased",
+ * "sensation to light touch and pain", "withdraws to pain": the patient
+ * has no pain for it. */
+static bool sensory_modality(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
+{
+    static const char *const SENSE[] = {"sensation", "sensations", "perception", "modality",
+                                        "modalities", "sense", "sensibility"};
+    static const char *const MODALITY[] = {"temperature", "touch", "pinprick", "vibration",
+                                           "proprioception", "temp", "sharp", "position"};
+    static const char *const TO[] = {"sensation", "sensitivity", "sensory", "intact", "withdraws",
+                                     "withdrew", "withdrawal", "localizes", "localized",
+                                     "localises", "responds", "responded", "responsive",
+                                     "response", "reacts"};
+    char w[24];
+    if (en->kind != MS_LEX_COND || en->ntok != 1 || !ms__tok_word(c, i, w, sizeof w) ||
+        strcmp(w, "pain") != 0)
+        return false;
+    bool same_next = i + 1 < c->nt && !(c->t[i + 1].flags & (MS_TF_NL | MS_TF_SENT));
+    /* "pain sensation", "pain and temperature", "pain/temperature", "pain, touch" */
+    if (same_next && ms__tok_word(c, i + 1, w, sizeof w) &&
+        ms__word_in(w, SENSE, sizeof SENSE / sizeof *SENSE))
+        return true;
+    if (same_next && i + 2 < c->nt && !(c->t[i + 2].flags & MS_TF_NL) &&
+        (!ms__tok_word(c, i + 1, w, sizeof w) || !strcmp(w, "and") || !strcmp(w, "or")) &&
+        ms__tok_word(c, i + 2, w, sizeof w) &&
+        ms__word_in(w, MODALITY, sizeof MODALITY / sizeof *MODALITY))
+        return true;
+    if (i < 2 || (c->t[i].flags & (MS_TF_NL | MS_TF_SENT)) ||
+        (c->t[i - 1].flags & (MS_TF_NL | MS_TF_SENT)))
+        return false;
+    /* "touch and pain", "pinprick, pain", "sensation to pain", "withdraws to pain" */
+    bool joined = !ms__tok_word(c, i - 1, w, sizeof w) || !strcmp(w, "and") || !strcmp(w, "or");
+    if (joined && ms__tok_word(c, i - 2, w, sizeof w) &&
+        ms__word_in(w, MODALITY, sizeof MODALITY / sizeof *MODALITY))
+        return true;
+    return ms__tok_word(c, i - 1, w, sizeof w) && !strcmp(w, "to") &&
+           ms__tok_word(c, i - 2, w, sizeof w) && ms__word_in(w, TO, sizeof TO / sizeof *TO);
 }
 
 /* Is the one-token condition (or procedure) at token i a gated word
@@ -491,7 +532,7 @@ static bool abbrev_out_of_context(const ms_nlp_ctx *c, size_t i,
 bool ms__sense_elsewhere(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
 {
     return abbrev_out_of_context(c, i, en) || device_modifier(c, i, en) || lacks_cue(c, i, en) ||
-           physical_sense(c, i, en);
+           physical_sense(c, i, en) || sensory_modality(c, i, en);
 }
 
 bool ms__sense_names_other(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)

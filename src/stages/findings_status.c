@@ -75,27 +75,28 @@ static bool word_at(const char *t, size_t len, size_t i, const char *w)
            (i + n == len || !isalpha((unsigned char)t[i + n]));
 }
 
-/* What the words before a mention on its line (up to 80 bytes) say:
+/* What the words before a mention in its sentence (up to 80 bytes) say:
  *  -1: a zero count ("0/3 lymph nodes positive for metastatic carcinoma",
  *      "none of 12 nodes involved by"), or a zero score after it ("pain
  *      is 0/10") -- ruled out;
- *  +2: a margin's status ("Margins negative for carcinoma", "margins free
- *      of tumor") -- about the margin, not whether the patient has it;
- *   0: nothing of the kind. */
+ *  +2: a margin's status ("Margins negative for carcinoma") -- about the
+ *      margin (not the margin's own statement, pathology.c); 0: neither. */
 static int line_context(const ms_findings *f, const ms_nlp_entity *e)
 {
     const char *t = f->text;
     size_t b = e->byte_begin, lb = b;
     while (lb > 0 && t[lb - 1] != '\n' && b - lb < 80)
         lb--;
-    if (ms_fx_has_word(t, lb, b, "margin") || ms_fx_has_word(t, lb, b, "margins"))
-        return 2;
-    /* a count belongs to its own sentence ("pain is 0/10. Back pain 7/10") */
+    /* a margin or a count belongs to its own sentence ("pain is 0/10. Back
+     * pain 7/10"; "Bronchial margin: Negative.,In situ carcinoma: Absent") */
     for (size_t k = b; k > lb; k--)
         if (ms__sentence_end(t, f->len, k - 1)) {
             lb = k;
             break;
         }
+    if ((ms_fx_has_word(t, lb, b, "margin") || ms_fx_has_word(t, lb, b, "margins")) &&
+        !(e->canonical && strcmp(e->canonical, "positive surgical margin") == 0))
+        return 2;
     for (size_t k = lb; k + 2 < b; k++) {
         bool start = k == lb || !isdigit((unsigned char)t[k - 1]);
         if (!start || t[k] != '0')

@@ -927,6 +927,21 @@ static void test_mentions_in_context(void **state)
     assert_string_equal(status_of(&r, "tetanus"), "");
     assert_string_equal(status_of(&r, "hepatitis B"), "");
     run_free(&r);
+    /* what a vaccine is for is nobody's; "pain free" says no pain */
+    run_of(&r, "PLAN: Needs vaccination for influenza and pneumonia.\nHPI: She has had "
+               "morphine and states that she is pain free. Seizure-free for a year.\n");
+    assert_string_equal(status_of(&r, "influenza"), "not_patient");
+    assert_string_equal(status_of(&r, "pneumonia"), "not_patient");
+    assert_string_equal(status_of(&r, "pain"), "negated");
+    assert_string_equal(status_of(&r, "seizure"), "negated");
+    run_free(&r);
+    /* a sense an examiner tests is no pain; an instrument is no disorder */
+    run_of(&r, "NEURO: Pain and temperature sensation were intact. Sensation intact to light "
+               "touch, pain and vibration. He withdraws to pain.\nPROCEDURE: We used a "
+               "bipolar to coagulate the surface.\n");
+    assert_string_equal(status_of(&r, "pain"), "");
+    assert_string_equal(status_of(&r, "bipolar disorder"), "");
+    run_free(&r);
 
     /* a prophylaxis named after it is no finding; a prevention is nobody's */
     run_of(&r, "PLAN: PPI for PUD prophylaxis. Heparin to prevent deep vein thrombosis.\n");
