@@ -468,11 +468,15 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             continue;
         }
         const trig *tr = &TRIGGERS[t];
+        /* the clause's subject may stand before its verb: "and he was" */
+        size_t pv = i > 1 && (strcmp(tk[i - 1].w, "he") == 0 || strcmp(tk[i - 1].w, "she") == 0 ||
+                              strcmp(tk[i - 1].w, "they") == 0)
+                        ? i - 1 : i;
         if (tr->kind == K_TERM && tr->at_end &&
-            !(i > 0 && (tk[i - 1].type == T_COMMA ||
-                        strcmp(tk[i - 1].w, "and") == 0 ||
-                        strcmp(tk[i - 1].w, "then") == 0 ||
-                        strcmp(tk[i - 1].w, "also") == 0))) {
+            !(pv > 0 && (tk[pv - 1].type == T_COMMA ||
+                         strcmp(tk[pv - 1].w, "and") == 0 ||
+                         strcmp(tk[pv - 1].w, "then") == 0 ||
+                         strcmp(tk[pv - 1].w, "also") == 0))) {
             /* "nor was she in atrial fibrillation": not a new clause; nor
              * is "or had" ("he has not vomited or had any fevers": the
              * negation goes on) */

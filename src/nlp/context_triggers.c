@@ -108,6 +108,13 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PSEUDO("no doubt"), PSEUDO("without doubt"), PSEUDO("beyond doubt"),
     PSEUDO("not necessarily"), PSEUDO("not clear"),
     PSEUDO("not sure"), PSEUDO("not known"), PSEUDO("whether or not"),
+    /* a symptom named with "lack of" or "no" negates nothing after it:
+     * "chronic lack of energy, weight gain", "no energy, initial and middle
+     * insomnia" */
+    PSEUDO("lack of energy"), PSEUDO("lack of appetite"), PSEUDO("lack of sleep"),
+    PSEUDO("no energy"),
+    PSEUDO("lack of coordination"), PSEUDO("lack of growth"), PSEUDO("lack of motivation"),
+    PSEUDO("lack of interest"), PSEUDO("lack of concentration"), PSEUDO("lack of focus"),
     PSEUDO("or not"), PSEUDO("if not"), PSEUDO("not able"),
     PSEUDO("not been able"), PSEUDO("not completely"),
     PSEUDO("not fully"), PSEUDO("not entirely"), PSEUDO("not drain"),
@@ -268,6 +275,7 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     PRE("persons with", C_HYPO), PRE("individuals with", C_HYPO),
     PRE("those with", C_HYPO), PRE("anyone with", C_HYPO),
     PRE("someone with", C_HYPO), PRE("children with", C_HYPO),
+    PRE("any patient with", C_HYPO), PRE("any person with", C_HYPO),
     PRE("adults with", C_HYPO), PRE("women with", C_HYPO),
     PRE("men with", C_HYPO), PRE("can cause", C_HYPO),
     PRE("may cause", C_HYPO), PRE("could cause", C_HYPO),
@@ -286,6 +294,8 @@ const ms_ctx_trig ms__ctx_triggers[] = {
 
     /* ---- uncertainty (LOW_CONFIDENCE) ---- */
     PRE("possible", C_UNC), PRE("possibly", C_UNC), PRE("probable", C_UNC),
+    /* a doubt, not a no: "may or may not have a hiatal hernia" */
+    PRE("may or may not", C_UNC), PRE("might or might not", C_UNC),
     /* a differential in other words: "Possibilities include Meckel's
      * diverticulum, polyp, infection" */
     PRE("possibilities", C_UNC), PRE("possibilities include", C_UNC),
@@ -491,6 +501,11 @@ const ms_ctx_trig ms__ctx_triggers[] = {
     TERMV("states"), TERMV("notes"), TERMV("endorses"),
     TERMV("describes"), TERMV("developed"),
     TERMV("underwent"), TERMV("takes"), TERMV("remains"),
+    /* a story moves on: "could not move the toes, came to the emergency
+     * room, diagnosed with gout" (a pronoun may stand between: "could not
+     * remember anything and he was repeating himself ... agitated", context.c) */
+    TERMV("came"), TERMV("went"), TERMV("diagnosed"), TERMV("admitted"),
+    TERMV("treated"), TERMV("started"), TERMV("found"),
     /* a degree after a comma or "and" starts a finding that is there:
      * "no thrombi, trivial MR", "no edema, mild erythema" (not "large" or
      * "small": "no pneumothorax, large effusion or consolidation" lists

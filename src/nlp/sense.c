@@ -325,6 +325,9 @@ static const char *const TEST_HEAD[] = {
     "options", "counseling", "counselling",
     "pcr", "naat", "vaccine", "vaccines", "vaccination", "immunization",
     "immunisation", "booster", "boosters", "shot", "shots", "toxoid", "immunity",
+    /* an immunity answer: "rubella immune", "varicella non-immune";
+     * "hepatitis B immune globulin" is a medicine */
+    "immune", "nonimmune", "non-immune",
     "igg", "igm", "assay", "swab",
     /* a stain or marker named after what it detects: "melanoma marker
      * HMB-45", "tumor markers", "lymphoma stains", "MRSA culture" */
@@ -535,7 +538,36 @@ bool ms__sense_elsewhere(const ms_nlp_ctx *c, size_t i, const ms_lex_entry *en)
            physical_sense(c, i, en) || sensory_modality(c, i, en);
 }
 
+/* "Weight loss" is a symptom ("a 20-pound weight loss") or the advice to
+ * lose weight: "we recommended weight loss", "encouraged weight loss and
+ * exercise", "risk factor modification including weight loss", "weight
+ * loss surgery". Advice -- a word of advice earlier in its sentence, or a
+ * plan word right after it -- names no finding. */
+static bool weight_advice(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
+{
+    /* not "discussed" or "needs": "we discussed her 20-pound weight loss" */
+    static const char *const STEMS[] = {"recommend", "encourag", "advis", "counsel", "emphasi",
+                                        "goal", "modif", "promot", "attempt", "motivat",
+                                        "educat", "reinforc"};
+    static const char *const AFTER[] = {"surgery", "program", "programs", "goal", "goals",
+                                        "plan", "plans", "strategies", "medication",
+                                        "medications", "efforts", "counseling"};
+    char w[24];
+    if (en->kind != MS_LEX_COND || !en->canonical || strcmp(en->canonical, "weight loss") != 0)
+        return false;
+    if (i + m < c->nt && !(c->t[i + m].flags & (MS_TF_NL | MS_TF_SENT)) &&
+        ms__tok_word(c, i + m, w, sizeof w) && ms__word_in(w, AFTER, sizeof AFTER / sizeof *AFTER))
+        return true;
+    for (size_t k = i; k-- > 0 && i - k <= 12;) {
+        if (ms__tok_word(c, k, w, sizeof w))
+            for (size_t s = 0; s < sizeof STEMS / sizeof *STEMS; s++)
+                if (strncmp(w, STEMS[s], strlen(STEMS[s])) == 0) return true;
+        if (c->t[k].flags & (MS_TF_SENT | MS_TF_NL)) break;
+    }
+    return false;
+}
+
 bool ms__sense_names_other(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entry *en)
 {
-    return test_name(c, i, m, en) || names_the_site(c, i, m, en);
+    return test_name(c, i, m, en) || names_the_site(c, i, m, en) || weight_advice(c, i, m, en);
 }

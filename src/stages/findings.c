@@ -284,6 +284,8 @@ int ms_findings_build(const ms_doc *doc, ms_findings *f)
     if (rc == 0)
         ms_sections_mark(f->text, f->len, f->all.v, f->all.n);
     if (rc == 0)
+        rc = ms_fx_allergens_build(f);
+    if (rc == 0)
         rc = ms_fx_tests_build(f);
     if (rc == 0) {
         f->report_type =
@@ -296,6 +298,7 @@ int ms_findings_build(const ms_doc *doc, ms_findings *f)
 void ms_findings_free(ms_findings *f)
 {
     ms_fx_tests_free(f);
+    free(f->allergens);
     free(f->conds);
     free(f->cond_mentions);
     free(f->cond_status);
@@ -487,6 +490,14 @@ json_t *ms_findings_json(const ms_findings *f)
             break;
         }
     }
+    for (size_t k = 0; k < f->nallergens; k++) {
+        const ms_fx_allergen *al = &f->allergens[k];
+        json_t *a = json_object();
+        json_object_set_new(a, "text", json_stringn(f->text + al->b, al->e - al->b));
+        json_object_set_new(a, "canonical", json_string(al->name));
+        json_object_set_new(a, "reaction", ms_fx_text(f, ms_fx_reaction_at(f, al->b, al->e)));
+        json_array_append_new(allergies, a);
+    }
     for (size_t c = 0; c < f->nconds; c++)
         json_array_append_new(cond[f->conds[c].status], condition_json(f, &f->conds[c]));
     json_t *conditions = json_object();
@@ -540,6 +551,7 @@ int ms_findings_summarize(const ms_findings *f, ms_summary *s)
             break; /* counted per condition, below */
         }
     }
+    s->allergies += (int)f->nallergens;
     s->tests = ms_fx_tests_count(f);
     for (size_t c = 0; c < f->nconds; c++) {
         switch (f->conds[c].status) {

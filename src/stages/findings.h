@@ -36,6 +36,9 @@ typedef struct ms_findings {
     size_t nconds;
     size_t *cond_mentions;
     unsigned char *cond_status; /* each mention's own status (ms_fx_status) */
+    /* Allergens no entity names ("Latex - rash", findings_allergens.c). */
+    struct ms_fx_allergen *allergens;
+    size_t nallergens;
 } ms_findings;
 
 /* Build from doc->text, doc->chunks and doc->extract (an array of

@@ -76,6 +76,19 @@ bool ms_fx_is(const ms_nlp_entity *e, const char *category);
 const ms_nlp_entity *ms_fx_attr(const ms_findings *f, size_t idx, const char *type);
 /* The entity's text as a JSON string (json null for NULL). */
 struct json_t *ms_fx_text(const ms_findings *f, const ms_nlp_entity *e);
+/* An allergen that is not a medicine -- latex, a food, a sting, contrast
+ * dye, tape -- read where an allergy is told (an Allergies section, or
+ * after "allergic to" in its sentence) and named by no entity: its words
+ * [b, e) and the name shown ("peanuts" for "peanut"). Built once per
+ * report into f->allergens (findings_allergens.c): 0, or -1 on OOM. */
+typedef struct ms_fx_allergen {
+    size_t b, e;
+    const char *name;
+} ms_fx_allergen;
+int ms_fx_allergens_build(ms_findings *f);
+/* The reaction written on the line of the words [b, e), or NULL. */
+const ms_nlp_entity *ms_fx_reaction_at(const ms_findings *f, size_t b, size_t e);
+
 /* An allergen: a medicine in an Allergies section (not an epinephrine
  * auto-injector) or after "allergic to", or an allergy condition. */
 bool ms_fx_is_allergy(const ms_findings *f, const ms_nlp_entity *e);

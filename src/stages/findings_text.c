@@ -230,6 +230,19 @@ static int pick_allergy(const ms_findings *f, size_t i, int unused)
     return ms_fx_is_allergy(f, &f->all.v[i]);
 }
 
+/* The reaction's plain name, as " (reaction: hives)". */
+static void put_reaction(ms_fx_sbuf *b, const ms_findings *f, const ms_nlp_entity *r)
+{
+    if (!r)
+        return;
+    ms_fx_printf(b, " (reaction: ");
+    if (r->lay || r->canonical)
+        ms_fx_printf(b, "%s", r->lay ? r->lay : r->canonical);
+    else
+        put_text(b, f, r);
+    ms_fx_printf(b, ")");
+}
+
 /* "Penicillin (reaction: hives)": the allergen as written (its generic
  * name when that differs), then the reaction's plain name. */
 static void item_allergy(ms_fx_sbuf *b, const ms_findings *f, size_t i)
@@ -244,14 +257,22 @@ static void item_allergy(ms_fx_sbuf *b, const ms_findings *f, size_t i)
     } else {
         put_term(b, f, e);
     }
-    const ms_nlp_entity *r = ms_fx_allergy_reaction(f, i);
-    if (r) {
-        ms_fx_printf(b, " (reaction: ");
-        if (r->lay || r->canonical)
-            ms_fx_printf(b, "%s", r->lay ? r->lay : r->canonical);
-        else
-            put_text(b, f, r);
-        ms_fx_printf(b, ")");
+    put_reaction(b, f, ms_fx_allergy_reaction(f, i));
+}
+
+/* The allergies the entities name, then those no entity names (latex,
+ * foods, contrast dye: findings_allergens.c), under one title. */
+static void allergy_section(ms_fx_sbuf *b, const ms_findings *f)
+{
+    size_t before = b->len;
+    section(b, f, "Allergies:", pick_allergy, 0, item_allergy);
+    for (size_t k = 0; k < f->nallergens && k < MAX_ITEMS; k++) {
+        const ms_fx_allergen *al = &f->allergens[k];
+        if (k == 0 && b->len == before)
+            ms_fx_printf(b, "\nAllergies:\n");
+        ms_fx_printf(b, "- %s", al->name);
+        put_reaction(b, f, ms_fx_reaction_at(f, al->b, al->e));
+        ms_fx_printf(b, "\n");
     }
 }
 
@@ -387,7 +408,7 @@ char *ms_findings_patient_text(const ms_findings *f)
         section(&b, f, "Medicines:", pick_medication, 0, item_medication);
         section(&b, f, "Medicines the report says you are not taking or should not take:",
                 pick_medication, 1, item_medication);
-        section(&b, f, "Allergies:", pick_allergy, 0, item_allergy);
+        allergy_section(&b, f);
         section(&b, f, "Tests, procedures and treatments the report mentions:",
                 pick_procedure_done, 0, item_plain);
         section(&b, f, "Tests or procedures the report says were not done or not needed:",

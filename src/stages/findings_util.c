@@ -118,13 +118,22 @@ bool ms_fx_is_reaction(const ms_findings *f, const ms_nlp_entity *e)
            !ms_fx_is_allergy(f, e) && !ms_fx_has_trait(e, "NEGATION");
 }
 
-const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx)
+/* ends the allergen's sentence: a newline, ';', or ". " / ".," (not "p.o.") */
+static bool reaction_stop(const ms_findings *f, size_t k)
 {
-    const ms_nlp_entity *a = &f->all.v[idx];
-    size_t lb = a->byte_begin, le = a->byte_end;
-    while (lb > 0 && f->text[lb - 1] != '\n' && a->byte_begin - lb < 256)
+    char c = f->text[k];
+    return c == '\n' || c == ';' ||
+           (c == '.' && (k + 1 >= f->len || f->text[k + 1] == ' ' || f->text[k + 1] == ','));
+}
+
+const ms_nlp_entity *ms_fx_reaction_at(const ms_findings *f, size_t ab, size_t ae)
+{
+    /* the allergen's own sentence: MTSamples joins a whole history into one
+     * line ("... allergy to penicillin.,CARDIOVASCULAR: hypercholesterolemia") */
+    size_t lb = ab, le = ae;
+    while (lb > 0 && !reaction_stop(f, lb - 1) && ab - lb < 256)
         lb--;
-    while (le < f->len && f->text[le] != '\n' && le - a->byte_end < 256)
+    while (le < f->len && !reaction_stop(f, le) && le - ae < 256)
         le++;
     const ms_nlp_entity *best = NULL;
     for (size_t i = 0; i < f->all.n; i++) {
@@ -132,10 +141,15 @@ const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx)
         if (e->byte_begin < lb || e->byte_end > le || !ms_fx_is_reaction(f, e))
             continue;
         /* the reaction after the allergen on its line, else the one before */
-        if (!best || (e->byte_begin > a->byte_begin && best->byte_begin < a->byte_begin))
+        if (!best || (e->byte_begin > ab && best->byte_begin < ab))
             best = e;
     }
     return best;
+}
+
+const ms_nlp_entity *ms_fx_allergy_reaction(const ms_findings *f, size_t idx)
+{
+    return ms_fx_reaction_at(f, f->all.v[idx].byte_begin, f->all.v[idx].byte_end);
 }
 
 

@@ -592,6 +592,47 @@ static void test_allergy_reaction(void **state)
     run_free(&r);
 }
 
+/* The allergen named by no entry of any lexicon: (name, reaction or NULL)
+ * of findings.allergies, or "-" when absent. */
+static const char *allergy_reaction(const run *r, const char *name)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(r->j, "allergies"), i, a) {
+        const char *can = json_string_value(json_object_get(a, "canonical"));
+        if (can && strcmp(can, name) == 0) {
+            const char *re = json_string_value(json_object_get(a, "reaction"));
+            return re ? re : "";
+        }
+    }
+    return "-";
+}
+
+/* Allergies to what is not a medicine, where an allergy is told; never
+ * elsewhere, never after a no; a reaction from the allergen's sentence. */
+static void test_allergens(void **state)
+{
+    (void)state;
+    run r;
+    run_of(&r, "INTAKE FORM\nALLERGIES: Latex - rash. Shellfish - throat swelling. Iodinated "
+               "contrast - hives.\nHISTORY: She is allergic to strawberries.\nPROCEDURE: Latex-free "
+               "gloves were used and the wound was closed with tape.\n");
+    assert_string_equal(allergy_reaction(&r, "latex"), "rash");
+    assert_string_equal(allergy_reaction(&r, "shellfish"), "throat swelling");
+    assert_string_equal(allergy_reaction(&r, "contrast dye"), "hives");
+    assert_string_equal(allergy_reaction(&r, "strawberries"), "");
+    assert_string_equal(allergy_reaction(&r, "adhesive tape"), "-");
+    assert_non_null(strstr(r.text, "- latex (reaction: "));
+    run_free(&r);
+    run_of(&r, "ALLERGIES: No known drug allergies but allergic to eggs. No latex allergy.\n"
+               "REVIEW OF SYSTEMS:\nALLERGY/IMMUNOLOGIC: Seasonal allergies.\nCARDIOVASCULAR: "
+               "Hypercholesterolemia.\n");
+    assert_string_equal(allergy_reaction(&r, "eggs"), "");
+    assert_string_equal(allergy_reaction(&r, "latex"), "-");
+    assert_string_equal(status_of(&r, "hypercholesterolemia"), "affirmed");
+    run_free(&r);
+}
+
 /* A bill that lists tests by name tells the patient nothing about what
  * they have. */
 static void test_bill_is_not_a_diagnosis(void **state)
@@ -941,6 +982,35 @@ static void test_mentions_in_context(void **state)
                "bipolar to coagulate the surface.\n");
     assert_string_equal(status_of(&r, "pain"), "");
     assert_string_equal(status_of(&r, "bipolar disorder"), "");
+    run_free(&r);
+    /* an immunity answer, the advice to lose weight: no findings */
+    run_of(&r, "LABS: Antibody screen negative, rubella immune, varicella non-immune.\nPLAN: "
+               "Risk factor modification including weight loss. We recommended weight "
+               "loss.\n");
+    assert_string_equal(status_of(&r, "rubella"), "");
+    assert_string_equal(status_of(&r, "varicella"), "");
+    assert_string_equal(status_of(&r, "weight loss"), "");
+    run_free(&r);
+    run_of(&r, "HPI: He reports a 20-pound weight loss. We discussed the weight loss.\n");
+    assert_string_equal(status_of(&r, "weight loss"), "affirmed");
+    run_free(&r);
+    /* a story that moves on ends the negation before it */
+    run_of(&r, "HPI: The foot was swollen and he could not move the toes, came to the emergency "
+               "room, diagnosed with gout. He could not remember anything and he was repeating "
+               "himself in an agitated way.\n");
+    assert_string_equal(status_of(&r, "gout"), "affirmed");
+    assert_string_not_equal(status_of(&r, "agitation"), "negated");
+    run_free(&r);
+    /* a symptom said with "no" / "lack of" negates nothing after it; "may or
+     * may not" is a doubt; a fever that came later is there */
+    run_of(&r, "HPI: She reports symptoms of depression, no energy, initial and middle insomnia. "
+               "Chronic lack of energy, weight gain. He may or may not have a hiatal hernia. "
+               "He was initially afebrile but then spiked a fever.\n");
+    assert_string_equal(status_of(&r, "insomnia"), "affirmed");
+    assert_string_equal(status_of(&r, "fatigue"), "affirmed");
+    assert_string_equal(status_of(&r, "weight gain"), "affirmed");
+    assert_string_equal(status_of(&r, "hiatal hernia"), "uncertain");
+    assert_string_equal(status_of(&r, "fever"), "affirmed");
     run_free(&r);
 
     /* a prophylaxis named after it is no finding; a prevention is nobody's */
@@ -1344,6 +1414,7 @@ int main(void)
         cmocka_unit_test(test_margins_and_node_counts),
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_allergy_reaction),
+        cmocka_unit_test(test_allergens),
         cmocka_unit_test(test_bill_is_not_a_diagnosis),
         cmocka_unit_test(test_form_answers),
         cmocka_unit_test(test_mentions_in_context),
