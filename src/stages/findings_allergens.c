@@ -60,10 +60,13 @@ static int allergen_at(const char *t, size_t len, size_t k, size_t *n)
 {
     if (k > 0 && (isalnum((unsigned char)t[k - 1]) || t[k - 1] == '-'))
         return -1;
+    int c0 = tolower((unsigned char)t[k]);
     for (size_t a = 0; a < NALLERGENS; a++) {
         const char *w = ALLERGENS[a].word;
+        if (c0 != w[0])
+            continue;
         size_t l = strlen(w);
-        if (tolower((unsigned char)t[k]) != w[0] || k + l > len || strncasecmp(t + k, w, l) != 0)
+        if (k + l > len || strncasecmp(t + k, w, l) != 0)
             continue;
         if (k + l < len && (isalnum((unsigned char)t[k + l]) || t[k + l] == '-'))
             continue;
@@ -92,9 +95,24 @@ static bool covered(const ms_findings *f, size_t b, size_t e)
     return false;
 }
 
+/* Does t say "allerg..." anywhere (an Allergies heading, "allergic to")?
+ * Most reports that do not have nothing for this module to read. */
+static bool mentions_allergy(const char *t, size_t len)
+{
+    for (size_t k = 0; k + 5 <= len; k++)
+        if ((t[k] | 0x20) == 'a' && (t[k + 1] | 0x20) == 'l' && (t[k + 2] | 0x20) == 'l' &&
+            (t[k + 3] | 0x20) == 'e' && (t[k + 4] | 0x20) == 'r')
+            return true;
+    return false;
+}
+
 int ms_fx_allergens_build(ms_findings *f)
 {
     const char *t = f->text;
+    f->allergens = NULL;
+    f->nallergens = 0;
+    if (!mentions_allergy(t, f->len))
+        return 0;
     /* candidates first, then one sections pass over them all */
     size_t cap = 0, n = 0;
     ms_nlp_entity *c = NULL;
@@ -125,8 +143,6 @@ int ms_fx_allergens_build(ms_findings *f)
     }
     if (n)
         ms_sections_mark(t, f->len, c, n);
-    f->allergens = NULL;
-    f->nallergens = 0;
     for (size_t i = 0; i < n; i++) {
         size_t b = c[i].byte_begin, e = c[i].byte_end, s = sentence_start(t, b);
         bool told = c[i].section == MS_SEC_ALLERGIES ||
