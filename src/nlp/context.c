@@ -373,6 +373,13 @@ static bool is_question(const trig *tr)
     return tr->cls == C_UNC && l >= 7 && !strcmp(tr->phrase + l - 7, "whether");
 }
 
+/* Does a cause ("secondary to", "due to") start at token k? */
+static bool cause_at(const token *tk, size_t n, size_t k)
+{
+    int nw = 0, t = k < n ? match_at(tk, n, k, &nw, K_POST) : -1;
+    return t >= 0 && TRIGGERS[t].kind == K_TERM && TRIGGERS[t].cls == C_CAUSE;
+}
+
 static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
                         scratch *sc, bool found[C_NCLASS], bool neg_only)
 {
@@ -468,10 +475,8 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
             continue;
         }
         const trig *tr = &TRIGGERS[t];
-        /* the clause's subject may stand before its verb: "and he was" */
-        size_t pv = i > 1 && (strcmp(tk[i - 1].w, "he") == 0 || strcmp(tk[i - 1].w, "she") == 0 ||
-                              strcmp(tk[i - 1].w, "they") == 0)
-                        ? i - 1 : i;
+        const char *pw = i > 1 ? tk[i - 1].w : "";   /* a pronoun subject: "and he was" */
+        size_t pv = !strcmp(pw, "he") || !strcmp(pw, "she") || !strcmp(pw, "they") ? i - 1 : i;
         if (tr->kind == K_TERM && tr->at_end &&
             !(pv > 0 && (tk[pv - 1].type == T_COMMA ||
                          strcmp(tk[pv - 1].w, "and") == 0 ||
@@ -661,6 +666,8 @@ static void scan_entity(const char *text, size_t len, const ms_nlp_entity *e,
         } else if (tr->kind == K_POST && tr->cls == C_UNC && comma) {
             /* "Chest pain, likely acute coronary syndrome": the guess is
              * about what follows the comma */
+        } else if (tr->kind == K_POST && tr->cls == C_UNC && cause_at(tk, n, i + (size_t)nw)) {
+            /* "bleed likely secondary to gastritis": a doubt of the link */
         } else if (tr->kind == K_POST) {
             int lim = tr->max_dist ? tr->max_dist : DEF_POST_DIST[tr->cls];
             size_t nx = i + (size_t)nw;

@@ -413,6 +413,15 @@ static bool test_name(const ms_nlp_ctx *c, size_t i, size_t m, const ms_lex_entr
             n2++;   /* "status-post", "status / post" */
         return !(n2 < c->nt && ms__tok_word(c, n2, w, sizeof w) && strcmp(w, "post") == 0);
     }
+    /* "Immunizations discussed and updated with hepatitis B": a vaccine's
+     * disease in a sentence about vaccines */
+    if (!med && ms__tok_word(c, i, w, sizeof w) &&
+        ms__word_in(w, SEROSTATUS, sizeof SEROSTATUS / sizeof *SEROSTATUS))
+        for (size_t q = i; q-- > 0 && i - q <= 8 && !(c->t[q + 1].flags & MS_TF_SENT);)
+            if (ms__tok_word(c, q, w2, sizeof w2) &&
+                (!strncmp(w2, "immuniz", 7) || !strncmp(w2, "immunis", 7) ||
+                 !strncmp(w2, "vaccin", 6)))
+                return true;
     size_t item = 0;
     bool sep = false;
     for (size_t j = k; j < c->nt && j - k < TEST_LIST_TOKENS; j++) {

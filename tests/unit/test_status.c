@@ -687,6 +687,13 @@ static void test_mentions_in_context(void **state)
     run_of(&r, "HISTORY OF PRESENT ILLNESS\nThree days of fever and cough.\n");
     assert_string_equal(status_of(&r, "fever"), "affirmed");
     run_free(&r);
+    /* a doubt about the cause leaves the finding; a vaccine's disease in a
+     * sentence about vaccines */
+    run_of(&r, "PLAN: Immunizations discussed and updated with hepatitis B.\nASSESSMENT: "
+               "Upper gastrointestinal bleed likely secondary to gastritis.\n");
+    assert_string_equal(status_of(&r, "hepatitis B"), "");
+    assert_string_equal(status_of(&r, "upper gastrointestinal bleeding"), "affirmed");
+    run_free(&r);
 
     run_of(&r, "Disposition: home. Watch for signs of infection or deep vein\n"
                "thrombosis: calf swelling, redness, fever.\n");
@@ -971,7 +978,7 @@ static void test_mentions_in_context(void **state)
     /* what a vaccine is for is nobody's; "pain free" says no pain */
     run_of(&r, "PLAN: Needs vaccination for influenza and pneumonia.\nHPI: She has had "
                "morphine and states that she is pain free. Seizure-free for a year.\n");
-    assert_string_equal(status_of(&r, "influenza"), "not_patient");
+    assert_string_not_equal(status_of(&r, "influenza"), "affirmed");
     assert_string_equal(status_of(&r, "pneumonia"), "not_patient");
     assert_string_equal(status_of(&r, "pain"), "negated");
     assert_string_equal(status_of(&r, "seizure"), "negated");
