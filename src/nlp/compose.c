@@ -75,14 +75,6 @@ static bool word_at(const ms_nlp_ctx *c, size_t i, char buf[32])
     return true;
 }
 
-/* Is token i the word w? */
-static bool tok_is(const ms_nlp_ctx *c, size_t i, const char *w)
-{
-    char buf[32];
-    return i < c->nt && c->t[i].e - c->t[i].b == strlen(w) && word_at(c, i, buf) &&
-           strcmp(buf, w) == 0;
-}
-
 /* Tokens of the first phrase of list l at token i (phrases of one or more
  * words separated by single spaces), or 0. The token is folded once; a
  * phrase is compared word by word only when its first word matches. */
@@ -174,8 +166,8 @@ static const char *head_lay(const ms_nlp_ctx *c, size_t i, size_t n)
     char w[32];
     const char *key = w;
     if (n == 3) /* the one three-word head */
-        key = tok_is(c, i, "wall") && tok_is(c, i + 1, "motion") &&
-                      tok_is(c, i + 2, "abnormality")
+        key = ms__tok_is(c, i, "wall") && ms__tok_is(c, i + 1, "motion") &&
+                      ms__tok_is(c, i + 2, "abnormality")
                   ? "wall motion abnormality"
                   : NULL;
     else if (n != 1 || !word_at(c, i, w))
@@ -198,13 +190,13 @@ static bool head_fits_site(const ms_nlp_ctx *c, size_t site_last, size_t head)
         "pharyngeal", "pharynx", "oropharyngeal", "oropharynx", "throat", "tonsillar",
         "eye", "eyes", "tympanic", "episcleral", "limbal", NULL};
     char w[32];
-    if (tok_is(c, head, "injection"))
+    if (ms__tok_is(c, head, "injection"))
         return word_at(c, site_last, w) && phrase_at(c, site_last, INJ_SITES) == 1;
     static const char *const RETR_SITES[] = {
         "nipple", "nipples", "skin", "intercostal", "subcostal", "suprasternal", "substernal",
         "sternal", "chest", "lid", "eyelid", "tympanic", "membrane", "gingival", "areolar",
         "tm", NULL};
-    if (tok_is(c, head, "retraction"))
+    if (ms__tok_is(c, head, "retraction"))
         return word_at(c, site_last, w) && phrase_at(c, site_last, RETR_SITES) == 1;
     return true;
 }
@@ -250,7 +242,7 @@ static size_t adjective_noun(const ms_nlp_ctx *c, size_t last)
  * "cyst in the right kidney", "erythema to the epiglottis". */
 static bool link_word(const ms_nlp_ctx *c, size_t i)
 {
-    return tok_is(c, i, "of") || tok_is(c, i, "in") || tok_is(c, i, "to");
+    return ms__tok_is(c, i, "of") || ms__tok_is(c, i, "in") || ms__tok_is(c, i, "to");
 }
 
 size_t ms__compose_before_site(const ms_nlp_ctx *c, size_t i)

@@ -23,6 +23,12 @@ struct json_t;
 
 #define MS_NLP_MAX_TRAITS 4
 
+/* The canonical name of the finding a pathology report's margin statement
+ * names ("Margins: negative", src/nlp/pathology.c): the findings stage
+ * reads such a mention as the patient's, not as a condition "about the
+ * margin". */
+#define MS_NLP_MARGIN_FINDING "positive surgical margin"
+
 typedef struct ms_nlp_trait {
     const char *name;            /* "NEGATION", "SIGN", "PAST_HISTORY", ... */
     float score;

@@ -92,6 +92,8 @@ int ms__compose_emit(ms_nlp_ctx *c, size_t i, size_t n);
 /* Token i folded to lower case without dots into buf (at most n-1 bytes);
  * false if it is not a word or too long. */
 bool ms__tok_word(const ms_nlp_ctx *c, size_t i, char *buf, size_t n);
+/* Is token i the word w (lower case, compared without regard to case)? */
+bool ms__tok_is(const ms_nlp_ctx *c, size_t i, const char *w);
 /* Is w one of the n words of l? */
 bool ms__word_in(const char *w, const char *const *l, size_t n);
 /* The one-token match at i is something else here (an abbreviation out of

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MARGIN_NAME "positive surgical margin"
+#define MARGIN_NAME MS_NLP_MARGIN_FINDING
 #define MARGIN_LAY "abnormal cells at the edge of the removed tissue"
 #define NODE_NAME "lymph node metastases"
 #define NODE_LAY "cancer spread to lymph nodes"
@@ -47,12 +47,6 @@ static bool punct_at(const ms_nlp_ctx *c, size_t k, char ch)
 {
     return k < c->nt && !(c->t[k].flags & MS_TF_WORD) && c->t[k].e == c->t[k].b + 1 &&
            c->s[c->t[k].b] == (unsigned char)ch;
-}
-
-static bool word_is(const ms_nlp_ctx *c, size_t k, const char *w)
-{
-    char b[24];
-    return ms__tok_word(c, k, b, sizeof b) && strcmp(b, w) == 0;
 }
 
 /* Does token k start a new line or sentence (the statement ends before it)? */
@@ -135,7 +129,7 @@ static int margin_statement(const ms_nlp_ctx *c, size_t i)
 /* Tokens i.. spell "lymph node(s)": its length (2), or 0. */
 static size_t lymph_nodes_at(const ms_nlp_ctx *c, size_t i)
 {
-    return word_is(c, i, "lymph") && (word_is(c, i + 1, "nodes") || word_is(c, i + 1, "node"))
+    return ms__tok_is(c, i, "lymph") && (ms__tok_is(c, i + 1, "nodes") || ms__tok_is(c, i + 1, "node"))
                ? 2 : 0;
 }
 
@@ -144,9 +138,9 @@ static int nodes_statement(const ms_nlp_ctx *c, size_t i)
 {
     char w[24];
     /* "number of positive lymph nodes: 0" / "positive lymph nodes: 2" */
-    bool counted = i > 0 && (word_is(c, i - 1, "positive") || word_is(c, i - 1, "involved"));
+    bool counted = i > 0 && (ms__tok_is(c, i - 1, "positive") || ms__tok_is(c, i - 1, "involved"));
     size_t k = i + 2;
-    if (!counted && (word_is(c, k, "positive") || word_is(c, k, "involved"))) {
+    if (!counted && (ms__tok_is(c, k, "positive") || ms__tok_is(c, k, "involved"))) {
         counted = true;   /* "lymph nodes positive: 0", "lymph nodes involved: 0" */
         k++;
     }
@@ -158,11 +152,11 @@ static int nodes_statement(const ms_nlp_ctx *c, size_t i)
     for (size_t q = i + 2; q < i + 2 + SPAN && !ends_before(c, q); q++) {
         /* a count: "0/12", "(0/12)", "0 of 12" */
         long n = count_at(c, q);
-        if (n >= 0 && (punct_at(c, q + 1, '/') || word_is(c, q + 1, "of")) &&
+        if (n >= 0 && (punct_at(c, q + 1, '/') || ms__tok_is(c, q + 1, "of")) &&
             count_at(c, q + 2) > 0 && n <= count_at(c, q + 2)) {
             if (n == 0) return 1;
             for (size_t r = i + 2; r < i + 2 + SPAN && !ends_before(c, r) && !cue; r++)
-                cue = tumour_word(c, r) || word_is(c, r, "positive") || word_is(c, r, "involved");
+                cue = tumour_word(c, r) || ms__tok_is(c, r, "positive") || ms__tok_is(c, r, "involved");
             return cue ? 2 : 0;
         }
         if (!ms__tok_word(c, q, w, sizeof w)) continue;
@@ -170,21 +164,21 @@ static int nodes_statement(const ms_nlp_ctx *c, size_t i)
          * metastatic tumor"; "positive for", "with metastatic carcinoma" */
         size_t r = q + 1;
         int says = 0;
-        if ((!strcmp(w, "negative") || !strcmp(w, "positive")) && word_is(c, r, "for")) {
+        if ((!strcmp(w, "negative") || !strcmp(w, "positive")) && ms__tok_is(c, r, "for")) {
             says = w[0] == 'n' ? 1 : 2;
             r++;
-        } else if (!strcmp(w, "free") && word_is(c, r, "of")) {
+        } else if (!strcmp(w, "free") && ms__tok_is(c, r, "of")) {
             says = 1;
             r++;
         } else if (!strcmp(w, "no")) {
             says = 1;
-            if (word_is(c, r, "evidence") && word_is(c, r + 1, "of")) r += 2;
-        } else if (!strcmp(w, "with") && word_is(c, r, "metastatic")) {
+            if (ms__tok_is(c, r, "evidence") && ms__tok_is(c, r + 1, "of")) r += 2;
+        } else if (!strcmp(w, "with") && ms__tok_is(c, r, "metastatic")) {
             says = 2;
         }
         if (!says) continue;
-        if (word_is(c, r, "metastatic") || word_is(c, r, "residual") ||
-            word_is(c, r, "malignant"))
+        if (ms__tok_is(c, r, "metastatic") || ms__tok_is(c, r, "residual") ||
+            ms__tok_is(c, r, "malignant"))
             r += !(says == 2 && !strcmp(w, "with"));
         if (tumour_word(c, r)) {
             if (says == 2) pos_for = true; else neg_for = true;
@@ -221,7 +215,7 @@ size_t ms__pathology_at(ms_nlp_ctx *c, size_t i, int *err)
     unsigned ch = c->s[c->t[i].b] | 0x20;
     int v = 0;
     size_t n = 0, from = i;   /* the entity is [from, i + n) */
-    if (ch == 'm' && (word_is(c, i, "margin") || word_is(c, i, "margins"))) {
+    if (ch == 'm' && (ms__tok_is(c, i, "margin") || ms__tok_is(c, i, "margins"))) {
         v = margin_statement(c, i);
         n = 1;
         /* "excised with negative (surgical) margins": the value before it,
@@ -234,10 +228,10 @@ size_t ms__pathology_at(ms_nlp_ctx *c, size_t i, int *err)
         /* "free" names a margin's state only before a label or with
          * "with" ("with free resection margin"): an eyelid has a "free
          * margin" of its own */
-        bool free_ok = j < i || (j > 1 && word_is(c, j - 2, "with"));
-        if (!v && j > 0 && !word_is(c, i + 1, "of") &&
-            (word_is(c, j - 1, "negative") || word_is(c, j - 1, "uninvolved") ||
-             (free_ok && word_is(c, j - 1, "free")))) {
+        bool free_ok = j < i || (j > 1 && ms__tok_is(c, j - 2, "with"));
+        if (!v && j > 0 && !ms__tok_is(c, i + 1, "of") &&
+            (ms__tok_is(c, j - 1, "negative") || ms__tok_is(c, j - 1, "uninvolved") ||
+             (free_ok && ms__tok_is(c, j - 1, "free")))) {
             v = 1;
             /* over the value and label unless an entity took them ("bronchial") */
             if (c->out->n == 0 || c->sc->sp[c->out->n - 1].t1 <= j - 1)

@@ -13,6 +13,7 @@
 #include "nlp/nlp_internal.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* ---- abbreviations out of clinical context ---------------------------- */
 
@@ -30,6 +31,14 @@ bool ms__tok_word(const ms_nlp_ctx *c, size_t i, char *buf, size_t n)
     }
     buf[k] = 0;
     return k > 0;
+}
+
+bool ms__tok_is(const ms_nlp_ctx *c, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    if (i >= c->nt || !(c->t[i].flags & MS_TF_WORD) || c->t[i].e - c->t[i].b != n)
+        return false;
+    return strncasecmp((const char *)c->s + c->t[i].b, w, n) == 0;
 }
 
 bool ms__word_in(const char *w, const char *const *l, size_t n)

@@ -95,7 +95,7 @@ static int line_context(const ms_findings *f, const ms_nlp_entity *e)
             break;
         }
     if ((ms_fx_has_word(t, lb, b, "margin") || ms_fx_has_word(t, lb, b, "margins")) &&
-        !(e->canonical && strcmp(e->canonical, "positive surgical margin") == 0))
+        !(e->canonical && strcmp(e->canonical, MS_NLP_MARGIN_FINDING) == 0))
         return 2;
     for (size_t k = lb; k + 2 < b; k++) {
         bool start = k == lb || !isdigit((unsigned char)t[k - 1]);
